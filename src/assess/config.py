@@ -140,3 +140,44 @@ def find_config(csp: str, config_dir: str | Path = DEFAULT_CONFIG_DIR) -> CSPCon
 def dump_config(cfg: CSPConfig) -> str:
     """YAML text of a configuration (stable key order)."""
     return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+#: ONS police force area names whose data.police.uk slug is not simply the slugified name.
+POLICE_UK_SLUG_EXCEPTIONS = {
+    "Metropolitan Police": "metropolitan",
+    "London, City of": "city-of-london",
+    "City of London": "city-of-london",
+    "Devon & Cornwall": "devon-and-cornwall",
+    "Dyfed-Powys": "dyfed-powys",
+}
+
+
+def police_uk_slug(force_name: str) -> str:
+    """The data.police.uk force slug of an ONS police force area name ("Hampshire" -> "hampshire")."""
+    return POLICE_UK_SLUG_EXCEPTIONS.get(force_name, slugify(force_name))
+
+
+def config_for_csp(csp: str, lad_csp: "pd.DataFrame") -> CSPConfig:  # noqa: F821
+    """A new configuration for any CSP in England and Wales, from the ONS LAD -> CSP -> PFA lookup.
+
+    ``csp`` is a CSP name or ONS code; ``lad_csp`` has the columns of the ``lad_csp`` table
+    (docs/data-model.md). The most-similar group is left empty: it comes from the Home Office's
+    iQuanta groups, which are not published as open data, so the analyst fills it in.
+    """
+    rows = lad_csp[(lad_csp["csp_code"] == csp) | (lad_csp["csp_name"].str.lower() == csp.lower())]
+    if rows.empty:
+        import difflib
+
+        near = difflib.get_close_matches(csp, lad_csp["csp_name"].dropna().unique().tolist(), n=3)
+        raise ConfigError(
+            f"no CSP '{csp}' in the ONS lookup" + (f"; did you mean {', '.join(near)}?" if near else "")
+        )
+    first = rows.iloc[0]
+    return CSPConfig(
+        name=str(first["csp_name"]),
+        code=str(first["csp_code"]),
+        local_authorities=[Area(code=str(r.lad_code), name=str(r.lad_name)) for r in rows.itertuples()],
+        police_force=PoliceForce(
+            name=str(first["pfa_name"]), code=str(first["pfa_code"]), police_uk=police_uk_slug(str(first["pfa_name"]))
+        ),
+    )

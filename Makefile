@@ -1,0 +1,69 @@
+# assess: two commands on a fresh machine (nothing installed by hand):
+#   make assessment   set up, write the demo data if absent, ingest it, run the default assessment
+#   make test         set up, then run every test
+# Other targets: make lab (JupyterLab with the project's kernel), make benchmark, make clean.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RAW    ?= data/raw
+PROCESSED ?= data/processed
+REPORTS ?= reports
+CSP    ?= wessex-vale
+YEAR   ?= 2024/25
+JOBS   ?= 2
+# Debian packages the tests need: headless Chromium for the browser test, pdftoppm for the PDF pages.
+SYSTEM_PACKAGES := chromium poppler-utils
+
+.PHONY: setup sysdeps demo ingest assessment test test-fast lab benchmark clean strip-notebooks
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -c "import assess, papermill, weasyprint, duckdb, pandera"
+	touch $(STAMP)
+
+# System packages for the tests, installed with apt when missing (CI and fresh machines run as root).
+sysdeps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+	      || echo "could not install$$missing: the tests that need them will be skipped, saying why"; \
+	  else echo "missing$$missing (not root): the tests that need them will be skipped, saying why"; fi; \
+	fi
+
+demo: setup
+	test -f $(RAW)/DEMO_README.md || $(BIN)/assess demo --raw $(RAW)
+
+ingest: demo
+	$(BIN)/assess ingest --raw $(RAW) --processed $(PROCESSED)
+
+assessment: ingest
+	$(BIN)/assess run --csp $(CSP) --year $(YEAR) --raw $(RAW) --processed $(PROCESSED) --out $(REPORTS) --jobs $(JOBS)
+
+test: setup sysdeps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not e2e and not browser"
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+benchmark: setup
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_bundle.py
+
+strip-notebooks: setup
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+clean:
+	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(REPORTS)/*/ .pytest_cache

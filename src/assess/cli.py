@@ -1,0 +1,129 @@
+"""The command line: ``assess demo | ingest | init-csp | run | fetch | reconcile``.
+
+Each command only parses its options and calls the library; nothing here computes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assess.errors import AssessError
+
+app = typer.Typer(
+    help="assess: a reproducible Community Safety Strategic Assessment for a CSP in England and Wales.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+RawDir = Annotated[Path, typer.Option("--raw", help="Folder of raw inputs as published (data/raw).")]
+ProcessedDir = Annotated[Path, typer.Option("--processed", help="Folder of the processed store (data/processed).")]
+ConfigDir = Annotated[Path, typer.Option("--config-dir", help="Folder of per-CSP YAML files (config/csp).")]
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(code=2)
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+
+
+@app.command()
+def demo(
+    raw: RawDir = Path("data/raw"),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes byte-identical files.")] = 2017,
+    force: Annotated[bool, typer.Option("--force", help="Write even if demo data is already present.")] = False,
+) -> None:
+    """Write deterministic synthetic demonstration data, in the publishers' formats, into RAW."""
+    from assess.demo import write_demo
+
+    marker = raw / "DEMO_README.md"
+    if marker.exists() and not force:
+        console.print(f"demo data already present in {raw} (use --force to write it again)")
+        return
+    try:
+        summary = write_demo(raw, seed=seed)
+    except AssessError as exc:
+        _fail(exc)
+    console.print(f"wrote synthetic demonstration data to {raw}: {summary}")
+
+
+@app.command()
+def ingest(
+    raw: RawDir = Path("data/raw"),
+    processed: ProcessedDir = Path("data/processed"),
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")] = False,
+) -> None:
+    """Read, validate, harmonise and place every raw file; write Parquet tables and a manifest.
+
+    Files are recognised by name and header, so downloads go into RAW as they come. Rows that
+    cannot be placed in a ward (blank or unknown LSOA) are counted and reported, never dropped.
+    """
+    from assess.ingest import ingest as run_ingest
+
+    with _bar() as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=f"reading {step}", completed=done, total=total)
+
+        try:
+            report = run_ingest(raw, processed, force=force, progress=progress)
+        except AssessError as exc:
+            _fail(exc)
+    if report.up_to_date:
+        console.print(f"inputs unchanged ({report.inputs} files): nothing to do")
+        return
+    table = Table(title=f"processed tables in {processed}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in report.rows.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+    console.print(f"{report.unplaced_rows:,} street rows could not be placed in a ward (see the 'unplaced' table)")
+    if report.duplicate_ids:
+        console.print(f"[yellow]{report.duplicate_ids:,} Crime IDs appear more than once (see 'duplicate_crime_ids')[/]")
+    if report.coverage is not None:
+        for row in report.coverage.itertuples():
+            if not row.complete:
+                console.print(f"[yellow]{row.force} {row.financial_year}: months missing: {row.months_missing}[/]")
+    for name in report.unknown_files:
+        console.print(f"[yellow]not recognised, ignored: {name}[/]")
+    console.print(f"ingested {report.inputs} files in {report.seconds:.1f} s")
+
+
+@app.command("init-csp")
+def init_csp(
+    csp: Annotated[str, typer.Argument(help="CSP name or ONS code, e.g. Southampton or E22000120.")],
+    processed: ProcessedDir = Path("data/processed"),
+    config_dir: ConfigDir = Path("config/csp"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing configuration.")] = False,
+) -> None:
+    """Write config/csp/<slug>.yaml for any CSP in England and Wales from the ONS lookup."""
+    from assess.atomic import write_text
+    from assess.config import config_for_csp, dump_config
+    from assess.store import Store
+
+    try:
+        cfg = config_for_csp(csp, Store(processed).read("lad_csp"))
+    except AssessError as exc:
+        _fail(exc)
+    target = config_dir / f"{cfg.slug}.yaml"
+    if target.exists() and not force:
+        _fail(AssessError(f"{target} exists; use --force to overwrite it"))
+    write_text(target, dump_config(cfg))
+    console.print(f"wrote {target}")
+    console.print(
+        "[yellow]most_similar_group is empty: add the names of the CSP's most-similar group "
+        "(Home Office iQuanta) to compare with its peers[/]"
+    )
