@@ -1,0 +1,244 @@
+"""The data of one assessment: a CSP, a financial year, and the tables that concern them.
+
+:func:`load_context` is the first call of every chapter notebook. It reads the processed store
+once, keeps the rows of the CSP's local authorities, and answers the questions every chapter
+asks: the year's months and whether the year is complete, the population (persons or
+households) of the CSP, its wards and any CSP in England and Wales, and the partner files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from assess import SYNTHETIC_LABEL
+from assess.config import CSPConfig, find_config
+from assess.periods import months_of_financial_year, parse_financial_year, shift_financial_year
+from assess.store import Store
+
+#: Home Office "forces" that are not police force areas: national fraud and transport bodies.
+NON_GEOGRAPHIC_FORCES = ("Action Fraud", "CIFAS", "UK Finance", "British Transport Police")
+
+
+@dataclass
+class AssessmentContext:
+    """A CSP and a financial year, with the processed store and raw folder they are read from."""
+
+    cfg: CSPConfig
+    year: str
+    store: Store
+    raw_dir: Path
+    notes: list[str] = field(default_factory=list)
+
+    # --- periods ------------------------------------------------------------------------
+    @property
+    def previous_year(self) -> str:
+        return shift_financial_year(self.year, -1)
+
+    def years_back(self, n: int) -> list[str]:
+        """The ``n`` financial years ending with this one, oldest first."""
+        return [shift_financial_year(self.year, -k) for k in range(n - 1, -1, -1)]
+
+    @property
+    def months(self) -> list[str]:
+        return months_of_financial_year(self.year)
+
+    @cached_property
+    def months_present(self) -> list[str]:
+        """The months of this year for which the CSP has police.uk records."""
+        have = set(self.street_all["month"].dropna().unique())
+        return [m for m in self.months if m in have]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.months_present) == 12
+
+    def matching_months(self, year: str) -> list[str]:
+        """The months of ``year`` at the same position as those present in this year.
+
+        An incomplete year is compared like with like: April-September with April-September.
+        """
+        offset = parse_financial_year(year) - parse_financial_year(self.year)
+        return [f"{int(m[:4]) + offset}-{m[5:]}" for m in self.months_present]
+
+    @property
+    def coverage_sentence(self) -> str:
+        """States the months this year holds (and that it is incomplete, if it is)."""
+        if self.complete:
+            return f"The year {self.year} is complete: it holds all twelve months, April to March."
+        if not self.months_present:
+            return f"There are no police.uk records for {self.cfg.name} in {self.year}."
+        missing = [m for m in self.months if m not in self.months_present]
+        return (
+            f"The year {self.year} is incomplete: it holds {len(self.months_present)} of 12 months "
+            f"({self.months_present[0]} to {self.months_present[-1]}); missing: {', '.join(missing)}. "
+            "Comparisons with earlier years use the same months of each year."
+        )
+
+    @property
+    def data_label(self) -> str | None:
+        return SYNTHETIC_LABEL if self.cfg.synthetic else None
+
+    # --- police.uk street records --------------------------------------------------------
+    @cached_property
+    def street_all(self) -> pd.DataFrame:
+        """Every placed police.uk record (crime and ASB) in the CSP's local authorities, all years."""
+        if not self.store.has("street"):
+            return pd.DataFrame(columns=["month", "financial_year", "category", "category_id", "is_asb", "ward_code"])
+        return self.store.read("street", filters=[("lad_code", "in", self.cfg.lad_codes)])
+
+    def street(self, year: str | None = None, *, asb: bool | None = None, same_months: bool = True) -> pd.DataFrame:
+        """Records of a financial year (this one by default); ``asb`` True/False keeps ASB/crime only.
+
+        With ``same_months`` (the default), an earlier year is cut to the months this year holds.
+        """
+        year = year or self.year
+        df = self.street_all
+        df = df[df["financial_year"] == year]
+        if same_months and year != self.year and not self.complete:
+            df = df[df["month"].isin(self.matching_months(year))]
+        if asb is not None:
+            df = df[df["is_asb"] == asb]
+        return df
+
+    @cached_property
+    def unplaced(self) -> pd.DataFrame:
+        """Counts of street rows that could not be placed in a ward (blank or unknown LSOA)."""
+        return self.store.read("unplaced") if self.store.has("unplaced") else pd.DataFrame(columns=["source_file", "reason", "rows"])
+
+    # --- geography -------------------------------------------------------------------------
+    @cached_property
+    def lsoa_ward(self) -> pd.DataFrame:
+        return self.store.read("lsoa_ward") if self.store.has("lsoa_ward") else pd.DataFrame()
+
+    @cached_property
+    def wards(self) -> pd.DataFrame:
+        """The CSP's wards: ward_code, ward_name, lad_code."""
+        lk = self.lsoa_ward
+        if lk.empty:
+            return pd.DataFrame(columns=["ward_code", "ward_name", "lad_code"])
+        w = lk[lk["lad_code"].isin(self.cfg.lad_codes)][["ward_code", "ward_name", "lad_code"]]
+        return w.drop_duplicates().sort_values("ward_name", ignore_index=True)
+
+    @cached_property
+    def lad_csp(self) -> pd.DataFrame:
+        return self.store.read("lad_csp") if self.store.has("lad_csp") else pd.DataFrame()
+
+    @property
+    def ward_boundaries(self) -> Path | None:
+        """The GeoJSON of ward boundaries, when the configuration names one that exists."""
+        if not self.cfg.ward_boundaries:
+            return None
+        p = self.raw_dir / self.cfg.ward_boundaries
+        return p if p.exists() else None
+
+    # --- population ----------------------------------------------------------------------
+    @cached_property
+    def population_table(self) -> pd.DataFrame:
+        return self.store.read("population") if self.store.has("population") else pd.DataFrame(
+            columns=["area_code", "geography", "year", "age_band", "value"]
+        )
+
+    def _estimate_year(self, available: pd.Series) -> int | None:
+        """The mid-year estimate to use for this financial year: the latest one not after its
+        start (mid-2016 for 2016/17), else the earliest available."""
+        years = sorted(set(int(y) for y in available.dropna()))
+        if not years:
+            return None
+        start = parse_financial_year(self.year)
+        before = [y for y in years if y <= start]
+        return before[-1] if before else years[0]
+
+    def population_by(self, geography: str, age_band: str = "all") -> pd.Series:
+        """Population by area (index: ONS code) at ``geography`` ``lsoa``/``ward``/``lad``/``csp``.
+
+        Uses estimates published at that level when present, otherwise sums LSOA estimates
+        through the ONS lookups (LSOA -> ward -> LAD -> CSP). Units: persons, or households for
+        ``age_band="households"``. Empty when no estimate is available.
+        """
+        pop = self.population_table
+        pop = pop[pop["age_band"] == age_band]
+        level = {"csp": "lad"}.get(geography, geography)
+        direct = pop[pop["geography"] == level]
+        if direct.empty and level in ("ward", "lad") and not self.lsoa_ward.empty:
+            lsoa = pop[pop["geography"] == "lsoa"]
+            yr = self._estimate_year(lsoa["year"])
+            if yr is None:
+                return pd.Series(dtype="float64")
+            lsoa = lsoa[lsoa["year"] == yr].merge(self.lsoa_ward, left_on="area_code", right_on="lsoa_code")
+            series = lsoa.groupby(f"{level}_code")["value"].sum().astype("float64")
+        else:
+            yr = self._estimate_year(direct["year"])
+            if yr is None:
+                return pd.Series(dtype="float64")
+            series = direct[direct["year"] == yr].groupby("area_code")["value"].sum().astype("float64")
+        if geography == "csp" and not self.lad_csp.empty:
+            m = self.lad_csp.set_index("lad_code")["csp_code"]
+            series = series.groupby(series.index.map(m)).sum()
+        return series
+
+    @cached_property
+    def population(self) -> float | None:
+        """Persons living in the CSP (sum over its local authorities); None when unknown."""
+        by_lad = self.population_by("lad")
+        have = [c for c in self.cfg.lad_codes if c in by_lad.index]
+        if not have:
+            return None
+        if len(have) < len(self.cfg.lad_codes):
+            self.notes.append(f"population missing for {set(self.cfg.lad_codes) - set(have)}")
+        return float(by_lad[have].sum())
+
+    @cached_property
+    def households(self) -> float | None:
+        by_lad = self.population_by("lad", "households")
+        have = [c for c in self.cfg.lad_codes if c in by_lad.index]
+        return float(by_lad[have].sum()) if have else None
+
+    # --- Home Office recorded crime ------------------------------------------------------
+    @cached_property
+    def recorded_crime(self) -> pd.DataFrame:
+        return self.store.read("recorded_crime") if self.store.has("recorded_crime") else pd.DataFrame(
+            columns=["financial_year", "quarter", "force_name", "csp_name", "offence_group", "offences"]
+        )
+
+    @property
+    def has_csp_tables(self) -> bool:
+        """True when the Home Office CSP-level tables are present (comparators need them)."""
+        rc = self.recorded_crime
+        return "csp_name" in rc.columns and bool(rc["csp_name"].notna().any())
+
+    # --- partner data --------------------------------------------------------------------
+    @property
+    def partner_dir(self) -> Path:
+        """``data/raw/partner/<csp-slug>/`` when it exists, else ``data/raw/partner/``."""
+        own = self.raw_dir / "partner" / self.cfg.slug
+        return own if own.is_dir() else self.raw_dir / "partner"
+
+    def partner(self, name: str) -> pd.DataFrame | None:
+        """A partner file read and validated by :mod:`assess.sources.partner`; None if absent."""
+        from assess.sources import partner
+
+        filename = self.cfg.partner_files.get(name)
+        if not filename:
+            return None
+        path = self.partner_dir / filename
+        if not path.exists():
+            return None
+        return partner.PARTNER_READERS[name](path)
+
+
+def load_context(
+    csp: str,
+    year: str,
+    *,
+    processed_dir: str | Path = "data/processed",
+    raw_dir: str | Path = "data/raw",
+    config_dir: str | Path = "config/csp",
+) -> AssessmentContext:
+    """The context of one chapter: the CSP's configuration and the store, checked for the year."""
+    parse_financial_year(year)
+    cfg = find_config(csp, config_dir)
+    return AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir))
