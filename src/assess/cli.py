@@ -127,3 +127,70 @@ def init_csp(
         "[yellow]most_similar_group is empty: add the names of the CSP's most-similar group "
         "(Home Office iQuanta) to compare with its peers[/]"
     )
+
+
+@app.command()
+def fetch(
+    csp: Annotated[str, typer.Option("--csp", help="CSP slug, name or ONS code (its config/csp YAML).")],
+    year: Annotated[list[str], typer.Option("--year", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],  # noqa: B006
+    month: Annotated[list[str], typer.Option("--month", help="Single month(s) YYYY-MM (repeatable).")] = [],  # noqa: B006
+    raw: RawDir = Path("data/raw"),
+    config_dir: ConfigDir = Path("config/csp"),
+    sources: Annotated[Path | None, typer.Option(help="Another sources.yaml (default: the packaged one, or $ASSESS_SOURCES).")] = None,
+    police_uk_link: Annotated[str | None, typer.Option(help="A data.police.uk custom-download link for the force.")] = None,
+    keep_archives: Annotated[bool, typer.Option("--keep-archives", help="Keep the monthly police.uk zips.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Download again even if present and unchanged.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a server before retrying.")] = 30.0,
+) -> None:
+    """Download a CSP's public data (police.uk, ONS lookups and population, Home Office tables) into RAW.
+
+    Resumable and checksummed; every file is recorded in RAW/downloads.json. Needs the internet.
+    """
+    from assess.config import find_config
+    from assess.fetch import FetchError, fetch as run_fetch, load_sources
+    from assess.periods import months_of_financial_year
+
+    try:
+        cfg = find_config(csp, config_dir)
+        months = sorted(set(month) | {m for y in year for m in months_of_financial_year(y)})
+        report = run_fetch(
+            cfg, months or None, list(year) or None, raw, load_sources(sources),
+            police_uk_link=police_uk_link, keep_archives=keep_archives, force=force, timeout=timeout,
+        )
+    except FetchError as exc:
+        if getattr(exc, "report", None) is not None:
+            console.print(exc.report.summary())
+        _fail(exc)
+    except AssessError as exc:
+        _fail(exc)
+    console.print(report.summary())
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def reconcile(
+    force_name: Annotated[str, typer.Option("--force-name", help="Force name as in the Home Office tables, e.g. Hampshire.")],
+    year: Annotated[str, typer.Option("--year", help="Financial year, e.g. 2017/18.")],
+    processed: ProcessedDir = Path("data/processed"),
+    falls_within: Annotated[str | None, typer.Option(help="police.uk 'Falls within' name, if the store holds several forces.")] = None,
+) -> None:
+    """Compare police.uk crime counts with Home Office recorded crime, quarter by quarter."""
+    from assess.reconcile import explain_differences, reconcile_police_uk_with_home_office
+    from assess.store import Store
+
+    store = Store(processed)
+    try:
+        table = reconcile_police_uk_with_home_office(
+            store.read("street"), store.read("recorded_crime"), force_name, year, falls_within=falls_within
+        )
+    except AssessError as exc:
+        _fail(exc)
+    out = Table(title=f"police.uk and Home Office recorded crime, {force_name}, {year}")
+    for c in table.columns:
+        out.add_column(str(c))
+    for row in table.astype("string").fillna("").itertuples(index=False):
+        out.add_row(*[str(v) for v in row])
+    console.print(out)
+    for line in explain_differences():
+        console.print(f"- {line}")
