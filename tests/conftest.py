@@ -47,3 +47,17 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoD
             ingest(root / "raw", root / "processed")
             (root / "done").touch()
     return DemoData(raw=root / "raw", processed=root / "processed", config_dir=ROOT / "config" / "csp")
+
+
+@pytest.fixture(scope="session")
+def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The real public data of ../shared/data ingested once per session (shared by xdist workers)."""
+    from assess.ingest import ingest
+
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if worker_id != "master" else base) / "real-store"
+    with open(base.parent / "real-store.lock" if worker_id != "master" else base / "real-store.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "manifest.json").exists():
+            ingest(shared_data, root)
+    return root

@@ -97,6 +97,10 @@ def ingest(
         for row in report.coverage.itertuples():
             if not row.complete:
                 console.print(f"[yellow]{row.force} {row.financial_year}: months missing: {row.months_missing}[/]")
+    if report.dropped:
+        console.print(f"[yellow]{len(report.dropped):,} rows left out by the readers (listed in the manifest's dropped_rows)[/]")
+    for w in report.warnings:
+        console.print(f"[yellow]{w}[/]")
     for name in report.unknown_files:
         console.print(f"[yellow]not recognised, ignored: {name}[/]")
     console.print(f"ingested {report.inputs} files in {report.seconds:.1f} s")

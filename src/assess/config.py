@@ -66,7 +66,7 @@ class CSPConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="CSP name as in the ONS lookup and the Home Office CSP tables")
-    code: str = Field(description="ONS CSP code (E22... or W22...)")
+    code: str = Field(description="ONS CSP code (E22... in England, W14... or W22... in Wales)")
     slug: str = Field(default="", description="folder name under reports/; derived from the name")
     partnership_name: str | None = Field(default=None, description="e.g. 'Southampton Safe City Partnership'")
     local_authorities: list[Area]

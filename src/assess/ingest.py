@@ -20,6 +20,7 @@ from assess.errors import InputError
 from assess.harmonise import add_categories, place, unplaced_summary
 from assess.periods import financial_year_series, months_of_financial_year
 from assess.sources import discover as disc
+from assess.sources.base import ReadReport
 from assess.sources.police_uk import duplicate_crime_ids
 from assess.store import Store, combined_sha256, sha256_file
 
@@ -52,6 +53,8 @@ class IngestReport:
     duplicate_ids: int = 0
     coverage: pd.DataFrame | None = None
     unknown_files: list[str] = field(default_factory=list)
+    dropped: list[dict] = field(default_factory=list)  # {"file", "row", "reason"}: rows a reader left out
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -109,6 +112,19 @@ def _check_one_file_per_month(files: list[disc.RawFile]) -> None:
         seen[key] = f.path
 
 
+def _validate_partner_files(files: list[disc.RawFile]) -> None:
+    """Read every partner file whose name is a known one, so a bad file fails the ingest early
+    (the chapters read them again through the same reader)."""
+    from assess.config import DEFAULT_PARTNER_FILES
+    from assess.sources import partner
+
+    by_filename = {filename: name for name, filename in DEFAULT_PARTNER_FILES.items()}
+    for f in files:
+        name = by_filename.get(f.path.name)
+        if f.kind == "partner" and name in partner.PARTNER_READERS:
+            partner.PARTNER_READERS[name](f.path)
+
+
 def ingest(
     raw_dir: str | Path,
     processed_dir: str | Path,
@@ -146,18 +162,24 @@ def ingest(
     ):
         return IngestReport(up_to_date=True, inputs=len(files), unknown_files=unknown, seconds=time.perf_counter() - start)
 
+    report = IngestReport(up_to_date=False, inputs=len(files), unknown_files=unknown)
     frames: dict[str, list[pd.DataFrame]] = {}
     for i, f in enumerate(readable):
         if progress:
             progress(f.path.name, i, len(readable))
-        df = disc.read(f)
+        rel = f.path.relative_to(raw_dir).as_posix()
+        read_report = ReadReport(f.path)
+        df = disc.read(f, report=read_report)
         frames.setdefault(TABLE_OF_KIND[f.kind], []).append(df)
-        inputs[f.path.relative_to(raw_dir).as_posix()]["rows"] = len(df)
+        inputs[rel]["rows"] = len(df)
+        inputs[rel]["rows_dropped"] = read_report.rows_dropped
+        report.dropped += [{"file": rel, **d} for d in read_report.dropped]
+        report.warnings += [f"{rel}: {w}" for w in read_report.warnings]
     if progress:
         progress("done", len(readable), len(readable))
+    _validate_partner_files(files)
 
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
-    report = IngestReport(up_to_date=False, inputs=len(files), unknown_files=unknown)
 
     if "street" in tables:
         street = tables["street"]
@@ -190,6 +212,8 @@ def ingest(
             "tables": written,
             "unknown_files": unknown,
             "unplaced_rows": report.unplaced_rows,
+            "dropped_rows": report.dropped,
+            "warnings": report.warnings,
             "duplicate_crime_ids": report.duplicate_ids,
             "coverage": [] if report.coverage is None else report.coverage.to_dict(orient="records"),
         }

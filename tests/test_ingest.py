@@ -1,0 +1,173 @@
+"""Ingest: placing, counting what cannot be placed, the manifest, no work on unchanged inputs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assess.errors import InputError
+from assess.ingest import ingest
+from assess.store import Store
+
+SOUTHAMPTON_LAD = "E06000045"
+STREET_HEADER = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]
+
+
+# --- on the real public data -------------------------------------------------------------------
+
+def _independent_southampton_counts(shared: Path) -> tuple[Counter, int, int]:
+    """Per-ward counts of Southampton rows, and the number of rows with a blank LSOA, by csv alone."""
+    lookup = shared / "lookups" / "Lower_Layer_Super_Output_Area_2011_to_Ward_2017_Lookup_in_England_and_Wales.csv"
+    ward_of = {}
+    with open(lookup, newline="", encoding="utf-8-sig") as fh:
+        for r in csv.DictReader(fh):
+            if r["LAD17CD"] == SOUTHAMPTON_LAD:
+                ward_of[r["LSOA11CD"]] = r["WD17CD"]
+    by_ward, blank, total = Counter(), 0, 0
+    for f in sorted((shared / "police_street" / "hampshire").glob("*.csv")):
+        with open(f, newline="", encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                total += 1
+                if not r["LSOA code"].strip():
+                    blank += 1
+                elif r["LSOA code"] in ward_of:
+                    by_ward[ward_of[r["LSOA code"]]] += 1
+    return by_ward, blank, total
+
+
+@pytest.mark.real
+def test_real_ingest_places_every_southampton_row_in_one_of_its_16_wards(real_store: Path, shared_data: Path) -> None:
+    store = Store(real_store)
+    street = store.read("street", columns=["lsoa_code", "ward_code", "lad_code", "csp_code", "placed"])
+    expected, blank, total = _independent_southampton_counts(shared_data)
+    assert len(street) == total  # nothing dropped
+    soton = street[street["lad_code"] == SOUTHAMPTON_LAD]
+    assert soton["ward_code"].nunique() == 16
+    assert (soton["csp_code"] == "E22000120").all()
+    assert Counter(soton["ward_code"].tolist()) == expected
+    # every unplaced row has a blank LSOA (none is unknown), and they are all reported
+    unplaced = store.read("unplaced")
+    assert int(unplaced["rows"].sum()) == blank == int((~street["placed"]).sum())
+    assert set(unplaced["reason"]) == {"blank LSOA code"}
+
+
+@pytest.mark.real
+def test_real_ingest_manifest_records_each_input_checksum(real_store: Path, shared_data: Path) -> None:
+    manifest = json.loads((real_store / "manifest.json").read_text())
+    street_file = "police_street/hampshire/2017-02-hampshire-street.csv"
+    entry = manifest["inputs"][street_file]
+    assert entry["sha256"] == hashlib.sha256((shared_data / street_file).read_bytes()).hexdigest()
+    assert entry["rows"] == 14834
+    months = {c["financial_year"]: c for c in manifest["coverage"]}
+    assert months["2017/18"]["months_present"] == ";".join(f"2017-{m:02d}" for m in range(4, 10))
+    assert not months["2017/18"]["complete"]
+    # the Home Office adjustments (negative counts) are kept and reported
+    assert any("negative" in w for w in manifest["warnings"])
+
+
+# --- on small files made here -------------------------------------------------------------------
+
+def _write_street(path: Path, rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(STREET_HEADER)
+        w.writerows(rows)
+
+
+def _row(crime_id: str, month: str, lsoa: str, crime_type: str = "Burglary") -> list[str]:
+    return [crime_id, month, "Test Police", "Test Police", "-1.4", "50.9", "On or near X", lsoa,
+            "Test 001A" if lsoa else "", crime_type, "Under investigation" if crime_id else "", ""]
+
+
+def _write_lookups(raw: Path) -> None:
+    with open(raw / "Lower_Layer_Super_Output_Area_2011_to_Ward_2017_Lookup_in_England_and_Wales.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["LSOA11CD", "LSOA11NM", "WD17CD", "WD17NM", "WD17NMW", "LAD17CD", "LAD17NM", "FID"])
+        w.writerow(["E01000001", "Test 001A", "E05000001", "North", "", "E06000001", "Test", "1"])
+        w.writerow(["E01000002", "Test 001B", "E05000002", "South", "", "E06000001", "Test", "2"])
+    with open(raw / "Local_Authority_District_to_Community_Safety_Partnerships_to_Police_Force_Areas__December_2016__Lookup_in_England_and_Wales.csv", "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["LAD16CD", "LAD16NM", "CSP16CD", "CSP16NM", "PFA16CD", "PFA16NM", "FID"])
+        w.writerow(["E06000001", "Test", "E22000001", "Test", "E23000001", "Test Police", "1"])
+
+
+@pytest.fixture
+def small_raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    _write_street(raw / "2024-04" / "2024-04-test-street.csv", [
+        _row("a" * 64, "2024-04", "E01000001"),
+        _row("b" * 64, "2024-04", "E01000002", "Violent crime"),  # a historic label
+        _row("", "2024-04", "E01000002", "Anti-social behaviour"),
+        _row("c" * 64, "2024-04", ""),  # blank LSOA
+        _row("d" * 64, "2024-04", "E01099999"),  # not in the lookup
+    ])
+    _write_street(raw / "2024-05" / "2024-05-test-street.csv", [
+        _row("a" * 64, "2024-05", "E01000001"),  # the same Crime ID again
+    ])
+    _write_lookups(raw)
+    return raw
+
+
+def test_ingest_counts_unplaced_rows_and_duplicate_ids_and_drops_nothing(small_raw: Path, tmp_path: Path) -> None:
+    report = ingest(small_raw, tmp_path / "processed")
+    street = Store(tmp_path / "processed").read("street")
+    assert len(street) == 6
+    assert report.unplaced_rows == 2
+    reasons = dict(zip(report.unplaced["reason"], report.unplaced["rows"]))
+    assert reasons == {"blank LSOA code": 1, "LSOA code not in the ONS lookup": 1}
+    assert report.duplicate_ids == 1
+    assert street.loc[street["crime_type"] == "Violent crime", "category"].item() == "Violence and sexual offences"
+    assert set(street["financial_year"]) == {"2024/25"}
+    cov = report.coverage.iloc[0]
+    assert cov["months_present"] == "2024-04;2024-05" and not cov["complete"]
+
+
+def test_ingest_again_with_unchanged_inputs_does_no_work(small_raw: Path, tmp_path: Path) -> None:
+    processed = tmp_path / "processed"
+    first = ingest(small_raw, processed)
+    assert not first.up_to_date
+    mtimes = {p.name: p.stat().st_mtime_ns for p in processed.iterdir()}
+    second = ingest(small_raw, processed)
+    assert second.up_to_date
+    assert {p.name: p.stat().st_mtime_ns for p in processed.iterdir()} == mtimes
+    # a changed input is noticed
+    _write_street(small_raw / "2024-06" / "2024-06-test-street.csv", [_row("e" * 64, "2024-06", "E01000001")])
+    third = ingest(small_raw, processed)
+    assert not third.up_to_date and third.rows["street"] == 7
+
+
+def test_a_bad_file_leaves_the_previous_store_intact(small_raw: Path, tmp_path: Path) -> None:
+    processed = tmp_path / "processed"
+    ingest(small_raw, processed)
+    before = {p.name: p.read_bytes() for p in processed.iterdir()}
+    _write_street(small_raw / "2024-06" / "2024-06-test-street.csv", [_row("e" * 64, "2024-13", "E01000001")])
+    with pytest.raises(InputError) as err:
+        ingest(small_raw, processed)
+    assert "2024-06-test-street.csv" in str(err.value)
+    assert {p.name: p.read_bytes() for p in processed.iterdir()} == before
+
+
+def test_the_same_month_twice_is_refused(small_raw: Path, tmp_path: Path) -> None:
+    shutil.copy(small_raw / "2024-04" / "2024-04-test-street.csv", small_raw / "2024-04-test-street.csv")
+    with pytest.raises(InputError, match="present twice"):
+        ingest(small_raw, tmp_path / "processed")
+    assert not (tmp_path / "processed").exists() or not any((tmp_path / "processed").iterdir())
+
+
+def test_unrecognised_files_are_reported_not_read(small_raw: Path, tmp_path: Path) -> None:
+    (small_raw / "notes.txt").write_text("hello")
+    report = ingest(small_raw, tmp_path / "processed")
+    assert report.unknown_files == ["notes.txt"]
+    assert "notes.txt" in json.loads((tmp_path / "processed" / "manifest.json").read_text())["unknown_files"]
+    assert isinstance(Store(tmp_path / "processed").read("lsoa_ward"), pd.DataFrame)
