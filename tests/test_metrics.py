@@ -1,0 +1,247 @@
+"""Metrics and metrics.json: built from the statistics, strict schema, deterministic file."""
+
+from __future__ import annotations
+
+import copy
+import importlib.resources
+import json
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
+from assess.metrics import (
+    Metric,
+    MetricsError,
+    load_metrics_schema,
+    metric_from_count,
+    metric_from_proportion,
+    metric_from_rate,
+    metrics_document,
+    read_metrics_json,
+    validate_metrics_document,
+    write_metrics_json,
+)
+from assess.stats import change_in_counts, compare_with_benchmark, proportion, rate_per_1000
+
+META = {
+    "csp": "Wessex Vale",
+    "csp_code": "E22999001",
+    "year": "2017/18",
+    "synthetic": True,
+    "generated_by": "assess 0.1.0",
+}
+
+
+def all_crime() -> Metric:
+    return metric_from_count(
+        "all_crime",
+        "All crime",
+        "crime_overview",
+        30215,
+        27301,
+        "2017/18",
+        "2016/17",
+        249_000,
+        "Home Office police recorded crime",
+        comparators={"England": 73.0, "Most similar group": None},
+        previous_population=247_000,
+    )
+
+
+def some_metrics() -> list[Metric]:
+    return [
+        all_crime(),
+        metric_from_count("burglary", "Burglary", "crime_overview", 1000, 1200, "2017/18", "2016/17", None, "police.uk"),
+        metric_from_rate(
+            "asb_rate",
+            "Anti-social behaviour per 1,000",
+            "asb",
+            rate_per_1000(5000, 249_000),
+            "2017/18",
+            "police.uk",
+            previous=rate_per_1000(5400, 247_000),
+            previous_period="2016/17",
+            comparators={"England": 25.0},
+        ),
+        metric_from_proportion(
+            "repeat_victims",
+            "Repeat victims of domestic abuse",
+            "domestic_abuse",
+            proportion(81, 263),
+            "2017/18",
+            "partner: IDVA service",
+            previous=proportion(60, 240),
+            previous_period="2016/17",
+            comparators={"England": 25.0},
+        ),
+    ]
+
+
+# --- the schema --------------------------------------------------------------------------------
+
+
+def test_schema_is_valid_draft_2020_12_and_ships_with_the_package():
+    schema = load_metrics_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert importlib.resources.files("assess").joinpath("metrics.schema.json").is_file()
+    assert schema["$defs"]["metric"]["additionalProperties"] is False
+    assert schema["$defs"]["meta"]["additionalProperties"] is False
+    assert schema["additionalProperties"] is False
+
+
+def test_schema_requires_every_field_of_metric():
+    required = set(load_metrics_schema()["$defs"]["metric"]["required"])
+    assert required == set(Metric.model_fields)
+
+
+def test_schema_notices_match_the_package_constants():
+    meta = load_metrics_schema()["$defs"]["meta"]
+    assert meta["then"]["properties"]["notice"]["const"] == SYNTHETIC_LABEL
+    assert meta["else"]["properties"]["notice"]["const"] == OGL_ATTRIBUTION
+
+
+# --- building metrics --------------------------------------------------------------------------
+
+
+def test_metric_from_count_fills_change_rate_and_comparisons():
+    metric = all_crime()
+    change = change_in_counts(27301, 30215)
+    rate = rate_per_1000(30215, 249_000)
+    assert (metric.value, metric.previous_value) == (30215, 27301)
+    assert metric.change_absolute == 2914
+    assert metric.change_percent == pytest.approx(change.percent)
+    assert metric.verdict == "increase" and metric.p_value == pytest.approx(change.p_value)
+    assert metric.rate == pytest.approx(rate.value) and metric.rate_per == 1000
+    assert metric.rate_interval == pytest.approx((rate.lower, rate.upper))
+    assert metric.previous_rate == pytest.approx(27301 / 247_000 * 1000)
+    assert metric.comparators == {"England": 73.0, "Most similar group": None}
+    assert metric.comparison_verdicts == {"England": compare_with_benchmark(rate, 73.0).verdict}
+    assert metric.interval is None and not metric.suppressed
+
+
+def test_metric_from_count_without_previous_or_population():
+    metric = metric_from_count("arson", "Arson", "fire", 40, None, "2017/18", None, None, "fire service")
+    assert metric.change_percent is None and metric.verdict is None and metric.rate is None
+
+
+def test_metric_from_count_disclosure_control():
+    hidden = metric_from_count("hate", "Hate crime", "hate", 3, 20, "2017/18", "2016/17", 1000, "partner", disclosure_threshold=5)
+    assert hidden.suppressed and hidden.value is None and hidden.rate is None and hidden.change_percent is None
+    assert "fewer than 5" in hidden.note
+    previous_hidden = metric_from_count("hate", "Hate crime", "hate", 30, 2, "2017/18", "2016/17", None, "partner", disclosure_threshold=5)
+    assert previous_hidden.value == 30 and previous_hidden.previous_value is None
+    assert previous_hidden.change_absolute is None and "2016/17" in previous_hidden.note
+
+
+def test_metric_from_count_refuses_comparators_without_population():
+    with pytest.raises(MetricsError, match="population"):
+        metric_from_count("x", "X", "c", 5, None, "2017/18", None, None, "s", comparators={"England": 3.0})
+    with pytest.raises(MetricsError, match="previous_period"):
+        metric_from_count("x", "X", "c", 5, 4, "2017/18", None, None, "s")
+
+
+def test_metric_from_rate_and_proportion_units():
+    _, _, asb, repeat = some_metrics()
+    assert asb.unit == "per 1,000 population" and asb.interval[0] < asb.value < asb.interval[1]
+    assert asb.verdict in {"increase", "decrease", "no significant change"}
+    assert repeat.unit == "%"
+    assert repeat.value == pytest.approx(100 * 81 / 263)
+    assert repeat.interval == pytest.approx((25.53, 36.62), abs=0.01)
+    assert repeat.change_absolute == pytest.approx(100 * (81 / 263 - 60 / 240))  # percentage points
+    assert repeat.comparison_verdicts == {"England": "significantly higher"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"id": "All_crime"}, "pattern"),
+        ({"id": "1crime"}, "pattern"),
+        ({"period": "2017-18"}, "pattern"),
+        ({"period": "2016/18"}, "financial year"),
+        ({"interval": (1.0, 2.0)}, "does not contain"),
+        ({"rate_interval": (200.0, 100.0)}, "lower limit"),
+        ({"value": float("nan")}, "finite"),
+        ({"suppressed": True}, "suppressed"),
+        ({"previous_period": None}, "previous_period"),
+        ({"comparison_verdicts": {"Wales": "similar"}}, "Wales"),
+        ({"verdict": "went up"}, "verdict"),
+        ({"value": None}, "note"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_metric_rejects_invalid_fields(changes, message):
+    fields = all_crime().model_dump()
+    fields.update(changes)
+    with pytest.raises(ValidationError, match=message):
+        Metric(**fields)
+
+
+# --- the document ------------------------------------------------------------------------------
+
+
+def test_write_is_sorted_deterministic_and_valid(tmp_path):
+    metrics = some_metrics()
+    first = write_metrics_json(metrics, tmp_path / "a" / "metrics.json", **META)
+    second = write_metrics_json(list(reversed(metrics)), tmp_path / "b.json", **META)
+    text = first.read_text()
+    assert text == second.read_text()
+    assert text.endswith("}\n") and '\n  "meta": {' in text
+    doc = json.loads(text)
+    assert [m["id"] for m in doc["metrics"]] == sorted(m.id for m in metrics)
+    assert list(doc) == sorted(doc) and all(list(m) == sorted(m) for m in doc["metrics"])
+    assert doc["meta"]["notice"] == SYNTHETIC_LABEL and doc["meta"]["inputs_sha256"] is None
+    jsonschema.validate(doc, load_metrics_schema(), cls=jsonschema.Draft202012Validator)
+    meta, read_back = read_metrics_json(first)
+    assert meta["csp"] == "Wessex Vale"
+    assert {m.id: m.value for m in read_back} == pytest.approx({m.id: m.value for m in metrics}, rel=1e-9)
+
+
+def test_real_data_gets_the_ogl_notice_and_a_hash(tmp_path):
+    path = write_metrics_json(
+        [all_crime()], tmp_path / "m.json", **{**META, "synthetic": False}, inputs_sha256="ab" * 32
+    )
+    meta = json.loads(path.read_text())["meta"]
+    assert meta["notice"] == OGL_ATTRIBUTION and meta["inputs_sha256"] == "ab" * 32
+
+
+def test_duplicate_ids_are_refused_and_nothing_is_written(tmp_path):
+    target = tmp_path / "metrics.json"
+    with pytest.raises(MetricsError, match="all_crime"):
+        write_metrics_json([all_crime(), all_crime()], target, **META)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"csp_code": "Wessex"}, "csp_code"),
+        ({"year": "2017"}, "year"),
+        ({"generated_by": ""}, "generated_by"),
+    ],
+)
+def test_bad_meta_is_refused(tmp_path, meta, message):
+    with pytest.raises(MetricsError, match=message):
+        write_metrics_json([all_crime()], tmp_path / "m.json", **{**META, **meta})
+    with pytest.raises(MetricsError, match="inputs_sha256"):
+        write_metrics_json([all_crime()], tmp_path / "m.json", **META, inputs_sha256="not-a-hash")
+
+
+def test_validate_catches_tampering():
+    doc = metrics_document(some_metrics(), **META)
+    validate_metrics_document(doc)
+    for tamper, message in [
+        (lambda d: d["metrics"][0].update(extra=1), "extra"),
+        (lambda d: d["metrics"][0].update(value="many"), "value"),
+        (lambda d: d["meta"].update(notice=OGL_ATTRIBUTION), "notice"),
+        (lambda d: d["metrics"].append(copy.deepcopy(d["metrics"][0])), "used by another metric"),
+        (lambda d: d["metrics"][0].update(interval=[1.0]), "interval"),
+        (lambda d: d["metrics"][1].update(value=1.0), "does not contain"),
+        (lambda d: d.update(schema_version="2.0"), "schema_version"),
+    ]:
+        bad = copy.deepcopy(doc)
+        tamper(bad)
+        with pytest.raises(MetricsError, match=message):
+            validate_metrics_document(bad)
