@@ -26,6 +26,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; published files are for reading by others
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -61,6 +62,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    os.chmod(tmp, 0o755)  # mkdtemp makes 0700
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old")

@@ -55,7 +55,7 @@ def demo(
         summary = write_demo(raw, seed=seed)
     except AssessError as exc:
         _fail(exc)
-    console.print(f"wrote synthetic demonstration data to {raw}: {summary}")
+    console.print(summary.describe())
 
 
 @app.command()

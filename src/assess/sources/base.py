@@ -211,6 +211,7 @@ def read_csv_checked(
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa_arrow.string() for c in header},
                 strings_can_be_null=True,
+                null_values=[""],  # only an empty field is missing: "NA" or "null" may be real values
                 quoted_strings_can_be_null=False,
             ),
         )
