@@ -1,0 +1,243 @@
+"""Chapter 7, anti-social behaviour: how many incidents, how they changed, where and when.
+
+Sources: data.police.uk street-level anti-social behaviour (incidents reported to the police,
+placed in wards through their LSOA); ONS population estimates for rates per 1,000 residents;
+the partner file ``benchmarks`` for a national ASB rate where the analyst supplied one
+(police.uk ASB is published by force, but a national total is not in the data).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from assess import charts, counts, narrative
+from assess.benchmarks import Benchmark, national_benchmark
+from assess.chapters import common
+from assess.chapters.places import csp_rate_of, rounded_rates, ward_table
+from assess.chapters.recorded_crime import POPULATION_SOURCE, headline_figures, monthly_table, no_comparison_sentence
+from assess.context import AssessmentContext
+from assess.metrics import metric_from_count
+from assess.report.outputs import ChapterOutputs
+from assess.stats import change_in_counts, compare_with_benchmark, rate_per
+
+ASB_SOURCE = "data.police.uk street-level anti-social behaviour (Open Government Licence v3.0)"
+
+#: Measure names under which a national ASB rate may appear in the benchmarks file, in order of preference.
+ASB_BENCHMARK_MEASURES = ("anti_social_behaviour", "asb_rate", "asb", "anti_social_behaviour_rate")
+
+
+#: Verdict written where last year's months were not all published.
+NOT_COMPARABLE = "not comparable"
+
+
+def per_of_unit(unit: str) -> int | None:
+    """The denominator of a rate unit: "per 1,000 population" -> 1000; None if the unit is not a rate."""
+    m = re.search(r"per\s+([\d,]+)", unit or "")
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def asb_benchmark(ctx: AssessmentContext) -> tuple[Benchmark | None, float | None]:
+    """The national ASB benchmark from the partner file and its value per 1,000 residents (None, None if absent).
+
+    The latest period not after this year is used (national figures are often a year behind);
+    a benchmark whose unit is not a rate ("per N ...") is not used.
+    """
+    for measure in ASB_BENCHMARK_MEASURES:
+        b = national_benchmark(ctx, measure, ctx.year)
+        if b is None:
+            continue
+        per = per_of_unit(b.unit)
+        if per is None:
+            continue
+        return b, b.value * 1000 / per
+    return None, None
+
+
+def comparator_key(area: str) -> str:
+    """The metric comparator key of a national area: "England and Wales" -> "england_and_wales"."""
+    return re.sub(r"[^a-z0-9]+", "_", area.lower()).strip("_")
+
+
+def asb_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
+    """ASB incidents per ward this year and last (same months), with this year's rate per 1,000.
+
+    Columns: ward_code, ward_name, previous (Int64; missing when last year's months were not all
+    published), current (int64), change_percent, verdict, population, rate, lower, upper.
+    Highest rate first.
+    """
+    cur = ward_table(ctx, asb=True)
+    prev = ward_table(ctx, asb=True, year=ctx.previous_year).set_index("ward_code")["count"]
+    comparable = counts.year_to_date(ctx).complete
+    df = cur.rename(columns={"count": "current"})
+    df.insert(2, "previous", df["ward_code"].map(prev).fillna(0).astype("Int64"))
+    if comparable:
+        changes = [change_in_counts(int(p), int(c)) for p, c in zip(df["previous"], df["current"])]
+        percent = [c.percent for c in changes]
+        verdict = [c.verdict for c in changes]
+    else:
+        df["previous"] = pd.NA
+        df["previous"] = df["previous"].astype("Int64")
+        percent, verdict = [None] * len(df), [NOT_COMPARABLE] * len(df)
+    df.insert(4, "change_percent", pd.Series(percent, index=df.index, dtype="float64"))
+    df.insert(5, "verdict", verdict)
+    return df.sort_values(["rate", "ward_name"], ascending=[False, True], na_position="last", ignore_index=True)
+
+
+def _no_street(ctx: AssessmentContext) -> bool:
+    if ctx.street_all.empty or not ctx.months_present:
+        common.missing(ctx, f"police.uk street-level anti-social behaviour in {ctx.year}")
+        return True
+    return False
+
+
+def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """ASB incidents, their rate with interval, the change on last year and the national comparison."""
+    if _no_street(ctx):
+        return
+    head = headline_figures(ctx, asb=True)
+    pc = head.counts
+    if head.rate is not None:
+        r = head.rate
+        common.say(
+            f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents reported to the police "
+            f"in {pc.label}, {narrative.format_rate(r.value)} per 1,000 residents (95% confidence interval "
+            f"{narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
+        )
+    else:
+        common.say(f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents in {pc.label}.")
+        out.note(f"Warning: no population estimate for {ctx.cfg.name}: rates per 1,000 residents are not shown.")
+    if head.change is not None:
+        common.say(narrative.describe_change(f"Compared with {pc.previous_label}, anti-social behaviour", head.change,
+                                             unit="incidents"))
+    else:
+        out.note(f"Warning: {no_comparison_sentence(pc)}")
+    bench, per_1000 = asb_benchmark(ctx)
+    comparators = None
+    note = None
+    if bench is not None and head.rate is not None:
+        comp = compare_with_benchmark(head.rate, per_1000)
+        common.say(narrative.describe_comparison(ctx.cfg.name, head.rate, f"{bench.area} ({bench.period})", comp))
+        comparators = {comparator_key(bench.area): per_1000}
+        note = f"National comparator: {bench.label}, {bench.source}."
+    else:
+        text = (
+            "There is no national anti-social behaviour rate to compare with: police.uk publishes ASB by force, and "
+            "no national total is in the data. Add a row with measure `anti_social_behaviour` (unit "
+            "'per 1,000 population') to the benchmarks file to include one."
+        )
+        out.note(f"Warning: {text}")
+        note = "No national comparator was supplied."
+    out.metric(
+        metric_from_count(
+            "anti_social_behaviour",
+            "Anti-social behaviour incidents (police.uk)",
+            out.chapter,
+            pc.current,
+            pc.previous if head.change is not None else None,
+            pc.period,
+            pc.previous_period if head.change is not None else None,
+            head.population,
+            f"{ASB_SOURCE}; {POPULATION_SOURCE}" + (f"; comparator: {bench.source}" if bench is not None and comparators else ""),
+            unit="incidents",
+            comparators=comparators,
+            note=note,
+        )
+    )
+    if head.change is not None:
+        out.finding(narrative.describe_change(f"Anti-social behaviour in {ctx.cfg.name}, {pc.label} against {pc.previous_label},",
+                                              head.change, unit="incidents"))
+    else:
+        out.finding(f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents in {pc.label}.")
+
+
+def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """ASB by ward: counts this year and last, rates per 1,000 with intervals, and a bar chart."""
+    if _no_street(ctx):
+        return
+    if ctx.wards.empty:
+        common.missing(ctx, "the ONS LSOA to ward lookup (wards cannot be named)")
+        return
+    pc = counts.year_to_date(ctx)
+    table = asb_by_ward(ctx)
+    out.table(
+        "asb_by_ward",
+        rounded_rates(table).rename(columns={"ward_code": "Ward code", "ward_name": "Ward", "previous": pc.previous_label,
+                              "current": pc.label, "change_percent": "Change (%)", "verdict": "Verdict",
+                              "population": "Residents", "rate": "ASB per 1,000", "lower": "Lower 95% limit",
+                              "upper": "Upper 95% limit"}),
+        caption=(
+            f"Anti-social behaviour incidents by ward, {ctx.cfg.name}, {pc.label} against {pc.previous_label}, with "
+            f"rates per 1,000 residents; highest rate first. Sources: {ASB_SOURCE}; {POPULATION_SOURCE}."
+        ),
+        count_columns=[pc.previous_label, pc.label],
+    )
+    current = ward_table(ctx, asb=True)
+    csp = csp_rate_of(current)
+    if csp is None:
+        out.note("Warning: there are no ward population estimates, so ASB rates by ward are not charted.")
+        return
+    top = table.iloc[0]
+    bars = pd.concat(
+        [current[["ward_name", "rate", "lower", "upper"]],
+         pd.DataFrame({"ward_name": [ctx.cfg.name], "rate": [csp.value], "lower": [csp.lower], "upper": [csp.upper]})],
+        ignore_index=True,
+    )
+    out.figure(
+        charts.bar_with_highlight(bars, "ward_name", "rate", str(top["ward_name"]),
+                                  f"Anti-social behaviour per 1,000 residents by ward, {pc.label}", "Incidents per 1,000 residents",
+                                  national=ctx.cfg.name, lower="lower", upper="upper", source="data.police.uk; ONS"),
+        "asb_by_ward",
+        alt=(
+            f"Horizontal bar chart of anti-social behaviour incidents per 1,000 residents in each of "
+            f"{narrative.format_count(len(current))} wards, highest {top['ward_name']}, with the {ctx.cfg.name} rate "
+            "as a dashed line and 95% confidence intervals."
+        ),
+        caption=f"Anti-social behaviour per 1,000 residents by ward, {pc.label}. Sources: {ASB_SOURCE}; {POPULATION_SOURCE}.",
+    )
+    comp = compare_with_benchmark(
+        rate_per(int(top["current"]), float(top["population"]), 1000), csp.value
+    )
+    common.say(
+        f"{top['ward_name']} had the highest rate of anti-social behaviour, {narrative.format_rate(top['rate'])} incidents "
+        f"per 1,000 residents, {comp.verdict} {'to' if comp.verdict == 'similar' else 'than'} the {ctx.cfg.name} rate of "
+        f"{narrative.format_rate(csp.value)}."
+    )
+    rising = table.loc[table["verdict"] == "increase", "ward_name"].tolist()
+    if rising:
+        common.say(f"Anti-social behaviour rose significantly in {narrative.format_count(len(rising))} wards: {', '.join(rising)}.")
+
+
+def by_month(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """ASB by month with the rolling 12-month total."""
+    if _no_street(ctx):
+        return
+    table = monthly_table(ctx, asb=True)
+    shown = table.rename(columns={"month": "Month", "count": "ASB incidents", "rolling_12_month": "Rolling 12-month total"})
+    shown["ASB incidents"] = shown["ASB incidents"].astype("Int64")
+    shown["Rolling 12-month total"] = shown["Rolling 12-month total"].astype("Int64")
+    out.table(
+        "asb_by_month",
+        shown,
+        caption=f"Anti-social behaviour incidents in {ctx.cfg.name} by month, with the rolling 12-month total. Source: {ASB_SOURCE}.",
+        count_columns=["ASB incidents"],
+    )
+    series = pd.Series(table["count"].to_numpy(), index=table["month"].to_numpy()).dropna()
+    rolling = 12 if len(series) >= 12 else None
+    out.figure(
+        charts.monthly_series(series, rolling=rolling, title=f"Anti-social behaviour in {ctx.cfg.name} by month",
+                              ylabel="Incidents", source="data.police.uk"),
+        "asb_by_month",
+        alt=(
+            f"Line chart of anti-social behaviour incidents each month from {series.index[0]} to {series.index[-1]}"
+            + (", with the 12-month rolling mean." if rolling else ".")
+        ),
+        caption=f"Anti-social behaviour incidents by month. Source: {ASB_SOURCE}.",
+    )
+    peak = series.idxmax()
+    common.say(
+        f"Of the {narrative.format_count(len(series))} months from {counts.month_name(str(series.index[0]))} to "
+        f"{counts.month_name(str(series.index[-1]))}, the one with the most anti-social behaviour was "
+        f"{counts.month_name(str(peak))}, with {narrative.format_count(series.max())} incidents."
+    )

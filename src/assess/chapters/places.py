@@ -1,0 +1,435 @@
+"""Chapter 3, places: where crime and anti-social behaviour happen, and how concentrated they are.
+
+Sources: data.police.uk street-level crime and ASB, placed in wards through each record's LSOA
+(2011) and the ONS LSOA -> ward lookup; ward populations from ONS estimates (summed from LSOAs
+where needed, ``ctx.population_by("ward")``); ward boundaries (GeoJSON, ONS) for the map where
+supplied, else the records' anonymised map points.
+
+Rates are per 1,000 residents with PHE confidence limits; wards are set against the CSP's own
+rate on a funnel plot (Spiegelhalter 2005). Concentration: the share of crime in the 10% of
+LSOAs (and wards) with the most, and the Gini coefficient across LSOAs (every LSOA of the CSP,
+those without a crime counting zero).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from assess import charts, counts, narrative
+from assess.chapters import common
+from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE
+from assess.context import AssessmentContext
+from assess.counts import CRIME_CATEGORIES
+from assess.harmonise import ASB
+from assess.metrics import Metric, metric_from_rate
+from assess.report.outputs import ChapterOutputs
+from assess.stats import compare_with_benchmark, funnel_limits, gini, places_in_top, rate_per, top_share
+
+TOP_FRACTION = 0.1
+
+
+# --- pure computation ------------------------------------------------------------------------
+
+
+def ward_table(ctx: AssessmentContext, *, asb: bool | None = False, year: str | None = None) -> pd.DataFrame:
+    """Records per ward of the CSP in a year (this one by default), with rates per 1,000 residents.
+
+    ``asb`` False counts crime, True ASB, None both. Every ward of the CSP appears (zero if it has
+    no record). Columns: ward_code, ward_name, count (int64), population (float64, NaN if unknown),
+    rate, lower, upper (per 1,000, 95% limits; NaN without a population). Sorted by ward name.
+    Source: police.uk street records placed through the ONS LSOA -> ward lookup.
+    """
+    wards = ctx.wards[["ward_code", "ward_name"]].drop_duplicates("ward_code")
+    street = ctx.street(year or ctx.year, asb=asb)
+    n = counts.counts_by_area(street, "ward", wards["ward_code"].astype(str).tolist())
+    pop = ctx.population_by("ward")
+    df = pd.DataFrame(
+        {
+            "ward_code": wards["ward_code"].astype(str).to_numpy(),
+            "ward_name": wards["ward_name"].astype(str).to_numpy(),
+            "count": n.to_numpy(dtype="int64"),
+        }
+    )
+    df["population"] = df["ward_code"].map(pop).astype("float64")
+    rates = [
+        rate_per(int(c), float(p), 1000) if pd.notna(p) and p > 0 else None
+        for c, p in zip(df["count"], df["population"])
+    ]
+    for col in ("value", "lower", "upper"):
+        df["rate" if col == "value" else col] = np.array(
+            [getattr(r, col) if r is not None else np.nan for r in rates], dtype="float64"
+        )
+    return df.sort_values("ward_name", ignore_index=True)
+
+
+def csp_rate_of(table: pd.DataFrame):
+    """The CSP's rate over the wards with a population (offences over residents), or None."""
+    have = table[table["population"].notna() & (table["population"] > 0)]
+    if have.empty:
+        return None
+    return rate_per(int(have["count"].sum()), float(have["population"].sum()), 1000)
+
+
+def ward_crime_and_asb(ctx: AssessmentContext) -> pd.DataFrame:
+    """Crime and ASB per ward with rates: ward_code, ward_name, population, crimes, crime_rate,
+    crime_lower, crime_upper, asb, asb_rate, asb_lower, asb_upper; highest crime rate first."""
+    crime = ward_table(ctx, asb=False)
+    asb = ward_table(ctx, asb=True)
+    df = crime.rename(columns={"count": "crimes", "rate": "crime_rate", "lower": "crime_lower", "upper": "crime_upper"})
+    a = asb.set_index("ward_code")
+    df["asb"] = df["ward_code"].map(a["count"]).astype("int64")
+    df["asb_rate"] = df["ward_code"].map(a["rate"])
+    df["asb_lower"] = df["ward_code"].map(a["lower"])
+    df["asb_upper"] = df["ward_code"].map(a["upper"])
+    return df.sort_values(["crime_rate", "ward_name"], ascending=[False, True], na_position="last", ignore_index=True)
+
+
+def ward_by_category(ctx: AssessmentContext) -> pd.DataFrame:
+    """Records per ward (rows: ward name) and police.uk category (columns, ASB last), this year."""
+    wards = ctx.wards[["ward_code", "ward_name"]].drop_duplicates("ward_code")
+    cats = [*CRIME_CATEGORIES, ASB]
+    t = counts.area_by_category(ctx.street(ctx.year), "ward", wards["ward_code"].astype(str).tolist(), cats)
+    t.index = t.index.map(dict(zip(wards["ward_code"].astype(str), wards["ward_name"].astype(str))))
+    t.index.name = "Ward"
+    t.columns = [str(c) for c in t.columns]
+    return t
+
+
+def highest_rate_ward(table: pd.DataFrame, rate: str = "rate", name: str = "ward_name") -> pd.Series | None:
+    """The row of the ward with the highest rate (ties: the first by name); None if no ward has a rate."""
+    have = table[table[rate].notna()]
+    if have.empty:
+        return None
+    return have.sort_values([rate, name], ascending=[False, True]).iloc[0]
+
+
+def ward_funnel(table: pd.DataFrame, csp_rate: float, *, count: str = "count", rate: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Points (area, denominator, rate, position) and funnel limits around the CSP rate for each ward.
+
+    ``position`` is "above", "below" or "within" the 99.8% limits at the ward's population.
+    """
+    have = table[table["population"].notna() & (table["population"] > 0)]
+    points = pd.DataFrame(
+        {
+            "area": have["ward_name"].astype(str).to_numpy(),
+            "denominator": have["population"].to_numpy(dtype="float64"),
+            "rate": have[rate].to_numpy(dtype="float64"),
+            "count": have[count].to_numpy(dtype="int64"),
+        }
+    )
+    at = funnel_limits(points["denominator"].to_numpy(), csp_rate, per=1000)
+    points["position"] = np.where(points["rate"] > at["upper_998"], "above",
+                                  np.where(points["rate"] < at["lower_998"], "below", "within"))
+    sizes = np.geomspace(max(points["denominator"].min() * 0.8, 1.0), points["denominator"].max() * 1.2, 200)
+    return points, funnel_limits(sizes, csp_rate, per=1000)
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How concentrated records are across places: share of the top fraction, and Gini (0..1)."""
+
+    places: str
+    n_places: int
+    n_top: int
+    fraction: float
+    top_share: float
+    gini: float
+    total: int
+
+
+def concentration(area_counts: pd.Series, places: str, fraction: float = TOP_FRACTION) -> Concentration | None:
+    """Concentration of counts across places (every place listed, zeros included); None if all are zero."""
+    values = area_counts.to_numpy(dtype="int64")
+    if len(values) == 0 or values.sum() == 0:
+        return None
+    return Concentration(
+        places=places,
+        n_places=len(values),
+        n_top=places_in_top(len(values), fraction),
+        fraction=fraction,
+        top_share=top_share(values, fraction),
+        gini=gini(values),
+        total=int(values.sum()),
+    )
+
+
+def csp_lsoas(ctx: AssessmentContext) -> list[str]:
+    """The LSOA (2011) codes of the CSP's local authorities, from the ONS lookup."""
+    lk = ctx.lsoa_ward
+    if lk.empty:
+        return []
+    return sorted(set(lk.loc[lk["lad_code"].isin(ctx.cfg.lad_codes), "lsoa_code"].astype(str)))
+
+
+def crime_concentration(ctx: AssessmentContext, level: str = "lsoa", *, asb: bool | None = False) -> Concentration | None:
+    """Concentration of this year's crime across the CSP's LSOAs (``level="lsoa"``) or wards."""
+    if level == "lsoa":
+        areas = csp_lsoas(ctx)
+        places = "LSOAs"
+    else:
+        areas = ctx.wards["ward_code"].astype(str).drop_duplicates().tolist()
+        places = "wards"
+    if not areas:
+        return None
+    return concentration(counts.counts_by_area(ctx.street(ctx.year, asb=asb), level, areas), places)
+
+
+def boundary_code_property(geojson: dict, codes: list[str]) -> str | None:
+    """The feature property holding ward codes: the one whose values match most of ``codes``."""
+    features = geojson.get("features", [])
+    if not features:
+        return None
+    wanted = set(codes)
+    best, hits = None, 0
+    for key in (features[0].get("properties") or {}):
+        values = {str((f.get("properties") or {}).get(key)) for f in features}
+        n = len(values & wanted)
+        if n > hits:
+            best, hits = key, n
+    return best
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def rounded_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """Rates and limits to one decimal place and populations as whole residents, for publication."""
+    out = table.copy()
+    if "population" in out.columns:
+        out["population"] = out["population"].round().astype("Int64")
+    cols = [c for c in out.columns if c.endswith(("rate", "lower", "upper")) or c == "change_percent"]
+    return out.round({c: 1 for c in cols})
+
+
+def _period(ctx: AssessmentContext) -> str:
+    """The period in captions: the financial year, and for an incomplete year its months and that it is incomplete."""
+    label = counts.year_to_date(ctx).label
+    if ctx.complete:
+        return label
+    return f"{label}, an incomplete year ({len(ctx.months_present)} of 12 months)"
+
+
+def _no_wards(ctx: AssessmentContext) -> bool:
+    if ctx.wards.empty:
+        common.missing(ctx, "the ONS LSOA to ward lookup (wards cannot be named)")
+        return True
+    if ctx.street_all.empty or not ctx.months_present:
+        common.missing(ctx, f"police.uk street-level crime in {ctx.year}")
+        return True
+    return False
+
+
+def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Crime and ASB by ward: counts, rates with intervals, the highest-rate wards and a funnel plot."""
+    if _no_wards(ctx):
+        return
+    period = _period(ctx)
+    table = ward_crime_and_asb(ctx)
+    shown = rounded_rates(table).rename(
+        columns={"ward_code": "Ward code", "ward_name": "Ward", "population": "Residents", "crimes": "Crimes",
+                 "crime_rate": "Crimes per 1,000", "crime_lower": "Crime rate lower 95%", "crime_upper": "Crime rate upper 95%",
+                 "asb": "ASB incidents", "asb_rate": "ASB per 1,000", "asb_lower": "ASB rate lower 95%",
+                 "asb_upper": "ASB rate upper 95%"}
+    )
+    out.table(
+        "wards",
+        shown,
+        caption=(
+            f"Police recorded crime and anti-social behaviour by ward, {ctx.cfg.name}, {period}, with rates per 1,000 "
+            f"residents and 95% confidence intervals; highest crime rate first. Sources: {POLICE_UK_SOURCE}; {POPULATION_SOURCE}."
+        ),
+        count_columns=["Crimes", "ASB incidents"],
+    )
+    if not ctx.complete:
+        out.note(ctx.coverage_sentence)
+    crime = ward_table(ctx, asb=False)
+    csp = csp_rate_of(crime)
+    if csp is None:
+        out.note("Warning: there are no ward population estimates, so ward rates and the funnel plot are not shown.")
+        return
+    top = highest_rate_ward(crime)
+    comp = compare_with_benchmark(rate_per(int(top["count"]), float(top["population"]), 1000), csp.value)
+    common.say(
+        f"{top['ward_name']} had the highest crime rate, {narrative.format_rate(top['rate'])} per 1,000 residents "
+        f"(95% confidence interval {narrative.format_rate(top['lower'])} to {narrative.format_rate(top['upper'])}), "
+        f"{comp.verdict} {'to' if comp.verdict == 'similar' else 'than'} the {ctx.cfg.name} rate of "
+        f"{narrative.format_rate(csp.value)} per 1,000."
+    )
+    points, limits = ward_funnel(crime, csp.value)
+    above = points.loc[points["position"] == "above", "area"].tolist()
+    common.say(
+        f"{narrative.format_count(len(above))} of {narrative.format_count(len(points))} wards lie above the 99.8% "
+        f"control limit around the {ctx.cfg.name} rate" + (f": {', '.join(above)}." if above else ".")
+    )
+    out.figure(
+        charts.funnel_plot(points, limits, f"Crime rate by ward against population, {period}", highlight=str(top["ward_name"]),
+                           centre=csp.value, ylabel="Crimes per 1,000 residents", xlabel="Residents",
+                           source="data.police.uk; ONS"),
+        "ward_funnel",
+        alt=(
+            f"Funnel plot of the crime rate of each of {narrative.format_count(len(points))} wards against its population, "
+            f"with 95% and 99.8% limits around the {ctx.cfg.name} rate; {narrative.format_count(len(above))} wards lie above "
+            f"the upper 99.8% limit. {top['ward_name']}, the highest, is labelled."
+        ),
+        caption=f"Crime per 1,000 residents by ward, {period}, with control limits around the {ctx.cfg.name} rate (Spiegelhalter 2005).",
+    )
+    bars = crime.assign(ward_name=crime["ward_name"].astype(str))
+    bars = pd.concat([bars, pd.DataFrame({"ward_name": [ctx.cfg.name], "rate": [csp.value], "lower": [csp.lower],
+                                          "upper": [csp.upper]})], ignore_index=True)
+    out.figure(
+        charts.bar_with_highlight(bars, "ward_name", "rate", str(top["ward_name"]), f"Crime per 1,000 residents by ward, {period}",
+                                  "Crimes per 1,000 residents", national=ctx.cfg.name, lower="lower", upper="upper",
+                                  source="data.police.uk; ONS"),
+        "ward_rates",
+        alt=(
+            f"Horizontal bar chart of the crime rate per 1,000 residents in each of {narrative.format_count(len(crime))} wards, "
+            f"highest {top['ward_name']}, with the {ctx.cfg.name} rate as a dashed line and 95% confidence intervals."
+        ),
+        caption=f"Crime per 1,000 residents by ward, {period}. Sources: {POLICE_UK_SOURCE}; {POPULATION_SOURCE}.",
+    )
+    rate = rate_per(int(top["count"]), float(top["population"]), 1000)
+    out.metric(highest_rate_ward_metric(ctx, out.chapter, top, csp))
+    out.finding(
+        f"{top['ward_name']} had the highest crime rate of {ctx.cfg.name}'s wards in {period}: "
+        f"{narrative.format_rate(rate.value)} per 1,000 residents against {narrative.format_rate(csp.value)} for {ctx.cfg.name}."
+    )
+
+
+def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Series, csp) -> Metric:
+    """The ``highest_rate_ward`` metric: the highest ward crime rate per 1,000, compared with the CSP's rate."""
+    pc = counts.year_to_date(ctx)
+    rate = rate_per(int(top["count"]), float(top["population"]), 1000)
+    return metric_from_rate(
+        "highest_rate_ward",
+        "Highest ward crime rate (police.uk crimes per 1,000 residents)",
+        chapter,
+        rate,
+        pc.period,
+        f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}",
+        comparators={"csp": csp.value},
+        unit="crimes per 1,000 residents",
+        note=f"The ward is {top['ward_name']} ({top['ward_code']}).",
+    )
+
+
+def ward_offence_types(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Records by ward and police.uk category (ASB last)."""
+    if _no_wards(ctx):
+        return
+    t = ward_by_category(ctx)
+    out.table(
+        "wards_by_category",
+        t,
+        caption=f"Police recorded crime and anti-social behaviour by ward and category, {ctx.cfg.name}, {_period(ctx)}. Source: {POLICE_UK_SOURCE}.",
+        count_columns=list(t.columns),
+    )
+    share = t.div(t.sum(axis=1).replace(0, np.nan), axis=0)
+    crime_cols = [c for c in t.columns if c != ASB]
+    if t[crime_cols].to_numpy().sum() > 0:
+        top_cat = t[crime_cols].sum().idxmax()
+        most = share[top_cat].idxmax()
+        common.say(
+            f"{top_cat} was the most common crime category; its share of records was highest in {most} "
+            f"({narrative.format_share(float(share.loc[most, top_cat]))})."
+        )
+
+
+def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """A ward choropleth of the crime rate where boundaries are supplied, else a density map of map points."""
+    if _no_wards(ctx):
+        return
+    period = _period(ctx)
+    crime = ward_table(ctx, asb=False)
+    path = ctx.ward_boundaries
+    if path is not None:
+        gj = json.loads(Path(path).read_text(encoding="utf-8"))
+        codes = crime["ward_code"].astype(str).tolist()
+        prop = boundary_code_property(gj, codes)
+        have_rates = crime["rate"].notna().any()
+        if prop is not None and have_rates:
+            values = dict(zip(crime["ward_code"].astype(str), crime["rate"]))
+            out.figure(
+                charts.choropleth(gj, values, prop, f"Crime per 1,000 residents by ward, {period}",
+                                  legend_label="Crimes per 1,000 residents", source="data.police.uk; ONS"),
+                "ward_map",
+                alt=(
+                    f"Map of {ctx.cfg.name}'s {narrative.format_count(len(codes))} wards shaded by crime per 1,000 residents "
+                    f"(darker is lower, brighter is higher), highest in {highest_rate_ward(crime)['ward_name']}."
+                ),
+                caption=f"Crime per 1,000 residents by ward, {period}. Contains OS data © Crown copyright and database right. Sources: {POLICE_UK_SOURCE}; ONS.",
+            )
+            return
+        out.note(f"Warning: the ward boundaries file {Path(path).name} has no property matching the ward codes; a density map is shown instead.")
+    points = ctx.street(ctx.year, asb=False)
+    points = points[points["longitude"].notna() & points["latitude"].notna()] if "longitude" in points.columns else points.iloc[0:0]
+    if points.empty:
+        common.missing(ctx, "map points or ward boundaries")
+        return
+    out.figure(
+        charts.density_map(points["longitude"].astype(float), points["latitude"].astype(float),
+                           f"Where crime was recorded, {period}", legend_label="Crimes", source="data.police.uk"),
+        "crime_density",
+        alt=(
+            f"Hexagonal density map of the anonymised locations of {narrative.format_count(len(points))} crimes in "
+            f"{ctx.cfg.name}; brighter cells hold more crimes."
+        ),
+        caption=(
+            f"Density of police recorded crime, {period} (police.uk anonymised map points). Ward boundaries were not "
+            f"supplied (set ward_boundaries in the CSP configuration for a ward map). Source: {POLICE_UK_SOURCE}."
+        ),
+    )
+
+
+def concentration_section(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """How concentrated crime is: the share in the top 10% of LSOAs and of wards, and the Gini coefficient."""
+    if _no_wards(ctx):
+        return
+    pc = counts.year_to_date(ctx)
+    lsoa = crime_concentration(ctx, "lsoa")
+    ward = crime_concentration(ctx, "ward")
+    if lsoa is None:
+        common.say("There was no recorded crime placed in an LSOA this year, so concentration is not measured.")
+        return
+    common.say(narrative.describe_top_share(lsoa.top_share, lsoa.fraction, lsoa.n_places, "LSOAs"))
+    if ward is not None:
+        common.say(narrative.describe_top_share(ward.top_share, ward.fraction, ward.n_places, "wards"))
+    common.say(
+        f"The Gini coefficient of crime across the {narrative.format_count(lsoa.n_places)} LSOAs is "
+        f"{narrative.format_number(lsoa.gini, 2)} (0 would mean crime spread evenly, values near 1 that it is "
+        "concentrated in very few places)."
+    )
+    rows = [lsoa] + ([ward] if ward is not None else [])
+    out.table(
+        "concentration",
+        pd.DataFrame(
+            {
+                "Places": [c.places for c in rows],
+                "Number of places": pd.Series([c.n_places for c in rows], dtype="int64"),
+                "Places in the top 10%": pd.Series([c.n_top for c in rows], dtype="int64"),
+                "Share of crime in the top 10% (%)": [round(100 * c.top_share, 1) for c in rows],
+                "Gini coefficient": [round(c.gini, 3) for c in rows],
+                "Crimes": pd.Series([c.total for c in rows], dtype="int64"),
+            }
+        ),
+        caption=f"Concentration of police recorded crime across LSOAs and wards, {ctx.cfg.name}, {pc.label}. Source: {POLICE_UK_SOURCE}.",
+        count_columns=[],
+    )
+    source = f"{POLICE_UK_SOURCE}; ONS LSOA to ward lookup"
+    out.metric(Metric(
+        id="crime_top10pct_lsoa_share", label="Share of crime in the 10% of LSOAs with the most crime", chapter=out.chapter,
+        value=100 * lsoa.top_share, unit="percent", period=pc.period, source=source,
+        note=(f"{narrative.format_count(lsoa.n_top)} of {narrative.format_count(lsoa.n_places)} LSOAs; "
+              f"{narrative.format_count(lsoa.total)} crimes."),
+    ))
+    out.metric(Metric(
+        id="crime_gini_lsoa", label="Gini coefficient of crime across LSOAs", chapter=out.chapter,
+        value=lsoa.gini, unit="Gini coefficient (0-1)", period=pc.period, source=source,
+        note=f"Across {narrative.format_count(lsoa.n_places)} LSOAs, those without crime counting zero.",
+    ))
+    sentence = narrative.describe_top_share(lsoa.top_share, lsoa.fraction, lsoa.n_places, "LSOAs")
+    out.finding(f"In {ctx.cfg.name}, {pc.label}, {sentence[0].lower()}{sentence[1:]}")

@@ -1,0 +1,579 @@
+"""Chapter 1, recorded crime: how much crime, how it changed, and how the CSP compares.
+
+Sources: data.police.uk street-level crime (police recorded crime by month, excluding
+anti-social behaviour) for the CSP's own counts, trend and monthly series; Home Office police
+recorded crime open data tables at CSP level for the comparison with England and the
+most-similar group (:mod:`assess.comparators`); ONS population estimates for rates per 1,000
+residents; the partner file ``calls_for_service`` (999/101/online calls) where supplied.
+
+Pure functions (testable without a notebook) compute; the section functions
+(:func:`headline`, :func:`comparison`, :func:`trend`, :func:`monthly`, :func:`calls_for_service`)
+publish through :class:`~assess.report.outputs.ChapterOutputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from assess import charts, comparators, counts, narrative
+from assess.chapters import common
+from assess.comparators import CSPRates
+from assess.context import AssessmentContext
+from assess.counts import PeriodCounts
+from assess.metrics import Metric, metric_from_count
+from assess.periods import months_of_financial_year
+from assess.report.outputs import ChapterOutputs
+from assess.stats import (
+    Change,
+    Comparison,
+    GroupComparison,
+    Rate,
+    Trend,
+    change_in_counts,
+    compare_with_benchmark,
+    compare_with_group,
+    funnel_limits,
+    funnel_position,
+    rate_per,
+    trend_test,
+)
+
+POLICE_UK_SOURCE = "data.police.uk street-level crime (Open Government Licence v3.0)"
+POPULATION_SOURCE = "ONS population estimates"
+CALLS_SOURCE = "Police calls for service (partner file calls_for_service)"
+
+
+# --- pure computation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A count of police.uk records this year (or year to date) against the same months last year.
+
+    ``change`` is the exact test of the two counts (:func:`assess.stats.change_in_counts`, equal
+    periods), None when police.uk published nothing for some month of either period (the
+    comparison would not be like for like); ``rate`` is per 1,000 residents with 95% limits (None
+    without a population).
+    """
+
+    counts: PeriodCounts
+    change: Change | None
+    rate: Rate | None
+    previous_rate: Rate | None
+    population: float | None
+
+
+def headline_figures(ctx: AssessmentContext, *, asb: bool | None = False, category: str | None = None) -> Headline:
+    """Records (crime by default; ``asb=True`` for ASB; or one ``category``) this year against last.
+
+    Source: police.uk street records placed in the CSP. Both periods hold the same months
+    (:func:`assess.counts.year_to_date`); the rate uses this year's population estimate for both.
+    """
+    pc = counts.year_to_date(ctx, asb=asb, category=category)
+    change = change_in_counts(pc.previous, pc.current) if pc.complete else None
+    pop = ctx.population
+    rate = rate_per(pc.current, pop, 1000) if pop else None
+    prev = rate_per(pc.previous, pop, 1000) if pop and pc.complete else None
+    return Headline(pc, change, rate, prev, pop)
+
+
+@dataclass(frozen=True)
+class NationalComparators:
+    """The Home Office comparison of this year and last, and the national change between them."""
+
+    current: CSPRates
+    previous: CSPRates
+    national_change: Change | None
+    focus_comparison: Comparison | None
+    group: GroupComparison | None
+
+
+def group_comparison(rates: CSPRates) -> GroupComparison | None:
+    """Where the CSP ranks in its most-similar group (None without at least one other member)."""
+    if not rates.available or rates.group_table.empty or not rates.group_members:
+        return None
+    focus = rates.group_table.loc[rates.group_table["is_focus"], "csp_name"]
+    if focus.empty:
+        return None
+    return compare_with_group(rates.counts(), rates.denominators(), str(focus.iloc[0]), per=1000)
+
+
+def national_comparators(ctx: AssessmentContext, offence_group: str | None = None) -> NationalComparators:
+    """Home Office rates for this year and last, the national change and the CSP's comparisons."""
+    current = comparators.csp_rates(ctx, ctx.year, offence_group=offence_group)
+    previous = comparators.csp_rates(ctx, ctx.previous_year, offence_group=offence_group)
+    nat = comparators.national_offences(current, previous)
+    national_change = change_in_counts(nat.previous, nat.current) if nat else None
+    focus = current.focus if current.available else None
+    comparison = compare_with_benchmark(focus, current.national.value) if focus and current.national else None
+    return NationalComparators(current, previous, national_change, comparison, group_comparison(current))
+
+
+def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: NationalComparators) -> Metric:
+    """The ``all_crime`` metric: police.uk crimes (excluding ASB), their rate per 1,000 and change.
+
+    Comparators ``england`` (the national rate) and ``msg_average`` (the most-similar group as a
+    whole) come from the Home Office CSP tables; their verdicts compare the CSP's own Home Office
+    rate with them, so that each comparison is like with like.
+    """
+    pc = head.counts
+    comp: dict[str, float | None] = {}
+    verdicts: dict[str, str] = {}
+    note_parts = []
+    rates = nat.current
+    if rates.available and rates.national is not None and head.population:
+        comp["england"] = rates.national.value
+        if nat.focus_comparison is not None:
+            verdicts["england"] = nat.focus_comparison.verdict
+        if nat.group is not None:
+            comp["msg_average"] = nat.group.group_rate
+            verdicts["msg_average"] = nat.group.verdict
+        focus = rates.focus
+        note_parts.append(
+            f"Comparators are Home Office recorded crime rates per 1,000 residents for {rates.year} "
+            f"({rates.national_name}; most-similar group as a whole); their verdicts compare "
+            f"{ctx.cfg.name}'s own Home Office rate ({narrative.format_rate(focus.value)} per 1,000) with them."
+        )
+    else:
+        note_parts.append(rates.missing_sentence() or "No Home Office comparators.")
+    if not pc.complete:
+        note_parts.append(f"Months without published data: {', '.join(pc.missing_months)}.")
+    m = metric_from_count(
+        "all_crime",
+        "All recorded crime (police.uk, excluding anti-social behaviour)",
+        chapter,
+        pc.current,
+        pc.previous if head.change is not None else None,
+        pc.period,
+        pc.previous_period if head.change is not None else None,
+        head.population,
+        f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}; comparators: {comparators.SOURCE}",
+        unit="crimes",
+        comparators=comp or None,
+        previous_population=head.population if head.change is not None else None,
+        note=" ".join(note_parts),
+    )
+    return m.model_copy(update={"comparison_verdicts": verdicts})
+
+
+def funnel_data(rates: CSPRates) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Points (every CSP of the national comparator) and 95%/99.8% limits around the national rate.
+
+    Points: area, denominator (residents), rate (per 1,000), count. Limits: from
+    :func:`assess.stats.funnel_limits` over 200 populations spanning the CSPs'.
+    """
+    prefixes = ("E22", "W22") if "wales" in rates.national_name.lower() else ("E22",)
+    t = rates.table[rates.table["csp_code"].str.startswith(prefixes) | rates.table["is_focus"]]
+    points = pd.DataFrame(
+        {
+            "area": t["csp_name"].astype(str).to_numpy(),
+            "denominator": t["population"].to_numpy(dtype="float64"),
+            "rate": t["rate"].to_numpy(dtype="float64"),
+            "count": t["offences"].to_numpy(dtype="int64"),
+        }
+    )
+    lo, hi = float(points["denominator"].min()), float(points["denominator"].max())
+    sizes = np.geomspace(max(lo * 0.8, 1.0), hi * 1.1, 200)
+    limits = funnel_limits(sizes, rates.national.value, per=1000)
+    return points, limits
+
+
+def yearly_counts(ctx: AssessmentContext, *, asb: bool | None = False) -> pd.DataFrame:
+    """Records per financial year, like for like: each year cut to the months this year holds.
+
+    Columns: financial_year, months (months of the compared span with published data), count,
+    comparable (True when the year has all the compared months). Source: police.uk.
+    """
+    by_year = counts.counts_by_year_like_for_like(ctx, asb=asb)
+    months = counts.year_months_present(ctx)
+    wanted = len(ctx.months_present) if not ctx.complete else 12
+    df = pd.DataFrame(
+        {
+            "financial_year": by_year.index.astype(str),
+            "months": months.reindex(by_year.index).fillna(0).astype("int64").to_numpy(),
+            "count": by_year.to_numpy(dtype="int64"),
+        }
+    )
+    df["comparable"] = (df["months"] == wanted).astype("bool")
+    return df
+
+
+def yearly_trend(yearly: pd.DataFrame) -> Trend | None:
+    """The trend test over the comparable consecutive years ending this year (None for fewer than three)."""
+    # the run of comparable years that ends with the latest one
+    run: list[int] = []
+    for i in range(len(yearly) - 1, -1, -1):
+        if not bool(yearly["comparable"].iloc[i]):
+            break
+        run.insert(0, i)
+    if len(run) < 3:
+        return None
+    return trend_test(yearly["count"].iloc[run].tolist())
+
+
+def monthly_table(ctx: AssessmentContext, *, asb: bool | None = False, category: str | None = None) -> pd.DataFrame:
+    """Records per month up to the last month of this year, with the rolling 12-month total.
+
+    Columns: month, count (float; NaN for a month police.uk did not publish), rolling_12_month.
+    """
+    covered = [m for m in ctx.street_all["month"].dropna().unique() if m <= ctx.months[-1]]
+    street = ctx.street_all[ctx.street_all["month"] <= ctx.months[-1]]
+    series = counts.monthly_series(street, asb=asb, category=category, covered_months=covered)
+    rolling = counts.rolling_12_month_totals(series)
+    return pd.DataFrame({"month": series.index.astype(str), "count": series.to_numpy(), "rolling_12_month": rolling.to_numpy()})
+
+
+def latest_rolling_comparison(ctx: AssessmentContext, *, asb: bool | None = False) -> PeriodCounts | None:
+    """The 12 months to the latest month against the 12 before (None when no month is present)."""
+    if not ctx.months_present:
+        return None
+    return counts.rolling_12_months(ctx.street_all, ctx.months_present[-1], asb=asb)
+
+
+def calls_by_channel(
+    calls: pd.DataFrame, months: tuple[str, ...], previous_months: tuple[str, ...], *, comparable: bool = True
+) -> pd.DataFrame:
+    """Calls for service by channel (999, 101, online) in two like-for-like periods, with the change.
+
+    Columns: channel, previous (Int64; missing when not ``comparable``), current (int64),
+    change_percent, verdict (exact test of two counts). The last row is "All channels".
+    Source: partner file calls_for_service.
+    """
+    rows = []
+    cur = calls[calls["month"].isin(months)].groupby("channel", observed=True)["calls"].sum()
+    prev = calls[calls["month"].isin(previous_months)].groupby("channel", observed=True)["calls"].sum()
+    channels = sorted(set(calls["channel"].dropna().astype(str)))
+    for ch in [*channels, "All channels"]:
+        c = int(cur.sum()) if ch == "All channels" else int(cur.get(ch, 0))
+        p = int(prev.sum()) if ch == "All channels" else int(prev.get(ch, 0))
+        change = change_in_counts(p, c) if comparable else None
+        rows.append({"channel": ch, "previous": p if comparable else None, "current": c,
+                     "change_percent": change.percent if change else None,
+                     "verdict": change.verdict if change else "not comparable"})
+    df = pd.DataFrame(rows)
+    return df.astype({"previous": "Int64", "current": "int64", "change_percent": "float64"})
+
+
+def calls_by_year(ctx: AssessmentContext, calls: pd.DataFrame) -> pd.DataFrame:
+    """Calls for service by financial year and channel, each year over the months this year holds.
+
+    Columns: financial_year, channel, months (months of the compared span in the file), calls.
+    Years up to this one; a year with fewer months than this one is left out (not like for like).
+    """
+    wanted = len(ctx.months_present) if not ctx.complete else 12
+    rows = []
+    for fy in sorted(set(calls["financial_year"].astype(str))):
+        if fy > ctx.year:
+            continue
+        months = ctx.matching_months(fy) if not ctx.complete else months_of_financial_year(fy)
+        part = calls[calls["month"].isin(months)]
+        n = part["month"].nunique()
+        if n < wanted:
+            continue
+        for ch, g in part.groupby("channel", observed=True):
+            rows.append({"financial_year": fy, "channel": str(ch), "months": n, "calls": int(g["calls"].sum())})
+    return pd.DataFrame(rows, columns=["financial_year", "channel", "months", "calls"])
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+
+def _rate_sentence(name: str, rate: Rate, what: str, period: str) -> str:
+    return (
+        f"{name} had {narrative.format_count(rate.count)} {what} in {period}, "
+        f"{narrative.format_rate(rate.value)} per 1,000 residents "
+        f"(95% confidence interval {narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)})."
+    )
+
+
+def no_comparison_sentence(pc: PeriodCounts) -> str:
+    """Why there is no change on last year: the months police.uk did not publish."""
+    return (
+        f"No change on last year is shown: police.uk published no records for {', '.join(pc.missing_months)}, "
+        f"so {pc.label} cannot be compared like for like with {pc.previous_label}."
+    )
+
+
+def _warn(out: ChapterOutputs, text: str) -> None:
+    out.note(f"Warning: {text}")
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Total recorded crime, its rate, the change on last year, and the national change."""
+    if ctx.street_all.empty or not ctx.months_present:
+        common.missing(ctx, f"police.uk street-level crime in {ctx.year}")
+        return
+    head = headline_figures(ctx, asb=False)
+    pc = head.counts
+    if head.rate is not None:
+        common.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label))
+    else:
+        common.say(
+            f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}. "
+            "No population estimate is available, so no rate is given."
+        )
+        _warn(out, f"no population estimate for {ctx.cfg.name}: rates per 1,000 residents are not shown.")
+    if head.change is not None:
+        common.say(narrative.describe_change(f"Compared with {pc.previous_label}, recorded crime", head.change))
+    else:
+        _warn(out, no_comparison_sentence(pc))
+    nat = national_comparators(ctx)
+    if nat.national_change is not None:
+        common.say(
+            narrative.describe_change(
+                f"Nationally ({nat.current.national_name}, Home Office recorded crime, {nat.previous.year} to {nat.current.year}), crime",
+                nat.national_change,
+            )
+        )
+    elif nat.current.available:
+        common.say(f"The Home Office tables do not hold {ctx.previous_year}, so the national change is not shown.")
+    else:
+        _warn(out, nat.current.missing_sentence())
+    out.metric(all_crime_metric(ctx, out.chapter, head, nat))
+    if head.change is not None:
+        finding = narrative.describe_change(f"Police recorded crime in {ctx.cfg.name}, {pc.label},", head.change)
+    elif head.rate is not None:
+        finding = _rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes", pc.label)
+    else:
+        finding = f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}."
+    if nat.focus_comparison is not None:
+        finding += f" On the Home Office figures for {nat.current.year}, " + narrative.describe_comparison(
+            ctx.cfg.name, nat.current.focus, nat.current.national_name, nat.focus_comparison
+        )
+    out.finding(finding)
+
+
+def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """The CSP against England and its most-similar group (Home Office CSP tables): bar chart, rank, funnel plot."""
+    rates = comparators.csp_rates(ctx)
+    if not rates.available:
+        _warn(out, rates.missing_sentence())
+        return
+    for note in rates.notes:
+        out.note(note)
+    table = comparators.comparator_table(rates)
+    focus_name = str(table.loc[table["kind"] == "focus", "area"].iloc[0])
+    published = table.assign(population=table["population"].round().astype("int64")).round(
+        {"rate": 1, "lower": 1, "upper": 1}
+    ).rename(
+        columns={"area": "Area", "offences": "Offences", "population": "Residents", "rate": "Rate per 1,000",
+                 "lower": "Lower 95% limit", "upper": "Upper 95% limit", "kind": "Role"}
+    )
+    out.table(
+        "comparators",
+        published,
+        caption=(
+            f"Recorded crime per 1,000 residents, {rates.year}: {ctx.cfg.name}, its most-similar group and "
+            f"{rates.national_name}. Source: {comparators.SOURCE}."
+        ),
+        count_columns=["Offences"],
+    )
+    out.figure(
+        charts.bar_with_highlight(
+            table, "area", "rate", focus_name,
+            f"Recorded crime per 1,000 residents, {rates.year}", "Crimes per 1,000 residents",
+            national=rates.national_name, lower="lower", upper="upper", source="Home Office; ONS",
+        ),
+        "comparators",
+        alt=(
+            f"Horizontal bar chart of recorded crime per 1,000 residents in {rates.year} for {ctx.cfg.name} "
+            f"(highlighted), the {len(rates.group_members)} other members of its most-similar group and "
+            f"{rates.national_name} (dashed line), with 95% confidence intervals."
+        ),
+        caption=f"Recorded crime rate per 1,000 residents, {rates.year}. Source: {comparators.SOURCE}.",
+    )
+    if rates.focus is not None and rates.national is not None:
+        comp = compare_with_benchmark(rates.focus, rates.national.value)
+        common.say(narrative.describe_comparison(ctx.cfg.name, rates.focus, rates.national_name, comp))
+    group = group_comparison(rates)
+    if group is not None:
+        common.say(narrative.describe_group_rank(ctx.cfg.name, group))
+    else:
+        common.say(
+            "No most-similar group is configured (or none of its members is in the Home Office tables): "
+            "name the group's CSPs under `most_similar_group` in the CSP's configuration to rank it."
+        )
+    if rates.national is not None:
+        points, limits = funnel_data(rates)
+        focus = rates.focus
+        position = funnel_position(focus.count, focus.denominator, rates.national.value, per=1000)
+        out.figure(
+            charts.funnel_plot(
+                points, limits, f"Recorded crime rate against population, every CSP, {rates.year}",
+                highlight=focus_name, centre=rates.national.value, ylabel="Crimes per 1,000 residents",
+                xlabel="Residents", source="Home Office; ONS",
+            ),
+            "funnel",
+            alt=(
+                f"Funnel plot of the recorded crime rate of each of {narrative.format_count(len(points))} CSPs against "
+                f"its population, with 95% and 99.8% control limits around the {rates.national_name} rate; "
+                f"{ctx.cfg.name} lies {position} the 99.8% limits."
+            ),
+            caption=(
+                f"Funnel plot: recorded crime per 1,000 residents by CSP, {rates.year}, with control limits around the "
+                f"{rates.national_name} rate (Spiegelhalter 2005). Source: {comparators.SOURCE}."
+            ),
+        )
+        words = {"above": "above the upper", "below": "below the lower", "within": "within the"}[position]
+        common.say(
+            f"On the funnel plot {ctx.cfg.name} lies {words} 99.8% control limits around the "
+            f"{rates.national_name} rate of {narrative.format_rate(rates.national.value)} per 1,000."
+        )
+
+
+def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Recorded crime in every year available (like-for-like months), with a trend test."""
+    yearly = yearly_counts(ctx)
+    if yearly.empty:
+        common.missing(ctx, "police.uk street-level crime")
+        return
+    period = "the whole year" if ctx.complete else counts.period_label(ctx.months_present)
+    shown = yearly.rename(columns={"financial_year": "Financial year", "months": "Months with data",
+                                   "count": "Crimes", "comparable": "Like for like"})
+    out.table(
+        "crime_by_year",
+        shown,
+        caption=(
+            f"Police recorded crime (excluding anti-social behaviour) in {ctx.cfg.name} by financial year, "
+            f"{'whole years' if ctx.complete else 'the months ' + period + ' of each year'}. Source: {POLICE_UK_SOURCE}."
+        ),
+        count_columns=["Crimes"],
+    )
+    out.figure(
+        charts.line_trend(yearly, "financial_year", "count", title=f"Police recorded crime in {ctx.cfg.name} by year",
+                          ylabel="Crimes", source="data.police.uk"),
+        "crime_by_year",
+        alt=(
+            f"Line chart of police recorded crime in {ctx.cfg.name} for each of "
+            f"{narrative.format_count(len(yearly))} financial years, {yearly['financial_year'].iloc[0]} to "
+            f"{yearly['financial_year'].iloc[-1]}."
+        ),
+        caption=f"Police recorded crime by financial year. Source: {POLICE_UK_SOURCE}.",
+    )
+    t = yearly_trend(yearly)
+    if t is None:
+        common.say(
+            f"There are fewer than three comparable years of data (years with all the compared months), "
+            "so no trend is tested."
+        )
+        if not yearly["comparable"].all():
+            partial = yearly.loc[~yearly["comparable"], "financial_year"].tolist()
+            _warn(out, f"years without all the compared months, not comparable: {', '.join(partial)}.")
+        return
+    common.say(narrative.describe_trend("Recorded crime", t, "year"))
+
+
+def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """The monthly series of recorded crime with its rolling 12-month total."""
+    table = monthly_table(ctx)
+    if table.empty:
+        common.missing(ctx, "police.uk street-level crime")
+        return
+    gaps = table.loc[table["count"].isna(), "month"].tolist()
+    shown = table.rename(columns={"month": "Month", "count": "Crimes", "rolling_12_month": "Rolling 12-month total"})
+    shown["Crimes"] = shown["Crimes"].astype("Int64")
+    shown["Rolling 12-month total"] = shown["Rolling 12-month total"].astype("Int64")
+    out.table(
+        "crime_by_month",
+        shown,
+        caption=f"Police recorded crime in {ctx.cfg.name} by month, with the rolling 12-month total. Source: {POLICE_UK_SOURCE}.",
+        count_columns=["Crimes"],
+    )
+    series = pd.Series(table["count"].to_numpy(), index=table["month"].to_numpy())
+    out.figure(
+        charts.monthly_series(series.dropna(), rolling=12 if series.notna().sum() >= 12 else None,
+                              title=f"Police recorded crime in {ctx.cfg.name} by month", ylabel="Crimes",
+                              source="data.police.uk"),
+        "crime_by_month",
+        alt=(
+            f"Line chart of police recorded crime in {ctx.cfg.name} each month from {table['month'].iloc[0]} to "
+            f"{table['month'].iloc[-1]}"
+            + (", with the 12-month rolling mean." if series.notna().sum() >= 12 else ".")
+        ),
+        caption=f"Police recorded crime by month. Source: {POLICE_UK_SOURCE}.",
+    )
+    if gaps:
+        _warn(out, f"police.uk published no records for {', '.join(gaps)}; rolling totals are not computed across them.")
+    roll = latest_rolling_comparison(ctx)
+    if roll is None or not roll.complete:
+        common.say(
+            "There are not 24 consecutive published months up to the latest month, so the rolling 12-month "
+            "comparison is not shown."
+        )
+        return
+    change = change_in_counts(roll.previous, roll.current)
+    common.say(narrative.describe_change(f"Over {roll.label}, against {roll.previous_label}, recorded crime", change))
+
+
+def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """999, 101 and online calls for service (partner file), this year against last, and by year."""
+    calls = ctx.partner("calls_for_service")
+    if calls is None or calls.empty:
+        common.missing(ctx, "police calls for service (999, 101 and online)", "calls_for_service")
+        return
+    pc = counts.year_to_date(ctx)
+    have = set(calls["month"].astype(str))
+    if not any(m in have for m in pc.months):
+        common.say(f"The calls for service file holds no months of {ctx.year}, so calls are not shown.")
+        return
+    missing_now = [m for m in pc.months if m not in have]
+    comparable = all(m in have for m in pc.previous_months)
+    table = calls_by_channel(calls, pc.months, pc.previous_months, comparable=comparable)
+    shown = table.round({"change_percent": 1}).rename(columns={"channel": "Channel", "previous": pc.previous_label,
+                                                               "current": pc.label, "change_percent": "Change (%)",
+                                                               "verdict": "Verdict"})
+    out.table(
+        "calls_for_service",
+        shown,
+        caption=f"Police calls for service by channel, {pc.label} against {pc.previous_label}. Source: {CALLS_SOURCE}.",
+        count_columns=[pc.previous_label, pc.label],
+    )
+    yearly = calls_by_year(ctx, calls)
+    if yearly["financial_year"].nunique() >= 2:
+        out.figure(
+            charts.line_trend(yearly, "financial_year", "calls", hue="channel",
+                              title=f"Police calls for service in {ctx.cfg.name} by year and channel", ylabel="Calls",
+                              source="partner data"),
+            "calls_for_service",
+            alt=(
+                f"Line chart of police calls for service by channel ({', '.join(sorted(set(yearly['channel'])))}) in each "
+                f"financial year from {yearly['financial_year'].min()} to {yearly['financial_year'].max()}."
+            ),
+            caption=(
+                f"Police calls for service by financial year and channel"
+                f"{'' if ctx.complete else ', the months ' + counts.period_label(ctx.months_present) + ' of each year'}. "
+                f"Source: {CALLS_SOURCE}."
+            ),
+        )
+    total = table.iloc[-1]
+    note = None
+    if missing_now:
+        note = f"The calls file lacks {', '.join(missing_now)}."
+        _warn(out, f"the calls for service file lacks {', '.join(missing_now)}.")
+    if comparable:
+        change = change_in_counts(int(total["previous"]), int(total["current"]))
+        common.say(narrative.describe_change(f"Calls for service ({pc.label} against {pc.previous_label})", change, unit="calls"))
+    else:
+        _warn(out, f"the calls for service file does not hold every month of {pc.previous_label}, so no change is shown.")
+    out.metric(
+        metric_from_count(
+            "calls_for_service",
+            "Police calls for service (999, 101 and online)",
+            out.chapter,
+            int(total["current"]),
+            int(total["previous"]) if comparable else None,
+            pc.period,
+            pc.previous_period if comparable else None,
+            ctx.population,
+            CALLS_SOURCE,
+            unit="calls",
+            previous_population=ctx.population if comparable else None,
+            note=note,
+        )
+    )

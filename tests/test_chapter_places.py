@@ -1,0 +1,211 @@
+"""Chapter 3 (places): wards, rates, funnel, map, concentration; and Southampton's wards against the raw files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assess.chapters import common
+from assess.chapters import places as pl
+from assess.config import dump_config
+from assess.context import load_context
+from assess.report.outputs import ChapterOutputs
+from assess.stats import gini, top_share
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = "03_places"
+METRIC_IDS = {"crime_top10pct_lsoa_share", "crime_gini_lsoa", "highest_rate_ward"}
+
+
+def new_ctx(demo_data):  # type: ignore[no-untyped-def]
+    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
+                        config_dir=demo_data.config_dir)
+
+
+@pytest.fixture(scope="module")
+def ctx(demo_data):  # type: ignore[no-untyped-def]
+    return new_ctx(demo_data)
+
+
+@pytest.fixture()
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    texts: list[str] = []
+    monkeypatch.setattr(common, "say", texts.append)
+    return texts
+
+
+def test_ward_table_lists_every_ward_and_counts_every_placed_crime(ctx) -> None:  # type: ignore[no-untyped-def]
+    t = pl.ward_table(ctx)
+    assert len(t) == ctx.wards["ward_code"].nunique() == 16
+    assert t["count"].sum() == ctx.street(ctx.year, asb=False)["ward_code"].notna().sum()
+    pop = ctx.population_by("ward")
+    row = t.iloc[0]
+    assert row["rate"] == pytest.approx(row["count"] / pop[row["ward_code"]] * 1000)
+    assert (t["lower"] < t["rate"]).all() and (t["rate"] < t["upper"]).all()
+    both = pl.ward_crime_and_asb(ctx)
+    assert both["asb"].sum() == ctx.street(ctx.year, asb=True)["ward_code"].notna().sum()
+    assert both["crime_rate"].is_monotonic_decreasing
+
+
+def test_highest_rate_ward_and_funnel_positions(ctx) -> None:  # type: ignore[no-untyped-def]
+    t = pl.ward_table(ctx)
+    top = pl.highest_rate_ward(t)
+    assert top["rate"] == t["rate"].max()
+    csp = pl.csp_rate_of(t)
+    points, limits = pl.ward_funnel(t, csp.value)
+    assert len(points) == 16
+    above = points[points["position"] == "above"]
+    assert top["ward_name"] in above["area"].tolist()  # the demo's hot spot is far above its funnel
+    assert (limits["upper_998"] > csp.value).all()
+
+
+def test_concentration_of_a_hand_made_series() -> None:
+    s = pd.Series([50, 10, 0, 0, 0, 0, 0, 0, 0, 40], index=list("abcdefghij"))
+    c = pl.concentration(s, "LSOAs")
+    assert (c.n_places, c.n_top, c.total) == (10, 1, 100)
+    assert c.top_share == pytest.approx(0.5) == top_share(s.to_numpy(), 0.1)
+    assert c.gini == pytest.approx(gini(s.to_numpy()))
+    assert pl.concentration(pd.Series([0, 0]), "wards") is None
+
+
+def test_lsoa_concentration_counts_every_lsoa_of_the_csp(ctx) -> None:  # type: ignore[no-untyped-def]
+    c = pl.crime_concentration(ctx, "lsoa")
+    assert c.n_places == len(pl.csp_lsoas(ctx)) == 150
+    assert c.total == ctx.street(ctx.year, asb=False)["lsoa_code"].isin(pl.csp_lsoas(ctx)).sum()
+    assert 0 < c.gini < 1 and 0.1 < c.top_share < 1
+
+
+def test_boundary_code_property_is_found_from_the_ward_codes(ctx) -> None:  # type: ignore[no-untyped-def]
+    gj = json.loads(ctx.ward_boundaries.read_text())
+    prop = pl.boundary_code_property(gj, ctx.wards["ward_code"].tolist())
+    assert prop is not None
+    assert {f["properties"][prop] for f in gj["features"]} == set(ctx.wards["ward_code"])
+    assert pl.boundary_code_property(gj, ["E05000000"]) is None
+
+
+def test_sections_publish_wards_map_concentration_and_metrics(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, CHAPTER, ctx.cfg.suppression_threshold)
+    for section in (pl.wards, pl.ward_offence_types, pl.crime_map, pl.concentration_section):
+        section(ctx, out)
+    metrics = {m["id"]: m for m in json.loads((tmp_path / "metrics" / f"{CHAPTER}.json").read_text())}
+    assert set(metrics) == METRIC_IDS
+    top = pl.highest_rate_ward(pl.ward_table(ctx))
+    assert metrics["highest_rate_ward"]["value"] == pytest.approx(top["rate"])
+    assert top["ward_name"] in metrics["highest_rate_ward"]["note"]
+    assert metrics["highest_rate_ward"]["comparison_verdicts"] == {"csp": "significantly higher"}
+    assert 0 < metrics["crime_top10pct_lsoa_share"]["value"] <= 100
+    wards = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__wards.csv")
+    assert len(wards) == 16 and wards["Ward"].iloc[0] == top["ward_name"]
+    figures = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png"} <= figures
+
+
+def test_without_boundaries_a_density_map_is_drawn(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = new_ctx(demo_data)
+    c.cfg = c.cfg.model_copy(update={"ward_boundaries": None})
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    pl.crime_map(c, out)
+    assert (tmp_path / "figures" / f"{CHAPTER}__crime_density.png").exists()
+    caption = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["figures"][0]["caption"]
+    assert "Ward boundaries were not supplied" in caption
+
+
+def test_without_the_ward_lookup_the_chapter_says_so(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = new_ctx(demo_data)
+    c.__dict__["lsoa_ward"] = pd.DataFrame()
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    pl.wards(c, out)
+    pl.concentration_section(c, out)
+    assert not (tmp_path / "metrics").exists()
+    assert any("ward lookup" in s for s in said)
+
+
+@pytest.mark.e2e
+def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters=dict(csp=demo_data.csp, year=demo_data.year, raw_dir=str(demo_data.raw),
+                        processed_dir=str(demo_data.processed), config_dir=str(demo_data.config_dir),
+                        output_dir=str(tmp_path / "scratch")),
+        kernel_name="python3",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    metrics = json.loads((tmp_path / "scratch" / "metrics" / f"{CHAPTER}.json").read_text())
+    assert {m["id"] for m in metrics} == METRIC_IDS
+    assert (tmp_path / "scratch" / "tables" / f"{CHAPTER}__wards.csv").exists()
+
+
+# --- the real data: Southampton, 2017/18 -------------------------------------------------------------
+
+SOUTHAMPTON_LAD = "E06000045"
+MONTHS = ("2017-04", "2017-05", "2017-06", "2017-07", "2017-08", "2017-09")
+
+
+@pytest.fixture(scope="module")
+def southampton(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from assess.config import config_for_csp
+    from assess.ingest import ingest
+    from assess.store import Store
+
+    root = tmp_path_factory.mktemp("southampton")
+    ingest(shared_data, root / "processed")
+    cfg = config_for_csp("Southampton", Store(root / "processed").read("lad_csp"))
+    cfg = cfg.model_copy(update={"ward_boundaries": "geography/southampton_wards_2013_E06000045.geojson"})
+    (root / "config").mkdir()
+    (root / "config" / "southampton.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    return load_context("southampton", "2017/18", processed_dir=root / "processed", raw_dir=shared_data,
+                        config_dir=root / "config")
+
+
+def independent_ward_counts(shared_data: Path) -> tuple[Counter, Counter]:
+    """Crimes and ASB by ward in Southampton's LSOAs, April-September 2017, read with the csv module."""
+    lookup = next((shared_data / "lookups").glob("Lower_Layer_Super_Output_Area_2011_to_Ward*.csv"))
+    with open(lookup, encoding="utf-8-sig", newline="") as fh:
+        ward_of = {r["LSOA11CD"]: r["WD17CD"] for r in csv.DictReader(fh) if r["LAD17CD"] == SOUTHAMPTON_LAD}
+    assert len(ward_of) == 148
+    crimes: Counter = Counter()
+    asb: Counter = Counter()
+    for path in sorted((shared_data / "police_street").rglob("*-street.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r["Month"] in MONTHS and r["LSOA code"] in ward_of:
+                    (asb if r["Crime type"] == "Anti-social behaviour" else crimes)[ward_of[r["LSOA code"]]] += 1
+    return crimes, asb
+
+
+@pytest.mark.real
+def test_southampton_ward_table_agrees_with_the_raw_files(southampton, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    ctx = southampton
+    assert not ctx.complete and ctx.months_present == list(MONTHS)
+    crimes, asb = independent_ward_counts(shared_data)
+    table = pl.ward_crime_and_asb(ctx).set_index("ward_code")
+    assert len(table) == 16
+    assert table["crimes"].to_dict() == {w: crimes[w] for w in table.index}
+    assert table["asb"].to_dict() == {w: asb[w] for w in table.index}
+    assert table["crimes"].sum() == sum(crimes.values())
+
+
+@pytest.mark.real
+def test_southampton_chapter_states_the_year_is_incomplete(southampton, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    pl.wards(southampton, out)
+    pl.crime_map(southampton, out)
+    pl.concentration_section(southampton, out)
+    catalogue = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())
+    wards = next(t for t in catalogue["tables"] if t["name"] == "wards")
+    assert "incomplete year (6 of 12 months)" in wards["caption"]
+    assert any("2017/18 is incomplete" in n for n in catalogue["notes"])
+    assert (tmp_path / "figures" / f"{CHAPTER}__ward_map.png").exists()  # WD13CD boundaries match the 2017 ward codes
+    metrics = {m["id"]: m for m in json.loads((tmp_path / "metrics" / f"{CHAPTER}.json").read_text())}
+    assert set(metrics) == METRIC_IDS
+    assert metrics["crime_gini_lsoa"]["period"] == "2017-04 to 2017-09"
+    assert "148 LSOAs" in metrics["crime_gini_lsoa"]["note"]

@@ -1,0 +1,190 @@
+"""Chapter 1 (recorded crime): headline, comparators, trend, monthly series, calls, absent data and the notebook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assess.chapters import common
+from assess.chapters import recorded_crime as rc
+from assess.context import load_context
+from assess.report.outputs import ChapterOutputs
+from assess.stats import change_in_counts
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = "01_recorded_crime"
+
+
+def new_ctx(demo_data):  # type: ignore[no-untyped-def]
+    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
+                        config_dir=demo_data.config_dir)
+
+
+@pytest.fixture(scope="module")
+def ctx(demo_data):  # type: ignore[no-untyped-def]
+    return new_ctx(demo_data)
+
+
+@pytest.fixture()
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    texts: list[str] = []
+    monkeypatch.setattr(common, "say", texts.append)
+    return texts
+
+
+def metrics(path: Path) -> dict[str, dict]:
+    return {m["id"]: m for m in json.loads((path / "metrics" / f"{CHAPTER}.json").read_text())}
+
+
+def test_headline_counts_crime_without_asb_and_tests_the_change(ctx) -> None:  # type: ignore[no-untyped-def]
+    head = rc.headline_figures(ctx)
+    crime = ctx.street(ctx.year, asb=False)
+    assert head.counts.current == len(crime)
+    assert not crime["is_asb"].any()
+    assert head.change == change_in_counts(head.counts.previous, head.counts.current)
+    assert head.rate.value == pytest.approx(len(crime) / ctx.population * 1000)
+    assert head.rate.lower < head.rate.value < head.rate.upper
+
+
+def test_national_comparators_rank_the_csp_in_its_group(ctx) -> None:  # type: ignore[no-untyped-def]
+    nat = rc.national_comparators(ctx)
+    assert nat.national_change is not None
+    assert nat.national_change.current == nat.current.national.count
+    assert nat.group is not None
+    assert nat.group.n == len(ctx.cfg.most_similar_group) + 1
+    assert nat.group.focus == ctx.cfg.name
+    assert 1 <= nat.group.rank <= nat.group.n
+    points, limits = rc.funnel_data(nat.current)
+    assert len(points) == len(nat.current.table)
+    assert {"lower_95", "upper_95", "lower_998", "upper_998"} <= set(limits.columns)
+    assert (limits["lower_998"] <= nat.current.national.value).all()
+
+
+def test_yearly_counts_and_trend(ctx) -> None:  # type: ignore[no-untyped-def]
+    yearly = rc.yearly_counts(ctx)
+    assert yearly["financial_year"].tolist() == ["2021/22", "2022/23", "2023/24", "2024/25"]
+    assert yearly["comparable"].all() and (yearly["months"] == 12).all()
+    assert yearly["count"].iloc[-1] == len(ctx.street(ctx.year, asb=False))
+    assert rc.yearly_trend(yearly) is not None
+    assert rc.yearly_trend(yearly.tail(2)) is None
+    broken = yearly.assign(comparable=[True, False, True, True])
+    assert rc.yearly_trend(broken) is None  # only two comparable years end the series
+
+
+def test_monthly_table_has_rolling_totals(ctx) -> None:  # type: ignore[no-untyped-def]
+    t = rc.monthly_table(ctx)
+    assert len(t) == 48 and t["month"].iloc[-1] == "2025-03"
+    assert t["rolling_12_month"].iloc[:11].isna().all()
+    assert t["rolling_12_month"].iloc[-1] == t["count"].iloc[-12:].sum() == len(ctx.street(ctx.year, asb=False))
+    roll = rc.latest_rolling_comparison(ctx)
+    assert roll.complete and roll.current == t["count"].iloc[-12:].sum()
+
+
+def test_calls_by_channel_compares_like_for_like_months() -> None:
+    calls = pd.DataFrame(
+        {
+            "month": ["2023-04", "2023-04", "2024-04", "2024-04", "2024-05"],
+            "channel": ["999", "101", "999", "101", "999"],
+            "calls": [100, 200, 130, 180, 50],
+        }
+    )
+    t = rc.calls_by_channel(calls, ("2024-04",), ("2023-04",))
+    assert t["channel"].tolist() == ["101", "999", "All channels"]
+    assert t["current"].tolist() == [180, 130, 310]
+    assert t["previous"].tolist() == [200, 100, 300]
+    assert t["verdict"].iloc[1] == change_in_counts(100, 130).verdict
+    not_comparable = rc.calls_by_channel(calls, ("2024-04",), ("2023-05",), comparable=False)
+    assert not_comparable["previous"].isna().all() and (not_comparable["verdict"] == "not comparable").all()
+
+
+def test_calls_by_year_counts_whole_years_only(ctx) -> None:  # type: ignore[no-untyped-def]
+    calls = ctx.partner("calls_for_service")
+    yearly = rc.calls_by_year(ctx, calls)
+    assert sorted(set(yearly["financial_year"])) == ["2021/22", "2022/23", "2023/24", "2024/25"]
+    assert (yearly["months"] == 12).all()
+    this_year = calls[calls["financial_year"] == ctx.year]
+    assert yearly.loc[yearly["financial_year"] == ctx.year, "calls"].sum() == this_year["calls"].sum()
+
+
+def test_sections_publish_metrics_tables_figures_and_findings(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, CHAPTER, ctx.cfg.suppression_threshold)
+    for section in (rc.headline, rc.comparison, rc.trend, rc.monthly, rc.calls_for_service):
+        section(ctx, out)
+    m = metrics(tmp_path)
+    assert set(m) == {"all_crime", "calls_for_service"}
+    ac = m["all_crime"]
+    assert ac["value"] == len(ctx.street(ctx.year, asb=False))
+    assert ac["period"] == "2024/25" and ac["previous_period"] == "2023/24"
+    assert set(ac["comparators"]) == {"england", "msg_average"}
+    assert set(ac["comparison_verdicts"]) == {"england", "msg_average"}
+    assert ac["rate_interval"][0] < ac["rate"] < ac["rate_interval"][1]
+    tables = {p.name for p in (tmp_path / "tables").iterdir()}
+    assert {f"{CHAPTER}__{n}.csv" for n in ("comparators", "crime_by_year", "crime_by_month", "calls_for_service")} <= tables
+    comp = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__comparators.csv")
+    assert comp["Role"].tolist().count("focus") == 1 and comp["Role"].iloc[-1] == "national"
+    figures = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert f"{CHAPTER}__funnel.png" in figures and f"{CHAPTER}__comparators.png" in figures
+    findings = json.loads((tmp_path / "findings" / f"{CHAPTER}.json").read_text())
+    assert findings and ctx.cfg.name in findings[0]
+    assert any("most similar group" in s for s in said)
+
+
+def test_absent_calls_and_force_level_tables_are_said_plainly(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = new_ctx(demo_data)
+    c.cfg = c.cfg.model_copy(update={"partner_files": {}})
+    rc_table = c.recorded_crime
+    c.__dict__["recorded_crime"] = rc_table.assign(csp_name=pd.Series(pd.NA, index=rc_table.index, dtype="string"))
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    rc.headline(c, out)
+    rc.comparison(c, out)
+    rc.calls_for_service(c, out)
+    m = metrics(tmp_path)
+    assert set(m) == {"all_crime"}
+    assert m["all_crime"]["comparators"] == {}
+    assert "force area level only" in m["all_crime"]["note"]
+    notes = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["notes"]
+    assert any("prc-csp" in n for n in notes)
+    assert any("calls for service" in s and "not shown" in s for s in said)
+    assert not (tmp_path / "tables" / f"{CHAPTER}__comparators.csv").exists()
+
+
+def test_a_year_without_last_years_months_shows_no_change(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = new_ctx(demo_data)
+    full = c.street_all
+    c.__dict__["street_all"] = full[(full["month"] >= "2024-01") & (full["month"] <= "2024-09")]
+    head = rc.headline_figures(c)
+    assert head.change is None and not head.counts.complete
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    rc.headline(c, out)
+    m = metrics(tmp_path)["all_crime"]
+    assert m["previous_value"] is None and m["verdict"] is None
+    assert m["period"] == "2024-04 to 2024-09"
+    notes = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["notes"]
+    assert any("No change on last year" in n for n in notes)
+    rc.monthly(c, out)
+    assert any("rolling 12-month comparison is not shown" in s for s in said)
+
+
+@pytest.mark.e2e
+def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters=dict(csp=demo_data.csp, year=demo_data.year, raw_dir=str(demo_data.raw),
+                        processed_dir=str(demo_data.processed), config_dir=str(demo_data.config_dir),
+                        output_dir=str(tmp_path / "scratch")),
+        kernel_name="python3",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    m = metrics(tmp_path / "scratch")
+    assert set(m) == {"all_crime", "calls_for_service"}
+    assert (tmp_path / "scratch" / "tables" / f"{CHAPTER}__crime_by_month.csv").exists()
+    nb = json.loads((tmp_path / "out.ipynb").read_text())
+    errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
