@@ -151,18 +151,16 @@ MONTHS = ("2017-04", "2017-05", "2017-06", "2017-07", "2017-08", "2017-09")
 
 
 @pytest.fixture(scope="module")
-def southampton(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def southampton(shared_data: Path, real_store: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from assess.config import config_for_csp
-    from assess.ingest import ingest
     from assess.store import Store
 
     root = tmp_path_factory.mktemp("southampton")
-    ingest(shared_data, root / "processed")
-    cfg = config_for_csp("Southampton", Store(root / "processed").read("lad_csp"))
+    cfg = config_for_csp("Southampton", Store(real_store).read("lad_csp"))
     cfg = cfg.model_copy(update={"ward_boundaries": "geography/southampton_wards_2013_E06000045.geojson"})
     (root / "config").mkdir()
     (root / "config" / "southampton.yaml").write_text(dump_config(cfg), encoding="utf-8")
-    return load_context("southampton", "2017/18", processed_dir=root / "processed", raw_dir=shared_data,
+    return load_context("southampton", "2017/18", processed_dir=real_store, raw_dir=shared_data,
                         config_dir=root / "config")
 
 
