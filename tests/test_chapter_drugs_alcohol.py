@@ -1,0 +1,138 @@
+"""Chapter 10 (drugs and alcohol): flag shares, pooled drug-death rates, absent data, the notebook."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assess.chapters import common, drugs_alcohol as ch
+from assess.context import load_context
+from assess.report.outputs import ChapterOutputs
+from assess.stats import exact_poisson_interval
+
+ROOT = Path(__file__).resolve().parents[1]
+METRICS = {"alcohol_affected_crime", "alcohol_related_violence", "drug_related_violence", "drug_related_deaths_rate"}
+SECTIONS = ("alcohol_and_drug_related_crime", "drug_offences", "drug_related_deaths")
+
+
+@pytest.fixture()
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    texts: list[str] = []
+    monkeypatch.setattr(common, "say", texts.append)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def ctx(demo_data):  # type: ignore[no-untyped-def]
+    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
+                        config_dir=demo_data.config_dir)
+
+
+def deaths_frame(rows: list[tuple[int, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["calendar_year", "deaths", "population"]).astype("int64")
+
+
+def test_pooled_deaths_rate_sums_three_years() -> None:
+    deaths = deaths_frame([(2020, 10, 100_000), (2021, 12, 100_500), (2022, 14, 101_000), (2023, 3, 101_500)])
+    assert ch.deaths_window(deaths, 2022) == (36, 301_500.0)
+    assert ch.deaths_window(deaths, 2024) is None  # 2024 missing
+    assert ch.deaths_window(deaths, 2021) is None  # 2019 missing
+    table = ch.pooled_deaths_table(deaths)
+    assert table["period"].tolist() == ["2020 to 2022", "2021 to 2023"]
+    assert table["rate_per_100000"].iloc[0] == pytest.approx(36 / 301_500 * 100_000)
+    assert ch.pooled_deaths_table(deaths, last_year=2022)["end_year"].tolist() == [2022]
+    # below 10 deaths the limits are exact Poisson (PHE)
+    few = ch.pooled_death_rate(7, 300_000)
+    lo, hi = exact_poisson_interval(7)
+    assert (few.lower, few.upper) == pytest.approx((lo / 3, hi / 3))
+    assert ch.window_label(2024) == "2022 to 2024" and ch.window_label(2024, sep="-") == "2022-2024"
+    assert ch.latest_death_year("2024/25") == 2024
+
+
+def test_flag_counts_and_table() -> None:
+    flags = pd.DataFrame(
+        {
+            "month": ["2024-04", "2024-05", "2024-04", "2023-04", "2024-04"],
+            "flag": ["alcohol_affected", "alcohol_affected", "drug_related_violence", "alcohol_affected", "hate_crime"],
+            "count": [10, 20, 3, 8, 99],
+        }
+    )
+    counts = ch.flag_counts(flags, ["2024-04", "2024-05"])
+    assert counts.to_dict() == {"alcohol_affected": 30, "alcohol_related_violence": 0, "drug_related_violence": 3}
+    table = ch.flag_table(counts, {"crime": 200, "violence": 60, "drugs": 5}, None, None).set_index("flag")
+    assert table.loc["Alcohol-affected crimes", "percent"] == pytest.approx(15.0)
+    assert table.loc["Drug-related violent crimes", "percent"] == pytest.approx(5.0)
+    assert "change" not in table.columns
+    assert ch.flag_share(5, 0) is None and ch.flag_share(6, 5) is None
+    assert ch.shift_month("2024-01", -1) == "2023-01"
+
+
+def test_street_totals() -> None:
+    street = pd.DataFrame(
+        {
+            "month": ["2024-04"] * 4 + ["2024-05"],
+            "category": ["Violence and sexual offences", "Drugs", "Anti-social behaviour", "Burglary", "Drugs"],
+            "is_asb": [False, False, True, False, False],
+        }
+    )
+    assert ch.street_totals(street, ["2024-04"]) == {"crime": 3, "violence": 1, "drugs": 1}
+
+
+def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, ch.CHAPTER)
+    for name in SECTIONS:
+        getattr(ch, name)(ctx, out)
+    metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
+    assert set(metrics) == METRICS
+    assert "drugs" not in metrics  # chapter 2 owns the police.uk Drugs metric
+    flags = ctx.partner("force_flags")
+    this = flags[(flags["financial_year"] == ctx.year) & (flags["flag"] == "alcohol_affected")]["count"].sum()
+    assert metrics["alcohol_affected_crime"]["value"] == this
+    assert "of all crime" in metrics["alcohol_affected_crime"]["note"]
+    deaths = ctx.partner("drug_deaths").set_index("calendar_year")
+    window = deaths.loc[2022:2024]
+    deaths_rate = metrics["drug_related_deaths_rate"]
+    assert deaths_rate["period"] == "2022 to 2024" and deaths_rate["previous_period"] == "2019 to 2021"
+    assert deaths_rate["value"] == pytest.approx(window["deaths"].sum() / window["population"].sum() * 100_000)
+    assert deaths_rate["comparators"] == {"England": 5.8}
+    shares = pd.read_csv(out.table_path("alcohol_drug_related_crime"))
+    assert (shares["lower_95"] <= shares["percent"]).all() and (shares["percent"] <= shares["upper_95"]).all()
+    pooled = pd.read_csv(out.table_path("drug_related_deaths"))
+    assert pooled["period"].iloc[-1] == "2022 to 2024" and "england_rate" in pooled.columns
+    assert any("drug offences" in s for s in said)
+    assert out.figure_path("drug_deaths_trend").exists()
+
+
+def test_absent_partner_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    empty = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
+    out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
+    ch.alcohol_and_drug_related_crime(empty, out)
+    ch.drug_related_deaths(empty, out)
+    assert not out.metrics_path.exists()
+    assert len(said) == 2 and all("No data on" in s for s in said)
+    # drug offences come from police.uk, so they still show without partner files
+    ch.drug_offences(empty, out)
+    assert any("drug offences" in s for s in said[2:])
+    assert any("no national drug offence rate" in s for s in said[2:])
+
+
+@pytest.mark.e2e
+def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import papermill as pm
+
+    out_dir = tmp_path / "bundle"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "10_drugs_alcohol.ipynb"), str(tmp_path / "10.ipynb"),
+        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
+                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
+                    "output_dir": str(out_dir)},
+        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+    )
+    metrics = json.loads((out_dir / "metrics" / "10_drugs_alcohol.json").read_text())
+    assert {m["id"] for m in metrics} == METRICS
+    assert (out_dir / "tables" / "10_drugs_alcohol__drug_related_deaths.csv").exists()
+    assert json.loads((out_dir / "findings" / "10_drugs_alcohol.json").read_text())
