@@ -1,0 +1,361 @@
+"""The report bundle of one CSP and year: execute every chapter, export, publish atomically.
+
+``run_bundle`` writes ``<out_root>/<csp slug>/<year, '/' -> '-'>/``::
+
+    index.html          front page: headline figures, chapter statuses, links
+    html/NN_name.html   one self-contained page per chapter (code hidden)
+    assessment.pdf      the whole assessment, A4
+    tables.xlsx         every published table, one sheet each, after a Notes sheet
+    tables/*.csv        the same tables as CSV (<chapter>__<name>.csv)
+    metrics.json        the headline figures of every chapter (assess.metrics)
+    manifest.json       inputs and their SHA-256, versions, parameters, timings, statuses
+    notebooks/*.ipynb   the executed chapter notebooks (a failed one keeps its error)
+    figures/*.png       every chart; metrics/, findings/, catalogue/: the chapters' fragments
+
+Everything is built in a temporary folder beside the target and moved into place only at the
+end (:func:`assess.atomic.atomic_directory`): a run that is killed or raises midway leaves the
+previous bundle as it was. A chapter that fails does not stop the bundle: it is marked failed in
+the index, the PDF and :class:`BundleResult`, whose ``ok`` is then false (the CLI exits non-zero).
+
+The same inputs give the same bytes in every file but ``manifest.json`` (which records dates and
+timings), provided the chapters themselves compute deterministically: executed notebooks (fixed
+cell ids, no timestamps), HTML pages, index, PDF, workbook, CSV, PNG and ``metrics.json``.
+``timeout`` is the seconds one notebook cell may run (None: no limit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+from assess import __version__
+from assess.atomic import atomic_directory, write_text
+from assess.config import CSPConfig
+from assess.report.execute import (
+    KERNEL_ENV,
+    ChapterRun,
+    discover_chapters,
+    execute_chapters,
+    kernel_python,
+)
+from assess.report.export import (
+    GENERATOR,
+    ChapterDoc,
+    ChapterRenderer,
+    PageContext,
+    WorkbookTable,
+    write_chapter_pages,
+    write_workbook,
+)
+from assess.report.index import chapter_entries, write_index
+from assess.report.outputs import read_catalogue
+from assess.report.pdf import write_pdf
+
+#: Packages whose versions the manifest records.
+RECORDED_PACKAGES = (
+    "assess", "pandas", "numpy", "pyarrow", "duckdb", "scipy", "matplotlib", "seaborn", "pydantic",
+    "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "weasyprint",
+    "pydyf", "openpyxl", "jsonschema", "jinja2",
+)
+
+
+@dataclass
+class BundleResult:
+    """What one bundle run produced."""
+
+    csp: str
+    year: str
+    path: Path
+    chapters: list[ChapterRun]
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    pdf_pages: int | None = None
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """``{"01_crime": "ok", "02_asb": "failed", ...}``."""
+        return {r.chapter: r.status for r in self.chapters}
+
+    @property
+    def failed(self) -> list[ChapterRun]:
+        return [r for r in self.chapters if r.status != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every chapter ran and every output was made."""
+        return not self.failed and not self.problems
+
+
+def year_folder(year: str) -> str:
+    """``"2023/24"`` -> ``"2023-24"`` (a folder name)."""
+    return year.replace("/", "-")
+
+
+def bundle_path(out_root: Path, cfg: CSPConfig, year: str) -> Path:
+    """Where the bundle of ``cfg`` and ``year`` is published."""
+    return Path(out_root) / cfg.slug / year_folder(year)
+
+
+# -- manifest helpers ------------------------------------------------------------------------------
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_versions(names: Sequence[str] = RECORDED_PACKAGES) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_state(folder: Path) -> dict[str, Any] | None:
+    """The commit of the repository holding ``folder`` and whether it has local changes (read-only)."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return None
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status)}
+
+
+def processed_inputs(processed_dir: Path) -> dict[str, Any]:
+    """The inputs recorded in ``data/processed/manifest.json`` (files and SHA-256), if present."""
+    manifest = processed_dir / "manifest.json"
+    if not manifest.exists():
+        return {"manifest": None, "manifest_sha256": None, "inputs": {}, "tables": {}}
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    return {
+        "manifest": str(manifest),
+        "manifest_sha256": sha256_file(manifest),
+        "inputs": data.get("inputs", {}),
+        "tables": data.get("tables", {}),
+        "created_by": data.get("created_by"),
+    }
+
+
+def output_hashes(bundle: Path) -> dict[str, str]:
+    """SHA-256 of every file of the bundle (but the manifest), by relative path."""
+    return {
+        p.relative_to(bundle).as_posix(): sha256_file(p)
+        for p in sorted(bundle.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+# -- steps -----------------------------------------------------------------------------------------
+def merge_metrics(
+    bundle: Path, cfg: CSPConfig, year: str, inputs_sha256: str | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Write ``metrics.json`` from the chapters' fragments; returns the metrics and any problems."""
+    from assess.fragments import load_metrics
+
+    try:
+        metrics = load_metrics(bundle)
+    except ValueError as exc:
+        return [], [f"metrics: {exc}"]
+    try:
+        from assess.metrics import Metric, MetricsError, write_metrics_json
+    except ImportError:  # pragma: no cover - the metrics module is part of the package
+        doc = {"meta": {"csp": cfg.name, "csp_code": cfg.code, "year": year, "synthetic": cfg.synthetic,
+                        "generated_by": GENERATOR, "inputs_sha256": inputs_sha256}, "metrics": metrics}
+        write_text(bundle / "metrics.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        return metrics, []
+    try:
+        models = [Metric.model_validate(m) for m in metrics]
+        write_metrics_json(
+            models, bundle / "metrics.json", csp=cfg.name, csp_code=cfg.code, year=year,
+            synthetic=cfg.synthetic, generated_by=GENERATOR, inputs_sha256=inputs_sha256,
+        )
+    except (MetricsError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return metrics, [f"metrics.json not written: {first}"]
+    return metrics, []
+
+
+def workbook_tables(bundle: Path, docs: Sequence[ChapterDoc], catalogue: dict[str, dict[str, Any]]) -> list[WorkbookTable]:
+    """The published tables, chapters in order, from the catalogues (plus any uncatalogued CSV)."""
+    titles = {d.chapter: d.title for d in docs}
+    order = {d.chapter: i for i, d in enumerate(docs)}
+    tables: list[WorkbookTable] = []
+    listed: set[str] = set()
+    for chapter in sorted(catalogue, key=lambda c: (order.get(c, len(order)), c)):
+        for t in catalogue[chapter].get("tables", []):
+            csv = bundle / t["file"]
+            if csv.exists():
+                tables.append(WorkbookTable(chapter, t["name"], csv, t.get("caption", t["name"]), titles.get(chapter, chapter)))
+                listed.add(csv.name)
+    for csv in sorted((bundle / "tables").glob("*.csv")):
+        if csv.name not in listed and "__" in csv.stem:
+            chapter, name = csv.stem.split("__", 1)
+            tables.append(WorkbookTable(chapter, name, csv, name, titles.get(chapter, chapter)))
+    return tables
+
+
+def _timed(timings: dict[str, float], key: str, start: float) -> None:
+    timings[key] = round(time.perf_counter() - start, 2)
+
+
+def run_bundle(
+    cfg: CSPConfig,
+    year: str,
+    *,
+    notebooks_dir: Path,
+    raw_dir: Path,
+    processed_dir: Path,
+    out_root: Path,
+    config_dir: Path,
+    jobs: int = 2,
+    chapters: list[str] | None = None,
+    progress: bool = True,
+    timeout: int | None = 1800,
+) -> BundleResult:
+    """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
+
+    Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
+    raise; an error in the bundle machinery does, and leaves any previous bundle intact.
+    """
+    started_at = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    sources = discover_chapters(Path(notebooks_dir), chapters)
+    target = bundle_path(out_root, cfg, year)
+    parameters = {
+        "csp": cfg.slug,
+        "year": year,
+        "raw_dir": str(Path(raw_dir).resolve()),
+        "processed_dir": str(Path(processed_dir).resolve()),
+        "output_dir": "..",
+        "config_dir": str(Path(config_dir).resolve()),
+    }
+    inputs = processed_inputs(Path(processed_dir))
+    timings: dict[str, float] = {}
+    problems: list[str] = []
+    ctx = PageContext(report_title=cfg.display_name, year=year, synthetic=cfg.synthetic)
+
+    with atomic_directory(target) as tmp:
+        t = time.perf_counter()
+        runs = execute_chapters(sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress)
+        _timed(timings, "execute", t)
+
+        t = time.perf_counter()
+        renderer = ChapterRenderer()
+        docs = [renderer.render(r.executed, r.chapter, r.status, r.error) for r in runs]
+        write_chapter_pages(docs, tmp / "html", ctx)
+        warnings = [
+            f"{d.chapter}: {d.undescribed_images} chart(s) shown without alt text (publish charts with out.figure)"
+            for d in docs
+            if d.undescribed_images
+        ]
+        _timed(timings, "html", t)
+
+        t = time.perf_counter()
+        metrics, metric_problems = merge_metrics(tmp, cfg, year, inputs["manifest_sha256"])
+        problems += metric_problems
+        _timed(timings, "metrics", t)
+
+        t = time.perf_counter()
+        catalogue = read_catalogue(tmp)
+        tables = workbook_tables(tmp, docs, catalogue)
+        notes = {d.title: catalogue.get(d.chapter, {}).get("notes", []) for d in docs}
+        try:
+            write_workbook(
+                tmp / "tables.xlsx", tables, report_title=cfg.display_name, year=year, synthetic=cfg.synthetic,
+                suppression_threshold=cfg.suppression_threshold, notes=notes,
+            )
+        except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
+            problems.append(f"tables.xlsx not written: {type(exc).__name__}: {exc}")
+        _timed(timings, "workbook", t)
+
+        t = time.perf_counter()
+        pdf_pages: int | None = None
+        try:
+            pdf_pages = write_pdf(docs, tmp / "assessment.pdf", ctx, author=cfg.display_name).pages
+        except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
+            problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
+        _timed(timings, "pdf", t)
+
+        t = time.perf_counter()
+        write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems)
+        _timed(timings, "index", t)
+
+        timings["total"] = round(time.perf_counter() - t0, 2)
+        manifest = {
+            "assess_version": __version__,
+            "csp": {"name": cfg.name, "code": cfg.code, "slug": cfg.slug},
+            "year": year,
+            "synthetic": cfg.synthetic,
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "parameters": {**parameters, "jobs": jobs, "chapters": chapters, "timeout": timeout},
+            "config": cfg.model_dump(mode="json"),
+            "inputs": inputs,
+            "notebooks": {
+                s.stem: {"source": str(s.resolve()), "sha256": sha256_file(s)} for s in sources
+            },
+            "chapters": [
+                {**{k: v for k, v in r.to_json().items() if k not in ("source", "executed")},
+                 "title": d.title, "html": f"html/{d.filename}", "notebook": f"notebooks/{r.executed.name}"}
+                for r, d in zip(runs, docs, strict=True)
+            ],
+            "timings_seconds": timings,
+            "pdf_pages": pdf_pages,
+            "problems": problems,
+            "warnings": warnings,
+            "environment": {
+                "python": sys.version.split()[0],
+                "kernel_python": kernel_python(),
+                "kernel_env": KERNEL_ENV,
+                "platform": platform.platform(),
+                "packages": package_versions(),
+                "git": git_state(Path(notebooks_dir)),
+            },
+            "outputs_sha256": output_hashes(tmp),
+        }
+        write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+    return BundleResult(
+        csp=cfg.slug, year=year, path=target, chapters=runs, problems=problems, warnings=warnings, timings=timings,
+        pdf_pages=pdf_pages,
+    )
+
+
+def run_batch(cfgs_years: Iterable[tuple[CSPConfig, str]], **kwargs: Any) -> list[BundleResult]:
+    """:func:`run_bundle` for each (CSP, year) in turn, with the same keyword arguments.
+
+    A bundle that raises does not stop the batch: the exception is re-raised after the others
+    have run, as an ExceptionGroup (the previous bundle of that CSP and year stays in place).
+    """
+    results: list[BundleResult] = []
+    errors: list[Exception] = []
+    for cfg, year in cfgs_years:
+        try:
+            results.append(run_bundle(cfg, year, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - collected and re-raised below
+            exc.add_note(f"while building the bundle of {cfg.slug} {year}")
+            errors.append(exc)
+    if errors:
+        raise ExceptionGroup(f"{len(errors)} of the batch's bundles failed", errors)
+    return results

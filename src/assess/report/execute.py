@@ -1,0 +1,317 @@
+"""Execute chapter notebooks with papermill, several at a time, in this one Python process.
+
+- Chapters are ``NN_name.ipynb`` files; they run in threads (``jobs`` at a time), each with its
+  own kernel. Chapters that read the others' outputs (``LATE_CHAPTERS``: the scorecard, then the
+  summary) run afterwards, one by one.
+- The kernel is always the interpreter running this code (``sys.executable``, i.e. the project's
+  virtualenv), whatever kernelspecs a user has installed: see :class:`VenvKernelManager`. The
+  executed notebooks still name the ``python3`` kernelspec.
+- Each kernel starts in ``<bundle>/notebooks/`` and gets ``output_dir=".."``, so an executed
+  notebook re-run in place writes to its own bundle; the other folders are injected absolute.
+- A failing chapter does not stop the others: its executed notebook is kept with the error and
+  its :class:`ChapterRun` says ``failed`` with a one-line summary.
+- Executed notebooks are normalised for reproducible bytes: the injected cell gets the id
+  ``injected-parameters``, and papermill's start/end times are removed (timings go to the
+  bundle's ``manifest.json``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import nbformat
+import zmq
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import CaselessStrEnum
+
+from assess.atomic import write_text
+
+KERNEL_NAME = "python3"
+INJECTED_CELL_ID = "injected-parameters"
+#: Chapters that read the other chapters' outputs, so run last, in this order.
+LATE_CHAPTERS: tuple[str, ...] = ("scorecard", "summary")
+#: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable.
+KERNEL_ENV = {"PYTHONHASHSEED": "0"}
+
+_CHAPTER_FILE = re.compile(r"^(\d{2})_([A-Za-z0-9_\-]+)\.ipynb$")
+_VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path")
+_VOLATILE_CELL = ("start_time", "end_time", "duration")
+
+Status = Literal["ok", "failed"]
+
+
+class VenvKernelManager(AsyncKernelManager):
+    """A kernel manager whose Python kernel is ``sys.executable`` (never a stray kernelspec).
+
+    Where pyzmq has CurveZMQ, the connection to the kernel is encrypted (``auto``), which is
+    also what keeps ipykernel from warning about plain TCP on every start.
+    """
+
+    transport_encryption = CaselessStrEnum(
+        ["disabled", "auto", "required"], default_value="auto" if zmq.has("curve") else "disabled"
+    )
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            from ipykernel.kernelspec import get_kernel_dict
+
+            spec = get_kernel_dict()
+            self._kernel_spec = KernelSpec(
+                argv=list(spec["argv"]),
+                display_name=str(spec.get("display_name", "Python 3 (ipykernel)")),
+                language="python",
+                env=dict(KERNEL_ENV),
+                metadata=dict(spec.get("metadata", {})),
+                name=KERNEL_NAME,
+            )
+        return self._kernel_spec
+
+
+@dataclass
+class ChapterRun:
+    """The outcome of executing one chapter notebook."""
+
+    chapter: str
+    source: Path
+    executed: Path
+    status: Status
+    seconds: float
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["source"] = str(self.source)
+        d["executed"] = str(self.executed)
+        d["seconds"] = round(self.seconds, 2)
+        return d
+
+
+def chapter_name(path: Path) -> str:
+    """``notebooks/03_crime.ipynb`` -> ``03_crime``."""
+    return path.stem
+
+
+def discover_chapters(notebooks_dir: Path, chapters: Sequence[str] | None = None) -> list[Path]:
+    """The chapter notebooks ``NN_name.ipynb`` in ``notebooks_dir``, in number order.
+
+    ``chapters`` selects some by stem (``03_crime``), number (``03``) or name (``crime``).
+    """
+    notebooks_dir = Path(notebooks_dir)
+    if not notebooks_dir.is_dir():
+        raise FileNotFoundError(f"{notebooks_dir}: no such notebooks folder")
+    found = sorted(p for p in notebooks_dir.glob("*.ipynb") if _CHAPTER_FILE.match(p.name))
+    if chapters is None:
+        if not found:
+            raise FileNotFoundError(f"{notebooks_dir}: no chapter notebooks named like 01_name.ipynb")
+        return found
+    chosen: list[Path] = []
+    for want in chapters:
+        hits = [p for p in found if want in (p.stem, *_CHAPTER_FILE.match(p.name).groups())]  # type: ignore[union-attr]
+        if not hits:
+            known = ", ".join(p.stem for p in found) or "none"
+            raise FileNotFoundError(f"no chapter '{want}' in {notebooks_dir} (chapters: {known})")
+        chosen.extend(h for h in hits if h not in chosen)
+    return sorted(chosen)
+
+
+def execution_phases(paths: Sequence[Path]) -> list[list[Path]]:
+    """Chapters that may run together first, then each of ``LATE_CHAPTERS`` on its own."""
+    def late_key(p: Path) -> str | None:
+        m = _CHAPTER_FILE.match(p.name)
+        name = m.group(2) if m else p.stem
+        return name if name in LATE_CHAPTERS else None
+
+    first = [p for p in paths if late_key(p) is None]
+    late = sorted((p for p in paths if late_key(p) is not None), key=lambda p: LATE_CHAPTERS.index(late_key(p)))  # type: ignore[arg-type]
+    return ([first] if first else []) + [[p] for p in late]
+
+
+def _source_ids(source: Path) -> list[str] | None:
+    nb = nbformat.read(source, as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    return None if any(i is None for i in ids) else [str(i) for i in ids]
+
+
+def normalise_executed(executed: Path, source: Path) -> None:
+    """Make an executed notebook's bytes reproducible: fixed cell ids, no timestamps or temp paths."""
+    nb = nbformat.read(executed, as_version=4)
+    known = _source_ids(source)
+    for i, cell in enumerate(nb.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
+            cell["id"] = INJECTED_CELL_ID
+        elif known is None or cell.get("id") not in known:
+            cell["id"] = f"cell-{i}"
+        cell.get("metadata", {}).pop("execution", None)
+        pm = cell.get("metadata", {}).get("papermill")
+        if isinstance(pm, dict):
+            for key in _VOLATILE_CELL:
+                pm.pop(key, None)
+    pm_nb = nb.metadata.get("papermill")
+    if isinstance(pm_nb, dict):
+        for key in _VOLATILE_NB:
+            pm_nb.pop(key, None)
+    write_text(executed, nbformat.writes(nb))
+
+
+def _error_summary(exc: BaseException, limit: int = 300) -> str:
+    """One line: ``ExceptionName: first line of the message (cell In [n])``."""
+    ename = getattr(exc, "ename", None)
+    if ename is not None:
+        lines = str(getattr(exc, "evalue", "")).strip().splitlines()
+        count = getattr(exc, "exec_count", None)
+        where = f" (cell In [{count}])" if count is not None else ""
+        text = f"{ename}: {lines[0] if lines else ''}".rstrip(": ")
+    else:
+        lines = str(exc).strip().splitlines()
+        where = ""
+        text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text + where
+
+
+def execute_chapter(
+    source: Path,
+    executed: Path,
+    parameters: Mapping[str, Any],
+    *,
+    cwd: Path,
+    timeout: int | None = 1800,
+) -> ChapterRun:
+    """Execute one notebook to ``executed``; never raises for a failing notebook."""
+    import papermill as pm  # imported here: ~2 s, paid only when executing
+
+    start = time.perf_counter()
+    status: Status = "ok"
+    error: str | None = None
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=dict(parameters),
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=True,
+            execution_timeout=timeout,
+            kernel_manager_class=VenvKernelManager,
+            resources={"metadata": {"path": str(cwd)}},
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure is the chapter's, reported not raised
+        status, error = "failed", _error_summary(exc)
+    seconds = time.perf_counter() - start
+    if executed.exists():
+        try:
+            normalise_executed(executed, source)
+        except Exception as exc:  # noqa: BLE001
+            status = "failed"
+            error = error or f"executed notebook unreadable: {_error_summary(exc)}"
+    else:
+        status = "failed"
+        error = error or "papermill wrote no executed notebook"
+    return ChapterRun(chapter_name(source), source, executed, status, seconds, error)
+
+
+ProgressCallback = Callable[[ChapterRun], None]
+
+
+def execute_chapters(
+    sources: Sequence[Path],
+    executed_dir: Path,
+    parameters: Mapping[str, Any],
+    *,
+    jobs: int = 2,
+    timeout: int | None = 1800,
+    progress: bool = True,
+    on_done: ProgressCallback | None = None,
+) -> list[ChapterRun]:
+    """Execute chapters into ``executed_dir`` (``jobs`` at a time); results in chapter order.
+
+    ``parameters`` are injected into every notebook; the kernel's working folder is
+    ``executed_dir``; ``timeout`` is the seconds one cell may run (None: no limit). Progress goes
+    to the terminal (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each
+    chapter finishes.
+    """
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    executed_dir = Path(executed_dir)
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    results: dict[Path, ChapterRun] = {}
+    lock = threading.Lock()
+
+    reporter = _Reporter(len(sources)) if progress else None
+
+    def run(src: Path) -> ChapterRun:
+        if reporter:
+            reporter.started(chapter_name(src))
+        result = execute_chapter(src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout)
+        with lock:
+            results[src] = result
+        if reporter:
+            reporter.finished(result)
+        if on_done:
+            on_done(result)
+        return result
+
+    try:
+        for phase in execution_phases(sources):
+            with ThreadPoolExecutor(max_workers=min(jobs, len(phase)), thread_name_prefix="chapter") as pool:
+                list(pool.map(run, phase))
+    finally:
+        if reporter:
+            reporter.stop()
+    return [results[s] for s in sources if s in results]
+
+
+class _Reporter:
+    """Progress on the terminal: one bar for the run, one line per finished chapter."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]chapters"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=self.console, transient=True,
+        )
+        self.running: list[str] = []
+        self.task = self.progress.add_task("", total=total)
+        self.progress.start()
+
+    def _describe(self) -> None:
+        self.progress.update(self.task, description="running " + ", ".join(self.running))
+
+    def started(self, chapter: str) -> None:
+        self.running.append(chapter)
+        self._describe()
+
+    def finished(self, run: ChapterRun) -> None:
+        if run.chapter in self.running:
+            self.running.remove(run.chapter)
+        mark = "[green]ok[/]" if run.status == "ok" else f"[red]FAILED[/] {run.error}"
+        self.progress.console.print(f"  {run.chapter:<28} {run.seconds:6.1f} s  {mark}", highlight=False)
+        self.progress.advance(self.task)
+        self._describe()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def kernel_python() -> str:
+    """The interpreter every chapter kernel runs (recorded in the bundle manifest)."""
+    return os.path.realpath(sys.executable)

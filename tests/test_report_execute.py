@@ -1,0 +1,92 @@
+"""Choosing, ordering and normalising chapter notebooks (no kernel started here)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from assess.report import execute
+from assess.report.execute import (
+    INJECTED_CELL_ID,
+    VenvKernelManager,
+    discover_chapters,
+    execution_phases,
+    normalise_executed,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+def _touch(folder: Path, *names: str) -> None:
+    for name in names:
+        nbformat.write(new_notebook(), folder / name)
+
+
+def test_discover_chapters_in_number_order_and_by_any_name(tmp_path: Path) -> None:
+    _touch(tmp_path, "03_asb.ipynb", "00_summary.ipynb", "12_scorecard.ipynb", "scratch.ipynb", "1_bad.ipynb")
+    assert [p.name for p in discover_chapters(tmp_path)] == ["00_summary.ipynb", "03_asb.ipynb", "12_scorecard.ipynb"]
+    assert [p.stem for p in discover_chapters(tmp_path, ["asb", "00", "03_asb"])] == ["00_summary", "03_asb"]
+    with pytest.raises(FileNotFoundError, match="no chapter 'crime'.*03_asb"):
+        discover_chapters(tmp_path, ["crime"])
+    with pytest.raises(FileNotFoundError, match="no such notebooks folder"):
+        discover_chapters(tmp_path / "missing")
+
+
+def test_scorecard_then_summary_run_after_the_others(tmp_path: Path) -> None:
+    paths = [tmp_path / n for n in ("00_summary.ipynb", "01_crime.ipynb", "02_asb.ipynb", "12_scorecard.ipynb")]
+    phases = execution_phases(paths)
+    assert [[p.stem for p in phase] for phase in phases] == [["01_crime", "02_asb"], ["12_scorecard"], ["00_summary"]]
+    assert execution_phases(paths[:1]) == [[paths[0]]]
+
+
+def test_kernel_is_this_interpreter_whatever_the_kernelspecs() -> None:
+    spec = VenvKernelManager(kernel_name="python3").kernel_spec
+    assert spec.argv[0] == sys.executable
+    assert spec.argv[1:3] == ["-m", "ipykernel_launcher"]
+    assert spec.env["PYTHONHASHSEED"] == "0"
+
+
+def test_normalise_fixes_injected_id_and_drops_timings(tmp_path: Path) -> None:
+    source = tmp_path / "01_crime.ipynb"
+    nb = new_notebook()
+    cells = [new_markdown_cell("# Crime"), new_code_cell("x = 1")]
+    for i, c in enumerate(cells):
+        c["id"] = f"src-{i}"
+    nb.cells = cells
+    nbformat.write(nb, source)
+    executed = tmp_path / "out.ipynb"
+    injected = new_code_cell("csp = 'demo'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [cells[0], injected, cells[1]]
+    for c in nb.cells:
+        c.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00", "end_time": "x", "duration": 1.0, "status": "completed"}
+        c.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    nb.metadata["papermill"] = {"start_time": "t", "end_time": "t", "duration": 2.0, "input_path": "a",
+                                "output_path": "/tmp/.2023-24.abc.tmp/notebooks/x.ipynb", "parameters": {"csp": "demo"}}
+    nbformat.write(nb, executed)
+    normalise_executed(executed, source)
+    out = nbformat.read(executed, as_version=4)
+    assert [c.id for c in out.cells] == ["src-0", INJECTED_CELL_ID, "src-1"]
+    assert all(set(c.metadata["papermill"]) == {"status"} and "execution" not in c.metadata for c in out.cells)
+    assert out.metadata["papermill"] == {"parameters": {"csp": "demo"}}
+    assert ".tmp" not in executed.read_text(encoding="utf-8")
+
+
+def test_error_summary_is_one_line() -> None:
+    class Fake(Exception):
+        ename, evalue, exec_count = "ValidationError", "3 validation errors\nchapter\n  Field required", 6
+
+    assert execute._error_summary(Fake()) == "ValidationError: 3 validation errors (cell In [6])"
+    assert execute._error_summary(RuntimeError("Kernel died\nmore")) == "RuntimeError: Kernel died"
+    assert len(execute._error_summary(RuntimeError("x" * 1000))) == 300
+
+
+def test_fixture_chapters_have_fixed_cell_ids() -> None:
+    for path in discover_chapters(FIXTURES):
+        nb = nbformat.read(path, as_version=4)
+        assert all(c.get("id") for c in nb.cells), path
+        assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), path
