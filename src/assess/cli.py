@@ -198,3 +198,54 @@ def reconcile(
     console.print(out)
     for line in explain_differences():
         console.print(f"- {line}")
+
+
+@app.command()
+def run(
+    csp: Annotated[list[str], typer.Option("--csp", help="CSP slug, name or ONS code (repeatable for a batch).")],
+    year: Annotated[list[str], typer.Option("--year", help="Financial year, e.g. 2024/25 (repeatable for a batch).")],
+    raw: RawDir = Path("data/raw"),
+    processed: ProcessedDir = Path("data/processed"),
+    out: Annotated[Path, typer.Option("--out", help="Root folder of the bundles (reports).")] = Path("reports"),
+    config_dir: ConfigDir = Path("config/csp"),
+    notebooks: Annotated[Path, typer.Option("--notebooks", help="Folder of the chapter notebooks.")] = Path("notebooks"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Chapters executed at a time.")] = 2,
+    chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],  # noqa: B006
+) -> None:
+    """Execute every chapter for each CSP and year into reports/<csp>/<year>/.
+
+    The bundle holds the executed notebooks, an HTML page per chapter with an index, one PDF,
+    tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
+    index and makes the exit status 1, while the other chapters are still produced.
+    """
+    from assess.config import find_config
+    from assess.periods import parse_financial_year
+    from assess.report.bundle import run_bundle
+
+    try:
+        for y in year:
+            parse_financial_year(y)
+        cfgs = [find_config(c, config_dir) for c in csp]
+    except AssessError as exc:
+        _fail(exc)
+    failed = False
+    for cfg in cfgs:
+        for y in year:
+            console.print(f"[bold]{cfg.display_name}, {y}[/]")
+            try:
+                result = run_bundle(
+                    cfg, y, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
+                    config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None,
+                )
+            except AssessError as exc:
+                console.print(f"[bold red]error:[/] {exc}")
+                failed = True
+                continue
+            for r in result.failed:
+                console.print(f"[red]chapter {r.chapter} failed: {r.error}[/]")
+            for p in result.problems:
+                console.print(f"[red]{p}[/]")
+            console.print(f"bundle: {result.path / 'index.html'}")
+            failed |= not result.ok
+    if failed:
+        raise typer.Exit(code=1)

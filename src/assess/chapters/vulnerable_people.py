@@ -1,0 +1,539 @@
+"""Chapter 11: vulnerable people — domestic abuse, sexual offences, missing and exploited people.
+
+Sources:
+
+- Police force crime flags (partner file ``force_flags.csv``): monthly counts of crimes flagged
+  domestic abuse (``domestic_abuse``: every crime so flagged; ``domestic_violence``: violent
+  crimes so flagged), of rape and other sexual offences, of cases heard at the Multi-Agency Risk
+  Assessment Conference (MARAC: ``high_risk_domestic_abuse``), of missing children and adults
+  and of child sexual exploitation cases.
+- data.police.uk street-level crime: the "Violence and sexual offences" count, the denominator of
+  the share of violent crime that is domestic (``domestic_violence`` / police.uk violence and
+  sexual offences, month by month over the months both sources hold).
+- Home Office police recorded crime open data tables at CSP level (offence group "Sexual
+  offences") with ONS population estimates: the sexual offences rate of the CSP and of its
+  most-similar group (:mod:`assess.comparators`).
+
+Counting rules are those of chapter 8 (:mod:`assess.chapters.hate_crime`): financial years, the
+same months of each year when the latest is incomplete, rates with PHE limits, proportions with
+Wilson limits, changes by the exact conditional test (counts) or the two-proportion z-test.
+Partner counts from 1 to ``suppression_threshold - 1`` are suppressed in tables and metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from assess import charts, narrative
+from assess.benchmarks import Benchmark, national_benchmark
+from assess.chapters import common
+from assess.chapters.hate_crime import (
+    LikeForLike,
+    comparator_key,
+    counts_by_year,
+    flag_count_metric,
+    flag_monthly,
+    flag_years,
+    like_for_like,
+    publish_table,
+    read_flags,
+    two_year_row,
+    year_change,
+    year_trend,
+)
+from assess.comparators import CSPRates, csp_rates
+from assess.context import AssessmentContext
+from assess.metrics import metric_from_proportion, metric_from_rate
+from assess.report.outputs import ChapterOutputs
+from assess.stats import (
+    GroupComparison,
+    Proportion,
+    Trend,
+    change_in_proportions,
+    compare_with_group,
+    compare_with_benchmark,
+    proportion,
+    rate_per,
+    rate_per_1000,
+    trend_test,
+)
+from assess.stats.intervals import Rate
+
+CHAPTER = "11_vulnerable_people"
+FLAGS = "force_flags"
+FLAGS_SOURCE = "Police force crime and case flags (partner file force_flags.csv)"
+POLICE_UK_SOURCE = "data.police.uk street-level crime"
+HOME_OFFICE_SOURCE = (
+    "Home Office, Police recorded crime open data tables (Community Safety Partnership level); "
+    "ONS population estimates"
+)
+
+#: The police.uk category whose count is the denominator of the domestic share of violence.
+VIOLENCE_CATEGORY = "Violence and sexual offences"
+#: The Home Office offence group of sexual offences (rape and other sexual offences).
+SEXUAL_OFFENCES_GROUP = "Sexual offences"
+
+#: Population age band (``ctx.population_by``) of children; adults are all residents less children.
+CHILD_BAND = "0-15"
+
+
+@dataclass(frozen=True)
+class FlagMeasure:
+    """A flag counted in this chapter: its metric id and label, unit and the population it is a rate of."""
+
+    flag: str
+    label: str
+    unit: str
+    population: str  # "all", "children" or "adults"
+    per: int = 1000
+    benchmark: str | None = None  # measure name in the benchmarks file (a rate per ``per``)
+
+
+DOMESTIC_ABUSE = FlagMeasure("domestic_abuse", "Domestic abuse crimes", "crimes", "all", 1000, "domestic_abuse_flagged")
+HIGH_RISK = FlagMeasure(
+    "high_risk_domestic_abuse", "High-risk domestic abuse cases heard at MARAC", "cases", "adults", 10_000, "marac_cases"
+)
+RAPE = FlagMeasure("rape", "Rape offences", "crimes", "all")
+OTHER_SEXUAL = FlagMeasure("other_sexual_offences", "Other sexual offences", "crimes", "all")
+MISSING_CHILD = FlagMeasure("missing_person_child", "Missing child episodes", "cases", "children")
+MISSING_ADULT = FlagMeasure("missing_person_adult", "Missing adult episodes", "cases", "adults")
+CSE = FlagMeasure("child_sexual_exploitation", "Child sexual exploitation cases", "cases", "children")
+
+MISSING_AND_EXPLOITED = (MISSING_CHILD, MISSING_ADULT, CSE)
+
+_POPULATION_WORDS = {"all": "residents", "children": "children aged 0-15", "adults": "adults aged 16 and over"}
+
+
+# --- pure computations ------------------------------------------------------------------------
+
+
+def flags_with(flags: pd.DataFrame | None, flag: str, year: str) -> pd.DataFrame | None:
+    """The flags file when it holds ``flag`` in ``year``, else None."""
+    if flags is None:
+        return None
+    rows = flags[(flags["flag"] == flag) & (flags["financial_year"] == year)]
+    return None if rows.empty else flags
+
+
+def population_of(ctx: AssessmentContext, who: str) -> float | None:
+    """Residents of the CSP (``who``: "all", "children" aged 0-15 or "adults" aged 16 and over,
+    the latter being all residents less those aged 0-15); None when an estimate is missing."""
+    if who == "all":
+        return ctx.population
+
+    def band_total(band: str) -> float | None:
+        by_lad = ctx.population_by("lad", band)
+        have = [c for c in ctx.cfg.lad_codes if c in by_lad.index]
+        return float(by_lad[have].sum()) if len(have) == len(ctx.cfg.lad_codes) else None
+
+    children = band_total(CHILD_BAND)
+    if who == "children":
+        return children if children else None
+    everyone = band_total("all")
+    if everyone is None or children is None or everyone - children <= 0:
+        return None
+    return everyone - children
+
+
+def rate_benchmark(ctx: AssessmentContext, measure: FlagMeasure, period: str) -> Benchmark | None:
+    """The national rate of a measure from the benchmarks file, when its unit is a rate per ``measure.per``."""
+    if measure.benchmark is None:
+        return None
+    bench = national_benchmark(ctx, measure.benchmark, period)
+    if bench is None or f"{measure.per:,}" not in bench.unit.replace(str(measure.per), f"{measure.per:,}"):
+        return None
+    return bench
+
+
+def flag_by_year(flags: pd.DataFrame, flag: str, year: str) -> tuple[pd.Series, LikeForLike]:
+    """Like-for-like counts of ``flag`` by financial year up to ``year`` (all years of the file)."""
+    lfl = like_for_like(flags, year)
+    return counts_by_year(flag_monthly(flags, flag), flag_years(flags, year), lfl), lfl
+
+
+def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The share of police.uk violence and sexual offences flagged domestic, by financial year.
+
+    Months compared: the like-for-like months of the flags file that police.uk also holds in
+    that year. Columns: financial_year, months (int64), domestic_violence (int64, flagged
+    violent crimes), violence_and_sexual_offences (int64, police.uk), share, lower, upper
+    (fractions 0..1, Wilson 95%). Years without police.uk violence are left out.
+    """
+    lfl = like_for_like(flags, year)
+    dv = flag_monthly(flags, "domestic_violence")
+    violence = street_all[street_all["category"] == VIOLENCE_CATEGORY]
+    vso = violence.groupby("month").size()
+    vso.index = vso.index.astype("object")
+    have_police = set(street_all["month"].dropna().astype(str))
+    rows = []
+    for y in flag_years(flags, year):
+        months = [m for m in lfl.months(y) if m in have_police]
+        denominator = int(vso.reindex(months).fillna(0).sum())
+        if denominator == 0:
+            continue
+        numerator = int(dv.reindex(months).fillna(0).sum())
+        rows.append({"financial_year": y, "months": len(months), "domestic_violence": numerator,
+                     "violence_and_sexual_offences": denominator})
+    table = pd.DataFrame(rows, columns=["financial_year", "months", "domestic_violence", "violence_and_sexual_offences"])
+    table = table.astype({"months": "int64", "domestic_violence": "int64", "violence_and_sexual_offences": "int64"})
+    shares = [share_of(int(n), int(d)) for n, d in zip(table["domestic_violence"], table["violence_and_sexual_offences"])]
+    table["share"] = pd.array([p.value if p else float("nan") for p in shares], dtype="float64")
+    table["lower"] = pd.array([p.lower if p else float("nan") for p in shares], dtype="float64")
+    table["upper"] = pd.array([p.upper if p else float("nan") for p in shares], dtype="float64")
+    return table
+
+
+def share_of(part: int, whole: int) -> Proportion | None:
+    """``part`` / ``whole`` with Wilson limits; None when the part exceeds the whole (sources disagree)."""
+    if whole <= 0 or part > whole:
+        return None
+    return proportion(part, whole)
+
+
+def share_trend(table: pd.DataFrame) -> Trend | None:
+    """Trend in the domestic share over the years: Poisson log-linear model of the flagged count
+    with the violence count as exposure (a trend in the rate per violent crime). None with fewer
+    than three years."""
+    if len(table) < 3:
+        return None
+    return trend_test(
+        [int(v) for v in table["domestic_violence"]], [float(v) for v in table["violence_and_sexual_offences"]]
+    )
+
+
+def sexual_offences_group(rates: CSPRates) -> GroupComparison | None:
+    """The CSP's sexual offences rate in its most-similar group; None when unavailable or no group."""
+    if not rates.available or not rates.group_members:
+        return None
+    focus = rates.table.loc[rates.table["is_focus"], "csp_name"]
+    if focus.empty:
+        return None
+    return compare_with_group(rates.counts(), rates.denominators(), str(focus.iloc[0]), per=1000)
+
+
+def flags_table(
+    flags: pd.DataFrame, measures: tuple[FlagMeasure, ...], year: str, previous_year: str, threshold: int = 1
+) -> pd.DataFrame:
+    """Counts of several flags in two years with change and verdict (only flags present in ``year``).
+
+    Columns: measure (label), ``previous_year`` (Int64, missing when the file does not cover it),
+    ``year`` (Int64), change_percent, verdict (see :func:`assess.chapters.hate_crime.two_year_row`).
+    """
+    rows = [
+        {"measure": m.label} | two_year_row(flags, flag_monthly(flags, m.flag), year, previous_year, threshold)
+        for m in measures
+        if flags_with(flags, m.flag, year) is not None
+    ]
+    table = pd.DataFrame(rows, columns=["measure", previous_year, year, "change_percent", "verdict"])
+    return table.astype({previous_year: "Int64", year: "Int64", "change_percent": "float64"})
+
+
+# --- helpers for the sections -----------------------------------------------------------------
+
+
+def _flag_metric(ctx: AssessmentContext, flags: pd.DataFrame, m: FlagMeasure, out: ChapterOutputs) -> tuple[pd.Series, LikeForLike]:
+    """Emit the metric of a flag (count, rate per ``m.per`` of its population, national comparator)."""
+    by_year, lfl = flag_by_year(flags, m.flag, ctx.year)
+    pop = population_of(ctx, m.population)
+    note = None
+    if pop is not None and m.population != "all":
+        note = f"Rate per {m.per:,} {_POPULATION_WORDS[m.population]}."
+    bench = rate_benchmark(ctx, m, ctx.year) if lfl.complete and pop is not None else None
+    comparators = {comparator_key(bench.area): bench.value} if bench else None
+    if bench:
+        note = (note + " " if note else "") + f"National rate: {bench.area}, {bench.period} ({bench.source})."
+    out.metric(
+        flag_count_metric(m.flag, m.label, CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, pop,
+                          ctx.cfg.suppression_threshold, FLAGS_SOURCE, unit=m.unit, per=m.per, note=note,
+                          comparators=comparators)
+    )
+    return by_year, lfl
+
+
+def _say_rate(ctx: AssessmentContext, m: FlagMeasure, count: int, lfl: LikeForLike) -> None:
+    """Say the rate per ``m.per`` of the measure's population, and how it compares with the national rate."""
+    pop = population_of(ctx, m.population)
+    if pop is None:
+        common.say(f"There is no population estimate of {_POPULATION_WORDS[m.population]}, so no rate is shown.")
+        return
+    r = rate_per(count, pop, m.per)
+    unit = f"{narrative.per_label(m.per)} {_POPULATION_WORDS[m.population]}"
+    common.say(
+        f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)} "
+        f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
+    )
+    bench = rate_benchmark(ctx, m, ctx.year) if lfl.complete else None
+    if bench is not None:
+        comparison = compare_with_benchmark(r, bench.value)
+        common.say(
+            narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit=unit)
+            + f" The national rate is for {bench.period}; source: {bench.source}."
+        )
+
+
+def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: LikeForLike, unit: str,
+                out: ChapterOutputs | None = None, *, always: bool = False) -> None:
+    """Say the change on last year, unless a count is small enough to be suppressed.
+
+    With ``out``, the sentence is also a key finding when the change is statistically significant
+    (or ``always``).
+    """
+    threshold = ctx.cfg.suppression_threshold
+    if ctx.previous_year not in by_year.index:
+        common.say(f"There is no count of {label.lower()} for {ctx.previous_year}, so no change on last year.")
+        return
+    small = [int(by_year[y]) for y in (ctx.year, ctx.previous_year) if 1 <= int(by_year[y]) < threshold]
+    if small:
+        common.say(f"The counts of {label.lower()} are too small to publish (fewer than {threshold}).")
+        return
+    change = year_change(by_year, ctx.year, ctx.previous_year)
+    assert change is not None
+    text = narrative.describe_change(f"{label} ({lfl.describe(ctx.year)} against {lfl.describe(ctx.previous_year)})",
+                                     change, unit="")
+    if out is not None and (always or change.significant):
+        out.finding(text)  # shown in the chapter as a key finding
+    else:
+        common.say(text)
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Crimes flagged domestic abuse: count, rate per 1,000 residents, change and trend."""
+    flags = flags_with(read_flags(ctx), DOMESTIC_ABUSE.flag, ctx.year)
+    if flags is None:
+        common.missing(ctx, f"domestic abuse (police crime flags) in {ctx.year}", FLAGS)
+        return
+    by_year, lfl = _flag_metric(ctx, flags, DOMESTIC_ABUSE, out)
+    table = pd.DataFrame({"Financial year": by_year.index.astype(str), "Domestic abuse crimes": by_year.to_numpy()})
+    publish_table(
+        out, "domestic_abuse_by_year", table,
+        caption=f"Crimes flagged domestic abuse by financial year, to {lfl.describe(ctx.year)}. Source: {FLAGS_SOURCE}.",
+        count_columns=["Domestic abuse crimes"],
+    )
+    count = int(by_year[ctx.year])
+    common.say(f"The police flagged {narrative.format_count(count)} crimes as domestic abuse in {lfl.describe(ctx.year)}.")
+    _say_rate(ctx, DOMESTIC_ABUSE, count, lfl)
+    _say_change(ctx, "Domestic abuse crimes", by_year, lfl, "crimes", out, always=True)
+    tr = year_trend(by_year)
+    if tr is not None:
+        text = narrative.describe_trend(f"Domestic abuse ({by_year.index[0]} to {by_year.index[-1]})", tr, "year")
+        if tr.significant:
+            out.finding(text)  # shown in the chapter as a key finding
+        else:
+            common.say(text)
+
+
+def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """The share of violence and sexual offences flagged domestic: this year, the change and the trend."""
+    flags = flags_with(read_flags(ctx), "domestic_violence", ctx.year)
+    if flags is None:
+        common.missing(ctx, f"violent crimes flagged domestic abuse in {ctx.year}", FLAGS)
+        return
+    table = domestic_share_table(flags, ctx.street_all, ctx.year)
+    if ctx.year not in set(table["financial_year"]):
+        common.say(f"There are no police.uk violence and sexual offences for {ctx.cfg.name} in {ctx.year}, "
+                   "so the domestic share of violence is not shown.")
+        return
+    bad = table[table["share"].isna()]
+    if not bad.empty:
+        out.note(
+            "In " + ", ".join(bad["financial_year"]) + " the force flagged more domestic violent crimes than police.uk "
+            "published violence and sexual offences; the share is not computed for those years."
+        )
+    table = table[table["share"].notna()].reset_index(drop=True)
+    if ctx.year not in set(table["financial_year"]):
+        return
+    threshold = ctx.cfg.suppression_threshold
+    small = (table["domestic_violence"] >= 1) & (table["domestic_violence"] < threshold)
+    pct = {c: (100 * table[c]).round(1).mask(small) for c in ("share", "lower", "upper")}
+    shown = table.assign(**pct).rename(
+        columns={"financial_year": "Financial year", "months": "Months", "domestic_violence": "Flagged domestic (violent)",
+                 "violence_and_sexual_offences": "Violence and sexual offences", "share": "Share (%)",
+                 "lower": "Lower 95% (%)", "upper": "Upper 95% (%)"}
+    )
+    publish_table(
+        out, "domestic_violence_share", shown,
+        caption="Violent crimes flagged domestic abuse as a share of police.uk violence and sexual offences, "
+        f"by financial year (Wilson 95% limits). Sources: {FLAGS_SOURCE}; {POLICE_UK_SOURCE}.",
+        count_columns=["Flagged domestic (violent)", "Violence and sexual offences"],
+    )
+    out.figure(
+        charts.line_trend(table.assign(share=100 * table["share"]), "financial_year", "share",
+                          title="Share of violent crime flagged domestic abuse", ylabel="Share (%)",
+                          source=f"{FLAGS_SOURCE}; {POLICE_UK_SOURCE}"),
+        "domestic_violence_share",
+        alt=f"Line chart of the percentage of violence and sexual offences in {ctx.cfg.name} flagged domestic abuse, "
+        f"each financial year from {table['financial_year'].iloc[0]} to {ctx.year}.",
+        caption="Share of police.uk violence and sexual offences flagged domestic abuse by the police.",
+    )
+    rows = table.set_index("financial_year")
+    lfl = like_for_like(flags, ctx.year)
+    if bool(small[table["financial_year"] == ctx.year].any()):
+        common.say(f"Fewer than {threshold} violent crimes were flagged domestic abuse in {lfl.describe(ctx.year)}; "
+                   "the share is not published.")
+        return
+    current = proportion(int(rows.loc[ctx.year, "domestic_violence"]), int(rows.loc[ctx.year, "violence_and_sexual_offences"]))
+    common.say(narrative.describe_proportion(
+        "were flagged domestic abuse", f"violence and sexual offences in {lfl.describe(ctx.year)}", current))
+    previous = None
+    if ctx.previous_year in rows.index and not bool(small[table["financial_year"] == ctx.previous_year].any()):
+        previous = proportion(int(rows.loc[ctx.previous_year, "domestic_violence"]),
+                              int(rows.loc[ctx.previous_year, "violence_and_sexual_offences"]))
+        change = change_in_proportions(previous, current)
+        text = narrative.describe_change("The domestic share of violent crime", change)
+        out.finding(text)  # shown in the chapter as a key finding
+    tr = share_trend(table)
+    if tr is not None:
+        common.say(narrative.describe_trend(
+            f"The number of domestic violent crimes per violent crime ({table['financial_year'].iloc[0]} to {ctx.year})",
+            tr, "year"))
+    out.metric(metric_from_proportion(
+        "domestic_violence_share", "Share of violence and sexual offences flagged domestic abuse", CHAPTER, current,
+        lfl.period(ctx.year), f"{FLAGS_SOURCE}; {POLICE_UK_SOURCE}",
+        previous=previous, previous_period=lfl.period(ctx.previous_year) if previous is not None else None,
+        note="Numerator: violent crimes flagged domestic abuse (force); denominator: police.uk violence and sexual "
+        "offences in the same months.",
+    ))
+
+
+def high_risk_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """High-risk domestic abuse cases heard at MARAC: count, rate per 10,000 adults and change."""
+    flags = flags_with(read_flags(ctx), HIGH_RISK.flag, ctx.year)
+    if flags is None:
+        common.missing(ctx, f"high-risk domestic abuse cases (MARAC) in {ctx.year}", FLAGS)
+        return
+    by_year, lfl = _flag_metric(ctx, flags, HIGH_RISK, out)
+    count = int(by_year[ctx.year])
+    if 1 <= count < ctx.cfg.suppression_threshold:
+        common.say(f"Fewer than {ctx.cfg.suppression_threshold} cases were heard at MARAC in {lfl.describe(ctx.year)}.")
+        return
+    common.say(f"The MARAC heard {narrative.format_count(count)} high-risk domestic abuse cases in {lfl.describe(ctx.year)}.")
+    _say_rate(ctx, HIGH_RISK, count, lfl)
+    _say_change(ctx, "Cases heard at MARAC", by_year, lfl, "cases", out)
+
+
+def _ho_rate(ctx: AssessmentContext, year: str) -> CSPRates:
+    return csp_rates(ctx, year, offence_group=SEXUAL_OFFENCES_GROUP)
+
+
+def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Rape and other sexual offences (flags), and the sexual offences rate against the most-similar group."""
+    flags = read_flags(ctx)
+    lfl = None
+    for m in (RAPE, OTHER_SEXUAL):
+        f = flags_with(flags, m.flag, ctx.year)
+        if f is None:
+            common.missing(ctx, f"{m.label.lower()} (police crime flags) in {ctx.year}", FLAGS)
+            continue
+        by_year, lfl = _flag_metric(ctx, f, m, out)
+        _say_change(ctx, m.label, by_year, lfl, "crimes", out)
+
+    rates = _ho_rate(ctx, ctx.year)
+    group = sexual_offences_group(rates)
+    rate: Rate | None = None
+    source = HOME_OFFICE_SOURCE
+    period = ctx.year
+    previous = None
+    comparators: dict[str, float] = {}
+    if rates.available and rates.focus is not None:
+        rate = rates.focus
+        prev_rates = _ho_rate(ctx, ctx.previous_year)
+        previous = prev_rates.focus if prev_rates.available else None
+        if rates.national is not None:
+            comparators[comparator_key(rates.national_name)] = rates.national.value
+            national = compare_with_benchmark(rate, rates.national.value)
+            common.say(
+                f"In {ctx.year} the police recorded {narrative.format_count(rate.count)} sexual offences in "
+                f"{ctx.cfg.name} (Home Office tables). "
+                + narrative.describe_comparison(ctx.cfg.name, rate, rates.national_name, national,
+                                                unit="sexual offences per 1,000 residents")
+            )
+        if group is not None:
+            comparators["msg_average"] = group.group_rate
+            text = narrative.describe_group_rank(ctx.cfg.name, group, unit="sexual offences per 1,000 residents")
+            out.finding(text)  # shown in the chapter as a key finding
+            table = group.table.round({"rate": 2, "lower": 2, "upper": 2}).rename(
+                columns={"area": "Partnership", "count": "Sexual offences", "denominator": "Population",
+                         "rate": "Rate per 1,000", "lower": "Lower 95%", "upper": "Upper 95%", "rank": "Rank",
+                         "is_focus": "This partnership"})
+            publish_table(
+                out, "sexual_offences_group", table,
+                caption=f"Police recorded sexual offences per 1,000 residents, {ctx.year}: {ctx.cfg.name} and "
+                f"its most similar group (published figures, not suppressed). Source: {HOME_OFFICE_SOURCE}.",
+                count_columns=["Sexual offences"], suppress=False,
+            )
+            out.figure(
+                charts.bar_with_highlight(group.table, "area", "rate", str(group.focus),
+                                          title=f"Sexual offences per 1,000 residents, {ctx.year}",
+                                          xlabel="Offences per 1,000 residents", lower="lower", upper="upper",
+                                          national=None, source=HOME_OFFICE_SOURCE),
+                "sexual_offences_group",
+                alt=f"Bar chart of sexual offences per 1,000 residents in {ctx.cfg.name} and the other partnerships of "
+                f"its most similar group in {ctx.year}, with 95% confidence intervals.",
+                caption=f"Sexual offences per 1,000 residents, most similar group, {ctx.year}. Source: {HOME_OFFICE_SOURCE}.",
+            )
+        else:
+            common.say(
+                "No most-similar group of partnerships is named in the configuration (or none of its members is in "
+                "the Home Office tables), so the sexual offences rate is not compared with similar partnerships."
+            )
+        for n in rates.notes:
+            out.note(n)
+    else:
+        common.say(rates.missing_sentence() or "The Home Office CSP-level tables are not available.")
+        if flags is not None and lfl is not None and ctx.population:
+            counts = {}
+            for m in (RAPE, OTHER_SEXUAL):
+                if flags_with(flags, m.flag, ctx.year) is not None:
+                    counts[m.flag] = counts_by_year(flag_monthly(flags, m.flag), flag_years(flags, ctx.year), lfl)
+            if counts:
+                total = sum(counts.values())
+                rate = rate_per_1000(int(total[ctx.year]), ctx.population)
+                if ctx.previous_year in total.index:
+                    previous = rate_per_1000(int(total[ctx.previous_year]), ctx.population)
+                source = f"{FLAGS_SOURCE}; ONS mid-year population estimates"
+                period = lfl.period(ctx.year)
+                common.say(
+                    f"From the police flags, rape and other sexual offences came to {narrative.format_rate(rate.value)} "
+                    f"per 1,000 residents in {lfl.describe(ctx.year)} (95% confidence interval "
+                    f"{narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)})."
+                )
+    if rate is None:
+        return
+    previous_period = None
+    if previous is not None:
+        previous_period = ctx.previous_year if source == HOME_OFFICE_SOURCE else (lfl.period(ctx.previous_year) if lfl else None)
+    out.metric(metric_from_rate(
+        "sexual_offences_rate", "Sexual offences per 1,000 residents", CHAPTER, rate, period, source,
+        previous=previous, previous_period=previous_period, comparators=comparators or None,
+        unit="per 1,000 residents",
+    ))
+
+
+def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Missing children and adults and child sexual exploitation: counts, change on last year."""
+    flags = read_flags(ctx)
+    present = [m for m in MISSING_AND_EXPLOITED if flags_with(flags, m.flag, ctx.year) is not None]
+    if flags is None or not present:
+        common.missing(ctx, f"missing people and child sexual exploitation in {ctx.year}", FLAGS)
+        return
+    absent = [m for m in MISSING_AND_EXPLOITED if m not in present]
+    if absent:
+        common.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
+    table = flags_table(flags, tuple(present), ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
+    lfl = like_for_like(flags, ctx.year)
+    publish_table(
+        out, "missing_and_exploited",
+        table.round({"change_percent": 1}).rename(
+            columns={"measure": "Measure", "change_percent": "Change (%)", "verdict": "Verdict"}),
+        caption=f"Missing people and child sexual exploitation, {lfl.describe(ctx.previous_year)} and "
+        f"{lfl.describe(ctx.year)}. Source: {FLAGS_SOURCE}.",
+        count_columns=[ctx.previous_year, ctx.year],
+    )
+    for m in present:
+        by_year, lfl = _flag_metric(ctx, flags, m, out)
+        _say_change(ctx, m.label, by_year, lfl, m.unit, out)

@@ -1,0 +1,251 @@
+"""Chapter 0 (executive summary): chapters and priorities, headline figures, missing chapters, notebook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assess.chapters import common, summary as sm
+from assess.config import DEFAULT_PRIORITIES
+from assess.context import load_context
+from assess.metrics import metric_from_count, metric_from_proportion
+from assess.report.outputs import ChapterOutputs
+from assess.stats import proportion
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WESSEX_PRIORITIES = [
+    "Reduce violence, including domestic abuse and violence in the night-time economy",
+    "Reduce anti-social behaviour and the harm it causes to victims and neighbourhoods",
+    "Reduce the harm caused by drugs and alcohol",
+    "Protect vulnerable people, including children at risk of exploitation",
+    "Reduce youth crime and reoffending",
+]
+
+
+@pytest.fixture()
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    texts: list[str] = []
+    monkeypatch.setattr(common, "say", texts.append)
+    return texts
+
+
+# --- chapters, themes and priorities ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chapter", "theme"),
+    [
+        ("01_recorded_crime", "crime"), ("02_offence_types", "crime"), ("03_places", "crime"),
+        ("04_perceptions", "anti-social behaviour"), ("05_offenders", "reoffending"), ("06_young_people", "youth"),
+        ("07_anti_social_behaviour", "anti-social behaviour"), ("08_hate_crime", "vulnerable people"),
+        ("09_begging_rough_sleeping", "anti-social behaviour"), ("10_drugs_alcohol", "drugs and alcohol"),
+        ("11_vulnerable_people", "vulnerable people"), ("06_youth_crime", "youth"),
+    ],
+)
+def test_theme_of_chapter(chapter: str, theme: str) -> None:
+    found = sm.theme_of_chapter(chapter)
+    assert found is not None and found.name == theme
+
+
+def test_summary_and_scorecard_belong_to_no_theme() -> None:
+    assert sm.theme_of_chapter("00_summary") is None
+    assert sm.theme_of_chapter("12_scorecard") is None
+
+
+def _theme(name: str) -> sm.Theme:
+    return next(t for t in sm.THEMES if t.name == name)
+
+
+def test_default_priorities_follow_the_documented_mapping() -> None:
+    p = DEFAULT_PRIORITIES
+    assert sm.priorities_of_theme(_theme("crime"), p) == [0]  # not "youth crime"
+    assert sm.priorities_of_theme(_theme("anti-social behaviour"), p) == [0]
+    assert sm.priorities_of_theme(_theme("reoffending"), p) == [0, 3]
+    assert sm.priorities_of_theme(_theme("drugs and alcohol"), p) == [1]
+    assert sm.priorities_of_theme(_theme("vulnerable people"), p) == [2]
+    assert sm.priorities_of_theme(_theme("youth"), p) == [3]
+
+
+def test_configured_priorities_are_matched_by_their_words() -> None:
+    p = WESSEX_PRIORITIES
+    assert sm.priorities_of_theme(_theme("crime"), p) == [0]  # "violence"
+    assert sm.priorities_of_theme(_theme("anti-social behaviour"), p) == [1]
+    assert sm.priorities_of_theme(_theme("drugs and alcohol"), p) == [2]
+    assert sm.priorities_of_theme(_theme("vulnerable people"), p) == [3]
+    assert sm.priorities_of_theme(_theme("youth"), p) == [4]
+
+
+def test_a_priority_naming_no_theme_falls_back_to_the_default_position() -> None:
+    assert sm.priorities_of_theme(_theme("crime"), ["Make the borough safer"]) == [0]
+    assert sm.priorities_of_theme(_theme("youth"), ["Make the borough safer"]) == []
+
+
+def test_findings_by_priority() -> None:
+    findings = {
+        "11_vulnerable_people": ["Domestic abuse rose."],
+        "01_recorded_crime": ["Crime fell."],
+        "12_scorecard": ["Two measures missed."],
+        "06_young_people": ["First-time entrants fell."],
+    }
+    grouped = sm.findings_by_priority(findings, DEFAULT_PRIORITIES)
+    assert list(grouped) == DEFAULT_PRIORITIES
+    assert grouped[DEFAULT_PRIORITIES[0]] == [("01_recorded_crime", "Crime fell.")]
+    assert grouped[DEFAULT_PRIORITIES[1]] == []
+    assert grouped[DEFAULT_PRIORITIES[2]] == [("11_vulnerable_people", "Domestic abuse rose.")]
+    assert grouped[DEFAULT_PRIORITIES[3]] == [("06_young_people", "First-time entrants fell.")]
+
+
+# --- headline figures ---------------------------------------------------------------------------
+
+
+def _metrics() -> list[dict]:
+    def dump(m) -> dict:  # type: ignore[no-untyped-def]
+        return m.model_dump(mode="json")
+
+    return [
+        dump(metric_from_count("anti_social_behaviour", "ASB", "07_anti_social_behaviour", 900, 1000, "2024/25",
+                               "2023/24", 250_000, "police.uk", unit="incidents")),
+        dump(metric_from_count("burglary", "Burglary", "02_offence_types", 300, 280, "2024/25", "2023/24", 250_000,
+                               "police.uk")),
+        dump(metric_from_count("vehicle_crime", "Vehicle crime", "02_offence_types", 200, 210, "2024/25", "2023/24",
+                               250_000, "police.uk")),
+        dump(metric_from_count("all_crime", "All crime", "01_recorded_crime", 20_000, 19_000, "2024/25", "2023/24",
+                               250_000, "police.uk", comparators={"england": 75.0, "msg_average": 70.0})),
+        dump(metric_from_count("rape", "Rape", "11_vulnerable_people", 3, 8, "2024/25", "2023/24", None, "flags",
+                               disclosure_threshold=5)),
+        dump(metric_from_proportion("feel_safe_after_dark", "Feel safe after dark", "04_perceptions",
+                                    proportion(700, 1000), "2024/25", "survey")),
+        {"id": "scorecard_red", "label": "Red", "chapter": "12_scorecard", "value": 2.0, "unit": "measures",
+         "period": "2024/25", "source": "scorecard"},
+    ]
+
+
+def test_headline_metrics_put_all_crime_and_asb_first_then_each_chapters_lead_figure() -> None:
+    chosen = [m["id"] for m in sm.headline_metrics(_metrics())]
+    assert chosen == ["all_crime", "anti_social_behaviour", "burglary", "feel_safe_after_dark", "rape"]
+
+
+def test_headline_table() -> None:
+    table = sm.headline_table(_metrics(), {"01_recorded_crime": "Recorded crime"})
+    assert list(table.columns) == ["Measure", "Chapter", "Period", "Value", "Unit", "Rate", "Rate per", "Change (%)",
+                                   "Verdict", "Comparison"]
+    crime = table.iloc[0]
+    assert crime["Chapter"] == "Recorded crime"
+    assert crime["Value"] == 20_000 and crime["Change (%)"] == pytest.approx(5.3, abs=0.05)
+    assert crime["Rate"] == pytest.approx(80.0)
+    assert crime["Comparison"].startswith("England: significantly higher; most similar group: significantly higher")
+    rape = table.set_index("Measure").loc["Rape"]
+    assert rape["Value"] is None and rape["Verdict"] == "suppressed"
+    assert type(crime["Value"]) is int  # whole numbers published without a stray ".0"
+    assert table.set_index("Measure").loc["Burglary", "Chapter"] == "Offence types"  # title from the name
+
+
+def test_headline_sentence_from_the_metric_fields() -> None:
+    crime = next(m for m in _metrics() if m["id"] == "all_crime")
+    text = sm.headline_sentence(crime)
+    assert text == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
+    rape = next(m for m in _metrics() if m["id"] == "rape")
+    assert sm.headline_sentence(rape) is None
+
+
+def test_chapter_link() -> None:
+    assert sm.chapter_link("08_hate_crime", "Hate crime") == "[Hate crime](08_hate_crime.html)"
+
+
+# --- run status and the sections ----------------------------------------------------------------
+
+
+def write_run(output_dir: Path, notebooks: Path) -> None:
+    """Fragments of a run in which 03_places failed before writing anything and 02 failed half-way."""
+    notebooks.mkdir(parents=True, exist_ok=True)
+    for name, title in (("01_recorded_crime", "# 1. Recorded crime"), ("02_offence_types", "# 2. Offence types"),
+                        ("03_places", "# 3. Places"), ("08_hate_crime", "# 8. Hate crime"),
+                        ("12_scorecard", "# 12. Scorecard"), ("00_summary", "# Executive summary")):
+        failed = name in ("02_offence_types", "03_places")
+        nb = {"cells": [{"cell_type": "markdown", "source": [title, "\n", "\n", "Intro."], "metadata": {}}],
+              "metadata": {"papermill": {"exception": failed}}, "nbformat": 4, "nbformat_minor": 5}
+        (notebooks / f"{name}.ipynb").write_text(json.dumps(nb))
+    # one ChapterOutputs per chapter, as in a notebook (creating one clears that chapter's fragments)
+    outs = {c: ChapterOutputs(output_dir, c) for c in
+            ("01_recorded_crime", "02_offence_types", "08_hate_crime", "11_vulnerable_people", "12_scorecard")}
+    for m in _metrics():
+        if m["chapter"] in outs and m["chapter"] != "08_hate_crime":
+            outs[m["chapter"]].metric(m)
+    outs["01_recorded_crime"].finding("Crime rose by 5.3%.", display=False)
+    outs["08_hate_crime"].finding("Hate crime fell.", display=False)
+    outs["11_vulnerable_people"].finding("Domestic abuse rose.", display=False)
+    outs["12_scorecard"].finding("One measure missed its target.", display=False)
+
+
+def test_run_status_names_missing_and_failed_chapters(tmp_path: Path) -> None:
+    write_run(tmp_path, tmp_path / "notebooks")
+    status = sm.run_status(tmp_path, [tmp_path / "notebooks"])
+    assert status.missing == ["03_places"]
+    assert status.failed == ["02_offence_types", "03_places"]
+    assert status.present == ["01_recorded_crime", "02_offence_types", "08_hate_crime", "11_vulnerable_people"]
+
+
+@pytest.fixture(scope="module")
+def ctx(demo_data):  # type: ignore[no-untyped-def]
+    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
+                        config_dir=demo_data.config_dir)
+
+
+def test_sections_on_a_run_with_a_failed_chapter(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    write_run(tmp_path, tmp_path / "notebooks")
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    sm.chapters_run(ctx, out)
+    assert any(t.startswith("**Missing chapters:** Places (03_places)") for t in said)
+    assert any(t.startswith("**Incomplete chapters:** Offence types (02_offence_types)") for t in said)
+    said.clear()
+    sm.key_findings(ctx, out)
+    assert said[0].startswith("**[Recorded crime](01_recorded_crime.html)**")
+    assert "- Crime rose by 5.3%." in said[0]
+    assert [t.split("]")[0] for t in said] == ["**[Recorded crime", "**[Hate crime", "**[Vulnerable people",
+                                               "**[Scorecard"]
+    said.clear()
+    sm.headline_figures(ctx, out)
+    assert said[0] == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
+    table = pd.read_csv(out.table_path("headline_figures"))
+    assert table["Measure"].tolist() == ["All crime", "Burglary", "Rape"]  # the scorecard's counts left out
+    said.clear()
+    sm.priorities(ctx, out)
+    assert len(said) == len(ctx.cfg.priorities)
+    violence = next(t for t in said if "Reduce violence" in t)
+    assert "Crime rose by 5.3%. ([Recorded crime](01_recorded_crime.html))" in violence
+    vulnerable = next(t for t in said if "Protect vulnerable people" in t)
+    assert "Hate crime fell." in vulnerable and "Domestic abuse rose." in vulnerable
+    assert not out.metrics_path.exists()  # the summary emits no metric
+
+
+def test_sections_on_an_empty_run(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path / "empty", sm.CHAPTER)
+    sm.key_findings(ctx, out)
+    sm.headline_figures(ctx, out)
+    assert said == ["*No chapter recorded a key finding in this run.*",
+                    "*No chapter recorded a headline figure in this run.*"]
+
+
+@pytest.mark.e2e
+def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import papermill as pm
+
+    out_dir = tmp_path / "bundle"
+    write_run(out_dir, out_dir / "notebooks")
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "00_summary.ipynb"), str(out_dir / "notebooks" / "00_summary.ipynb"),
+        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
+                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
+                    "output_dir": str(out_dir)},
+        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+    )
+    executed = (out_dir / "notebooks" / "00_summary.ipynb").read_text()
+    assert "Missing chapters:** Places (03_places)" in executed
+    assert "Hate crime fell." in executed
+    assert "[Recorded crime](01_recorded_crime.html)" in executed
+    assert (out_dir / "tables" / "00_summary__headline_figures.csv").exists()
+    assert not (out_dir / "metrics" / "00_summary.json").exists()
