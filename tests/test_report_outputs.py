@@ -34,7 +34,7 @@ def test_table_suppresses_small_counts_and_writes_csv(tmp_path: Path) -> None:
     assert result["offences"].tolist() == [1234, SUPPRESSED_MARK, 0]
     html = result._repr_html_()
     assert "<caption>Offences by area</caption>" in html
-    assert f'<td class="num">{SUPPRESSED_MARK}</td>' in html and "1,234" in html
+    assert f'<td class="num nw">{SUPPRESSED_MARK}</td>' in html and "1,234" in html
     # a frame derived from it is a plain DataFrame without the caption
     assert type(result.head(1)) is pd.DataFrame
 

@@ -141,7 +141,8 @@ def table_html(df: pd.DataFrame, caption: str, mask: pd.DataFrame | None = None)
                 text = SUPPRESSED_MARK
             else:
                 text = _format_cell(df.iat[i, j])
-            cls = ' class="num"' if numeric[j] else ""
+            classes = (["num"] if numeric[j] else []) + (["nw"] if " " not in text and len(text) <= 12 else [])
+            cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = ""
