@@ -90,3 +90,27 @@ def test_fixture_chapters_have_fixed_cell_ids() -> None:
         nb = nbformat.read(path, as_version=4)
         assert all(c.get("id") for c in nb.cells), path
         assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), path
+
+
+def _chapter(path: Path, *sources: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell("x = None", metadata={"tags": ["parameters"]}, id="params")]
+                      + [new_code_cell(s, id=f"c{i}") for i, s in enumerate(sources)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_reused_kernel_starts_each_chapter_afresh_and_survives_a_dead_kernel(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    _chapter(src / "01_leaks.ipynb", "leaked = 42", "import os; os.chdir('/')")
+    _chapter(src / "02_clean.ipynb", "assert 'leaked' not in globals(), 'namespace not reset'",
+             "import os; assert os.getcwd() == str(_cwd), os.getcwd()".replace("str(_cwd)", repr(str(tmp_path / "out"))))
+    _chapter(src / "03_dies.ipynb", "import os; os._exit(1)")
+    _chapter(src / "04_after.ipynb", "print('still here')")
+    runs = execute.execute_chapters(sorted(src.glob("*.ipynb")), tmp_path / "out", {"x": 1}, jobs=1, progress=False, timeout=60)
+    status = {r.chapter: r.status for r in runs}
+    assert status == {"01_leaks": "ok", "02_clean": "ok", "03_dies": "failed", "04_after": "ok"}, [r.error for r in runs]
+    # execution counts start at 1 in every chapter, as in a fresh kernel
+    nb = nbformat.read(tmp_path / "out" / "02_clean.ipynb", as_version=4)
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]  # parameters, injected, 2 cells

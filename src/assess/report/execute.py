@@ -1,8 +1,12 @@
 """Execute chapter notebooks with papermill, several at a time, in this one Python process.
 
-- Chapters are ``NN_name.ipynb`` files; they run in threads (``jobs`` at a time), each with its
-  own kernel. Chapters that read the others' outputs (``LATE_CHAPTERS``: the scorecard, then the
-  summary) run afterwards, one by one.
+- Chapters are ``NN_name.ipynb`` files; they run in ``jobs`` worker threads. Each worker keeps
+  one kernel for the chapters it runs (:class:`WorkerKernel`): starting a kernel and importing
+  pandas, scipy and seaborn costs ~4 s, more than most chapters take to run. Between chapters
+  the kernel's namespace is reset (``%reset -f``), its working folder restored and its figures
+  closed; a kernel that died is started again. ``isolate=True`` gives every chapter a fresh
+  kernel instead. Chapters that read the others' outputs (``LATE_CHAPTERS``: the scorecard,
+  then the summary) run afterwards, one by one.
 - The kernel is always the interpreter running this code (``sys.executable``, i.e. the project's
   virtualenv), whatever kernelspecs a user has installed: see :class:`VenvKernelManager`. The
   executed notebooks still name the ``python3`` kernelspec.
@@ -11,20 +15,21 @@
 - A failing chapter does not stop the others: its executed notebook is kept with the error and
   its :class:`ChapterRun` says ``failed`` with a one-line summary.
 - Executed notebooks are normalised for reproducible bytes: the injected cell gets the id
-  ``injected-parameters``, and papermill's start/end times are removed (timings go to the
-  bundle's ``manifest.json``).
+  ``injected-parameters``, papermill's start/end times are removed (timings go to the
+  bundle's ``manifest.json``), and execution counts are renumbered from 1 (a shared kernel's
+  counter runs on across chapters).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -148,6 +153,14 @@ def normalise_executed(executed: Path, source: Path) -> None:
     """Make an executed notebook's bytes reproducible: fixed cell ids, no timestamps or temp paths."""
     nb = nbformat.read(executed, as_version=4)
     known = _source_ids(source)
+    count = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
     for i, cell in enumerate(nb.cells):
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags:
@@ -190,13 +203,19 @@ def execute_chapter(
     *,
     cwd: Path,
     timeout: int | None = 1800,
+    kernel: WorkerKernel | None = None,
 ) -> ChapterRun:
-    """Execute one notebook to ``executed``; never raises for a failing notebook."""
+    """Execute one notebook to ``executed``; never raises for a failing notebook.
+
+    With ``kernel`` the notebook runs in that (reused, freshly reset) kernel; without, papermill
+    starts and stops a kernel of its own.
+    """
     import papermill as pm  # imported here: ~2 s, paid only when executing
 
     start = time.perf_counter()
     status: Status = "ok"
     error: str | None = None
+    reuse = kernel.prepare() if kernel is not None else {}
     try:
         pm.execute_notebook(
             str(source),
@@ -209,6 +228,7 @@ def execute_chapter(
             execution_timeout=timeout,
             kernel_manager_class=VenvKernelManager,
             resources={"metadata": {"path": str(cwd)}},
+            **reuse,
         )
     except Exception as exc:  # noqa: BLE001 - any failure is the chapter's, reported not raised
         status, error = "failed", _error_summary(exc)
@@ -237,13 +257,14 @@ def execute_chapters(
     timeout: int | None = 1800,
     progress: bool = True,
     on_done: ProgressCallback | None = None,
+    isolate: bool = False,
 ) -> list[ChapterRun]:
     """Execute chapters into ``executed_dir`` (``jobs`` at a time); results in chapter order.
 
     ``parameters`` are injected into every notebook; the kernel's working folder is
-    ``executed_dir``; ``timeout`` is the seconds one cell may run (None: no limit). Progress goes
-    to the terminal (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each
-    chapter finishes.
+    ``executed_dir``; ``timeout`` is the seconds one cell may run (None: no limit). Each worker
+    thread reuses one kernel for its chapters unless ``isolate``. Progress goes to the terminal
+    (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each chapter finishes.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -252,29 +273,117 @@ def execute_chapters(
     logging.getLogger("papermill").setLevel(logging.WARNING)
     results: dict[Path, ChapterRun] = {}
     lock = threading.Lock()
-
+    phases = execution_phases(sources)
+    workers = max(1, min(jobs, max((len(p) for p in phases), default=1)))
+    # one queue per phase, each closed by one sentinel per worker; a barrier ends each phase
+    queues: list[queue.SimpleQueue[Path | None]] = []
+    for phase in phases:
+        q: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        for src in phase:
+            q.put(src)
+        for _ in range(workers):
+            q.put(None)
+        queues.append(q)
+    barrier = threading.Barrier(workers)
     reporter = _Reporter(len(sources)) if progress else None
 
-    def run(src: Path) -> ChapterRun:
+    def run(src: Path, kernel: WorkerKernel | None) -> None:
         if reporter:
             reporter.started(chapter_name(src))
-        result = execute_chapter(src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout)
+        result = execute_chapter(
+            src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
+        )
         with lock:
             results[src] = result
         if reporter:
             reporter.finished(result)
         if on_done:
             on_done(result)
-        return result
 
+    def worker() -> None:
+        kernel = None if isolate else WorkerKernel(executed_dir)
+        try:
+            for q in queues:
+                while (src := q.get()) is not None:
+                    run(src, kernel)
+                barrier.wait()
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    threads = [threading.Thread(target=worker, name=f"chapter-{i}") for i in range(workers)]
     try:
-        for phase in execution_phases(sources):
-            with ThreadPoolExecutor(max_workers=min(jobs, len(phase)), thread_name_prefix="chapter") as pool:
-                list(pool.map(run, phase))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     finally:
         if reporter:
             reporter.stop()
     return [results[s] for s in sources if s in results]
+
+
+class WorkerKernel:
+    """One kernel kept by a worker thread for the chapters it runs (created and used in that thread).
+
+    :meth:`prepare` starts the kernel on first use (or again if it died) and otherwise resets it:
+    the user namespace is cleared, the working folder restored and open figures closed, so each
+    chapter starts from the same state as in a fresh kernel, less the time to import the
+    libraries again. It returns the ``km`` keyword argument for papermill's engine (nbclient then reuses it).
+    """
+
+    RESET = (
+        "get_ipython().run_line_magic('reset', '-f')\n"
+        "import os as _os; _os.chdir({cwd!r}); del _os\n"
+        "import sys as _sys\n"
+        "if 'matplotlib.pyplot' in _sys.modules: _sys.modules['matplotlib.pyplot'].close('all')\n"
+        "del _sys\n"
+    )
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = str(cwd)
+        self.km: VenvKernelManager | None = None
+
+    def _alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    def prepare(self) -> dict[str, Any]:
+        from jupyter_core.utils import run_sync
+
+        if self._alive():
+            kc = self._client()  # nbclient makes its own client from km; this one only resets
+            try:
+                reply = run_sync(kc.execute_interactive)(
+                    self.RESET.format(cwd=self.cwd), store_history=False, timeout=60, output_hook=lambda msg: None
+                )
+            finally:
+                kc.stop_channels()
+            if reply["content"].get("status") == "ok":
+                return {"km": self.km}
+        self.shutdown()  # never started, died, or cannot reset: start afresh
+        self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(self.km.start_kernel)(cwd=self.cwd)
+        return {"km": self.km}
+
+    def _client(self) -> Any:
+        from jupyter_core.utils import run_sync
+
+        kc = self.km.client()  # type: ignore[union-attr]
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=120)
+        return kc
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            self.km = None
 
 
 class _Reporter:
