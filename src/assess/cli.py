@@ -211,6 +211,7 @@ def run(
     notebooks: Annotated[Path, typer.Option("--notebooks", help="Folder of the chapter notebooks.")] = Path("notebooks"),
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Chapters executed at a time.")] = 2,
     chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],  # noqa: B006
+    isolate: Annotated[bool, typer.Option("--isolate", help="A fresh kernel for every chapter (slower).")] = False,
 ) -> None:
     """Execute every chapter for each CSP and year into reports/<csp>/<year>/.
 
@@ -235,7 +236,7 @@ def run(
             try:
                 result = run_bundle(
                     cfg, y, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None,
+                    config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None, isolate=isolate,
                 )
             except AssessError as exc:
                 console.print(f"[bold red]error:[/] {exc}")

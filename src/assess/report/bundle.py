@@ -232,8 +232,11 @@ def run_bundle(
     chapters: list[str] | None = None,
     progress: bool = True,
     timeout: int | None = 1800,
+    isolate: bool = False,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
+
+    ``isolate`` gives every chapter a fresh kernel (slower; by default each worker reuses one).
 
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
@@ -257,7 +260,9 @@ def run_bundle(
 
     with atomic_directory(target) as tmp:
         t = time.perf_counter()
-        runs = execute_chapters(sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress)
+        runs = execute_chapters(
+            sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress, isolate=isolate
+        )
         _timed(timings, "execute", t)
 
         t = time.perf_counter()
