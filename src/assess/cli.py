@@ -109,17 +109,41 @@ def ingest(
 @app.command("init-csp")
 def init_csp(
     csp: Annotated[str, typer.Argument(help="CSP name or ONS code, e.g. Southampton or E22000120.")],
+    raw: RawDir = Path("data/raw"),
     processed: ProcessedDir = Path("data/processed"),
     config_dir: ConfigDir = Path("config/csp"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing configuration.")] = False,
 ) -> None:
-    """Write config/csp/<slug>.yaml for any CSP in England and Wales from the ONS lookup."""
+    """Write config/csp/<slug>.yaml for any CSP in England and Wales from the ONS lookup.
+
+    The lookup is taken from the processed store, or else from RAW as downloaded
+    (`assess fetch --only lookup`).
+    """
     from assess.atomic import write_text
     from assess.config import config_for_csp, dump_config
+    from assess.sources import discover as disc
     from assess.store import Store
 
     try:
-        cfg = config_for_csp(csp, Store(processed).read("lad_csp"))
+        store = Store(processed)
+        if store.has("lad_csp"):
+            lookup = store.read("lad_csp")
+        else:
+            found = [f for f in disc.discover(raw) if f.kind == "lad_csp_lookup"] if raw.is_dir() else []
+            if not found:
+                raise AssessError(
+                    f"no local authority -> CSP lookup in {processed} or {raw}: "
+                    "run `assess fetch --only lookup` (or put the ONS lookup CSV in data/raw/)"
+                )
+            lookup = disc.read(found[0])
+        cfg = config_for_csp(csp, lookup)
+        boundaries = [
+            f.path.relative_to(raw).as_posix()
+            for f in (disc.discover(raw) if raw.is_dir() else [])
+            if f.kind == "ward_boundaries" and any(code in f.path.name for code in cfg.lad_codes)
+        ]
+        if boundaries:  # a ward GeoJSON named after the local authority: the ward map uses it
+            cfg = cfg.model_copy(update={"ward_boundaries": boundaries[0]})
     except AssessError as exc:
         _fail(exc)
     target = config_dir / f"{cfg.slug}.yaml"
@@ -135,8 +159,12 @@ def init_csp(
 
 @app.command()
 def fetch(
-    csp: Annotated[str, typer.Option("--csp", help="CSP slug, name or ONS code (its config/csp YAML).")],
+    csp: Annotated[str | None, typer.Option("--csp", help="CSP slug, name or ONS code (its config/csp YAML).")] = None,
     year: Annotated[list[str], typer.Option("--year", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],  # noqa: B006
+    only: Annotated[
+        list[str],
+        typer.Option("--only", help="Fetch only these groups: police_uk, lookup, population, recorded_crime (repeatable)."),
+    ] = [],  # noqa: B006
     month: Annotated[list[str], typer.Option("--month", help="Single month(s) YYYY-MM (repeatable).")] = [],  # noqa: B006
     raw: RawDir = Path("data/raw"),
     config_dir: ConfigDir = Path("config/csp"),
@@ -149,16 +177,18 @@ def fetch(
     """Download a CSP's public data (police.uk, ONS lookups and population, Home Office tables) into RAW.
 
     Resumable and checksummed; every file is recorded in RAW/downloads.json. Needs the internet.
+    Without --csp, only the ONS lookups (--only lookup) can be fetched: the first step for a new CSP.
     """
     from assess.config import find_config
     from assess.fetch import FetchError, fetch as run_fetch, load_sources
     from assess.periods import months_of_financial_year
 
     try:
-        cfg = find_config(csp, config_dir)
+        cfg = find_config(csp, config_dir) if csp else None
         months = sorted(set(month) | {m for y in year for m in months_of_financial_year(y)})
+        groups = tuple(only) or ("police_uk", "lookup", "population", "recorded_crime")
         report = run_fetch(
-            cfg, months or None, list(year) or None, raw, load_sources(sources),
+            cfg, months or None, list(year) or None, raw, load_sources(sources), include=groups,
             police_uk_link=police_uk_link, keep_archives=keep_archives, force=force, timeout=timeout,
         )
     except FetchError as exc:

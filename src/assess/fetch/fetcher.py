@@ -347,7 +347,7 @@ def _fetch_police_uk(
 
 
 def fetch(
-    csp: CSPConfig,
+    csp: CSPConfig | None,
     months: list[str] | None,
     years: list[str] | None,
     raw_dir: str | Path,
@@ -388,7 +388,12 @@ def fetch(
     report = FetchReport(raw_dir=raw_dir, manifest=raw_dir / DOWNLOADS_JSON)
     ledger, absent = _load_ledger(raw_dir)
     run = _Run(raw_dir, ledger, absent, report, timeout, retries, backoff, progress, force)
-    force_slug = csp.police_force.police_uk
+    if csp is None and ("police_uk" in include or "recorded_crime" in include):
+        raise FetchError(
+            "police.uk and Home Office files are fetched for a CSP's force: give the CSP "
+            "(only the ONS lookups and population can be fetched without one)"
+        )
+    force_slug = csp.police_force.police_uk if csp is not None else ""
 
     def attempt(key: str, what: str, action: Callable[[], None]) -> None:
         try:

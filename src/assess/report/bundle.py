@@ -60,6 +60,8 @@ from assess.report.export import (
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import write_pdf
+from assess.context import AssessmentContext
+from assess.store import Store
 
 #: Packages whose versions the manifest records.
 RECORDED_PACKAGES = (
@@ -256,7 +258,10 @@ def run_bundle(
     inputs = processed_inputs(Path(processed_dir))
     timings: dict[str, float] = {}
     problems: list[str] = []
-    ctx = PageContext(report_title=cfg.display_name, year=year, synthetic=cfg.synthetic)
+    ctx = PageContext(
+        report_title=cfg.display_name, year=year, synthetic=cfg.synthetic,
+        coverage=AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir)).coverage_sentence,
+    )
 
     with atomic_directory(target) as tmp:
         t = time.perf_counter()

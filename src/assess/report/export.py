@@ -144,6 +144,7 @@ class PageContext:
     report_title: str
     year: str
     synthetic: bool
+    coverage: str = ""  # which months the year holds (and that it is incomplete, if it is)
     ogl: str = OGL_ATTRIBUTION
     generator: str = GENERATOR
 

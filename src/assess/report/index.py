@@ -136,6 +136,7 @@ def index_page(
     return _jinja().get_template("index.html.j2").render(
         css=Markup(css()),
         report_title=ctx.report_title,
+        coverage=ctx.coverage,
         year=ctx.year,
         synthetic=ctx.synthetic,
         synthetic_text=SYNTHETIC_TEXT,
