@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -15,9 +12,7 @@ from assess.benchmarks import (
     comparison_sentence,
     find_benchmark,
     national_benchmark,
-    partner_table,
 )
-from assess.context import load_context
 from assess.stats import proportion, rate_per
 
 
@@ -94,19 +89,16 @@ def test_available_measures(table: pd.DataFrame) -> None:
     assert available_measures(None) == []
 
 
-def test_national_benchmark_from_demo_file(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    ctx = load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                       config_dir=demo_data.config_dir)
-    b = national_benchmark(ctx, "feel_safe_after_dark", "2024/25")
-    assert b is not None and b.area == ctx.cfg.national_name and b.period == "2024/25"
+def test_national_benchmark_from_demo_file(demo_ctx, bare_ctx) -> None:  # type: ignore[no-untyped-def]
+    b = national_benchmark(demo_ctx, "feel_safe_after_dark", "2024/25")
+    assert b is not None and b.area == demo_ctx.cfg.national_name and b.period == "2024/25"
     # several names, the first found wins; a later period falls back to the latest earlier one
-    b = national_benchmark(ctx, ("not_there", "youth_custody_rate"), "2026/27")
+    b = national_benchmark(demo_ctx, ("not_there", "youth_custody_rate"), "2026/27")
     assert b is not None and b.measure == "youth_custody_rate" and b.period == "2024/25"
-    assert national_benchmark(ctx, "not_there") is None
+    assert national_benchmark(demo_ctx, "not_there") is None
     # cached reads give the same table
-    first, second = partner_table(ctx, "benchmarks"), partner_table(ctx, "benchmarks")
+    first, second = demo_ctx.partner("benchmarks"), demo_ctx.partner("benchmarks")
     assert first is not None and second is not None and first.equals(second) and first is not second
     # no partner files: None, not an error
-    empty = dataclasses.replace(ctx, raw_dir=tmp_path)
-    assert partner_table(empty, "benchmarks") is None
-    assert national_benchmark(empty, "feel_safe_after_dark", "2024/25") is None
+    assert bare_ctx.partner("benchmarks") is None
+    assert national_benchmark(bare_ctx, "feel_safe_after_dark", "2024/25") is None

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter
 
-from assess.chapters import asb
-from assess.chapters import common
-from assess.context import load_context
+from assess.benchmarks import per_of_unit
+from assess.chapters import asb, common
 from assess.report.outputs import ChapterOutputs
 from assess.stats import compare_with_benchmark, rate_per
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "07_anti_social_behaviour"
-
-
-def new_ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return new_ctx(demo_data)
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
 
 
 def metric(path: Path) -> dict:
@@ -41,23 +24,22 @@ def metric(path: Path) -> dict:
 
 
 def test_per_of_unit() -> None:
-    assert asb.per_of_unit("per 1,000 population") == 1000
-    assert asb.per_of_unit("incidents per 100,000 residents") == 100_000
-    assert asb.per_of_unit("percent") is None
+    assert per_of_unit("per 1,000 population") == 1000
+    assert per_of_unit("incidents per 100,000 residents") == 100_000
+    assert per_of_unit("percent") is None
 
 
-def test_asb_by_ward_counts_both_years_and_ranks_by_rate(ctx) -> None:  # type: ignore[no-untyped-def]
-    t = asb.asb_by_ward(ctx)
+def test_asb_by_ward_counts_both_years_and_ranks_by_rate(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    t = asb.asb_by_ward(demo_ctx)
     assert len(t) == 16
-    assert t["current"].sum() == ctx.street(ctx.year, asb=True)["ward_code"].notna().sum()
-    assert t["previous"].sum() == ctx.street(ctx.previous_year, asb=True)["ward_code"].notna().sum()
+    assert t["current"].sum() == demo_ctx.street(demo_ctx.year, asb=True)["ward_code"].notna().sum()
+    assert t["previous"].sum() == demo_ctx.street(demo_ctx.previous_year, asb=True)["ward_code"].notna().sum()
     assert t["rate"].is_monotonic_decreasing
     assert set(t["verdict"]) <= {"increase", "decrease", "no significant change"}
 
 
-def test_without_a_national_rate_the_chapter_says_so(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
-    c.cfg = c.cfg.model_copy(update={"partner_files": {}})
+def test_without_a_national_rate_the_chapter_says_so(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = bare_ctx
     assert asb.asb_benchmark(c) == (None, None)
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     asb.headline(c, out)
@@ -71,17 +53,15 @@ def test_without_a_national_rate_the_chapter_says_so(demo_data, tmp_path: Path, 
     assert any("no national anti-social behaviour rate" in n for n in notes)
 
 
-def test_a_supplied_national_rate_is_converted_and_compared(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    raw = tmp_path / "raw"
-    (raw / "partner").mkdir(parents=True)
-    (raw / "partner" / "bench.csv").write_text(
+def test_a_supplied_national_rate_is_converted_and_compared(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    (bare_ctx.raw_dir / "partner").mkdir(parents=True)
+    (bare_ctx.raw_dir / "partner" / "bench.csv").write_text(
         "measure,period,area,value,unit,source\n"
         "anti_social_behaviour,2023/24,England,2500,\"per 100,000 population\",test publisher\n",
         encoding="utf-8",
     )
-    c = new_ctx(demo_data)
+    c = bare_ctx
     c.cfg = c.cfg.model_copy(update={"partner_files": {"benchmarks": "bench.csv"}})
-    c.raw_dir = raw
     b, per_1000 = asb.asb_benchmark(c)
     assert b is not None and b.period == "2023/24"  # the latest period not after 2024/25
     assert per_1000 == pytest.approx(25.0)
@@ -95,32 +75,32 @@ def test_a_supplied_national_rate_is_converted_and_compared(demo_data, tmp_path:
     assert any("England (2023/24)" in s for s in said)
 
 
-def test_the_demo_benchmark_is_used_under_its_own_area(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    b, per_1000 = asb.asb_benchmark(ctx)
+def test_the_demo_benchmark_is_used_under_its_own_area(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    b, per_1000 = asb.asb_benchmark(demo_ctx)
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
-    asb.headline(ctx, out)
+    asb.headline(demo_ctx, out)
     m = metric(tmp_path)
     if b is None:
         assert m["comparators"] == {}
     else:
-        assert m["comparators"] == {asb.comparator_key(b.area): pytest.approx(per_1000)}
+        assert m["comparators"] == {common.comparator_key(b.area): pytest.approx(per_1000)}
 
 
-def test_ward_and_month_sections_publish_tables_and_charts(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_ward_and_month_sections_publish_tables_and_charts(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
-    asb.by_ward(ctx, out)
-    asb.by_month(ctx, out)
+    asb.by_ward(demo_ctx, out)
+    asb.by_month(demo_ctx, out)
     wards = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__asb_by_ward.csv")
     assert len(wards) == 16 and {"2023/24", "2024/25", "ASB per 1,000"} <= set(wards.columns)
     months = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__asb_by_month.csv")
     assert len(months) == 48
-    assert months["Rolling 12-month total"].iloc[-1] == len(ctx.street(ctx.year, asb=True))
+    assert months["Rolling 12-month total"].iloc[-1] == len(demo_ctx.street(demo_ctx.year, asb=True))
     figures = {p.name for p in (tmp_path / "figures").iterdir()}
     assert {f"{CHAPTER}__asb_by_ward.png", f"{CHAPTER}__asb_by_month.png"} <= figures
 
 
-def test_without_police_uk_records_the_chapter_says_so(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
+def test_without_police_uk_records_the_chapter_says_so(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
     c.__dict__["street_all"] = c.street_all.iloc[0:0]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     for section in (asb.headline, asb.by_ward, asb.by_month):
@@ -129,8 +109,8 @@ def test_without_police_uk_records_the_chapter_says_so(demo_data, tmp_path: Path
     assert len([s for s in said if "anti-social behaviour" in s and "not shown" in s]) == 3
 
 
-def test_an_incomplete_comparison_leaves_ward_changes_out(demo_data) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
+def test_an_incomplete_comparison_leaves_ward_changes_out(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
     full = c.street_all
     c.__dict__["street_all"] = full[full["month"] >= "2024-04"]
     t = asb.asb_by_ward(c)
@@ -139,17 +119,6 @@ def test_an_incomplete_comparison_leaves_ward_changes_out(demo_data) -> None:  #
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(csp=demo_data.csp, year=demo_data.year, raw_dir=str(demo_data.raw),
-                        processed_dir=str(demo_data.processed), config_dir=str(demo_data.config_dir),
-                        output_dir=str(tmp_path / "scratch")),
-        kernel_name="python3",
-        cwd=str(ROOT / "notebooks"),
-        progress_bar=False,
-    )
-    assert metric(tmp_path / "scratch")["id"] == "anti_social_behaviour"
-    assert (tmp_path / "scratch" / "tables" / f"{CHAPTER}__asb_by_ward.csv").exists()
+    run = run_chapter(CHAPTER, demo_data, tmp_path)
+    assert metric(run.output_dir)["id"] == "anti_social_behaviour"
+    assert (run.output_dir / "tables" / f"{CHAPTER}__asb_by_ward.csv").exists()

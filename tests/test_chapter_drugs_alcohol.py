@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter, run_sections
 
-from assess.chapters import common, drugs_alcohol as ch
-from assess.context import load_context
+from assess.chapters import drugs_alcohol as ch
 from assess.report.outputs import ChapterOutputs
 from assess.stats import exact_poisson_interval
 
-ROOT = Path(__file__).resolve().parents[1]
 METRICS = {"alcohol_affected_crime", "alcohol_related_violence", "drug_related_violence", "drug_related_deaths_rate"}
 SECTIONS = ("alcohol_and_drug_related_crime", "drug_offences", "drug_related_deaths")
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
 
 
 def deaths_frame(rows: list[tuple[int, int, int]]) -> pd.DataFrame:
@@ -82,18 +67,16 @@ def test_street_totals() -> None:
     assert ch.street_totals(street, ["2024-04"]) == {"crime": 3, "violence": 1, "drugs": 1}
 
 
-def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(ctx, out)
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
     assert "drugs" not in metrics  # chapter 2 owns the police.uk Drugs metric
-    flags = ctx.partner("force_flags")
-    this = flags[(flags["financial_year"] == ctx.year) & (flags["flag"] == "alcohol_affected")]["count"].sum()
+    flags = demo_ctx.partner("force_flags")
+    this = flags[(flags["financial_year"] == demo_ctx.year) & (flags["flag"] == "alcohol_affected")]["count"].sum()
     assert metrics["alcohol_affected_crime"]["value"] == this
     assert "of all crime" in metrics["alcohol_affected_crime"]["note"]
-    deaths = ctx.partner("drug_deaths").set_index("calendar_year")
+    deaths = demo_ctx.partner("drug_deaths").set_index("calendar_year")
     window = deaths.loc[2022:2024]
     deaths_rate = metrics["drug_related_deaths_rate"]
     assert deaths_rate["period"] == "2022 to 2024" and deaths_rate["previous_period"] == "2019 to 2021"
@@ -107,32 +90,21 @@ def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  #
     assert out.figure_path("drug_deaths_trend").exists()
 
 
-def test_absent_partner_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    empty = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
+def test_absent_partner_data(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
-    ch.alcohol_and_drug_related_crime(empty, out)
-    ch.drug_related_deaths(empty, out)
+    ch.alcohol_and_drug_related_crime(bare_ctx, out)
+    ch.drug_related_deaths(bare_ctx, out)
     assert not out.metrics_path.exists()
     assert len(said) == 2 and all("No data on" in s for s in said)
     # drug offences come from police.uk, so they still show without partner files
-    ch.drug_offences(empty, out)
+    ch.drug_offences(bare_ctx, out)
     assert any("drug offences" in s for s in said[2:])
     assert any("no national drug offence rate" in s for s in said[2:])
 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "10_drugs_alcohol.ipynb"), str(tmp_path / "10.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "10_drugs_alcohol.json").read_text())
-    assert {m["id"] for m in metrics} == METRICS
-    assert (out_dir / "tables" / "10_drugs_alcohol__drug_related_deaths.csv").exists()
-    assert json.loads((out_dir / "findings" / "10_drugs_alcohol.json").read_text())
+    run = run_chapter("10_drugs_alcohol", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == METRICS
+    assert (run.output_dir / "tables" / "10_drugs_alcohol__drug_related_deaths.csv").exists()
+    assert run.findings

@@ -8,36 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import flags_frame, run_chapter
 
 from assess.chapters import common, hate_crime as hc
-from assess.context import load_context
-from assess.periods import financial_year_series
+from assess.flags import (
+    counts_by_year,
+    flag_monthly,
+    like_for_like,
+    total_counts_strands_twice,
+    two_year_row,
+    year_change,
+    year_trend,
+)
 from assess.report.outputs import ChapterOutputs
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def flags_frame(rows: list[tuple[str, str, str | None, str | None, int]]) -> pd.DataFrame:
-    """A force_flags frame as read_force_flags returns it, from (month, flag, strand, ward_code, count)."""
-    df = pd.DataFrame(rows, columns=["month", "flag", "strand", "ward_code", "count"])
-    for c in ("month", "flag", "strand", "ward_code"):
-        df[c] = df[c].astype("string")
-    df["count"] = df["count"].astype("int64")
-    df.insert(1, "financial_year", financial_year_series(df["month"]))
-    return df
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
+from assess.sources import partner
 
 
 # --- counting rules -----------------------------------------------------------------------------
@@ -53,11 +37,11 @@ def test_flag_monthly_prefers_the_total_row_and_falls_back_to_the_sum_of_strands
         ("2024-05", "domestic_abuse", None, "W1", 3),
         ("2024-05", "domestic_abuse", None, "W2", 5),
     ])
-    assert hc.flag_monthly(flags, "hate_crime").to_dict() == {"2024-04": 10, "2024-05": 7}
-    assert hc.flag_monthly(flags, "hate_crime", "race").to_dict() == {"2024-04": 8, "2024-05": 6}
-    assert hc.flag_monthly(flags, "domestic_abuse").to_dict() == {"2024-05": 8}  # wards added up
-    assert hc.total_counts_strands_twice(flags)
-    assert not hc.total_counts_strands_twice(flags[flags["month"] == "2024-04"])
+    assert flag_monthly(flags, "hate_crime").to_dict() == {"2024-04": 10, "2024-05": 7}
+    assert flag_monthly(flags, "hate_crime", "race").to_dict() == {"2024-04": 8, "2024-05": 6}
+    assert flag_monthly(flags, "domestic_abuse").to_dict() == {"2024-05": 8}  # wards added up
+    assert total_counts_strands_twice(flags)
+    assert not total_counts_strands_twice(flags[flags["month"] == "2024-04"])
 
 
 def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> None:
@@ -68,7 +52,7 @@ def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> No
             rows.append((f"{year}-{m}", "hate_crime", "race", None, 10))
     rows += [("2024-04", "hate_crime", "race", None, 7), ("2024-05", "hate_crime", "race", None, 9)]
     flags = flags_frame(rows)
-    lfl = hc.like_for_like(flags, "2024/25")
+    lfl = like_for_like(flags, "2024/25")
     assert not lfl.complete
     assert lfl.months("2023/24") == ["2023-04", "2023-05"]
     assert lfl.period("2024/25") == "2024-04 to 2024-05"
@@ -81,20 +65,20 @@ def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> No
 
 def test_counts_by_year_fills_years_without_the_flag_with_zero() -> None:
     flags = flags_frame([("2023-04", "rape", None, None, 3), ("2024-04", "hate_crime", "race", None, 2)])
-    lfl = hc.like_for_like(flags, "2024/25")
-    counts = hc.counts_by_year(hc.flag_monthly(flags, "hate_crime"), ["2023/24", "2024/25"], lfl)
+    lfl = like_for_like(flags, "2024/25")
+    counts = counts_by_year(flag_monthly(flags, "hate_crime"), ["2023/24", "2024/25"], lfl)
     assert counts.to_dict() == {"2023/24": 0, "2024/25": 2}
     assert counts.dtype == "int64"
 
 
 def test_change_and_trend_need_their_years() -> None:
     two = pd.Series([100, 150], index=["2023/24", "2024/25"], dtype="int64")
-    assert hc.year_trend(two) is None
-    assert hc.year_change(two, "2024/25", "2022/23") is None
-    change = hc.year_change(two, "2024/25", "2023/24")
+    assert year_trend(two) is None
+    assert year_change(two, "2024/25", "2022/23") is None
+    change = year_change(two, "2024/25", "2023/24")
     assert change is not None and change.verdict == "increase" and change.percent == pytest.approx(50.0)
     rising = pd.Series([100, 150, 220, 330], index=["a", "b", "c", "d"], dtype="int64")
-    assert hc.year_trend(rising).verdict == "rising"  # type: ignore[union-attr]
+    assert year_trend(rising).verdict == "rising"  # type: ignore[union-attr]
 
 
 def test_strand_table_blanks_the_change_of_a_suppressible_count() -> None:
@@ -113,7 +97,7 @@ def test_strand_table_blanks_the_change_of_a_suppressible_count() -> None:
 
 def test_a_year_the_file_does_not_cover_is_not_a_zero() -> None:
     flags = flags_frame([("2024-04", "hate_crime", "race", None, 12), ("2024-05", "hate_crime", "race", None, 9)])
-    row = hc.two_year_row(flags, hc.flag_monthly(flags, "hate_crime"), "2024/25", "2023/24")
+    row = two_year_row(flags, flag_monthly(flags, "hate_crime"), "2024/25", "2023/24")
     assert row == {"2023/24": None, "2024/25": 21, "change_percent": pytest.approx(float("nan"), nan_ok=True),
                    "verdict": ""}
     table = hc.strand_table(flags, "2024/25", "2023/24")
@@ -121,33 +105,37 @@ def test_a_year_the_file_does_not_cover_is_not_a_zero() -> None:
 
 
 def test_comparator_key() -> None:
-    assert hc.comparator_key("England and Wales") == "england_and_wales"
+    assert common.comparator_key("England and Wales") == "england_and_wales"
 
 
 # --- the demo data ------------------------------------------------------------------------------
 
 
-def test_demo_hate_crime_covers_every_year_of_the_flags_file(ctx) -> None:  # type: ignore[no-untyped-def]
-    flags = hc.read_flags(ctx)
+def test_demo_hate_crime_covers_every_year_of_the_flags_file(demo_ctx, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    fresh = dataclasses.replace(demo_ctx)  # a context that has read no partner file yet
+    reads: list[Path] = []
+    read = partner.PARTNER_READERS["force_flags"]
+    monkeypatch.setitem(partner.PARTNER_READERS, "force_flags", lambda path: reads.append(path) or read(path))
+    flags = fresh.partner("force_flags")
     assert flags is not None
-    assert hc.read_flags(ctx) is flags  # read once
-    table, lfl = hc.hate_crime_by_year(flags, ctx.year)
+    assert fresh.partner("force_flags").equals(flags) and len(reads) == 1  # read once
+    table, lfl = hc.hate_crime_by_year(flags, demo_ctx.year)
     assert lfl.complete
     assert table["financial_year"].tolist() == ["2021/22", "2022/23", "2023/24", "2024/25"]
     assert hc.strands_present(flags) == list(hc.STRAND_LABELS)
     hate = flags[flags["flag"] == "hate_crime"]
     totals = hate[hate["strand"].isna()].groupby("financial_year")["count"].sum()
     assert totals.tolist() == table["hate_crimes"].tolist()  # the force's total rows, each crime once
-    strands = hc.strand_by_year(flags, ctx.year).groupby("financial_year")["hate_crimes"].sum()
+    strands = hc.strand_by_year(flags, demo_ctx.year).groupby("financial_year")["hate_crimes"].sum()
     assert (strands.to_numpy() >= table["hate_crimes"].to_numpy()).all()  # a crime may be on two strands
-    assert not hc.total_counts_strands_twice(flags)
+    assert not total_counts_strands_twice(flags)
 
 
-def test_sections_publish_metrics_tables_and_findings(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, hc.CHAPTER, ctx.cfg.suppression_threshold)
-    hc.trend(ctx, out)
-    hc.rate(ctx, out)
-    hc.strands(ctx, out)
+def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, hc.CHAPTER, demo_ctx.cfg.suppression_threshold)
+    hc.trend(demo_ctx, out)
+    hc.rate(demo_ctx, out)
+    hc.strands(demo_ctx, out)
     metrics = json.loads(out.metrics_path.read_text())
     ids = [m["id"] for m in metrics]
     assert ids == ["hate_crime"] + [f"hate_crime_{s}" for s in hc.STRAND_LABELS]
@@ -155,39 +143,37 @@ def test_sections_publish_metrics_tables_and_findings(ctx, tmp_path: Path, said:
     head = metrics[0]
     assert head["value"] == table["Hate crimes"].iloc[-1]
     assert head["previous_value"] == table["Hate crimes"].iloc[-2]
-    assert head["rate"] == pytest.approx(1000 * head["value"] / ctx.population)
+    assert head["rate"] == pytest.approx(1000 * head["value"] / demo_ctx.population)
     assert head["comparators"] and head["comparison_verdicts"]  # the demo benchmarks hold a national rate
     strands = pd.read_csv(out.table_path("hate_crime_by_strand"))
     race = next(m for m in metrics if m["id"] == "hate_crime_race")
-    assert race["value"] == strands.loc[strands["Strand"] == "Race", ctx.year].iloc[0]
+    assert race["value"] == strands.loc[strands["Strand"] == "Race", demo_ctx.year].iloc[0]
     findings = json.loads(out.findings_path.read_text())
     assert any("Hate crime" in f for f in findings)
     assert out.figure_path("hate_crime_trend").exists() and out.figure_path("hate_crime_by_strand").exists()
     assert any("trend" in t for t in said)
 
 
-def test_sections_say_plainly_when_the_flags_are_absent(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    bare = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
+def test_sections_say_plainly_when_the_flags_are_absent(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", hc.CHAPTER)
     for section in (hc.trend, hc.rate, hc.strands):
-        section(bare, out)
+        section(bare_ctx, out)
     assert len(said) == 3 and all(t.startswith("*No data on hate crime") for t in said)
     assert "force_flags.csv" in said[0]
     assert not out.metrics_path.exists()
 
 
-def test_a_total_without_strands_is_shown_without_the_strand_section(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    raw = tmp_path / "raw" / "partner"
+def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     rows = ["month,flag,strand,ward_code,count"]
     for fy in (2022, 2023, 2024):
         rows += [f"{fy}-{m:02d},hate_crime,,,{20 + fy - 2022}" for m in range(4, 13)]
         rows += [f"{fy + 1}-{m:02d},hate_crime,,,{20 + fy - 2022}" for m in range(1, 4)]
     (raw / "force_flags.csv").write_text("\n".join(rows) + "\n")
-    small = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
     out = ChapterOutputs(tmp_path / "out", hc.CHAPTER)
-    hc.trend(small, out)
-    hc.strands(small, out)
+    hc.trend(bare_ctx, out)
+    hc.strands(bare_ctx, out)
     assert pd.read_csv(out.table_path("hate_crime_by_year"))["Hate crimes"].tolist() == [240, 252, 264]
     assert any("total only" in t for t in said)
     assert not out.metrics_path.exists()  # neither section emits a strand metric
@@ -195,19 +181,9 @@ def test_a_total_without_strands_is_shown_without_the_strand_section(ctx, tmp_pa
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "08_hate_crime.ipynb"), str(tmp_path / "08.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "08_hate_crime.json").read_text())
-    assert {m["id"] for m in metrics} >= {"hate_crime", "hate_crime_race"}
-    assert json.loads((out_dir / "findings" / "08_hate_crime.json").read_text())
-    assert (out_dir / "tables" / "08_hate_crime__hate_crime_by_strand.csv").exists()
-    executed = (tmp_path / "08.ipynb").read_text()
+    run = run_chapter("08_hate_crime", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} >= {"hate_crime", "hate_crime_race"}
+    assert run.findings
+    assert (run.output_dir / "tables" / "08_hate_crime__hate_crime_by_strand.csv").exists()
+    executed = run.notebook.read_text()
     assert "synthetic demonstration data" in executed

@@ -2,49 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import flags_frame, run_chapter
 
-from assess.chapters import common
 from assess.chapters import offence_types as ot
-from assess.context import load_context
 from assess.counts import CRIME_CATEGORIES, PeriodCounts
+from assess.flags import flag_count, total_counts_strands_twice
 from assess.harmonise import category_id
-from assess.periods import financial_year_series
 from assess.report.outputs import ChapterOutputs
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "02_offence_types"
 CATEGORY_IDS = {category_id(c) for c in CRIME_CATEGORIES}
-
-
-def new_ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return new_ctx(demo_data)
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-def flags_frame(rows: list[tuple[str, str, str | None, str | None, int]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["month", "flag", "strand", "ward_code", "count"])
-    for c in ("month", "flag", "strand", "ward_code"):
-        df[c] = df[c].astype("string")
-    df["count"] = df["count"].astype("int64")
-    df.insert(1, "financial_year", financial_year_series(df["month"]))
-    return df
 
 
 FLAGS = flags_frame(
@@ -62,31 +35,31 @@ FLAGS = flags_frame(
 PC = PeriodCounts("2024/25", "2023/24", ("2024-04",), ("2023-04",), 0, 0)
 
 
-def test_category_table_covers_the_13_categories_and_sums_to_all_crime(ctx) -> None:  # type: ignore[no-untyped-def]
-    t = ot.category_table(ctx)
+def test_category_table_covers_the_13_categories_and_sums_to_all_crime(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    t = ot.category_table(demo_ctx)
     assert t["offence"].tolist() == list(CRIME_CATEGORIES)
     assert set(t["measure_id"]) == CATEGORY_IDS
-    assert t["current"].sum() == len(ctx.street(ctx.year, asb=False))
-    assert t["previous"].sum() == len(ctx.street(ctx.previous_year, asb=False))
+    assert t["current"].sum() == len(demo_ctx.street(demo_ctx.year, asb=False))
+    assert t["previous"].sum() == len(demo_ctx.street(demo_ctx.previous_year, asb=False))
     assert (t["change"] == t["current"] - t["previous"]).all()
     assert set(t["verdict"]) <= {"increase", "decrease", "no significant change"}
 
 
-def test_flag_counts_sum_wards_and_prefer_hate_crime_totals(ctx) -> None:  # type: ignore[no-untyped-def]
-    assert ot.flag_counts(FLAGS, "domestic_abuse", ("2024-04",)) == 7
-    assert ot.flag_counts(FLAGS, "hate_crime", ("2023-04",)) == 8  # strands summed: no total given
-    assert ot.flag_counts(FLAGS, "hate_crime", ("2024-04",)) == 5  # the total row
-    h = ot.hate_crime_totals(FLAGS)
-    assert h.set_index("month")["strand_sum"].to_dict() == {"2023-04": True, "2024-04": False}
-    t = ot.flag_table(ctx, FLAGS, PC)
+def test_flag_counts_sum_wards_and_prefer_hate_crime_totals(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    assert flag_count(FLAGS, "domestic_abuse", ("2024-04",)) == 7
+    assert flag_count(FLAGS, "hate_crime", ("2023-04",)) == 8  # strands summed: no total given
+    assert flag_count(FLAGS, "hate_crime", ("2024-04",)) == 5  # the total row
+    strand_sum = {m: total_counts_strands_twice(FLAGS, [m]) for m in ("2023-04", "2024-04")}
+    assert strand_sum == {"2023-04": True, "2024-04": False}
+    t = ot.flag_table(demo_ctx, FLAGS, PC)
     assert t["measure_id"].tolist() == ["hate_crime", "domestic_abuse", "knife_crime"]  # FLAG_LABELS order
     knife = t.set_index("measure_id").loc["knife_crime"]
     assert (knife["previous"], knife["current"], knife["change"]) == (10, 14, 4)
 
 
-def test_flags_without_last_years_months_are_not_compared(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_flags_without_last_years_months_are_not_compared(demo_ctx) -> None:  # type: ignore[no-untyped-def]
     pc = PeriodCounts("2024/25", "2023/24", ("2024-04",), ("2023-05",), 0, 0)
-    t = ot.flag_table(ctx, FLAGS, pc)
+    t = ot.flag_table(demo_ctx, FLAGS, pc)
     assert t["previous"].isna().all() and (t["verdict"] == ot.NOT_COMPARABLE).all()
 
 
@@ -119,16 +92,16 @@ def test_mask_derived_hides_what_would_reveal_a_suppressed_count() -> None:
     assert m["rate_per_1000"].isna().tolist() == [True, False]
 
 
-def test_sections_publish_one_metric_per_category_and_owned_flag(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, CHAPTER, ctx.cfg.suppression_threshold)
-    ot.offence_categories(ctx, out)
-    ot.changes_chart(ctx, out)
-    ot.home_office_offences(ctx, out)
+def test_sections_publish_one_metric_per_category_and_owned_flag(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, CHAPTER, demo_ctx.cfg.suppression_threshold)
+    ot.offence_categories(demo_ctx, out)
+    ot.changes_chart(demo_ctx, out)
+    ot.home_office_offences(demo_ctx, out)
     metrics = {m["id"]: m for m in json.loads((tmp_path / "metrics" / f"{CHAPTER}.json").read_text())}
     assert set(metrics) == CATEGORY_IDS | set(ot.OWNED_FLAG_METRICS)
     assert not {"hate_crime", "domestic_abuse", "rape", "missing_person_child"} & set(metrics)
     burglary = metrics["burglary"]
-    assert burglary["value"] == len(ctx.street(ctx.year).query("category == 'Burglary'"))
+    assert burglary["value"] == len(demo_ctx.street(demo_ctx.year).query("category == 'Burglary'"))
     assert burglary["verdict"] in {"increase", "decrease", "no significant change"}
     table = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__offence_types.csv")
     assert table["Source"].value_counts().to_dict()["police.uk"] == 13
@@ -139,9 +112,8 @@ def test_sections_publish_one_metric_per_category_and_owned_flag(ctx, tmp_path: 
     assert json.loads((tmp_path / "findings" / f"{CHAPTER}.json").read_text())
 
 
-def test_without_flags_or_csp_tables_the_chapter_says_so(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
-    c.cfg = c.cfg.model_copy(update={"partner_files": {}})
+def test_without_flags_or_csp_tables_the_chapter_says_so(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = bare_ctx
     table = c.recorded_crime
     c.__dict__["recorded_crime"] = table[table["csp_name"].isna()]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
@@ -154,8 +126,8 @@ def test_without_flags_or_csp_tables_the_chapter_says_so(demo_data, tmp_path: Pa
     assert any("force area level only" in n for n in notes)
 
 
-def test_an_incomplete_comparison_publishes_counts_without_change(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
+def test_an_incomplete_comparison_publishes_counts_without_change(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
     full = c.street_all
     c.__dict__["street_all"] = full[full["month"] >= "2024-04"]
     t = ot.category_table(c)
@@ -169,18 +141,6 @@ def test_an_incomplete_comparison_publishes_counts_without_change(demo_data, tmp
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(csp=demo_data.csp, year=demo_data.year, raw_dir=str(demo_data.raw),
-                        processed_dir=str(demo_data.processed), config_dir=str(demo_data.config_dir),
-                        output_dir=str(tmp_path / "scratch")),
-        kernel_name="python3",
-        cwd=str(ROOT / "notebooks"),
-        progress_bar=False,
-    )
-    metrics = json.loads((tmp_path / "scratch" / "metrics" / f"{CHAPTER}.json").read_text())
-    assert {m["id"] for m in metrics} == CATEGORY_IDS | set(ot.OWNED_FLAG_METRICS)
-    assert (tmp_path / "scratch" / "tables" / f"{CHAPTER}__offence_types.csv").exists()
+    run = run_chapter(CHAPTER, demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == CATEGORY_IDS | set(ot.OWNED_FLAG_METRICS)
+    assert (run.output_dir / "tables" / f"{CHAPTER}__offence_types.csv").exists()

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter, run_sections
 
-from assess.chapters import common, offenders as ch
-from assess.context import load_context
-from assess.report.outputs import ChapterOutputs
+from assess.chapters import offenders as ch
 from assess.stats import MARKER
 
-ROOT = Path(__file__).resolve().parents[1]
 METRICS = {"known_offenders", "repeat_offender_share", "adult_reoffending_rate"}
 SECTIONS = ("known_offenders", "repeat_offending", "reoffending", "criminogenic_needs")
 
@@ -28,19 +26,6 @@ def cohort(rows: list[tuple[str, str, int, bool, bool | None]]) -> pd.DataFrame:
     df["reoffended"] = df["reoffended"].astype("boolean")
     df["need_drugs"] = df["need_drugs"].astype("boolean")
     return df
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
 
 
 def test_repeat_table_splits_offenders_and_their_offences() -> None:
@@ -81,22 +66,12 @@ def test_needs_count_only_those_assessed() -> None:
     assert open_matrix.loc["NPS", "Drug misuse"] == pytest.approx(50.0)
 
 
-def test_hide_derived_and_round_floats() -> None:
-    df = pd.DataFrame({"n": [3, 10, 0], "pct": [33.333, 50.0, 0.0]})
-    hidden = ch.hide_derived(df, {"n": ["pct"]}, threshold=5)
-    assert hidden["pct"].tolist() == [MARKER, 50.0, 0.0]
-    assert ch.round_floats(hidden)["pct"].tolist() == [MARKER, 50.0, 0.0]
-    assert ch.round_floats(df, 1)["pct"].tolist() == [33.3, 50.0, 0.0]
-
-
-def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(ctx, out)
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
-    offenders = ctx.partner("offenders")
-    current = offenders[offenders["financial_year"] == ctx.year]
+    offenders = demo_ctx.partner("offenders")
+    current = offenders[offenders["financial_year"] == demo_ctx.year]
     assert metrics["known_offenders"]["value"] == len(current)
     assert metrics["repeat_offender_share"]["value"] == pytest.approx(100 * (current["offences"] >= 2).mean())
     adults = current[current["age_band"] != "10-17"]
@@ -111,15 +86,12 @@ def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  #
     assert len(json.loads(out.findings_path.read_text())) >= 2
 
 
-def test_absent_or_missing_year(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    empty = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
-    out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(empty, out)
+def test_absent_or_missing_year(demo_ctx, bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
     assert all("No data on" in s for s in said)
     said.clear()
-    later = dataclasses.replace(ctx, year="2027/28")
+    later = dataclasses.replace(demo_ctx, year="2027/28")
     for name in SECTIONS:
         getattr(ch, name)(later, out)
     assert not out.metrics_path.exists()
@@ -128,17 +100,7 @@ def test_absent_or_missing_year(ctx, tmp_path: Path, said: list[str]) -> None:  
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "05_offenders.ipynb"), str(tmp_path / "05.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "05_offenders.json").read_text())
-    assert {m["id"] for m in metrics} == METRICS
-    assert (out_dir / "tables" / "05_offenders__criminogenic_needs.csv").exists()
-    assert json.loads((out_dir / "findings" / "05_offenders.json").read_text())
+    run = run_chapter("05_offenders", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == METRICS
+    assert (run.output_dir / "tables" / "05_offenders__criminogenic_needs.csv").exists()
+    assert run.findings

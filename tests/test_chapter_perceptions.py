@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter, run_sections
 
-from assess.chapters import common, perceptions as ch
-from assess.context import load_context
-from assess.report.outputs import ChapterOutputs
+from assess.chapters import perceptions as ch
 from assess.survey import kish_effective_sample_size
 
-ROOT = Path(__file__).resolve().parents[1]
 METRICS = {"feel_safe_day", "feel_safe_after_dark", "agree_police_deal", "agree_council_deal", "perceive_more_crime"}
 SECTIONS = ("about_the_survey", "feeling_safe", "perceived_crime_change", "local_problems", "confidence_in_agencies")
 
 
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
 @pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
-
-
-@pytest.fixture(scope="module")
-def survey(ctx) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    df = ctx.partner("resident_survey")
+def survey(demo_ctx) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    df = demo_ctx.partner("resident_survey")
     assert df is not None
     return df
 
@@ -81,10 +65,8 @@ def test_headline_table_with_and_without_a_previous_wave(survey: pd.DataFrame) -
     assert not any(c.startswith("change") or c.startswith("percent_") for c in table.columns)
 
 
-def test_sections_publish_tables_metrics_and_findings(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(ctx, out)
+def test_sections_publish_tables_metrics_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = json.loads(out.metrics_path.read_text())
     assert {m["id"] for m in metrics} == METRICS
     dark = next(m for m in metrics if m["id"] == "feel_safe_after_dark")
@@ -104,11 +86,8 @@ def test_sections_publish_tables_metrics_and_findings(ctx, tmp_path: Path, said:
     assert any("Don't know" in n or "self-selection" in n for n in json.loads(out.catalogue_path.read_text())["notes"])
 
 
-def test_absent_survey_says_so_and_publishes_nothing(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    empty = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
-    out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(empty, out)
+def test_absent_survey_says_so_and_publishes_nothing(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
     assert not (tmp_path / "out" / "tables").exists()
     assert len(said) == len(SECTIONS) and all("No data on" in s for s in said)
@@ -116,18 +95,8 @@ def test_absent_survey_says_so_and_publishes_nothing(ctx, tmp_path: Path, said: 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "04_perceptions.ipynb"), str(tmp_path / "04.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "04_perceptions.json").read_text())
-    assert {m["id"] for m in metrics} == METRICS
-    assert (out_dir / "tables" / "04_perceptions__local_problems.csv").exists()
-    assert json.loads((out_dir / "findings" / "04_perceptions.json").read_text())
-    assert "synthetic demonstration data" in (tmp_path / "04.ipynb").read_text()
+    run = run_chapter("04_perceptions", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == METRICS
+    assert (run.output_dir / "tables" / "04_perceptions__local_problems.csv").exists()
+    assert run.findings
+    assert "synthetic demonstration data" in run.notebook.read_text()

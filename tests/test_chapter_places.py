@@ -3,57 +3,40 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter
 
-from assess.chapters import common
 from assess.chapters import places as pl
 from assess.config import dump_config
 from assess.context import load_context
 from assess.report.outputs import ChapterOutputs
 from assess.stats import gini, top_share
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "03_places"
 METRIC_IDS = {"crime_top10pct_lsoa_share", "crime_gini_lsoa", "highest_rate_ward"}
 
 
-def new_ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return new_ctx(demo_data)
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-def test_ward_table_lists_every_ward_and_counts_every_placed_crime(ctx) -> None:  # type: ignore[no-untyped-def]
-    t = pl.ward_table(ctx)
-    assert len(t) == ctx.wards["ward_code"].nunique() == 16
-    assert t["count"].sum() == ctx.street(ctx.year, asb=False)["ward_code"].notna().sum()
-    pop = ctx.population_by("ward")
+def test_ward_table_lists_every_ward_and_counts_every_placed_crime(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    t = pl.ward_table(demo_ctx)
+    assert len(t) == demo_ctx.wards["ward_code"].nunique() == 16
+    assert t["count"].sum() == demo_ctx.street(demo_ctx.year, asb=False)["ward_code"].notna().sum()
+    pop = demo_ctx.population_by("ward")
     row = t.iloc[0]
     assert row["rate"] == pytest.approx(row["count"] / pop[row["ward_code"]] * 1000)
     assert (t["lower"] < t["rate"]).all() and (t["rate"] < t["upper"]).all()
-    both = pl.ward_crime_and_asb(ctx)
-    assert both["asb"].sum() == ctx.street(ctx.year, asb=True)["ward_code"].notna().sum()
+    both = pl.ward_crime_and_asb(demo_ctx)
+    assert both["asb"].sum() == demo_ctx.street(demo_ctx.year, asb=True)["ward_code"].notna().sum()
     assert both["crime_rate"].is_monotonic_decreasing
 
 
-def test_highest_rate_ward_and_funnel_positions(ctx) -> None:  # type: ignore[no-untyped-def]
-    t = pl.ward_table(ctx)
+def test_highest_rate_ward_and_funnel_positions(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    t = pl.ward_table(demo_ctx)
     top = pl.highest_rate_ward(t)
     assert top["rate"] == t["rate"].max()
     csp = pl.csp_rate_of(t)
@@ -73,28 +56,28 @@ def test_concentration_of_a_hand_made_series() -> None:
     assert pl.concentration(pd.Series([0, 0]), "wards") is None
 
 
-def test_lsoa_concentration_counts_every_lsoa_of_the_csp(ctx) -> None:  # type: ignore[no-untyped-def]
-    c = pl.crime_concentration(ctx, "lsoa")
-    assert c.n_places == len(pl.csp_lsoas(ctx)) == 150
-    assert c.total == ctx.street(ctx.year, asb=False)["lsoa_code"].isin(pl.csp_lsoas(ctx)).sum()
+def test_lsoa_concentration_counts_every_lsoa_of_the_csp(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    c = pl.crime_concentration(demo_ctx, "lsoa")
+    assert c.n_places == len(pl.csp_lsoas(demo_ctx)) == 150
+    assert c.total == demo_ctx.street(demo_ctx.year, asb=False)["lsoa_code"].isin(pl.csp_lsoas(demo_ctx)).sum()
     assert 0 < c.gini < 1 and 0.1 < c.top_share < 1
 
 
-def test_boundary_code_property_is_found_from_the_ward_codes(ctx) -> None:  # type: ignore[no-untyped-def]
-    gj = json.loads(ctx.ward_boundaries.read_text())
-    prop = pl.boundary_code_property(gj, ctx.wards["ward_code"].tolist())
+def test_boundary_code_property_is_found_from_the_ward_codes(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    gj = json.loads(demo_ctx.ward_boundaries.read_text())
+    prop = pl.boundary_code_property(gj, demo_ctx.wards["ward_code"].tolist())
     assert prop is not None
-    assert {f["properties"][prop] for f in gj["features"]} == set(ctx.wards["ward_code"])
+    assert {f["properties"][prop] for f in gj["features"]} == set(demo_ctx.wards["ward_code"])
     assert pl.boundary_code_property(gj, ["E05000000"]) is None
 
 
-def test_sections_publish_wards_map_concentration_and_metrics(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, CHAPTER, ctx.cfg.suppression_threshold)
+def test_sections_publish_wards_map_concentration_and_metrics(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, CHAPTER, demo_ctx.cfg.suppression_threshold)
     for section in (pl.wards, pl.ward_offence_types, pl.crime_map, pl.concentration_section):
-        section(ctx, out)
+        section(demo_ctx, out)
     metrics = {m["id"]: m for m in json.loads((tmp_path / "metrics" / f"{CHAPTER}.json").read_text())}
     assert set(metrics) == METRIC_IDS
-    top = pl.highest_rate_ward(pl.ward_table(ctx))
+    top = pl.highest_rate_ward(pl.ward_table(demo_ctx))
     assert metrics["highest_rate_ward"]["value"] == pytest.approx(top["rate"])
     assert top["ward_name"] in metrics["highest_rate_ward"]["note"]
     assert metrics["highest_rate_ward"]["comparison_verdicts"] == {"csp": "significantly higher"}
@@ -105,8 +88,8 @@ def test_sections_publish_wards_map_concentration_and_metrics(ctx, tmp_path: Pat
     assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png"} <= figures
 
 
-def test_without_boundaries_a_density_map_is_drawn(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
+def test_without_boundaries_a_density_map_is_drawn(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
     c.cfg = c.cfg.model_copy(update={"ward_boundaries": None})
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     pl.crime_map(c, out)
@@ -115,8 +98,8 @@ def test_without_boundaries_a_density_map_is_drawn(demo_data, tmp_path: Path, sa
     assert "Ward boundaries were not supplied" in caption
 
 
-def test_without_the_ward_lookup_the_chapter_says_so(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
+def test_without_the_ward_lookup_the_chapter_says_so(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
     c.__dict__["lsoa_ward"] = pd.DataFrame()
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     pl.wards(c, out)
@@ -127,21 +110,9 @@ def test_without_the_ward_lookup_the_chapter_says_so(demo_data, tmp_path: Path, 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(csp=demo_data.csp, year=demo_data.year, raw_dir=str(demo_data.raw),
-                        processed_dir=str(demo_data.processed), config_dir=str(demo_data.config_dir),
-                        output_dir=str(tmp_path / "scratch")),
-        kernel_name="python3",
-        cwd=str(ROOT / "notebooks"),
-        progress_bar=False,
-    )
-    metrics = json.loads((tmp_path / "scratch" / "metrics" / f"{CHAPTER}.json").read_text())
-    assert {m["id"] for m in metrics} == METRIC_IDS
-    assert (tmp_path / "scratch" / "tables" / f"{CHAPTER}__wards.csv").exists()
+    run = run_chapter(CHAPTER, demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == METRIC_IDS
+    assert (run.output_dir / "tables" / f"{CHAPTER}__wards.csv").exists()
 
 
 # --- the real data: Southampton, 2017/18 -------------------------------------------------------------

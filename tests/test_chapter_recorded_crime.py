@@ -2,60 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter
 
-from assess.chapters import common
 from assess.chapters import recorded_crime as rc
-from assess.context import load_context
 from assess.report.outputs import ChapterOutputs
 from assess.stats import change_in_counts
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "01_recorded_crime"
-
-
-def new_ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return new_ctx(demo_data)
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
 
 
 def metrics(path: Path) -> dict[str, dict]:
     return {m["id"]: m for m in json.loads((path / "metrics" / f"{CHAPTER}.json").read_text())}
 
 
-def test_headline_counts_crime_without_asb_and_tests_the_change(ctx) -> None:  # type: ignore[no-untyped-def]
-    head = rc.headline_figures(ctx)
-    crime = ctx.street(ctx.year, asb=False)
+def test_headline_counts_crime_without_asb_and_tests_the_change(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    head = rc.headline_figures(demo_ctx)
+    crime = demo_ctx.street(demo_ctx.year, asb=False)
     assert head.counts.current == len(crime)
     assert not crime["is_asb"].any()
     assert head.change == change_in_counts(head.counts.previous, head.counts.current)
-    assert head.rate.value == pytest.approx(len(crime) / ctx.population * 1000)
+    assert head.rate.value == pytest.approx(len(crime) / demo_ctx.population * 1000)
     assert head.rate.lower < head.rate.value < head.rate.upper
 
 
-def test_national_comparators_rank_the_csp_in_its_group(ctx) -> None:  # type: ignore[no-untyped-def]
-    nat = rc.national_comparators(ctx)
+def test_national_comparators_rank_the_csp_in_its_group(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    nat = rc.national_comparators(demo_ctx)
     assert nat.national_change is not None
     assert nat.national_change.current == nat.current.national.count
     assert nat.group is not None
-    assert nat.group.n == len(ctx.cfg.most_similar_group) + 1
-    assert nat.group.focus == ctx.cfg.name
+    assert nat.group.n == len(demo_ctx.cfg.most_similar_group) + 1
+    assert nat.group.focus == demo_ctx.cfg.name
     assert 1 <= nat.group.rank <= nat.group.n
     points, limits = rc.funnel_data(nat.current)
     assert len(points) == len(nat.current.table)
@@ -63,23 +45,23 @@ def test_national_comparators_rank_the_csp_in_its_group(ctx) -> None:  # type: i
     assert (limits["lower_998"] <= nat.current.national.value).all()
 
 
-def test_yearly_counts_and_trend(ctx) -> None:  # type: ignore[no-untyped-def]
-    yearly = rc.yearly_counts(ctx)
+def test_yearly_counts_and_trend(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    yearly = rc.yearly_counts(demo_ctx)
     assert yearly["financial_year"].tolist() == ["2021/22", "2022/23", "2023/24", "2024/25"]
     assert yearly["comparable"].all() and (yearly["months"] == 12).all()
-    assert yearly["count"].iloc[-1] == len(ctx.street(ctx.year, asb=False))
+    assert yearly["count"].iloc[-1] == len(demo_ctx.street(demo_ctx.year, asb=False))
     assert rc.yearly_trend(yearly) is not None
     assert rc.yearly_trend(yearly.tail(2)) is None
     broken = yearly.assign(comparable=[True, False, True, True])
     assert rc.yearly_trend(broken) is None  # only two comparable years end the series
 
 
-def test_monthly_table_has_rolling_totals(ctx) -> None:  # type: ignore[no-untyped-def]
-    t = rc.monthly_table(ctx)
+def test_monthly_table_has_rolling_totals(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    t = rc.monthly_table(demo_ctx)
     assert len(t) == 48 and t["month"].iloc[-1] == "2025-03"
     assert t["rolling_12_month"].iloc[:11].isna().all()
-    assert t["rolling_12_month"].iloc[-1] == t["count"].iloc[-12:].sum() == len(ctx.street(ctx.year, asb=False))
-    roll = rc.latest_rolling_comparison(ctx)
+    assert t["rolling_12_month"].iloc[-1] == t["count"].iloc[-12:].sum() == len(demo_ctx.street(demo_ctx.year, asb=False))
+    roll = rc.latest_rolling_comparison(demo_ctx)
     assert roll.complete and roll.current == t["count"].iloc[-12:].sum()
 
 
@@ -100,23 +82,23 @@ def test_calls_by_channel_compares_like_for_like_months() -> None:
     assert not_comparable["previous"].isna().all() and (not_comparable["verdict"] == "not comparable").all()
 
 
-def test_calls_by_year_counts_whole_years_only(ctx) -> None:  # type: ignore[no-untyped-def]
-    calls = ctx.partner("calls_for_service")
-    yearly = rc.calls_by_year(ctx, calls)
+def test_calls_by_year_counts_whole_years_only(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    calls = demo_ctx.partner("calls_for_service")
+    yearly = rc.calls_by_year(demo_ctx, calls)
     assert sorted(set(yearly["financial_year"])) == ["2021/22", "2022/23", "2023/24", "2024/25"]
     assert (yearly["months"] == 12).all()
-    this_year = calls[calls["financial_year"] == ctx.year]
-    assert yearly.loc[yearly["financial_year"] == ctx.year, "calls"].sum() == this_year["calls"].sum()
+    this_year = calls[calls["financial_year"] == demo_ctx.year]
+    assert yearly.loc[yearly["financial_year"] == demo_ctx.year, "calls"].sum() == this_year["calls"].sum()
 
 
-def test_sections_publish_metrics_tables_figures_and_findings(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, CHAPTER, ctx.cfg.suppression_threshold)
+def test_sections_publish_metrics_tables_figures_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path, CHAPTER, demo_ctx.cfg.suppression_threshold)
     for section in (rc.headline, rc.comparison, rc.trend, rc.monthly, rc.calls_for_service):
-        section(ctx, out)
+        section(demo_ctx, out)
     m = metrics(tmp_path)
     assert set(m) == {"all_crime", "calls_for_service"}
     ac = m["all_crime"]
-    assert ac["value"] == len(ctx.street(ctx.year, asb=False))
+    assert ac["value"] == len(demo_ctx.street(demo_ctx.year, asb=False))
     assert ac["period"] == "2024/25" and ac["previous_period"] == "2023/24"
     assert set(ac["comparators"]) == {"england", "msg_average"}
     assert set(ac["comparison_verdicts"]) == {"england", "msg_average"}
@@ -128,13 +110,12 @@ def test_sections_publish_metrics_tables_figures_and_findings(ctx, tmp_path: Pat
     figures = {p.name for p in (tmp_path / "figures").iterdir()}
     assert f"{CHAPTER}__funnel.png" in figures and f"{CHAPTER}__comparators.png" in figures
     findings = json.loads((tmp_path / "findings" / f"{CHAPTER}.json").read_text())
-    assert findings and ctx.cfg.name in findings[0]
+    assert findings and demo_ctx.cfg.name in findings[0]
     assert any("most similar group" in s for s in said)
 
 
-def test_absent_calls_and_force_level_tables_are_said_plainly(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
-    c.cfg = c.cfg.model_copy(update={"partner_files": {}})
+def test_absent_calls_and_force_level_tables_are_said_plainly(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = bare_ctx
     rc_table = c.recorded_crime
     c.__dict__["recorded_crime"] = rc_table.assign(csp_name=pd.Series(pd.NA, index=rc_table.index, dtype="string"))
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
@@ -151,8 +132,8 @@ def test_absent_calls_and_force_level_tables_are_said_plainly(demo_data, tmp_pat
     assert not (tmp_path / "tables" / f"{CHAPTER}__comparators.csv").exists()
 
 
-def test_a_year_without_last_years_months_shows_no_change(demo_data, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    c = new_ctx(demo_data)
+def test_a_year_without_last_years_months_shows_no_change(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
     full = c.street_all
     c.__dict__["street_all"] = full[(full["month"] >= "2024-01") & (full["month"] <= "2024-09")]
     head = rc.headline_figures(c)
@@ -170,21 +151,10 @@ def test_a_year_without_last_years_months_shows_no_change(demo_data, tmp_path: P
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"),
-        str(tmp_path / "out.ipynb"),
-        parameters=dict(csp=demo_data.csp, year=demo_data.year, raw_dir=str(demo_data.raw),
-                        processed_dir=str(demo_data.processed), config_dir=str(demo_data.config_dir),
-                        output_dir=str(tmp_path / "scratch")),
-        kernel_name="python3",
-        cwd=str(ROOT / "notebooks"),
-        progress_bar=False,
-    )
-    m = metrics(tmp_path / "scratch")
+    run = run_chapter(CHAPTER, demo_data, tmp_path)
+    m = metrics(run.output_dir)
     assert set(m) == {"all_crime", "calls_for_service"}
-    assert (tmp_path / "scratch" / "tables" / f"{CHAPTER}__crime_by_month.csv").exists()
-    nb = json.loads((tmp_path / "out.ipynb").read_text())
+    assert (run.output_dir / "tables" / f"{CHAPTER}__crime_by_month.csv").exists()
+    nb = json.loads(run.notebook.read_text())
     errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter
 
-from assess.chapters import common, scorecard as sc
-from assess.context import load_context
+from assess.chapters import scorecard as sc
 from assess.metrics import metric_from_count, metric_from_proportion
 from assess.report.outputs import ChapterOutputs
 from assess.stats import proportion
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
 
 
 # --- rag_status ---------------------------------------------------------------------------------
@@ -105,14 +90,14 @@ def test_is_count_metric() -> None:
 # --- baselines from police.uk -------------------------------------------------------------------
 
 
-def test_baseline_from_street_counts_the_baseline_year(ctx) -> None:  # type: ignore[no-untyped-def]
-    crimes = ctx.street("2022/23", asb=False)
-    assert sc.baseline_from_street(ctx, "all_crime", "2022/23") == len(crimes)
-    assert sc.baseline_from_street(ctx, "anti_social_behaviour", "2022/23") == len(ctx.street("2022/23", asb=True))
-    assert sc.baseline_from_street(ctx, "burglary", "2022/23") == int((crimes["category"] == "Burglary").sum())
-    assert sc.baseline_from_street(ctx, "first_time_entrants", "2022/23") is None  # not a police.uk measure
-    assert sc.baseline_from_street(ctx, "all_crime", "2022") is None  # a calendar year
-    assert sc.baseline_from_street(ctx, "all_crime", "2015/16") is None  # no records
+def test_baseline_from_street_counts_the_baseline_year(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    crimes = demo_ctx.street("2022/23", asb=False)
+    assert sc.baseline_from_street(demo_ctx, "all_crime", "2022/23") == len(crimes)
+    assert sc.baseline_from_street(demo_ctx, "anti_social_behaviour", "2022/23") == len(demo_ctx.street("2022/23", asb=True))
+    assert sc.baseline_from_street(demo_ctx, "burglary", "2022/23") == int((crimes["category"] == "Burglary").sum())
+    assert sc.baseline_from_street(demo_ctx, "first_time_entrants", "2022/23") is None  # not a police.uk measure
+    assert sc.baseline_from_street(demo_ctx, "all_crime", "2022") is None  # a calendar year
+    assert sc.baseline_from_street(demo_ctx, "all_crime", "2015/16") is None  # no records
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -210,12 +195,12 @@ def write_fragments(ctx, output_dir: Path) -> dict[str, float]:  # type: ignore[
     return {"all_crime": crimes, "all_crime_previous": prev}
 
 
-def test_scorecard_section_on_the_demo_targets(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    counts = write_fragments(ctx, tmp_path)
-    out = ChapterOutputs(tmp_path, sc.CHAPTER, ctx.cfg.suppression_threshold)
-    sc.scorecard(ctx, out)
+def test_scorecard_section_on_the_demo_targets(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    counts = write_fragments(demo_ctx, tmp_path)
+    out = ChapterOutputs(tmp_path, sc.CHAPTER, demo_ctx.cfg.suppression_threshold)
+    sc.scorecard(demo_ctx, out)
     table = pd.read_csv(out.table_path("scorecard"))
-    measures = ctx.partner("scorecard")
+    measures = demo_ctx.partner("scorecard")
     assert table["Measure"].tolist() == measures["label"].tolist()
     crime = table.set_index("Measure").loc["All police recorded crime"]
     assert crime["Baseline"] == counts["all_crime_previous"]  # the metric's previous year is the baseline year
@@ -232,30 +217,18 @@ def test_scorecard_section_on_the_demo_targets(ctx, tmp_path: Path, said: list[s
     assert any("measures on the scorecard" in t for t in said)
 
 
-def test_scorecard_without_targets_says_so(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    bare = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
+def test_scorecard_without_targets_says_so(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", sc.CHAPTER)
-    sc.scorecard(bare, out)
+    sc.scorecard(bare_ctx, out)
     assert said and said[0].startswith("*No data on the partnership's scorecard targets")
     assert not out.metrics_path.exists()
 
 
 @pytest.mark.e2e
-def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    ctx = load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                       config_dir=demo_data.config_dir)
-    out_dir = tmp_path / "bundle"
-    write_fragments(ctx, out_dir)
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "12_scorecard.ipynb"), str(tmp_path / "12.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    table = pd.read_csv(out_dir / "tables" / "12_scorecard__scorecard.csv")
+def test_notebook_runs_end_to_end(demo_ctx, demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_fragments(demo_ctx, tmp_path / "bundle")
+    run = run_chapter("12_scorecard", demo_data, tmp_path)
+    table = pd.read_csv(run.output_dir / "tables" / "12_scorecard__scorecard.csv")
     assert len(table) == 7 and set(table["Status"]) <= set(sc.STATUSES)
-    executed = (tmp_path / "12.ipynb").read_text()
+    executed = run.notebook.read_text()
     assert sc.STATUS_COLOURS["red"][0] in executed  # the styled table is in the notebook

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter, run_sections
 
-from assess.chapters import common, street_population as ch
-from assess.context import load_context
+from assess.chapters import street_population as ch
 from assess.report.outputs import ChapterOutputs
 
-ROOT = Path(__file__).resolve().parents[1]
 METRICS = {"rough_sleepers", "rough_sleeping_rate", "begging_incidents"}
 SECTIONS = ("rough_sleeping", "begging", "residents_views")
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
 
 
 def test_snapshot_year_is_the_autumn_in_the_financial_year() -> None:
@@ -58,13 +43,11 @@ def test_rough_sleeping_table() -> None:
     assert no_hh["rate_per_1000_households"].isna().all()
 
 
-def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(ctx, out)
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
-    rough = ctx.partner("rough_sleeping").set_index("year")
+    rough = demo_ctx.partner("rough_sleeping").set_index("year")
     assert metrics["rough_sleepers"]["value"] == rough.loc[2024, "rough_sleepers"]
     assert metrics["rough_sleepers"]["period"] == "2024" and metrics["rough_sleepers"]["previous_period"] == "2023"
     rate = metrics["rough_sleeping_rate"]
@@ -79,41 +62,28 @@ def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  #
     assert out.figure_path("rough_sleeping_trend").exists()
 
 
-def test_absent_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    empty = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
-    out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(empty, out)
+def test_absent_data(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
     assert len(said) == len(SECTIONS) and all("No data on" in s for s in said)
 
 
-def test_file_without_the_years_snapshot(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    raw = tmp_path / "raw" / "partner"
+def test_file_without_the_years_snapshot(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     (raw / "rough_sleeping.csv").write_text(
         "year,rough_sleepers,method,households\n2022,10,count,50000\n2023,12,count,50100\n"
     )
     out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
-    ch.rough_sleeping(dataclasses.replace(ctx, raw_dir=tmp_path / "raw"), out)
-    ch.begging(dataclasses.replace(ctx, raw_dir=tmp_path / "raw"), out)
+    ch.rough_sleeping(bare_ctx, out)
+    ch.begging(bare_ctx, out)
     assert not out.metrics_path.exists()
     assert all("no snapshot for autumn 2024" in s for s in said)
 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "09_begging_rough_sleeping.ipynb"), str(tmp_path / "09.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "09_begging_rough_sleeping.json").read_text())
-    assert {m["id"] for m in metrics} == METRICS
-    assert (out_dir / "tables" / "09_begging_rough_sleeping__rough_sleeping.csv").exists()
-    assert json.loads((out_dir / "findings" / "09_begging_rough_sleeping.json").read_text())
+    run = run_chapter("09_begging_rough_sleeping", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == METRICS
+    assert (run.output_dir / "tables" / "09_begging_rough_sleeping__rough_sleeping.csv").exists()
+    assert run.findings

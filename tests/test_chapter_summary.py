@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter
 
-from assess.chapters import common, summary as sm
+from assess.chapters import summary as sm
 from assess.config import DEFAULT_PRIORITIES
-from assess.context import load_context
 from assess.metrics import metric_from_count, metric_from_proportion
 from assess.report.outputs import ChapterOutputs
 from assess.stats import proportion
 
-ROOT = Path(__file__).resolve().parents[1]
 
 WESSEX_PRIORITIES = [
     "Reduce violence, including domestic abuse and violence in the night-time economy",
@@ -24,13 +23,6 @@ WESSEX_PRIORITIES = [
     "Protect vulnerable people, including children at risk of exploitation",
     "Reduce youth crime and reoffending",
 ]
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
 
 
 # --- chapters, themes and priorities ------------------------------------------------------------
@@ -189,32 +181,26 @@ def test_run_status_names_missing_and_failed_chapters(tmp_path: Path) -> None:
     assert status.present == ["01_recorded_crime", "02_offence_types", "08_hate_crime", "11_vulnerable_people"]
 
 
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
-
-
-def test_sections_on_a_run_with_a_failed_chapter(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_a_run_with_a_failed_chapter(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     write_run(tmp_path, tmp_path / "notebooks")
     out = ChapterOutputs(tmp_path, sm.CHAPTER)
-    sm.chapters_run(ctx, out)
+    sm.chapters_run(demo_ctx, out)
     assert any(t.startswith("**Missing chapters:** Places (03_places)") for t in said)
     assert any(t.startswith("**Incomplete chapters:** Offence types (02_offence_types)") for t in said)
     said.clear()
-    sm.key_findings(ctx, out)
+    sm.key_findings(demo_ctx, out)
     assert said[0].startswith("**[Recorded crime](01_recorded_crime.html)**")
     assert "- Crime rose by 5.3%." in said[0]
     assert [t.split("]")[0] for t in said] == ["**[Recorded crime", "**[Hate crime", "**[Vulnerable people",
                                                "**[Scorecard"]
     said.clear()
-    sm.headline_figures(ctx, out)
+    sm.headline_figures(demo_ctx, out)
     assert said[0] == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
     table = pd.read_csv(out.table_path("headline_figures"))
     assert table["Measure"].tolist() == ["All crime", "Burglary", "Rape"]  # the scorecard's counts left out
     said.clear()
-    sm.priorities(ctx, out)
-    assert len(said) == len(ctx.cfg.priorities)
+    sm.priorities(demo_ctx, out)
+    assert len(said) == len(demo_ctx.cfg.priorities)
     violence = next(t for t in said if "Reduce violence" in t)
     assert "Crime rose by 5.3%. ([Recorded crime](01_recorded_crime.html))" in violence
     vulnerable = next(t for t in said if "Protect vulnerable people" in t)
@@ -222,28 +208,20 @@ def test_sections_on_a_run_with_a_failed_chapter(ctx, tmp_path: Path, said: list
     assert not out.metrics_path.exists()  # the summary emits no metric
 
 
-def test_sections_on_an_empty_run(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_an_empty_run(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "empty", sm.CHAPTER)
-    sm.key_findings(ctx, out)
-    sm.headline_figures(ctx, out)
+    sm.key_findings(demo_ctx, out)
+    sm.headline_figures(demo_ctx, out)
     assert said == ["*No chapter recorded a key finding in this run.*",
                     "*No chapter recorded a headline figure in this run.*"]
 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
     out_dir = tmp_path / "bundle"
     write_run(out_dir, out_dir / "notebooks")
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "00_summary.ipynb"), str(out_dir / "notebooks" / "00_summary.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    executed = (out_dir / "notebooks" / "00_summary.ipynb").read_text()
+    run = run_chapter("00_summary", demo_data, tmp_path)
+    executed = run.notebook.read_text()
     assert "Missing chapters:** Places (03_places)" in executed
     assert "Hate crime fell." in executed
     assert "[Recorded crime](01_recorded_crime.html)" in executed

@@ -9,30 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import flags_frame, run_chapter
 
 from assess.chapters import common, vulnerable_people as vp
-from assess.chapters.hate_crime import read_flags
-from assess.context import load_context
 from assess.periods import financial_year_series
 from assess.report.outputs import ChapterOutputs
 
-ROOT = Path(__file__).resolve().parents[1]
 OWNED = {
     "domestic_abuse", "domestic_violence_share", "high_risk_domestic_abuse", "rape", "other_sexual_offences",
     "sexual_offences_rate", "missing_person_child", "missing_person_adult", "child_sexual_exploitation",
 }
-
-
-def flags_frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
-    """A force_flags frame from (month, flag, count), whole-CSP rows without strands."""
-    df = pd.DataFrame(rows, columns=["month", "flag", "count"])
-    df["month"] = df["month"].astype("string")
-    df["flag"] = df["flag"].astype("string")
-    df["strand"] = pd.Series(pd.NA, index=df.index, dtype="string")
-    df["ward_code"] = pd.Series(pd.NA, index=df.index, dtype="string")
-    df["count"] = df["count"].astype("int64")
-    df.insert(1, "financial_year", financial_year_series(df["month"]))
-    return df
 
 
 def street_frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
@@ -41,19 +27,6 @@ def street_frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     df = pd.DataFrame(records, columns=["month", "category"]).astype("string")
     df["financial_year"] = financial_year_series(df["month"])
     return df
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
 
 
 # --- pure computations --------------------------------------------------------------------------
@@ -101,28 +74,24 @@ def test_flags_table_lists_present_flags_and_hides_small_changes() -> None:
     assert pd.isna(table["change_percent"].iloc[1]) and table["verdict"].iloc[1] == ""
 
 
-def test_population_of_children_and_adults(ctx) -> None:  # type: ignore[no-untyped-def]
-    children = vp.population_of(ctx, "children")
-    adults = vp.population_of(ctx, "adults")
+def test_population_of_children_and_adults(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    children = vp.population_of(demo_ctx, "children")
+    adults = vp.population_of(demo_ctx, "adults")
     assert children and adults
-    assert children + adults == pytest.approx(ctx.population)
+    assert children + adults == pytest.approx(demo_ctx.population)
 
 
 # --- sections on the demo data ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def published(ctx, tmp_path_factory):  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path_factory.mktemp("vp"), vp.CHAPTER, ctx.cfg.suppression_threshold)
-    import assess.chapters.common as c
-
-    saved, c.say = c.say, lambda text: None
-    try:
+def published(demo_ctx, tmp_path_factory):  # type: ignore[no-untyped-def]
+    out = ChapterOutputs(tmp_path_factory.mktemp("vp"), vp.CHAPTER, demo_ctx.cfg.suppression_threshold)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(common, "say", lambda text: None)
         for section in (vp.domestic_abuse, vp.domestic_violence_share, vp.high_risk_domestic_abuse,
                         vp.sexual_offences, vp.missing_and_exploited):
-            section(ctx, out)
-    finally:
-        c.say = saved
+            section(demo_ctx, out)
     return out
 
 
@@ -131,13 +100,13 @@ def test_every_owned_metric_is_emitted_once(published) -> None:  # type: ignore[
     assert sorted(ids) == sorted(OWNED)
 
 
-def test_domestic_abuse_metric_agrees_with_the_flags(ctx, published) -> None:  # type: ignore[no-untyped-def]
-    flags = read_flags(ctx)
-    expected = int(flags.loc[(flags["flag"] == "domestic_abuse") & (flags["financial_year"] == ctx.year), "count"].sum())
+def test_domestic_abuse_metric_agrees_with_the_flags(demo_ctx, published) -> None:  # type: ignore[no-untyped-def]
+    flags = demo_ctx.partner("force_flags")
+    expected = int(flags.loc[(flags["flag"] == "domestic_abuse") & (flags["financial_year"] == demo_ctx.year), "count"].sum())
     metrics = {m["id"]: m for m in json.loads(published.metrics_path.read_text())}
     da = metrics["domestic_abuse"]
     assert da["value"] == expected
-    assert da["rate"] == pytest.approx(1000 * expected / ctx.population)
+    assert da["rate"] == pytest.approx(1000 * expected / demo_ctx.population)
     marac = metrics["high_risk_domestic_abuse"]
     assert marac["rate_per"] == 10_000 and "adults" in marac["note"]
 
@@ -152,12 +121,12 @@ def test_domestic_share_metric_is_a_percentage_with_its_interval(published) -> N
     assert share["verdict"] in ("increase", "decrease", "no significant change")
 
 
-def test_sexual_offences_rate_is_set_against_the_most_similar_group(ctx, published) -> None:  # type: ignore[no-untyped-def]
+def test_sexual_offences_rate_is_set_against_the_most_similar_group(demo_ctx, published) -> None:  # type: ignore[no-untyped-def]
     m = next(m for m in json.loads(published.metrics_path.read_text()) if m["id"] == "sexual_offences_rate")
     assert set(m["comparators"]) == {"england", "msg_average"}
     assert set(m["comparison_verdicts"]) == {"england", "msg_average"}
     group = pd.read_csv(published.table_path("sexual_offences_group"))
-    assert set(ctx.cfg.most_similar_group) | {ctx.cfg.name} == set(group["Partnership"])
+    assert set(demo_ctx.cfg.most_similar_group) | {demo_ctx.cfg.name} == set(group["Partnership"])
     assert group.loc[group["This partnership"], "Rate per 1,000"].iloc[0] == pytest.approx(m["value"], abs=0.005)
     assert any("most similar group" in f for f in json.loads(published.findings_path.read_text()))
 
@@ -170,42 +139,31 @@ def test_missing_and_exploited_table(published) -> None:  # type: ignore[no-unty
 # --- absent data --------------------------------------------------------------------------------
 
 
-def test_every_section_says_so_when_the_flags_are_absent(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    bare = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
+def test_every_section_says_so_when_the_flags_are_absent(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", vp.CHAPTER)
     for section in (vp.domestic_abuse, vp.domestic_violence_share, vp.high_risk_domestic_abuse, vp.missing_and_exploited):
-        section(bare, out)
+        section(bare_ctx, out)
     assert len(said) == 4 and all(t.startswith("*No data on") for t in said)
     assert not out.metrics_path.exists()
 
 
-def test_sexual_offences_without_home_office_csp_tables_say_so_and_use_the_flags(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    no_csp = dataclasses.replace(ctx)
-    no_csp.recorded_crime = ctx.recorded_crime[ctx.recorded_crime["csp_name"].isna()]  # force-level rows only
-    out = ChapterOutputs(tmp_path, vp.CHAPTER, ctx.cfg.suppression_threshold)
+def test_sexual_offences_without_home_office_csp_tables_say_so_and_use_the_flags(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    no_csp = dataclasses.replace(demo_ctx)
+    no_csp.recorded_crime = demo_ctx.recorded_crime[demo_ctx.recorded_crime["csp_name"].isna()]  # force-level rows only
+    out = ChapterOutputs(tmp_path, vp.CHAPTER, demo_ctx.cfg.suppression_threshold)
     vp.sexual_offences(no_csp, out)
     assert any("Comparisons with other partnerships are not shown" in t for t in said)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     rate = metrics["sexual_offences_rate"]
     total = metrics["rape"]["value"] + metrics["other_sexual_offences"]["value"]
-    assert rate["value"] == pytest.approx(1000 * total / ctx.population)
+    assert rate["value"] == pytest.approx(1000 * total / demo_ctx.population)
     assert rate["comparators"] == {}
     assert not out.table_path("sexual_offences_group").exists()
 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "11_vulnerable_people.ipynb"), str(tmp_path / "11.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "11_vulnerable_people.json").read_text())
-    assert {m["id"] for m in metrics} == OWNED
-    assert len(json.loads((out_dir / "findings" / "11_vulnerable_people.json").read_text())) >= 3
-    assert (out_dir / "figures" / "11_vulnerable_people__domestic_violence_share.png").exists()
+    run = run_chapter("11_vulnerable_people", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == OWNED
+    assert len(run.findings) >= 3
+    assert (run.output_dir / "figures" / "11_vulnerable_people__domestic_violence_share.png").exists()

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_chapter, run_sections
 
-from assess.chapters import common, youth as ch
-from assess.context import load_context
+from assess.chapters import youth as ch
 from assess.report.outputs import ChapterOutputs
 from assess.stats import MARKER
 
-ROOT = Path(__file__).resolve().parents[1]
 METRICS = {"first_time_entrants", "youth_custody_rate", "youth_reoffending_rate", "reoffences_per_reoffender"}
 SECTIONS = ("first_time_entrants", "custody", "reoffending", "trend")
 
@@ -26,19 +24,6 @@ def youth_frame(values: dict[str, dict[str, float]]) -> pd.DataFrame:
     df["financial_year"] = df["financial_year"].astype("string")
     df["measure"] = df["measure"].astype("string")
     return df
-
-
-@pytest.fixture()
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def ctx(demo_data):  # type: ignore[no-untyped-def]
-    return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
-                        config_dir=demo_data.config_dir)
 
 
 def test_rates_as_the_yjb_publishes_them() -> None:
@@ -70,14 +55,12 @@ def test_trend_table_and_population_fallback() -> None:
     assert ch.fte_trend(table.reset_index()) is None  # fewer than three years
 
 
-def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    out = ChapterOutputs(tmp_path, ch.CHAPTER, ctx.cfg.suppression_threshold)
-    for name in SECTIONS:
-        getattr(ch, name)(ctx, out)
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
-    youth = ctx.partner("youth_justice")
-    this = youth[youth["financial_year"] == ctx.year].set_index("measure")["value"]
+    youth = demo_ctx.partner("youth_justice")
+    this = youth[youth["financial_year"] == demo_ctx.year].set_index("measure")["value"]
     fte = metrics["first_time_entrants"]
     assert fte["value"] == this["first_time_entrants"]
     assert fte["rate_per"] == 100_000
@@ -86,7 +69,7 @@ def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  #
     reoff = metrics["youth_reoffending_rate"]
     assert reoff["value"] == pytest.approx(100 * this["reoffenders"] / this["reoffending_cohort"])
     custody = metrics["youth_custody_rate"]
-    if 1 <= this["custodial_sentences"] < ctx.cfg.suppression_threshold:
+    if 1 <= this["custodial_sentences"] < demo_ctx.cfg.suppression_threshold:
         assert custody["suppressed"] and custody["value"] is None
         assert "England" in custody["comparison_verdicts"]
     else:
@@ -98,17 +81,16 @@ def test_sections_on_demo_data(ctx, tmp_path: Path, said: list[str]) -> None:  #
     assert out.figure_path("fte_trend").exists()
 
 
-def test_small_custody_count_is_suppressed(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    raw = tmp_path / "raw" / "partner"
+def test_small_custody_count_is_suppressed(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     rows = ["financial_year,measure,value", "2024/25,custodial_sentences,3", "2024/25,population_10_17,20000",
             "2024/25,first_time_entrants,40", "2023/24,first_time_entrants,44", "2023/24,population_10_17,19800"]
     (raw / "youth_justice.csv").write_text("\n".join(rows) + "\n")
-    small = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
     out = ChapterOutputs(tmp_path / "out", ch.CHAPTER, 5)
-    ch.custody(small, out)
-    ch.first_time_entrants(small, out)
-    ch.reoffending(small, out)  # no cohort: says so, emits nothing
+    ch.custody(bare_ctx, out)
+    ch.first_time_entrants(bare_ctx, out)
+    ch.reoffending(bare_ctx, out)  # no cohort: says so, emits nothing
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert metrics["youth_custody_rate"]["suppressed"] and metrics["youth_custody_rate"]["value"] is None
     assert metrics["first_time_entrants"]["previous_value"] == 44
@@ -117,28 +99,15 @@ def test_small_custody_count_is_suppressed(ctx, tmp_path: Path, said: list[str])
     assert any("reoffending cohort is not given" in s for s in said)
 
 
-def test_absent_data(ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
-    empty = dataclasses.replace(ctx, raw_dir=tmp_path / "raw")
-    out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
-    for name in SECTIONS:
-        getattr(ch, name)(empty, out)
+def test_absent_data(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
     assert len(said) == len(SECTIONS) and all("No data on" in s for s in said)
 
 
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import papermill as pm
-
-    out_dir = tmp_path / "bundle"
-    pm.execute_notebook(
-        str(ROOT / "notebooks" / "06_young_people.ipynb"), str(tmp_path / "06.ipynb"),
-        parameters={"csp": demo_data.csp, "year": demo_data.year, "raw_dir": str(demo_data.raw),
-                    "processed_dir": str(demo_data.processed), "config_dir": str(demo_data.config_dir),
-                    "output_dir": str(out_dir)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
-    )
-    metrics = json.loads((out_dir / "metrics" / "06_young_people.json").read_text())
-    assert {m["id"] for m in metrics} == METRICS
-    assert (out_dir / "tables" / "06_young_people__youth_justice_measures.csv").exists()
-    assert json.loads((out_dir / "findings" / "06_young_people.json").read_text())
+    run = run_chapter("06_young_people", demo_data, tmp_path)
+    assert {m["id"] for m in run.metrics} == METRICS
+    assert (run.output_dir / "tables" / "06_young_people__youth_justice_measures.csv").exists()
+    assert run.findings

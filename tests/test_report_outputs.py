@@ -56,6 +56,43 @@ def test_table_without_suppression_and_with_index(tmp_path: Path) -> None:
     assert (tmp_path / "tables" / "02_asb__raw.csv").read_text(encoding="utf-8") == "group,count\nx,1\ny,2\n"
 
 
+def test_table_hides_figures_derived_from_a_suppressed_count_and_rounds(tmp_path: Path) -> None:
+    df = pd.DataFrame({"n": [3, 10, 0], "pct": [33.333, 50.0, 0.0]})
+    out = ChapterOutputs(tmp_path, "05_offenders")
+    hidden = out.table("hidden", df, caption="Hidden", derived={"n": ["pct"]})
+    assert hidden["pct"].tolist() == [SUPPRESSED_MARK, 50.0, 0.0]
+    assert out.table("rounded", df, caption="Rounded", derived={"n": ["pct"]}, decimals=1)["pct"].tolist() == [
+        SUPPRESSED_MARK, 50.0, 0.0]
+    assert out.table("open", df, caption="Open", suppress=False, decimals=1)["pct"].tolist() == [33.3, 50.0, 0.0]
+    cat = read_catalogue(tmp_path)["05_offenders"]["tables"]
+    assert [t["suppressed_cells"] for t in cat] == [2, 2, 0]
+
+
+def test_derived_figures_follow_secondary_suppression(tmp_path: Path) -> None:
+    df = pd.DataFrame({"ward": ["North", "South", "East", "Total"], "crimes": [3, 40, 57, 100],
+                       "rate": [1.5, 20.0, 28.5, 50.0]})
+    result = ChapterOutputs(tmp_path, "01_crime").table(
+        "wards", df, caption="Crimes by ward", count_columns=["crimes"], column_total_row="Total",
+        derived={"crimes": ["rate"]},
+    )
+    assert result["rate"].tolist() == [SUPPRESSED_MARK, SUPPRESSED_MARK, 28.5, 50.0]
+    with pytest.raises(KeyError, match="nope"):
+        ChapterOutputs(tmp_path, "01_crime").table("t", df, caption="x", derived={"crimes": ["nope"]})
+
+
+def test_table_is_shown_once(tmp_path: Path, shown: list[str]) -> None:
+    out = ChapterOutputs(tmp_path, "01_crime")
+    result = out.table("offences", _areas(), caption="Offences by area", count_columns=["offences"])
+    assert len(shown) == 1 and "<caption>Offences by area</caption>" in shown[0]
+    result._ipython_display_()  # a cell ending with the table does not show it again
+    assert len(shown) == 1
+    quiet = out.table("quiet", _areas(), caption="Not shown yet", count_columns=["offences"], display=False)
+    assert len(shown) == 1
+    quiet._ipython_display_()
+    quiet._ipython_display_()
+    assert len(shown) == 2 and "<caption>Not shown yet</caption>" in shown[1]
+
+
 def test_table_needs_caption_and_safe_names(tmp_path: Path) -> None:
     out = ChapterOutputs(tmp_path, "01_crime")
     with pytest.raises(ValueError, match="caption"):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -25,31 +24,6 @@ from assess.narrative import format_rate, format_share, possessive
 from assess.stats import Comparison, Proportion, Rate, compare_with_benchmark
 
 BENCHMARK_COLUMNS = ("measure", "period", "area", "value", "unit", "source")
-
-_PARTNER_CACHE: dict[tuple[str, str, int, int], pd.DataFrame] = {}
-
-
-def partner_table(ctx: AssessmentContext, name: str) -> pd.DataFrame | None:
-    """``ctx.partner(name)``, read and validated once per process for an unchanged file.
-
-    A chapter's sections each need the same partner file (the resident survey takes a couple of
-    seconds to validate); the file is keyed by its path, modification time and size, so an edited
-    file is read again. Returns a copy, or None when the file is absent.
-    """
-    filename = ctx.cfg.partner_files.get(name)
-    if not filename:
-        return None
-    path = Path(ctx.partner_dir) / filename
-    if not path.exists():
-        return None
-    stat = path.stat()
-    key = (str(path.resolve()), name, stat.st_mtime_ns, stat.st_size)
-    if key not in _PARTNER_CACHE:
-        table = ctx.partner(name)
-        if table is None:
-            return None
-        _PARTNER_CACHE[key] = table
-    return _PARTNER_CACHE[key].copy()
 
 
 @dataclass(frozen=True)
@@ -147,22 +121,40 @@ def national_benchmark(
     period: str | None = None,
     *,
     latest_if_missing: bool = True,
-    table: pd.DataFrame | None = None,
 ) -> Benchmark | None:
     """The national (``ctx.cfg.national_name``) benchmark of ``measure`` from the partner file.
 
     ``measure`` may be a tuple of names, tried in turn (the first found is returned). Defaults to
     the latest period not after ``period`` when that period is missing, since national figures
-    are often published a year behind; None when there is no file or no value. Pass ``table``
-    (the benchmarks file already read) to avoid reading it again.
+    are often published a year behind; None when there is no file or no value.
     """
-    if table is None:
-        table = partner_table(ctx, "benchmarks")
+    table = ctx.partner("benchmarks")
     for name in (measure,) if isinstance(measure, str) else measure:
         found = find_benchmark(table, name, period, area=ctx.cfg.national_name, latest_if_missing=latest_if_missing)
         if found is not None:
             return found
     return None
+
+
+def per_of_unit(unit: str) -> int | None:
+    """The denominator of a rate unit: "per 1,000 population" -> 1000; None if the unit is not a rate."""
+    m = re.search(r"per\s+([\d,]+)", unit or "")
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def national_rate(
+    ctx: AssessmentContext, measures: tuple[str, ...], period: str, per: int = 1000
+) -> tuple[Benchmark | None, float | None]:
+    """The national rate of the first of ``measures`` whose unit is a rate ("per N ..."), and its
+    value per ``per`` (a rate per 100,000 is converted); ``(None, None)`` when there is none.
+
+    The period is looked up as :func:`national_benchmark` does (the latest not after ``period``).
+    """
+    for measure in measures:
+        bench = national_benchmark(ctx, measure, period)
+        if bench is not None and (n := per_of_unit(bench.unit)):
+            return bench, bench.value * per / n
+    return None, None
 
 
 def available_measures(table: pd.DataFrame | None) -> list[str]:

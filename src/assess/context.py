@@ -32,6 +32,7 @@ class AssessmentContext:
     store: Store
     raw_dir: Path
     notes: list[str] = field(default_factory=list)
+    _partner_files: dict[Path, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- periods ------------------------------------------------------------------------
     @property
@@ -218,7 +219,11 @@ class AssessmentContext:
         return own if own.is_dir() else self.raw_dir / "partner"
 
     def partner(self, name: str) -> pd.DataFrame | None:
-        """A partner file read and validated by :mod:`assess.sources.partner`; None if absent."""
+        """A partner file read and validated by :mod:`assess.sources.partner`; None if absent.
+
+        Each file is read once per context (a chapter's sections each ask for it, and validating
+        the resident survey takes a while); every call returns a copy, which the caller may change.
+        """
         from assess.sources import partner
 
         filename = self.cfg.partner_files.get(name)
@@ -227,7 +232,9 @@ class AssessmentContext:
         path = self.partner_dir / filename
         if not path.exists():
             return None
-        return partner.PARTNER_READERS[name](path)
+        if path not in self._partner_files:
+            self._partner_files[path] = partner.PARTNER_READERS[name](path)
+        return self._partner_files[path].copy()
 
 
 def load_context(

@@ -8,20 +8,26 @@ the partner file ``benchmarks`` for a national ASB rate where the analyst suppli
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from assess import charts, counts, narrative
-from assess.benchmarks import Benchmark, national_benchmark
+from assess.benchmarks import Benchmark, national_rate
 from assess.chapters import common
 from assess.chapters.places import csp_rate_of, rounded_rates, ward_table
-from assess.chapters.recorded_crime import POPULATION_SOURCE, headline_figures, monthly_table, no_comparison_sentence
+from assess.chapters.recorded_crime import (
+    POPULATION_SOURCE,
+    headline_figures,
+    monthly_table,
+    no_comparison_sentence,
+    publish_monthly,
+)
 from assess.context import AssessmentContext
 from assess.metrics import metric_from_count
 from assess.report.outputs import ChapterOutputs
 from assess.stats import change_in_counts, compare_with_benchmark, rate_per
 
+#: The data the chapter needs, as a sentence names it when they are absent.
+ASB_RECORDS = "police.uk street-level anti-social behaviour"
 ASB_SOURCE = "data.police.uk street-level anti-social behaviour (Open Government Licence v3.0)"
 
 #: Measure names under which a national ASB rate may appear in the benchmarks file, in order of preference.
@@ -32,32 +38,13 @@ ASB_BENCHMARK_MEASURES = ("anti_social_behaviour", "asb_rate", "asb", "anti_soci
 NOT_COMPARABLE = "not comparable"
 
 
-def per_of_unit(unit: str) -> int | None:
-    """The denominator of a rate unit: "per 1,000 population" -> 1000; None if the unit is not a rate."""
-    m = re.search(r"per\s+([\d,]+)", unit or "")
-    return int(m.group(1).replace(",", "")) if m else None
-
-
 def asb_benchmark(ctx: AssessmentContext) -> tuple[Benchmark | None, float | None]:
     """The national ASB benchmark from the partner file and its value per 1,000 residents (None, None if absent).
 
     The latest period not after this year is used (national figures are often a year behind);
     a benchmark whose unit is not a rate ("per N ...") is not used.
     """
-    for measure in ASB_BENCHMARK_MEASURES:
-        b = national_benchmark(ctx, measure, ctx.year)
-        if b is None:
-            continue
-        per = per_of_unit(b.unit)
-        if per is None:
-            continue
-        return b, b.value * 1000 / per
-    return None, None
-
-
-def comparator_key(area: str) -> str:
-    """The metric comparator key of a national area: "England and Wales" -> "england_and_wales"."""
-    return re.sub(r"[^a-z0-9]+", "_", area.lower()).strip("_")
+    return national_rate(ctx, ASB_BENCHMARK_MEASURES, ctx.year)
 
 
 def asb_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
@@ -85,16 +72,9 @@ def asb_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
     return df.sort_values(["rate", "ward_name"], ascending=[False, True], na_position="last", ignore_index=True)
 
 
-def _no_street(ctx: AssessmentContext) -> bool:
-    if ctx.street_all.empty or not ctx.months_present:
-        common.missing(ctx, f"police.uk street-level anti-social behaviour in {ctx.year}")
-        return True
-    return False
-
-
 def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """ASB incidents, their rate with interval, the change on last year and the national comparison."""
-    if _no_street(ctx):
+    if common.no_street_records(ctx, ASB_RECORDS):
         return
     head = headline_figures(ctx, asb=True)
     pc = head.counts
@@ -119,7 +99,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if bench is not None and head.rate is not None:
         comp = compare_with_benchmark(head.rate, per_1000)
         common.say(narrative.describe_comparison(ctx.cfg.name, head.rate, f"{bench.area} ({bench.period})", comp))
-        comparators = {comparator_key(bench.area): per_1000}
+        comparators = {common.comparator_key(bench.area): per_1000}
         note = f"National comparator: {bench.label}, {bench.source}."
     else:
         text = (
@@ -154,7 +134,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """ASB by ward: counts this year and last, rates per 1,000 with intervals, and a bar chart."""
-    if _no_street(ctx):
+    if common.no_street_records(ctx, ASB_RECORDS):
         return
     if ctx.wards.empty:
         common.missing(ctx, "the ONS LSOA to ward lookup (wards cannot be named)")
@@ -211,18 +191,12 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def by_month(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """ASB by month with the rolling 12-month total."""
-    if _no_street(ctx):
+    if common.no_street_records(ctx, ASB_RECORDS):
         return
     table = monthly_table(ctx, asb=True)
-    shown = table.rename(columns={"month": "Month", "count": "ASB incidents", "rolling_12_month": "Rolling 12-month total"})
-    shown["ASB incidents"] = shown["ASB incidents"].astype("Int64")
-    shown["Rolling 12-month total"] = shown["Rolling 12-month total"].astype("Int64")
-    out.table(
-        "asb_by_month",
-        shown,
-        caption=f"Anti-social behaviour incidents in {ctx.cfg.name} by month, with the rolling 12-month total. Source: {ASB_SOURCE}.",
-        count_columns=["ASB incidents"],
-    )
+    publish_monthly(out, "asb_by_month", table, "ASB incidents",
+                    f"Anti-social behaviour incidents in {ctx.cfg.name} by month, with the rolling 12-month total. "
+                    f"Source: {ASB_SOURCE}.")
     series = pd.Series(table["count"].to_numpy(), index=table["month"].to_numpy()).dropna()
     rolling = 12 if len(series) >= 12 else None
     out.figure(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 from IPython.display import Markdown, display
 
 from assess.context import AssessmentContext
@@ -19,6 +22,40 @@ def missing(ctx: AssessmentContext, what: str, partner_name: str | None = None) 
         filename = ctx.cfg.partner_files.get(partner_name, f"{partner_name}.csv")
         where = f" Supply `{ctx.partner_dir.name}/{filename}` (see data/raw/README.md) to include it."
     say(f"*No data on {what} was supplied for {ctx.cfg.name}, so this section is not shown.{where}*")
+
+
+def no_street_records(ctx: AssessmentContext, what: str = "police.uk street-level crime") -> bool:
+    """True when there are no police.uk records for this year, having said that ``what`` is not shown."""
+    if ctx.street_all.empty or not ctx.months_present:
+        missing(ctx, f"{what} in {ctx.year}")
+        return True
+    return False
+
+
+def partner_data(ctx: AssessmentContext, name: str, what: str) -> pd.DataFrame | None:
+    """The partner file ``name`` (:meth:`AssessmentContext.partner`); None when it is absent or
+    empty, having said that the section on ``what`` is not shown."""
+    table = ctx.partner(name)
+    if table is None or table.empty:
+        missing(ctx, what, name)
+        return None
+    return table
+
+
+def partner_flags(ctx: AssessmentContext, flag: str, what: str) -> pd.DataFrame | None:
+    """The force flags partner file when it holds ``flag`` in this year (:func:`assess.flags.flags_with`);
+    None when it does not, having said that the section on ``what`` is not shown."""
+    from assess.flags import flags_with
+
+    flags = flags_with(ctx.partner("force_flags"), flag, ctx.year)
+    if flags is None:
+        missing(ctx, f"{what} in {ctx.year}", "force_flags")
+    return flags
+
+
+def comparator_key(area: str) -> str:
+    """The key of a national comparator in a metric: ``"England and Wales"`` -> ``"england_and_wales"``."""
+    return re.sub(r"[^a-z0-9]+", "_", area.lower()).strip("_")
 
 
 def data_caveats(ctx: AssessmentContext) -> None:

@@ -25,10 +25,10 @@ from __future__ import annotations
 import pandas as pd
 
 from assess import charts
-from assess.benchmarks import comparison_sentence, national_benchmark, partner_table
+from assess.benchmarks import comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.chapters.offenders import hide_derived, round_floats, show_table
 from assess.context import AssessmentContext
+from assess.flags import flag_count, flag_monthly
 from assess.metrics import metric_from_count, metric_from_rate
 from assess.narrative import (
     describe_change,
@@ -87,10 +87,9 @@ def shift_month(month: str, years: int) -> str:
 
 
 def flag_counts(flags: pd.DataFrame, months: list[str], names: list[str] | None = None) -> pd.Series:
-    """Flagged crimes in ``months`` summed over wards and strands, by flag (``int64``, 0 if none)."""
+    """Flagged crimes in ``months`` by flag (``int64``, 0 if none; :func:`assess.flags.flag_count`)."""
     names = list(FLAG_MEASURES) if names is None else names
-    part = flags[flags["month"].isin(months) & flags["flag"].isin(names)]
-    return part.groupby("flag")["count"].sum().reindex(names, fill_value=0).astype("int64")
+    return pd.Series([flag_count(flags, n, months) for n in names], index=pd.Index(names, name="flag"), dtype="int64")
 
 
 def street_totals(street: pd.DataFrame, months: list[str]) -> dict[str, int]:
@@ -232,9 +231,8 @@ def _flag_periods(ctx: AssessmentContext, flags: pd.DataFrame) -> tuple[list[str
 # -- sections ------------------------------------------------------------------------------------------
 def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Alcohol-affected crime, alcohol-related and drug-related violence: counts, shares, change."""
-    flags = partner_table(ctx, FLAGS)
-    if flags is None or flags.empty:
-        common.missing(ctx, "alcohol- and drug-related crime (force crime flags)", FLAGS)
+    flags = common.partner_data(ctx, FLAGS, "alcohol- and drug-related crime (force crime flags)")
+    if flags is None:
         return
     months, prev_months = _flag_periods(ctx, flags)
     if not months:
@@ -246,14 +244,14 @@ def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) 
     prev_totals = street_totals(street, prev_months) if prev_months else None
     period_note = "" if len(months) == 12 else f" ({months[0]} to {months[-1]}, {len(months)} months)"
     table = flag_table(current, totals, previous, prev_totals)
-    show_table(
-        out,
+    out.table(
         "alcohol_drug_related_crime",
-        round_floats(table),
+        table,
         caption=f"Crimes flagged alcohol-affected, alcohol-related violence and drug-related violence, {ctx.cfg.name}, "
         f"{ctx.year}{period_note}: number, and percent of all crime / of violence with Wilson 95% interval "
         f"(source: {_flags_source(ctx)})",
         count_columns=[c for c in ("flagged", "denominator", "previous_flagged") if c in table.columns],
+        decimals=1,
     )
     # a rate per 1,000 residents is an annual rate: given only for a complete year
     population = ctx.population if len(months) == 12 else None
@@ -301,7 +299,7 @@ def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) 
             findings.append(" ".join(sentences))
     for f in findings[:2]:
         out.finding(f, display=False)
-    monthly = flags[flags["flag"] == "alcohol_affected"].groupby("month")["count"].sum().sort_index()
+    monthly = flag_monthly(flags, "alcohol_affected")
     monthly = monthly[monthly.index <= months[-1]]
     if len(monthly) >= 12:
         out.figure(
@@ -353,9 +351,8 @@ def drug_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Deaths related to drug misuse per 100,000, three calendar years pooled, against England."""
-    deaths = partner_table(ctx, DEATHS)
-    if deaths is None or deaths.empty:
-        common.missing(ctx, "deaths related to drug misuse", DEATHS)
+    deaths = common.partner_data(ctx, DEATHS, "deaths related to drug misuse")
+    if deaths is None:
         return
     end = latest_death_year(ctx.year)
     table = pooled_deaths_table(deaths, end)
@@ -370,21 +367,20 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     end = int(latest["end_year"])
     rate = pooled_death_rate(int(latest["deaths"]), float(latest["person_years"]))
     bench = national_benchmark(ctx, DEATHS_BENCHMARKS, window_label(end, sep="-"), latest_if_missing=False)
-    benchmarks = partner_table(ctx, "benchmarks")
-    table = table.assign(
-        england=[
-            (b.value if (b := national_benchmark(ctx, DEATHS_BENCHMARKS, window_label(e, sep="-"),
-                                                 latest_if_missing=False, table=benchmarks)) else None)
-            for e in table["end_year"]
-        ]
-    ).rename(columns={"england": f"{ctx.cfg.national_name.lower().replace(' ', '_')}_rate"})
-    show_table(
-        out,
+    national_col = f"{ctx.cfg.national_name.lower().replace(' ', '_')}_rate"
+    table[national_col] = [
+        (b.value if (b := national_benchmark(ctx, DEATHS_BENCHMARKS, window_label(e, sep="-"), latest_if_missing=False))
+         else None)
+        for e in table["end_year"]
+    ]
+    out.table(
         "drug_related_deaths",
-        round_floats(hide_small_deaths(table, ctx.cfg.suppression_threshold), 1, {"person_years": 0}),
+        table,
         caption=f"Deaths related to drug misuse, three calendar years pooled, {ctx.cfg.name}: deaths, person-years, "
         f"crude rate per 100,000 with 95% interval, and {ctx.cfg.national_name}'s rate (source: {_deaths_source(ctx)})",
         count_columns=["deaths"],
+        derived={"deaths": ["rate_per_100000", "lower_95", "upper_95"]},
+        decimals=1,
     )
     text = (
         f"In {window_label(end)}, {format_count(int(latest['deaths']))} deaths related to drug misuse were registered "
@@ -411,7 +407,6 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     if len(table) >= 2:
         rows = [{"period": p, "area": ctx.cfg.name, "rate": r} for p, r in zip(table["period"], table["rate_per_100000"])]
-        national_col = f"{ctx.cfg.national_name.lower().replace(' ', '_')}_rate"
         rows += [{"period": p, "area": ctx.cfg.national_name, "rate": r}
                  for p, r in zip(table["period"], table[national_col]) if r is not None and pd.notna(r)]
         out.figure(
@@ -444,7 +439,3 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     out.finding(text, display=False)
 
-
-def hide_small_deaths(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The pooled deaths table with the rate and interval of a period of 1 to threshold - 1 deaths marked ``[c]``."""
-    return hide_derived(table, {"deaths": ["rate_per_100000", "lower_95", "upper_95"]}, threshold)

@@ -18,6 +18,7 @@ from assess.chapters import common
 from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE, no_comparison_sentence
 from assess.context import AssessmentContext
 from assess.counts import CRIME_CATEGORIES, PeriodCounts
+from assess.flags import flag_count, total_counts_strands_twice
 from assess.harmonise import category_id
 from assess.metrics import metric_from_count
 from assess.report.outputs import ChapterOutputs
@@ -108,32 +109,6 @@ def category_table(ctx: AssessmentContext) -> pd.DataFrame:
     return _typed(rows)
 
 
-def hate_crime_totals(flags: pd.DataFrame) -> pd.DataFrame:
-    """Hate crime per month: the whole-crime rows (blank strand) where given, else the sum of the strands.
-
-    A crime can be recorded in more than one strand, so the sum of strands can exceed the number
-    of crimes; ``strand_sum`` (bool) says which months were summed. Columns: month, count, strand_sum.
-    """
-    hate = flags[flags["flag"] == "hate_crime"]
-    rows = []
-    for month, g in hate.groupby("month", observed=True):
-        whole = g[g["strand"].isna()]
-        if len(whole):
-            rows.append({"month": month, "count": int(whole["count"].sum()), "strand_sum": False})
-        else:
-            rows.append({"month": month, "count": int(g["count"].sum()), "strand_sum": True})
-    return pd.DataFrame(rows, columns=["month", "count", "strand_sum"])
-
-
-def flag_counts(flags: pd.DataFrame, flag: str, months: tuple[str, ...]) -> int:
-    """Flagged crimes (or cases) of ``flag`` in ``months``, summed over wards (see :func:`hate_crime_totals`)."""
-    if flag == "hate_crime":
-        h = hate_crime_totals(flags)
-        return int(h.loc[h["month"].isin(months), "count"].sum())
-    f = flags[(flags["flag"] == flag) & flags["month"].isin(months)]
-    return int(f["count"].sum())
-
-
 def flag_table(ctx: AssessmentContext, flags: pd.DataFrame, pc: PeriodCounts | None = None) -> pd.DataFrame:
     """Flagged offences in the file (in :data:`FLAG_LABELS` order): previous, current, change and verdict.
 
@@ -145,8 +120,8 @@ def flag_table(ctx: AssessmentContext, flags: pd.DataFrame, pc: PeriodCounts | N
     have = set(flags["month"].astype(str))
     comparable = all(m in have for m in pc.previous_months)
     rows = [
-        _row(flag, label, "force flags", flag_counts(flags, flag, pc.previous_months) if comparable else None,
-             flag_counts(flags, flag, pc.months), ctx.population)
+        _row(flag, label, "force flags", flag_count(flags, flag, pc.previous_months) if comparable else None,
+             flag_count(flags, flag, pc.months), ctx.population)
         for flag, label in FLAG_LABELS.items()
         if flag in present
     ]
@@ -245,8 +220,7 @@ def _published(table: pd.DataFrame, pc: PeriodCounts, threshold: int) -> pd.Data
 
 def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The table of police.uk categories and flagged offences, with a metric for each category and owned flag."""
-    if ctx.street_all.empty or not ctx.months_present:
-        common.missing(ctx, f"police.uk street-level crime in {ctx.year}")
+    if common.no_street_records(ctx):
         return
     pc = counts.year_to_date(ctx)
     cats = category_table(ctx)
@@ -272,10 +246,8 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         common.missing(ctx, "force-flagged offences (violence with injury, knife crime, hate crime ...)", "force_flags")
     elif missing_flag_months:
         out.note(f"Warning: the force flags file has no rows for {', '.join(missing_flag_months)}.")
-    if (table["source"] == "force flags").any() and (table["measure_id"] == "hate_crime").any():
-        h = hate_crime_totals(flags)
-        if bool(h.loc[h["month"].isin(pc.months + pc.previous_months), "strand_sum"].any()):
-            out.note("Hate crime is the sum of its strands where no total was supplied; a crime in two strands counts twice.")
+    if (table["measure_id"] == "hate_crime").any() and total_counts_strands_twice(flags, pc.months + pc.previous_months):
+        out.note("Hate crime is the sum of its strands where no total was supplied; a crime in two strands counts twice.")
 
     if not pc.complete:
         out.note(f"Warning: {no_comparison_sentence(pc)}")
@@ -328,8 +300,7 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def changes_chart(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """A chart of the largest percentage changes on last year (rows with enough crimes to be meaningful)."""
-    if ctx.street_all.empty or not ctx.months_present:
-        common.missing(ctx, f"police.uk street-level crime in {ctx.year}")
+    if common.no_street_records(ctx):
         return
     pc = counts.year_to_date(ctx)
     if not pc.complete:

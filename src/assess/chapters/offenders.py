@@ -16,15 +16,12 @@ computed from them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from assess import charts
-from assess.benchmarks import comparison_sentence, national_benchmark, partner_table
+from assess.benchmarks import comparison_sentence, national_benchmark
 from assess.chapters import common
 from assess.context import AssessmentContext
 from assess.metrics import metric_from_count, metric_from_proportion
@@ -66,59 +63,6 @@ ALL = "All offenders"
 ADULT_AGE_BANDS = ("18-24", "25-34", "35-49", "50+")
 #: Names the national adult reoffending rate may have in the benchmarks file.
 ADULT_REOFFENDING_BENCHMARKS = ("adult_reoffending_rate", "proven_reoffending_rate")
-
-
-# -- disclosure of derived figures -------------------------------------------------------------------
-def hide_derived(df: pd.DataFrame, links: Mapping[str, Sequence[str]], threshold: int) -> pd.DataFrame:
-    """Mark with ``[c]`` the figures computed from a count that disclosure control will suppress.
-
-    ``links`` maps a count column to the columns derived from it (its percentage, interval...).
-    Where the count is from 1 to ``threshold - 1`` those derived cells read ``[c]`` (the count
-    itself is suppressed by :meth:`ChapterOutputs.table`). Returns a copy; derived columns that
-    receive a marker become ``object`` dtype.
-    """
-    out = df.copy()
-    for count_col, derived in links.items():
-        values = pd.to_numeric(out[count_col], errors="coerce")
-        small = (values >= 1) & (values < threshold)
-        small = small.fillna(False).to_numpy(dtype=bool)
-        if not small.any():
-            continue
-        for col in derived:
-            cells = out[col].astype(object).to_numpy(copy=True)
-            cells[small] = MARKER
-            out[col] = pd.Series(cells, index=out.index, dtype=object)
-    return out
-
-
-def round_floats(df: pd.DataFrame, decimals: int = 1, exact: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """A copy with float columns rounded to ``decimals`` places (``exact`` sets places by column).
-
-    Published tables show what the text shows (one decimal place for percentages); the pure
-    functions keep full precision. Non-numeric cells (a ``[c]`` marker) are left alone.
-    """
-    out = df.copy()
-    exact = dict(exact or {})
-    for col in out.columns:
-        places = exact.get(str(col), decimals)
-        if pd.api.types.is_float_dtype(out[col].dtype):
-            out[col] = out[col].round(places)
-        elif out[col].dtype == object:
-            out[col] = out[col].map(lambda v, p=places: round(v, p) if isinstance(v, float) else v)
-    return out
-
-
-def show_table(out: ChapterOutputs, name: str, df: pd.DataFrame, caption: str, **kwargs: Any) -> pd.DataFrame:
-    """Publish ``df`` through ``out.table`` (disclosure control, CSV) and show it with its caption.
-
-    ``out.table`` displays a table only when it is the last expression of a notebook cell; a section
-    function publishes several, so it shows each one here.
-    """
-    published = out.table(name, df, caption=caption, **kwargs)
-    from IPython.display import display
-
-    display(published)
-    return published
 
 
 # -- pure computation ----------------------------------------------------------------------------------
@@ -224,7 +168,7 @@ def needs_by_service(cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def needs_matrix(long: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The needs table as services x needs of percentages, with ``offenders_assessed`` (n).
+    """The needs table as services x needs of percentages (one decimal place), with ``offenders_assessed`` (n).
 
     ``offenders_assessed`` is the largest number assessed for any need in the service. A
     percentage computed from 1 to ``threshold - 1`` offenders with (or without) the need reads
@@ -235,7 +179,7 @@ def needs_matrix(long: pd.DataFrame, threshold: int) -> pd.DataFrame:
     data = long.copy()
     without = data["assessed"] - data["with_need"]
     small = ((data["with_need"] >= 1) & (data["with_need"] < threshold)) | ((without >= 1) & (without < threshold))
-    data["cell"] = data["percent"].astype(object).where(~small, MARKER)
+    data["cell"] = data["percent"].round(1).astype(object).where(~small, MARKER)
     order = [s for s in [*SERVICES, ALL] if s in set(data["supervising_service"])]
     wide = data.pivot(index="supervising_service", columns="need", values="cell").reindex(order)
     wide = wide[[label for label in NEEDS.values() if label in wide.columns]]
@@ -281,9 +225,8 @@ def _source(ctx: AssessmentContext) -> str:
 
 
 def _cohorts(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    offenders = partner_table(ctx, PARTNER)
-    if offenders is None or offenders.empty:
-        common.missing(ctx, what, PARTNER)
+    offenders = common.partner_data(ctx, PARTNER, what)
+    if offenders is None:
         return None
     current = offenders_in_year(offenders, ctx.year)
     if current.empty:
@@ -318,14 +261,14 @@ def known_offenders(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     by_service = by_service.astype("int64").reset_index()
     by_service.insert(1, "service", by_service["supervising_service"].map(SERVICES).fillna(""))
     by_service["offences_per_offender"] = by_service["offences"] / by_service["offenders"]
-    published = hide_derived(by_service, {"offenders": ["offences_per_offender"]}, ctx.cfg.suppression_threshold)
-    show_table(
-        out,
+    out.table(
         "known_offenders",
-        round_floats(published, 2),
+        by_service,
         caption=f"Known offenders and offences attributed to them by supervising service, {ctx.cfg.name}, {ctx.year} "
         "(source: partnership offenders extract)",
         count_columns=["offenders", "offences"],
+        derived={"offenders": ["offences_per_offender"]},
+        decimals=2,
     )
     out.metric(
         metric_from_count(
@@ -353,19 +296,14 @@ def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     current, previous = cohorts
     summary = repeat_summary(current)
     assert summary is not None
-    table = repeat_table(summary)
-    published = hide_derived(
-        table,
-        {"offenders": ["percent_of_offenders"], "offences": ["percent_of_offences"]},
-        ctx.cfg.suppression_threshold,
-    )
-    show_table(
-        out,
+    out.table(
         "repeat_offending",
-        round_floats(published),
+        repeat_table(summary),
         caption=f"Known offenders with one offence and with two or more, and the offences of each group, "
         f"{ctx.cfg.name}, {ctx.year} (source: partnership offenders extract)",
         count_columns=["offenders", "offences"],
+        derived={"offenders": ["percent_of_offenders"], "offences": ["percent_of_offences"]},
+        decimals=1,
     )
     sentence = describe_repeat_offending(summary, who="known offenders", what="offences attributed to them")
     common.say(sentence)
@@ -397,14 +335,14 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     current, previous = cohorts
     table = reoffending_by_service(current)
     table.insert(1, "service", table["supervising_service"].map(SERVICES).fillna(""))
-    show_table(
-        out,
+    out.table(
         "reoffending_by_service",
-        round_floats(hide_derived(table, {"reoffended": ["percent", "lower_95", "upper_95"],
-                                          "offenders": ["percent", "lower_95", "upper_95"]}, ctx.cfg.suppression_threshold)),
+        table,
         caption=f"Known offenders who reoffended by supervising service, {ctx.cfg.name}, {ctx.year} "
         "(percent with Wilson 95% interval; source: partnership offenders extract)",
         count_columns=["offenders", "reoffended"],
+        derived={c: ["percent", "lower_95", "upper_95"] for c in ("reoffended", "offenders")},
+        decimals=1,
     )
     rate = reoffending_rate(adults(current))
     if rate is None:
@@ -453,22 +391,21 @@ def criminogenic_needs(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         common.say(f"*No criminogenic needs are recorded for the offenders of {ctx.year}.*")
         return
     threshold = ctx.cfg.suppression_threshold
-    show_table(
-        out,
+    out.table(
         "criminogenic_needs",
-        round_floats(needs_matrix(long, threshold)),
+        needs_matrix(long, threshold),
         caption=f"Known offenders with each criminogenic need by supervising service, {ctx.cfg.name}, {ctx.year}: "
         "percent of those assessed for the need, and the number assessed (source: partnership offenders extract)",
         count_columns=["offenders_assessed"],
     )
-    show_table(
-        out,
+    out.table(
         "criminogenic_needs_detail",
-        round_floats(hide_derived(long, {"with_need": ["percent", "lower_95", "upper_95"],
-                                         "assessed": ["percent", "lower_95", "upper_95"]}, threshold)),
+        long,
         caption=f"Criminogenic needs by supervising service with counts and Wilson 95% intervals, {ctx.cfg.name}, "
         f"{ctx.year} (source: partnership offenders extract)",
         count_columns=["assessed", "with_need"],
+        derived={c: ["percent", "lower_95", "upper_95"] for c in ("with_need", "assessed")},
+        decimals=1,
     )
     out.figure(
         needs_chart(long, threshold, _source(ctx)),

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assess import charts
-from assess.benchmarks import Benchmark, comparison_sentence, national_benchmark, partner_table
+from assess.benchmarks import Benchmark, comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.chapters.offenders import round_floats, show_table
 from assess.context import AssessmentContext
 from assess.metrics import metric_from_proportion
 from assess.narrative import describe_change, format_count, format_share
@@ -184,9 +183,8 @@ def _source(ctx: AssessmentContext, waves: SurveyWaves) -> str:
 
 
 def _load(ctx: AssessmentContext, what: str) -> SurveyWaves | None:
-    survey = partner_table(ctx, PARTNER)
-    if survey is None or survey.empty:
-        common.missing(ctx, what, PARTNER)
+    survey = common.partner_data(ctx, PARTNER, what)
+    if survey is None:
         return None
     waves = select_waves(survey, ctx.year)
     if waves is None:
@@ -194,31 +192,34 @@ def _load(ctx: AssessmentContext, what: str) -> SurveyWaves | None:
     return waves
 
 
-def _benchmark_comparison(
-    ctx: AssessmentContext, share: SurveyShare, question: Question, benchmarks: pd.DataFrame | None
-) -> tuple[Benchmark | None, str]:
-    """The national benchmark of ``question`` and a sentence comparing the local share with it."""
-    bench = national_benchmark(ctx, question.benchmark_measures, ctx.year, table=benchmarks)
-    return bench, comparison_sentence(ctx.cfg.name, share.as_proportion(), bench)
+def _answered(waves: SurveyWaves, metric_ids: tuple[str, ...]) -> list[QuestionResult]:
+    """The results of the questions ``metric_ids`` (keys of :data:`QUESTIONS`) that someone answered."""
+    results = [question_result(waves, QUESTIONS[m]) for m in metric_ids]
+    return [r for r in results if r.current is not None]
 
 
-def _emit_metric(
-    ctx: AssessmentContext, out: ChapterOutputs, result: QuestionResult, waves: SurveyWaves, bench: Benchmark | None
-) -> None:
-    if result.current is None:
-        return
-    note = KISH_NOTE if result.current.weighted else UNWEIGHTED_NOTE
-    note += f" Base: {format_count(result.current.respondents)} respondents; 'Don't know' excluded."
+def _report(ctx: AssessmentContext, out: ChapterOutputs, result: QuestionResult, waves: SurveyWaves) -> Benchmark | None:
+    """Say a question's share, its change since the last wave and how it compares with the national
+    figure; publish its metric. Returns the national benchmark (None when there is none)."""
+    current, question = result.current, result.question
+    assert current is not None
+    common.say(share_sentence(current))
+    if result.change is not None:
+        common.say(describe_change(f"The share who {lower_first(question.label)}", result.change))
+    bench = national_benchmark(ctx, question.benchmark_measures, ctx.year)
+    common.say(comparison_sentence(ctx.cfg.name, current.as_proportion(), bench))
+    note = KISH_NOTE if current.weighted else UNWEIGHTED_NOTE
+    note += f" Base: {format_count(current.respondents)} respondents; 'Don't know' excluded."
     comparators = {}
     if bench is not None:
         comparators[ctx.cfg.national_name] = bench.as_percent()
         note += f" National figure for {bench.period}: {bench.source}."
     out.metric(
         metric_from_proportion(
-            result.question.metric_id,
-            result.question.label,
+            question.metric_id,
+            question.label,
             CHAPTER,
-            result.current.as_proportion(),
+            current.as_proportion(),
             waves.current_label,
             _source(ctx, waves),
             previous=None if result.previous is None else result.previous.as_proportion(),
@@ -227,6 +228,7 @@ def _emit_metric(
             note=note,
         )
     )
+    return bench
 
 
 # -- sections ---------------------------------------------------------------------------------------
@@ -262,21 +264,14 @@ def feeling_safe(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     waves = _load(ctx, "feeling safe")
     if waves is None:
         return
-    benchmarks = partner_table(ctx, "benchmarks")
-    results = [question_result(waves, QUESTIONS[m]) for m in ("feel_safe_day", "feel_safe_after_dark")]
-    results = [r for r in results if r.current is not None]
+    results = _answered(waves, ("feel_safe_day", "feel_safe_after_dark"))
     if not results:
         common.say("*No respondent answered the questions on feeling safe.*")
         return
     chart_rows = []
     for r in results:
         assert r.current is not None
-        common.say(share_sentence(r.current))
-        if r.change is not None:
-            common.say(describe_change(f"The share who {lower_first(r.question.label)}", r.change))
-        bench, sentence = _benchmark_comparison(ctx, r.current, r.question, benchmarks)
-        common.say(sentence)
-        _emit_metric(ctx, out, r, waves, bench)
+        bench = _report(ctx, out, r, waves)
         when = "During the day" if r.question.column == "safe_day" else "After dark"
         chart_rows.append({"bar": f"{when}, {waves.current_label}", "percent": r.current.percent,
                            "lower": 100 * r.current.lower, "upper": 100 * r.current.upper})
@@ -286,14 +281,13 @@ def feeling_safe(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         if bench is not None:
             chart_rows.append({"bar": f"{when}, {bench.label}", "percent": bench.as_percent(),
                                "lower": bench.as_percent(), "upper": bench.as_percent()})
-    table = headline_table(results, waves)
-    show_table(
-        out,
+    out.table(
         "feeling_safe",
-        round_floats(table),
+        headline_table(results, waves),
         caption=f"Residents who feel very or fairly safe in their local area, {ctx.cfg.name}, resident survey "
         f"{waves.current_label} (percent of those answering, 'Don't know' excluded; 95% intervals)",
         count_columns=["respondents", "dont_know_or_blank"],
+        decimals=1,
     )
     chart = pd.DataFrame(chart_rows)
     current_bars = [b for b in chart["bar"] if b.endswith(waves.current_label)]
@@ -326,21 +320,15 @@ def perceived_crime_change(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if result.current is None:
         common.say("*No respondent answered the question on the change in local crime.*")
         return
-    dist = answer_distribution(waves.current, "crime_change", CRIME_CHANGE_SCALE)
-    show_table(
-        out,
+    out.table(
         "crime_change",
-        round_floats(dist),
+        answer_distribution(waves.current, "crime_change", CRIME_CHANGE_SCALE),
         caption=f"'Over the past year, has crime in your area changed?', {ctx.cfg.name}, resident survey "
         f"{waves.current_label} (respondents and weighted percent of all answers)",
         count_columns=["respondents"],
+        decimals=1,
     )
-    common.say(share_sentence(result.current))
-    if result.change is not None:
-        common.say(describe_change("The share who think there is more crime", result.change))
-    bench, sentence = _benchmark_comparison(ctx, result.current, result.question, partner_table(ctx, "benchmarks"))
-    common.say(sentence)
-    _emit_metric(ctx, out, result, waves, bench)
+    _report(ctx, out, result, waves)
 
 
 def local_problems(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -352,15 +340,13 @@ def local_problems(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if shares.empty:
         common.say("*The survey asked no 'is this a problem in your area' questions.*")
         return
-    table = shares.rename(columns={"label": "problem_label"}).drop(columns=["problem"])
-    table = table.rename(columns={"problem_label": "problem", "lower": "lower_95", "upper": "upper_95"})
-    show_table(
-        out,
+    out.table(
         "local_problems",
-        round_floats(table),
+        shares.drop(columns=["problem"]).rename(columns={"label": "problem", "lower": "lower_95", "upper": "upper_95"}),
         caption=f"Residents saying each issue is a problem in their area, {ctx.cfg.name}, resident survey "
         f"{waves.current_label} (weighted percent of those answering, with 95% intervals)",
         count_columns=["respondents", "ticked"],
+        decimals=1,
     )
     top = shares.head(3)
     out.figure(
@@ -392,28 +378,20 @@ def confidence_in_agencies(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     waves = _load(ctx, "confidence in the police and the council")
     if waves is None:
         return
-    benchmarks = partner_table(ctx, "benchmarks")
-    results = [question_result(waves, QUESTIONS[m]) for m in ("agree_police_deal", "agree_council_deal")]
-    results = [r for r in results if r.current is not None]
+    results = _answered(waves, ("agree_police_deal", "agree_council_deal"))
     if not results:
         common.say("*No respondent answered the questions on the police and the council.*")
         return
     for r in results:
-        assert r.current is not None
-        common.say(share_sentence(r.current))
-        if r.change is not None:
-            common.say(describe_change(f"The share who {lower_first(r.question.label)}", r.change))
-        bench, sentence = _benchmark_comparison(ctx, r.current, r.question, benchmarks)
-        common.say(sentence)
-        _emit_metric(ctx, out, r, waves, bench)
-    show_table(
-        out,
+        _report(ctx, out, r, waves)
+    out.table(
         "confidence",
-        round_floats(headline_table(results, waves)),
+        headline_table(results, waves),
         caption=f"Residents who strongly or tend to agree that the police / the council deal with the crime and "
         f"ASB issues that matter, {ctx.cfg.name}, resident survey {waves.current_label} "
         "(percent of those answering, 'Don't know' excluded; 95% intervals)",
         count_columns=["respondents", "dont_know_or_blank"],
+        decimals=1,
     )
     police = next((r for r in results if r.question.column == "police_deal"), None)
     if police is not None and police.current is not None:

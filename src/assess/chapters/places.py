@@ -218,10 +218,7 @@ def _no_wards(ctx: AssessmentContext) -> bool:
     if ctx.wards.empty:
         common.missing(ctx, "the ONS LSOA to ward lookup (wards cannot be named)")
         return True
-    if ctx.street_all.empty or not ctx.months_present:
-        common.missing(ctx, f"police.uk street-level crime in {ctx.year}")
-        return True
-    return False
+    return common.no_street_records(ctx)
 
 
 def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:

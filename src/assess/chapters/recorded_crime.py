@@ -306,8 +306,7 @@ def _warn(out: ChapterOutputs, text: str) -> None:
 
 def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Total recorded crime, its rate, the change on last year, and the national change."""
-    if ctx.street_all.empty or not ctx.months_present:
-        common.missing(ctx, f"police.uk street-level crime in {ctx.year}")
+    if common.no_street_records(ctx):
         return
     head = headline_figures(ctx, asb=False)
     pc = head.counts
@@ -469,6 +468,13 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     common.say(narrative.describe_trend("Recorded crime", t, "year"))
 
 
+def publish_monthly(out: ChapterOutputs, name: str, table: pd.DataFrame, counted: str, caption: str) -> None:
+    """Publish a :func:`monthly_table`, its counts headed ``counted`` (months without data left blank)."""
+    shown = table.rename(columns={"month": "Month", "count": counted, "rolling_12_month": "Rolling 12-month total"})
+    shown = shown.astype({counted: "Int64", "Rolling 12-month total": "Int64"})
+    out.table(name, shown, caption=caption, count_columns=[counted])
+
+
 def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The monthly series of recorded crime with its rolling 12-month total."""
     table = monthly_table(ctx)
@@ -476,15 +482,9 @@ def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         common.missing(ctx, "police.uk street-level crime")
         return
     gaps = table.loc[table["count"].isna(), "month"].tolist()
-    shown = table.rename(columns={"month": "Month", "count": "Crimes", "rolling_12_month": "Rolling 12-month total"})
-    shown["Crimes"] = shown["Crimes"].astype("Int64")
-    shown["Rolling 12-month total"] = shown["Rolling 12-month total"].astype("Int64")
-    out.table(
-        "crime_by_month",
-        shown,
-        caption=f"Police recorded crime in {ctx.cfg.name} by month, with the rolling 12-month total. Source: {POLICE_UK_SOURCE}.",
-        count_columns=["Crimes"],
-    )
+    publish_monthly(out, "crime_by_month", table, "Crimes",
+                    f"Police recorded crime in {ctx.cfg.name} by month, with the rolling 12-month total. "
+                    f"Source: {POLICE_UK_SOURCE}.")
     series = pd.Series(table["count"].to_numpy(), index=table["month"].to_numpy())
     out.figure(
         charts.monthly_series(series.dropna(), rolling=12 if series.notna().sum() >= 12 else None,

@@ -319,10 +319,10 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         "amber: within the tolerance of the target; red: missed; no data: no figure this year). "
         f"Source: {SOURCE}."
     )
-    out.table("scorecard", shown, caption=caption, suppress=False)
+    out.table("scorecard", shown, caption=caption, suppress=False, display=False)
     from IPython.display import display
 
-    display(styled(shown, caption))
+    display(styled(shown, caption))  # the table coloured by status
     counts = status_counts(table)
     n = len(table)
     parts = [f"{narrative.format_count(counts[s])} {s}" for s in STATUSES if counts[s]]

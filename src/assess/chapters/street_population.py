@@ -25,9 +25,8 @@ import math
 import pandas as pd
 
 from assess import charts
-from assess.benchmarks import comparison_sentence, national_benchmark, partner_table
+from assess.benchmarks import comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.chapters.offenders import round_floats, show_table
 from assess.context import AssessmentContext
 from assess.metrics import metric_from_count, metric_from_rate
 from assess.narrative import describe_change, format_count, format_rate, format_share
@@ -107,9 +106,8 @@ def _source(ctx: AssessmentContext) -> str:
 
 
 def _load(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, int] | None:
-    rough = partner_table(ctx, PARTNER)
-    if rough is None or rough.empty:
-        common.missing(ctx, what, PARTNER)
+    rough = common.partner_data(ctx, PARTNER, what)
+    if rough is None:
         return None
     table = rough_sleeping_table(rough, ctx.households)
     year = snapshot_year(ctx.year)
@@ -143,15 +141,14 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 f"{_with_article(str(row['method']))}, so the two are not strictly comparable.)"
             )
     common.say(text)
-    published = table.drop(columns=["begging_incidents"])
-    show_table(
-        out,
+    out.table(
         "rough_sleeping",
-        round_floats(published, 3, {"households": 0}),
+        table.drop(columns=["begging_incidents"]),
         caption=f"Rough sleeping snapshot by year, {ctx.cfg.name}: people sleeping rough on one autumn night "
         "(count or estimate), households, and rate per 1,000 households with 95% interval "
         "(source: local authority returns to MHCLG, partner data)",
         count_columns=["rough_sleepers"],
+        decimals={"households": 0, "rate_per_1000_households": 3, "lower_95": 3, "upper_95": 3},
     )
     out.figure(
         charts.line_trend(
@@ -239,8 +236,7 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         change = change_in_counts(int(prev["begging_incidents"]), count)
         text += " " + describe_change(f"Compared with {year - 1}, begging incidents", change, unit="")
     common.say(text)
-    show_table(
-        out,
+    out.table(
         "begging",
         data[["year", "begging_incidents"]].reset_index(drop=True),
         caption=f"Begging incidents recorded by the partnership by year, {ctx.cfg.name} "
@@ -277,9 +273,8 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def residents_views(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The share of residents who say begging and rough sleeping are a problem in their area."""
-    survey = partner_table(ctx, SURVEY)
-    if survey is None or survey.empty:
-        common.missing(ctx, "residents' views of begging and rough sleeping", SURVEY)
+    survey = common.partner_data(ctx, SURVEY, "residents' views of begging and rough sleeping")
+    if survey is None:
         return
     current, previous = waves_for_year(survey, ctx.year)
     if current is None:
@@ -293,13 +288,13 @@ def residents_views(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     table = shares.drop(columns=["problem"]).rename(columns={"label": "problem", "lower": "lower_95", "upper": "upper_95"})
     if not prev_shares.empty:
         table[f"percent_{previous}"] = table["problem"].map(prev_shares.set_index("label")["percent"])
-    show_table(
-        out,
+    out.table(
         "residents_views",
-        round_floats(table),
+        table,
         caption=f"Residents saying begging / rough sleeping is a problem in their area, {ctx.cfg.name}, resident "
         f"survey {current} (weighted percent with 95% interval)",
         count_columns=["respondents", "ticked"],
+        decimals=1,
     )
     sentences = [
         f"{format_share(r.percent / 100)} of respondents to the {current} resident survey "

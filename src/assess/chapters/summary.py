@@ -306,16 +306,13 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         sentence = headline_sentence(by_id[mid]) if mid in by_id else None
         if sentence:
             common.say(sentence)
-    shown = out.table(
+    out.table(
         "headline_figures",
         table,
         caption=f"Headline figures, {ctx.cfg.name}, {ctx.year}: value, change on the previous period and its verdict "
         "(statistical significance at 5%). Source: the chapters of this assessment (each names its sources).",
         suppress=False,
     )
-    from IPython.display import display
-
-    display(shown)
 
 
 def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:

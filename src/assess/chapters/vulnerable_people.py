@@ -14,7 +14,7 @@ Sources:
   offences") with ONS population estimates: the sexual offences rate of the CSP and of its
   most-similar group (:mod:`assess.comparators`).
 
-Counting rules are those of chapter 8 (:mod:`assess.chapters.hate_crime`): financial years, the
+Counting rules are those of :mod:`assess.flags` (as in chapter 8, hate crime): financial years, the
 same months of each year when the latest is incomplete, rates with PHE limits, proportions with
 Wilson limits, changes by the exact conditional test (counts) or the two-proportion z-test.
 Partner counts from 1 to ``suppression_threshold - 1`` are suppressed in tables and metrics.
@@ -27,24 +27,22 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assess import charts, narrative
-from assess.benchmarks import Benchmark, national_benchmark
+from assess.benchmarks import national_rate
 from assess.chapters import common
-from assess.chapters.hate_crime import (
+from assess.comparators import CSPRates, csp_rates
+from assess.context import AssessmentContext
+from assess.flags import (
     LikeForLike,
-    comparator_key,
-    counts_by_year,
+    flag_by_year,
     flag_count_metric,
     flag_monthly,
     flag_years,
+    flags_with,
     like_for_like,
-    publish_table,
-    read_flags,
     two_year_row,
     year_change,
     year_trend,
 )
-from assess.comparators import CSPRates, csp_rates
-from assess.context import AssessmentContext
 from assess.metrics import metric_from_proportion, metric_from_rate
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
@@ -88,12 +86,12 @@ class FlagMeasure:
     unit: str
     population: str  # "all", "children" or "adults"
     per: int = 1000
-    benchmark: str | None = None  # measure name in the benchmarks file (a rate per ``per``)
+    benchmarks: tuple[str, ...] = ()  # measure names of its national rate in the benchmarks file
 
 
-DOMESTIC_ABUSE = FlagMeasure("domestic_abuse", "Domestic abuse crimes", "crimes", "all", 1000, "domestic_abuse_flagged")
+DOMESTIC_ABUSE = FlagMeasure("domestic_abuse", "Domestic abuse crimes", "crimes", "all", 1000, ("domestic_abuse_flagged",))
 HIGH_RISK = FlagMeasure(
-    "high_risk_domestic_abuse", "High-risk domestic abuse cases heard at MARAC", "cases", "adults", 10_000, "marac_cases"
+    "high_risk_domestic_abuse", "High-risk domestic abuse cases heard at MARAC", "cases", "adults", 10_000, ("marac_cases",)
 )
 RAPE = FlagMeasure("rape", "Rape offences", "crimes", "all")
 OTHER_SEXUAL = FlagMeasure("other_sexual_offences", "Other sexual offences", "crimes", "all")
@@ -107,14 +105,6 @@ _POPULATION_WORDS = {"all": "residents", "children": "children aged 0-15", "adul
 
 
 # --- pure computations ------------------------------------------------------------------------
-
-
-def flags_with(flags: pd.DataFrame | None, flag: str, year: str) -> pd.DataFrame | None:
-    """The flags file when it holds ``flag`` in ``year``, else None."""
-    if flags is None:
-        return None
-    rows = flags[(flags["flag"] == flag) & (flags["financial_year"] == year)]
-    return None if rows.empty else flags
 
 
 def population_of(ctx: AssessmentContext, who: str) -> float | None:
@@ -135,22 +125,6 @@ def population_of(ctx: AssessmentContext, who: str) -> float | None:
     if everyone is None or children is None or everyone - children <= 0:
         return None
     return everyone - children
-
-
-def rate_benchmark(ctx: AssessmentContext, measure: FlagMeasure, period: str) -> Benchmark | None:
-    """The national rate of a measure from the benchmarks file, when its unit is a rate per ``measure.per``."""
-    if measure.benchmark is None:
-        return None
-    bench = national_benchmark(ctx, measure.benchmark, period)
-    if bench is None or f"{measure.per:,}" not in bench.unit.replace(str(measure.per), f"{measure.per:,}"):
-        return None
-    return bench
-
-
-def flag_by_year(flags: pd.DataFrame, flag: str, year: str) -> tuple[pd.Series, LikeForLike]:
-    """Like-for-like counts of ``flag`` by financial year up to ``year`` (all years of the file)."""
-    lfl = like_for_like(flags, year)
-    return counts_by_year(flag_monthly(flags, flag), flag_years(flags, year), lfl), lfl
 
 
 def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -219,7 +193,7 @@ def flags_table(
     """Counts of several flags in two years with change and verdict (only flags present in ``year``).
 
     Columns: measure (label), ``previous_year`` (Int64, missing when the file does not cover it),
-    ``year`` (Int64), change_percent, verdict (see :func:`assess.chapters.hate_crime.two_year_row`).
+    ``year`` (Int64), change_percent, verdict (see :func:`assess.flags.two_year_row`).
     """
     rows = [
         {"measure": m.label} | two_year_row(flags, flag_monthly(flags, m.flag), year, previous_year, threshold)
@@ -240,8 +214,8 @@ def _flag_metric(ctx: AssessmentContext, flags: pd.DataFrame, m: FlagMeasure, ou
     note = None
     if pop is not None and m.population != "all":
         note = f"Rate per {m.per:,} {_POPULATION_WORDS[m.population]}."
-    bench = rate_benchmark(ctx, m, ctx.year) if lfl.complete and pop is not None else None
-    comparators = {comparator_key(bench.area): bench.value} if bench else None
+    bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete and pop is not None else (None, None)
+    comparators = {common.comparator_key(bench.area): national} if bench else None
     if bench:
         note = (note + " " if note else "") + f"National rate: {bench.area}, {bench.period} ({bench.source})."
     out.metric(
@@ -264,9 +238,9 @@ def _say_rate(ctx: AssessmentContext, m: FlagMeasure, count: int, lfl: LikeForLi
         f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)} "
         f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
     )
-    bench = rate_benchmark(ctx, m, ctx.year) if lfl.complete else None
+    bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete else (None, None)
     if bench is not None:
-        comparison = compare_with_benchmark(r, bench.value)
+        comparison = compare_with_benchmark(r, national)
         common.say(
             narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit=unit)
             + f" The national rate is for {bench.period}; source: {bench.source}."
@@ -303,14 +277,13 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
 
 def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Crimes flagged domestic abuse: count, rate per 1,000 residents, change and trend."""
-    flags = flags_with(read_flags(ctx), DOMESTIC_ABUSE.flag, ctx.year)
+    flags = common.partner_flags(ctx, DOMESTIC_ABUSE.flag, "domestic abuse (police crime flags)")
     if flags is None:
-        common.missing(ctx, f"domestic abuse (police crime flags) in {ctx.year}", FLAGS)
         return
     by_year, lfl = _flag_metric(ctx, flags, DOMESTIC_ABUSE, out)
     table = pd.DataFrame({"Financial year": by_year.index.astype(str), "Domestic abuse crimes": by_year.to_numpy()})
-    publish_table(
-        out, "domestic_abuse_by_year", table,
+    out.table(
+        "domestic_abuse_by_year", table,
         caption=f"Crimes flagged domestic abuse by financial year, to {lfl.describe(ctx.year)}. Source: {FLAGS_SOURCE}.",
         count_columns=["Domestic abuse crimes"],
     )
@@ -329,9 +302,8 @@ def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The share of violence and sexual offences flagged domestic: this year, the change and the trend."""
-    flags = flags_with(read_flags(ctx), "domestic_violence", ctx.year)
+    flags = common.partner_flags(ctx, "domestic_violence", "violent crimes flagged domestic abuse")
     if flags is None:
-        common.missing(ctx, f"violent crimes flagged domestic abuse in {ctx.year}", FLAGS)
         return
     table = domestic_share_table(flags, ctx.street_all, ctx.year)
     if ctx.year not in set(table["financial_year"]):
@@ -349,17 +321,17 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         return
     threshold = ctx.cfg.suppression_threshold
     small = (table["domestic_violence"] >= 1) & (table["domestic_violence"] < threshold)
-    pct = {c: (100 * table[c]).round(1).mask(small) for c in ("share", "lower", "upper")}
-    shown = table.assign(**pct).rename(
+    shown = table.assign(**{c: 100 * table[c] for c in ("share", "lower", "upper")}).rename(
         columns={"financial_year": "Financial year", "months": "Months", "domestic_violence": "Flagged domestic (violent)",
                  "violence_and_sexual_offences": "Violence and sexual offences", "share": "Share (%)",
                  "lower": "Lower 95% (%)", "upper": "Upper 95% (%)"}
     )
-    publish_table(
-        out, "domestic_violence_share", shown,
+    out.table(
+        "domestic_violence_share", shown,
         caption="Violent crimes flagged domestic abuse as a share of police.uk violence and sexual offences, "
         f"by financial year (Wilson 95% limits). Sources: {FLAGS_SOURCE}; {POLICE_UK_SOURCE}.",
         count_columns=["Flagged domestic (violent)", "Violence and sexual offences"],
+        derived={"Flagged domestic (violent)": ["Share (%)", "Lower 95% (%)", "Upper 95% (%)"]}, decimals=1,
     )
     out.figure(
         charts.line_trend(table.assign(share=100 * table["share"]), "financial_year", "share",
@@ -402,9 +374,8 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
 
 def high_risk_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """High-risk domestic abuse cases heard at MARAC: count, rate per 10,000 adults and change."""
-    flags = flags_with(read_flags(ctx), HIGH_RISK.flag, ctx.year)
+    flags = common.partner_flags(ctx, HIGH_RISK.flag, "high-risk domestic abuse cases (MARAC)")
     if flags is None:
-        common.missing(ctx, f"high-risk domestic abuse cases (MARAC) in {ctx.year}", FLAGS)
         return
     by_year, lfl = _flag_metric(ctx, flags, HIGH_RISK, out)
     count = int(by_year[ctx.year])
@@ -422,12 +393,11 @@ def _ho_rate(ctx: AssessmentContext, year: str) -> CSPRates:
 
 def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Rape and other sexual offences (flags), and the sexual offences rate against the most-similar group."""
-    flags = read_flags(ctx)
+    flags = ctx.partner(FLAGS)
     lfl = None
     for m in (RAPE, OTHER_SEXUAL):
-        f = flags_with(flags, m.flag, ctx.year)
+        f = common.partner_flags(ctx, m.flag, f"{m.label.lower()} (police crime flags)")
         if f is None:
-            common.missing(ctx, f"{m.label.lower()} (police crime flags) in {ctx.year}", FLAGS)
             continue
         by_year, lfl = _flag_metric(ctx, f, m, out)
         _say_change(ctx, m.label, by_year, lfl, "crimes", out)
@@ -444,7 +414,7 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         prev_rates = _ho_rate(ctx, ctx.previous_year)
         previous = prev_rates.focus if prev_rates.available else None
         if rates.national is not None:
-            comparators[comparator_key(rates.national_name)] = rates.national.value
+            comparators[common.comparator_key(rates.national_name)] = rates.national.value
             national = compare_with_benchmark(rate, rates.national.value)
             common.say(
                 f"In {ctx.year} the police recorded {narrative.format_count(rate.count)} sexual offences in "
@@ -460,8 +430,8 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 columns={"area": "Partnership", "count": "Sexual offences", "denominator": "Population",
                          "rate": "Rate per 1,000", "lower": "Lower 95%", "upper": "Upper 95%", "rank": "Rank",
                          "is_focus": "This partnership"})
-            publish_table(
-                out, "sexual_offences_group", table,
+            out.table(
+                "sexual_offences_group", table,
                 caption=f"Police recorded sexual offences per 1,000 residents, {ctx.year}: {ctx.cfg.name} and "
                 f"its most similar group (published figures, not suppressed). Source: {HOME_OFFICE_SOURCE}.",
                 count_columns=["Sexual offences"], suppress=False,
@@ -489,7 +459,7 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             counts = {}
             for m in (RAPE, OTHER_SEXUAL):
                 if flags_with(flags, m.flag, ctx.year) is not None:
-                    counts[m.flag] = counts_by_year(flag_monthly(flags, m.flag), flag_years(flags, ctx.year), lfl)
+                    counts[m.flag], _ = flag_by_year(flags, m.flag, ctx.year)
             if counts:
                 total = sum(counts.values())
                 rate = rate_per_1000(int(total[ctx.year]), ctx.population)
@@ -516,7 +486,7 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Missing children and adults and child sexual exploitation: counts, change on last year."""
-    flags = read_flags(ctx)
+    flags = ctx.partner(FLAGS)
     present = [m for m in MISSING_AND_EXPLOITED if flags_with(flags, m.flag, ctx.year) is not None]
     if flags is None or not present:
         common.missing(ctx, f"missing people and child sexual exploitation in {ctx.year}", FLAGS)
@@ -526,8 +496,8 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         common.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
     table = flags_table(flags, tuple(present), ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
     lfl = like_for_like(flags, ctx.year)
-    publish_table(
-        out, "missing_and_exploited",
+    out.table(
+        "missing_and_exploited",
         table.round({"change_percent": 1}).rename(
             columns={"measure": "Measure", "change_percent": "Change (%)", "verdict": "Verdict"}),
         caption=f"Missing people and child sexual exploitation, {lfl.describe(ctx.previous_year)} and "

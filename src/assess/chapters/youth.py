@@ -28,9 +28,8 @@ import numpy as np
 import pandas as pd
 
 from assess import charts
-from assess.benchmarks import compare, comparison_sentence, national_benchmark, partner_table
+from assess.benchmarks import compare, comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.chapters.offenders import hide_derived, round_floats, show_table
 from assess.context import AssessmentContext
 from assess.metrics import Metric, metric_from_count, metric_from_proportion, metric_from_rate
 from assess.narrative import (
@@ -176,22 +175,25 @@ def _ons_population(ctx: AssessmentContext) -> float | None:
     return float(by_lad[have].sum()) if have else None
 
 
-def _load(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The wide measures and the trend table, or None (having said why)."""
-    youth = partner_table(ctx, PARTNER)
-    if youth is None or youth.empty:
-        common.missing(ctx, what, PARTNER)
+def _load(ctx: AssessmentContext, what: str) -> pd.DataFrame | None:
+    """The trend table (:func:`youth_trend_table`), or None (having said why)."""
+    youth = common.partner_data(ctx, PARTNER, what)
+    if youth is None:
         return None
     wide = youth_measures(youth)
     if ctx.year not in wide.index:
         common.say(f"*The youth justice file holds no measures for {ctx.year}, so {what} is not shown.*")
         return None
-    return wide, youth_trend_table(wide, _ons_population(ctx))
+    return youth_trend_table(wide, _ons_population(ctx))
 
 
-def _row(table: pd.DataFrame, year: str) -> pd.Series | None:
-    rows = table[table["financial_year"] == year]
-    return None if rows.empty else rows.iloc[0]
+def _this_and_last_year(ctx: AssessmentContext, what: str) -> tuple[pd.Series, pd.Series | None] | None:
+    """The trend table's rows of this year and of last year (None when absent), or None (having said why)."""
+    table = _load(ctx, what)
+    if table is None:
+        return None
+    this, last = (table[table["financial_year"] == y] for y in (ctx.year, ctx.previous_year))
+    return this.iloc[0], None if last.empty else last.iloc[0]
 
 
 def _suppressed_metric(
@@ -225,39 +227,13 @@ def _small(count: int | None, threshold: int) -> bool:
     return count is not None and 1 <= count < threshold
 
 
-
-
-def _publish_trend_table(ctx: AssessmentContext, out: ChapterOutputs, table: pd.DataFrame) -> None:
-    published = hide_derived(
-        table,
-        {
-            "first_time_entrants": ["fte_rate_per_100000"],
-            "custodial_sentences": ["custody_rate_per_1000"],
-            "reoffenders": ["reoffending_rate_percent", "reoffences_per_reoffender"],
-            "reoffending_cohort": ["reoffending_rate_percent"],
-        },
-        ctx.cfg.suppression_threshold,
-    )
-    show_table(
-        out,
-        "youth_justice_measures",
-        round_floats(published, 1, {"custody_rate_per_1000": 3, "reoffences_per_reoffender": 2, "population_10_17": 0}),
-        caption=f"Youth justice measures by financial year, {ctx.cfg.name}: first-time entrants (rate per 100,000 "
-        "aged 10-17), custodial sentences (rate per 1,000 aged 10-17), proven reoffending (binary rate and "
-        "re-offences per reoffender). Source: Youth Offending Service returns (partner data).",
-        count_columns=["first_time_entrants", "custodial_sentences", "reoffending_cohort", "reoffenders", "reoffences"],
-    )
-
-
 # -- sections ------------------------------------------------------------------------------------------
 def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """First-time entrants: count, rate per 100,000 aged 10-17, change on last year, national comparison."""
-    loaded = _load(ctx, "first-time entrants to the youth justice system")
-    if loaded is None:
+    rows = _this_and_last_year(ctx, "first-time entrants to the youth justice system")
+    if rows is None:
         return
-    _, table = loaded
-    row, prev = _row(table, ctx.year), _row(table, ctx.previous_year)
-    assert row is not None
+    row, prev = rows
     fte, pop = row["first_time_entrants"], row["population_10_17"]
     if pd.isna(fte):
         common.say(f"*First-time entrants are not given for {ctx.year}.*")
@@ -321,12 +297,10 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Custodial sentences per 1,000 aged 10-17 against the national rate."""
-    loaded = _load(ctx, "custodial sentences for young people")
-    if loaded is None:
+    rows = _this_and_last_year(ctx, "custodial sentences for young people")
+    if rows is None:
         return
-    _, table = loaded
-    row, prev = _row(table, ctx.year), _row(table, ctx.previous_year)
-    assert row is not None
+    row, prev = rows
     cust, pop = row["custodial_sentences"], row["population_10_17"]
     threshold = ctx.cfg.suppression_threshold
     label = "Custodial sentences per 1,000 young people aged 10-17"
@@ -387,12 +361,10 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Proven reoffending by young people: binary rate (Wilson) and re-offences per reoffender."""
-    loaded = _load(ctx, "reoffending by young people")
-    if loaded is None:
+    rows = _this_and_last_year(ctx, "reoffending by young people")
+    if rows is None:
         return
-    _, table = loaded
-    row, prev = _row(table, ctx.year), _row(table, ctx.previous_year)
-    assert row is not None
+    row, prev = rows
     cohort, reoffenders, reoffences = row["reoffending_cohort"], row["reoffenders"], row["reoffences"]
     if pd.isna(cohort) or pd.isna(reoffenders) or int(cohort) == 0:
         common.say(f"*The reoffending cohort is not given for {ctx.year}.*")
@@ -469,12 +441,26 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The measures over every year supplied: a table, a chart of the rates and a trend test."""
-    loaded = _load(ctx, "the youth justice trend")
-    if loaded is None:
+    table = _load(ctx, "the youth justice trend")
+    if table is None:
         return
-    _, table = loaded
     table = table[table["financial_year"] <= ctx.year].reset_index(drop=True)
-    _publish_trend_table(ctx, out, table)
+    out.table(
+        "youth_justice_measures",
+        table,
+        caption=f"Youth justice measures by financial year, {ctx.cfg.name}: first-time entrants (rate per 100,000 "
+        "aged 10-17), custodial sentences (rate per 1,000 aged 10-17), proven reoffending (binary rate and "
+        "re-offences per reoffender). Source: Youth Offending Service returns (partner data).",
+        count_columns=["first_time_entrants", "custodial_sentences", "reoffending_cohort", "reoffenders", "reoffences"],
+        derived={
+            "first_time_entrants": ["fte_rate_per_100000"],
+            "custodial_sentences": ["custody_rate_per_1000"],
+            "reoffenders": ["reoffending_rate_percent", "reoffences_per_reoffender"],
+            "reoffending_cohort": ["reoffending_rate_percent"],
+        },
+        decimals={"population_10_17": 0, "fte_rate_per_100000": 1, "custody_rate_per_1000": 3,
+                  "reoffending_rate_percent": 1, "reoffences_per_reoffender": 2},
+    )
     chart = table[["financial_year", "fte_rate_per_100000"]].dropna()
     small = table["first_time_entrants"].astype("float64").between(1, ctx.cfg.suppression_threshold - 1)
     chart = chart[~small.reindex(chart.index).fillna(False).to_numpy(dtype=bool)]

@@ -4,7 +4,7 @@ A chapter notebook creates one :class:`ChapterOutputs` from its papermill parame
 everything it publishes through it (the contract in ``docs/data-model.md``, "Chapter outputs")::
 
     out = ChapterOutputs(output_dir, "03_crime", suppression_threshold=cfg.suppression_threshold)
-    out.table("offences", df, caption="Recorded offences by group")      # displayed with its caption
+    out.table("offences", df, caption="Recorded offences by group")      # shown with its caption
     out.metric(Metric(...))                                              # metrics/03_crime.json
     out.finding("Violence against the person rose by 12% ...")           # findings/03_crime.json
     out.figure(fig, "trend", alt="Line chart of ...", caption="...")      # figures/03_crime__trend.png
@@ -156,12 +156,14 @@ def table_html(df: pd.DataFrame, caption: str, mask: pd.DataFrame | None = None)
 
 
 class PublishedTable(pd.DataFrame):
-    """A suppressed DataFrame that displays in a notebook as a captioned table.
+    """A suppressed DataFrame that displays in a notebook as a captioned table, once.
 
-    Any operation on it returns a plain ``pd.DataFrame``, so derived frames do not carry the caption.
+    :meth:`ChapterOutputs.table` shows it as it publishes it, so a cell that ends with it does not
+    show it again (``shown``). Any operation on it returns a plain ``pd.DataFrame``, so derived
+    frames do not carry the caption.
     """
 
-    _metadata = ["caption", "suppressed"]
+    _metadata = ["caption", "suppressed", "shown"]
 
     @property
     def _constructor(self) -> type[pd.DataFrame]:  # derived frames are plain DataFrames
@@ -170,6 +172,11 @@ class PublishedTable(pd.DataFrame):
     def _repr_html_(self) -> str:
         mask = getattr(self, "suppressed", None)
         return table_html(pd.DataFrame(self), getattr(self, "caption", "") or "", mask)
+
+    def _ipython_display_(self) -> None:
+        if not getattr(self, "shown", False):
+            self.shown = True
+            _display_html(self._repr_html_(), f"[Table: {self.caption}]")
 
 
 def _published_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -268,14 +275,22 @@ class ChapterOutputs:
         *,
         row_total: str | None = None,
         column_total_row: str | None = None,
-    ) -> pd.DataFrame:
-        """Publish ``df`` as ``tables/<chapter>__<name>.csv`` after disclosure control.
+        derived: Mapping[str, Sequence[str]] | None = None,
+        decimals: int | Mapping[str, int] | None = None,
+        display: bool = True,
+    ) -> PublishedTable:
+        """Publish ``df`` as ``tables/<chapter>__<name>.csv`` after disclosure control, and show it.
 
         ``count_columns`` are the columns holding counts (default: the integer columns);
         ``row_total`` / ``column_total_row`` name the totals, so that they are protected too
-        (secondary suppression, :mod:`assess.stats.disclosure`). Suppressed cells read ``[c]``.
-        Returns the published frame, which displays with its caption when it is the last
-        expression of a cell (and is not displayed otherwise).
+        (secondary suppression, :mod:`assess.stats.disclosure`). ``derived`` maps a count column
+        to the columns computed from it (its percentage, rate, interval...): they are suppressed
+        wherever the count is, since they would reveal it. Suppressed cells read ``[c]``.
+        ``decimals`` rounds the numbers as :meth:`pandas.DataFrame.round` does (an int, or places
+        by column), so the table shows what the text shows.
+
+        The table is shown in the chapter with its caption (unless ``display`` is False); the
+        returned :class:`PublishedTable` is not shown again when it ends a cell.
         """
         if not caption or not caption.strip():
             raise ValueError(f"table '{name}': a caption is required")
@@ -283,16 +298,23 @@ class ChapterOutputs:
         frame.columns = [str(c) for c in frame.columns]
         if count_columns is None:
             count_columns = default_count_columns(frame)
-        missing = [c for c in count_columns if c not in frame.columns]
+        derived = dict(derived or {})
+        named = [*count_columns, *derived, *(c for cols in derived.values() for c in cols)]
+        missing = [c for c in named if c not in frame.columns]
         if missing:
-            raise KeyError(f"table '{name}': count columns not in the table: {missing}")
+            raise KeyError(f"table '{name}': count or derived columns not in the table: {missing}")
         if suppress:
             mask = suppression_mask(
                 frame, list(count_columns), self.suppression_threshold,
                 row_total=row_total, column_total_row=column_total_row,
             )
+            for count_col, cols in derived.items():
+                for col in cols:
+                    mask[col] |= mask[count_col]
         else:
             mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+        if decimals is not None:
+            frame = frame.round(decimals)
         published = frame.copy()
         for col in frame.columns:
             if mask[col].any():
@@ -314,6 +336,9 @@ class ChapterOutputs:
         result = PublishedTable(published)
         result.caption = caption
         result.suppressed = mask
+        result.shown = False
+        if display:
+            result._ipython_display_()
         return result
 
     def metric(self, metric: Any) -> None:

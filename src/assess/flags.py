@@ -1,0 +1,219 @@
+"""Counting the police force's crime and case flags (partner file ``force_flags.csv``).
+
+Pure functions over the frame :func:`assess.sources.partner.read_force_flags` returns (columns
+month, financial_year, flag, strand, ward_code, count), shared by the chapters that count flags
+(2 offence types, 8 hate crime, 10 drugs and alcohol, 11 vulnerable people).
+
+Counting rules:
+
+- Ward rows are added up. Only ``hate_crime`` has strands: a hate crime may be motivated by
+  hostility on more than one strand and is then counted in each. A hate crime row with a blank
+  strand is the force's count (each crime once); where a month has no such row, the count is the
+  sum of the strands, which may count a crime more than once.
+- Years are financial years (April to March). When the latest year in the file is incomplete,
+  every year is cut to the same months (:class:`LikeForLike`), so that changes and trends compare
+  like with like. A year the file does not cover has no count, which is not a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from assess.metrics import Metric, metric_from_count
+from assess.periods import months_of_financial_year
+from assess.stats import Change, Trend, change_in_counts, trend_test
+
+POPULATION_SOURCE = "ONS mid-year population estimates"
+
+#: Fewest years a trend test needs (assess.stats.trend_test).
+MIN_TREND_YEARS = 3
+
+
+def flags_with(flags: pd.DataFrame | None, flag: str, year: str) -> pd.DataFrame | None:
+    """The flags file when it holds ``flag`` in financial year ``year``, else None."""
+    if flags is None:
+        return None
+    rows = flags[(flags["flag"] == flag) & (flags["financial_year"] == year)]
+    return None if rows.empty else flags
+
+
+def flag_monthly(flags: pd.DataFrame, flag: str, strand: str | None = None) -> pd.Series:
+    """Monthly count of one flag for the whole CSP (index ``month`` ``YYYY-MM``, int64).
+
+    Ward rows are added up. With ``strand`` only that hate crime strand is counted. Without it,
+    a month's rows with a blank strand are the count; a month with only strand rows counts their
+    sum (a crime on two strands counts twice). Months without the flag are absent from the index.
+    """
+    rows = flags[flags["flag"] == flag]
+    if "strand" in rows.columns:
+        if strand is not None:
+            rows = rows[rows["strand"] == strand]
+        else:
+            blank = rows["strand"].isna()
+            months_with_total = set(rows.loc[blank, "month"])
+            rows = rows[blank | ~rows["month"].isin(months_with_total)]
+    elif strand is not None:
+        rows = rows.iloc[0:0]
+    out = rows.groupby("month")["count"].sum().astype("int64")
+    out.index = out.index.astype("object")
+    return out.sort_index().rename("count").rename_axis("month")
+
+
+def flag_count(flags: pd.DataFrame, flag: str, months: Sequence[str]) -> int:
+    """The count of ``flag`` over ``months`` (:func:`flag_monthly`'s rules; 0 where a month has none)."""
+    return int(flag_monthly(flags, flag).reindex(list(months)).fillna(0).sum())
+
+
+def total_counts_strands_twice(flags: pd.DataFrame, months: Sequence[str] | None = None) -> bool:
+    """True when some month (of ``months``, if given) has hate crime strand rows but no blank-strand total."""
+    rows = flags[flags["flag"] == "hate_crime"]
+    if months is not None:
+        rows = rows[rows["month"].isin(list(months))]
+    if rows.empty or "strand" not in rows.columns:
+        return False
+    with_total = set(rows.loc[rows["strand"].isna(), "month"])
+    return bool((~rows["month"].isin(with_total)).any())
+
+
+def flag_years(flags: pd.DataFrame, up_to: str | None = None) -> list[str]:
+    """Financial years the flags file covers (any flag), oldest first, none after ``up_to``."""
+    years = sorted(set(flags["financial_year"].dropna().astype(str)))
+    return [y for y in years if up_to is None or y <= up_to]
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """The months compared in every year: the positions (``"04"`` ... ``"03"``) the latest year holds.
+
+    ``complete`` is True when the latest year holds all twelve months.
+    """
+
+    year: str
+    month_numbers: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.month_numbers) == 12
+
+    def months(self, year: str) -> list[str]:
+        """The ``YYYY-MM`` months of ``year`` compared."""
+        return [m for m in months_of_financial_year(year) if m[5:] in self.month_numbers]
+
+    def period(self, year: str) -> str:
+        """The period label of ``year`` for a metric: ``"2024/25"`` or ``"2024-04 to 2024-09"``."""
+        if self.complete:
+            return year
+        ms = self.months(year)
+        return f"{ms[0]} to {ms[-1]}" if len(ms) > 1 else ms[0]
+
+    def describe(self, year: str) -> str:
+        """The period in words: ``"2024/25"`` or ``"2024/25 (April 2024 to September 2024)"``."""
+        if self.complete:
+            return year
+        from assess.counts import period_label
+
+        return f"{year} ({period_label(self.months(year))})"
+
+
+def like_for_like(flags: pd.DataFrame, year: str) -> LikeForLike:
+    """The months of ``year`` the flags file holds (any flag), as positions to compare every year on."""
+    have = set(flags.loc[flags["financial_year"] == year, "month"].astype(str))
+    return LikeForLike(year, tuple(m[5:] for m in months_of_financial_year(year) if m in have))
+
+
+def counts_by_year(monthly: pd.Series, years: Sequence[str], lfl: LikeForLike) -> pd.Series:
+    """A monthly count summed by financial year over the like-for-like months (index financial_year, int64)."""
+    values = [int(monthly.reindex(lfl.months(y)).fillna(0).sum()) for y in years]
+    return pd.Series(values, index=pd.Index(list(years), name="financial_year"), dtype="int64", name="count")
+
+
+def flag_by_year(flags: pd.DataFrame, flag: str, year: str, strand: str | None = None) -> tuple[pd.Series, LikeForLike]:
+    """Like-for-like counts of ``flag`` (or one hate crime ``strand``) by financial year up to ``year``."""
+    lfl = like_for_like(flags, year)
+    return counts_by_year(flag_monthly(flags, flag, strand), flag_years(flags, year), lfl), lfl
+
+
+def is_disclosive(counts: pd.Series, threshold: int) -> bool:
+    """True when any count is from 1 to ``threshold - 1`` (small counts are suppressed)."""
+    return bool(((counts >= 1) & (counts < threshold)).any())
+
+
+def year_change(by_year: pd.Series, year: str, previous_year: str) -> Change | None:
+    """The change from ``previous_year`` to ``year`` (exact conditional test), None without both years."""
+    if year not in by_year.index or previous_year not in by_year.index:
+        return None
+    return change_in_counts(int(by_year[previous_year]), int(by_year[year]))
+
+
+def year_trend(by_year: pd.Series) -> Trend | None:
+    """Log-linear Poisson trend over the years (equal exposures), None with fewer than three years."""
+    if len(by_year) < MIN_TREND_YEARS:
+        return None
+    return trend_test([int(v) for v in by_year.to_numpy()])
+
+
+def two_year_row(
+    flags: pd.DataFrame, monthly: pd.Series, year: str, previous_year: str, threshold: int = 1
+) -> dict[str, object]:
+    """A flag's count in two years (like for like) with the change on last year and its verdict.
+
+    Keys: ``previous_year`` (None when the flags file does not cover that year: no count is not a
+    zero), ``year``, change_percent (NaN when not computable) and verdict ("" when not tested).
+    Where a count is from 1 to ``threshold - 1`` (it will be suppressed) the change and verdict are
+    left blank, since they would reveal it.
+    """
+    lfl = like_for_like(flags, year)
+    has_previous = previous_year in flag_years(flags, year)
+    by_year = counts_by_year(monthly, [previous_year, year] if has_previous else [year], lfl)
+    change = year_change(by_year, year, previous_year)
+    hidden = change is None or is_disclosive(by_year, threshold)
+    return {
+        previous_year: int(by_year[previous_year]) if has_previous else None,
+        year: int(by_year[year]),
+        "change_percent": float("nan") if hidden or change.percent is None else change.percent,  # type: ignore[union-attr]
+        "verdict": "" if hidden else change.verdict,  # type: ignore[union-attr]
+    }
+
+
+def flag_count_metric(
+    id: str,
+    label: str,
+    chapter: str,
+    by_year: pd.Series,
+    year: str,
+    previous_year: str,
+    lfl: LikeForLike,
+    population: float | None,
+    threshold: int,
+    source: str,
+    *,
+    unit: str = "crimes",
+    per: int = 1000,
+    comparators: dict[str, float] | None = None,
+    note: str | None = None,
+) -> Metric:
+    """The metric of a flagged count (value: the count; its rate per ``per`` of ``population`` when known).
+
+    ``by_year`` is a like-for-like count by financial year (:func:`counts_by_year`). Counts from
+    1 to ``threshold - 1`` are suppressed (partner data are not published elsewhere).
+    """
+    has_previous = previous_year in by_year.index
+    return metric_from_count(
+        id,
+        label,
+        chapter,
+        int(by_year[year]),
+        int(by_year[previous_year]) if has_previous else None,
+        lfl.period(year),
+        lfl.period(previous_year) if has_previous else None,
+        population,
+        source + (f"; {POPULATION_SOURCE}" if population else ""),
+        unit=unit,
+        per=per,
+        comparators=comparators if population else None,
+        note=note,
+        disclosure_threshold=threshold,
+    )
