@@ -68,15 +68,14 @@ def format_metric(m: Mapping[str, Any]) -> dict[str, str]:
 
 
 def headline_metrics(metrics: Sequence[Mapping[str, Any]], limit: int = 12) -> list[dict[str, str]]:
-    """Up to ``limit`` cards: the first metric of each chapter, then the others, in chapter order."""
-    firsts: list[Mapping[str, Any]] = []
-    rest: list[Mapping[str, Any]] = []
-    seen: set[str] = set()
-    for m in metrics:
-        chapter = str(m.get("chapter", ""))
-        (rest if chapter in seen else firsts).append(m)
-        seen.add(chapter)
-    return [format_metric(m) for m in (firsts + rest)[:limit]]
+    """Up to ``limit`` cards, chosen as the executive summary chooses its headline figures
+    (:func:`assess.chapters.summary.headline_metrics`), then any others in chapter order."""
+    from assess.chapters.summary import headline_metrics as summary_headlines
+
+    chosen = list(summary_headlines(metrics))
+    ids = {m.get("id") for m in chosen}
+    chosen += [m for m in metrics if m.get("id") not in ids and str(m.get("chapter", "")).split("_", 1)[-1] not in ("scorecard", "summary")]
+    return [format_metric(m) for m in chosen[:limit]]
 
 
 @dataclass
