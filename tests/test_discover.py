@@ -118,6 +118,10 @@ def test_kind_by_name() -> None:
     assert kind_by_name("SAPE20DT1-mid-2017-lsoa-syoa-estimates-unformatted.xlsx") == "mid_year_population"
     assert kind_by_name("LSOA_(2011)_to_Ward_(2017)_Lookup.csv") == "lsoa_ward_lookup"
     assert kind_by_name("Wards_December_2017_Boundaries.geojson") == "ward_boundaries"
+    assert kind_by_name("prc-csp-mar2013-onwards-tables-2023.ods") == "home_office_prc"
+    assert kind_by_name("prc-pfa-mar2013-onwards-tables-300125.ods") == "home_office_prc"
+    assert kind_by_name("prc-pfa-mar2013-onwards-tables-2023.xlsx") == "home_office_prc"
+    assert kind_by_name("prc-pfa-tables.pdf") is None
     assert kind_by_name("forces.csv") is None
 
 
@@ -157,3 +161,52 @@ def test_discover_real_shared_data(shared_data: Path) -> None:
     ]
     lookup = next(f for f in found if f.kind == "lad_csp_lookup")
     assert read(lookup).set_index("lad_code").loc["E06000045", "csp_code"] == "E22000120"
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    """An .ods (odfpy) or .xlsx (openpyxl) workbook with the given sheets and rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="odf" if path.suffix == ".ods" else "openpyxl") as writer:
+        for name, rows in sheets.items():
+            width = max(len(r) for r in rows)
+            frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+
+
+PRC_COLS = PRC.strip().split(",")
+NOTES = {"Cover": [["Police recorded crime open data tables"]], "Notes": [["Note", "Description"], ["1", "Quarter 1 is April-June"]]}
+YEAR_SHEET = [["Police recorded crime by offence"], [], PRC_COLS, ["2019/20", 1, "Hampshire", "Arson", "A", "B", 56, 4]]
+
+
+def test_discover_prc_workbooks(tmp_path: Path) -> None:
+    """The Home Office tables as published (ODS, title rows, notes sheets), and as xlsx."""
+    raw = tmp_path / "raw"
+    csp = [PRC_COLS[:3] + ["CSP Name"] + PRC_COLS[3:], ["2019/20", 2, "Hampshire", "Southampton", "Arson", "A", "B", 56, 7]]
+    write_workbook(raw / "home_office/prc-pfa-mar2013-onwards-tables-2023.ods", NOTES | {"2019-20": YEAR_SHEET})
+    write_workbook(raw / "home_office/prc-csp-mar2013-onwards-tables-2023.xlsx", NOTES | {"2019_20": csp})
+    write_workbook(raw / "home_office/recorded crime tables.ods", {"2019-20": YEAR_SHEET})  # renamed: by header
+    write_workbook(raw / "budget.ods", {"Budget": [["Item", "Cost"], ["CCTV", 1200]]})
+    found = {f.path.name: f for f in discover(raw)}
+    assert {name: f.kind for name, f in found.items()} == {
+        "prc-pfa-mar2013-onwards-tables-2023.ods": "home_office_prc",
+        "prc-csp-mar2013-onwards-tables-2023.xlsx": "home_office_prc",
+        "recorded crime tables.ods": "home_office_prc",
+        "budget.ods": "unknown",
+    }
+    assert "header" in found["recorded crime tables.ods"].note
+    pfa = read(found["prc-pfa-mar2013-onwards-tables-2023.ods"])
+    assert pfa[["financial_year", "quarter", "offence_code", "offences"]].values.tolist() == [["2019/20", 1, "56", 4]]
+    assert pfa["csp_name"].isna().all()
+    assert read(found["prc-csp-mar2013-onwards-tables-2023.xlsx"])["csp_name"].tolist() == ["Southampton"]
+
+
+def test_prc_workbook_name_without_the_table(tmp_path: Path) -> None:
+    """A workbook named as a PRC table but holding none gives the reader's own error."""
+    notes_only = tmp_path / "prc-pfa-mar2013-onwards-tables-2023.ods"
+    write_workbook(notes_only, NOTES)
+    with pytest.raises(InputError, match=r"no sheet holds a Home Office recorded crime table \(its sheets: Cover, Notes\)"):
+        classify(notes_only)
+    renamed = tmp_path / "prc-pfa-mar2013-onwards-tables-2024.xlsx"
+    write_workbook(renamed, NOTES | {"2019-20": [[c.replace("Force Name", "Force") for c in r] if i == 2 else r for i, r in enumerate(YEAR_SHEET)]})
+    with pytest.raises(InputError, match=r"row 3, column 'Force Name': sheet '2019-20': required column 'Force Name' is missing \(found 'Force'"):
+        classify(renamed)

@@ -72,6 +72,29 @@ def workbook(sheets: dict[str, list[list[object]]]) -> Callable[[Path], None]:
     return make
 
 
+def ods(sheets: dict[str, list[list[object]]]) -> Callable[[Path], None]:
+    """An ODS workbook (as the Home Office publishes its tables) with the given sheets and rows."""
+    def make(path: Path) -> None:
+        import pandas as pd
+
+        with pd.ExcelWriter(path, engine="odf") as writer:
+            for name, rows in sheets.items():
+                width = max((len(r) for r in rows), default=1)
+                frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+                frame.to_excel(writer, sheet_name=name, header=False, index=False)
+    return make
+
+
+PRC_ODS = "prc-pfa-mar2013-onwards-tables-2023.ods"
+PRC_COLS = PRC_HEADER.strip().split(",")
+PRC_NOTES = [["Note", "Description"], ["1", "Financial Quarter 1 is April to June"]]
+PRC_TITLES = [["Police recorded crime by offence"], ["Source: Home Office"], []]  # header on row 4
+
+
+def prc_row(year: str = "2017/18", quarter: object = 1, count: object = 12) -> list[object]:
+    return [year, quarter, "Hampshire", "Arson", "Criminal damage and arson", "Arson", 56, count]
+
+
 @dataclass
 class Case:
     id: str
@@ -134,6 +157,37 @@ CASES = [
          home_office.read_recorded_crime, r"'5' is not a financial quarter 1-4", row=2, column="Financial Quarter"),
     Case("prc-missing-column", PRC, text(PRC_HEADER.replace("Offence Code,", "") + "2017/18,1,Hampshire,Arson,A,B,12\n"),
          home_office.read_recorded_crime, r"'Offence Code' is missing", column="Offence Code"),
+    Case("prc-ods-no-data-sheet", PRC_ODS, ods({"Cover": [["Police recorded crime open data tables"]], "Notes": PRC_NOTES}),
+         home_office.read_recorded_crime, r"no sheet holds a Home Office recorded crime table \(its sheets: Cover, Notes\)"),
+    Case("prc-ods-renamed-column", PRC_ODS,
+         ods({"Notes": PRC_NOTES,
+              "2017-18": PRC_TITLES + [[c if c != "Number of Offences" else "Number of offences" for c in PRC_COLS], prc_row()]}),
+         home_office.read_recorded_crime,
+         r"sheet '2017-18': required column 'Number of Offences' is missing \(found 'Number of offences': was it renamed\?\)",
+         row=4, column="Number of Offences"),
+    Case("prc-ods-non-numeric-count", PRC_ODS,
+         ods({"Notes": PRC_NOTES, "2017-18": PRC_TITLES + [PRC_COLS, prc_row()],
+              "2018-19": PRC_TITLES + [PRC_COLS, prc_row("2018/19"), [], prc_row("2018/19", count=" n/a ")]}),
+         home_office.read_recorded_crime, r"sheet '2018-19': 'n/a' is not a whole number", row=7, column="Number of Offences"),
+    Case("prc-ods-quarter-5", PRC_ODS, ods({"2017_18": [PRC_COLS, prc_row(), prc_row(quarter=5)]}),
+         home_office.read_recorded_crime, r"sheet '2017_18': '5' is not a financial quarter 1-4", row=3, column="Financial Quarter"),
+    Case("prc-ods-negative-count-strict", PRC_ODS, ods({"2017-18": PRC_TITLES + [PRC_COLS, prc_row(count=-3)]}),
+         lambda p: home_office.read_recorded_crime(p, allow_negative=False),
+         r"sheet '2017-18': '-3' is negative", row=5, column="Number of Offences"),
+    Case("prc-ods-bad-financial-year", PRC_ODS, ods({"2017-18": [PRC_COLS, prc_row(), prc_row(year="2017-18")]}),
+         home_office.read_recorded_crime, r"sheet '2017-18': value '2017-18'.*YYYY/YY", row=3, column="Financial Year"),
+    Case("prc-ods-year-sheet-without-header", PRC_ODS,
+         ods({"2017-18": PRC_TITLES + [PRC_COLS, prc_row()], "2018-19": [["Police recorded crime"], ["to follow"]]}),
+         home_office.read_recorded_crime, r"sheet '2018-19': no header row in the first 50 rows"),
+    Case("prc-ods-note-beside-table", PRC_ODS, ods({"2017-18": [PRC_COLS, prc_row(), prc_row() + [None, "see note 3"]]}),
+         home_office.read_recorded_crime, r"sheet '2017-18': a value \('see note 3'\) in column J", row=3),
+    Case("prc-ods-that-is-text", PRC_ODS, text(PRC_HEADER + PRC_OK),
+         home_office.read_recorded_crime, r"not an OpenDocument spreadsheet"),
+    Case("prc-xlsx-non-numeric-count", "prc-pfa-mar2013-onwards-tables-2023.xlsx",
+         workbook({"Notes": PRC_NOTES, "2017-18": PRC_TITLES + [PRC_COLS, prc_row(), prc_row(count="n/a")]}),
+         home_office.read_recorded_crime, r"sheet '2017-18': 'n/a' is not a whole number", row=6, column="Number of Offences"),
+    Case("name-says-prc-ods-no-table", PRC_ODS, ods({"Notes": PRC_NOTES}),
+         lambda p: discover.classify(p), r"no sheet holds a Home Office recorded crime table"),
     Case("lookup-bad-gss-code", LAD_CSP,
          text("LAD16CD,LAD16NM,CSP16CD,CSP16NM,PFA16CD,PFA16NM,FID\n"
               "E06000045,Southampton,E22000120,Southampton,E23000030,Hampshire,1\n"

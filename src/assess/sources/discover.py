@@ -9,7 +9,7 @@ kind                         name pattern (case-insensitive)                    
 ``police_street``            ``YYYY-MM-<force>-street.csv``                        police.uk street header
 ``police_outcomes``          ``YYYY-MM-<force>-outcomes.csv``                      outcomes header
 ``police_stop_search``       ``YYYY-MM-<force>-stop-and-search.csv``               stop-and-search header
-``home_office_prc``          ``prc-pfa-*.csv``, ``prc-csp-*.csv``                  PRC header
+``home_office_prc``          ``prc-pfa-*``, ``prc-csp-*`` (.csv, .ods, .xlsx)      PRC header (a workbook: on a sheet)
 ``lsoa_ward_lookup``         ``*LSOA*Ward*Lookup*.csv``, ``Lower_Layer*Ward*Lookup*`` LSOAyyCD, WDyyCD, LADyyCD ...
 ``lad_csp_lookup``           ``*Local_Authority*Community_Safety*Lookup*.csv``     LADyyCD, CSPyyCD, PFAyyCD ...
 ``lad_region_lookup``        ``*Local_Authority*Region*Lookup*.csv``               LADyyCD, RGNyyCD ...
@@ -22,10 +22,12 @@ kind                         name pattern (case-insensitive)                    
 ============================ ===================================================== =============
 
 A file is classified by its header when its name matches no pattern (e.g. a PRC table saved
-under another name). A file whose name says one kind while its header is that of another kind
-raises InputError saying so; a file whose name says a kind but whose header is of no kind raises
-the reader's own header error (missing or renamed column). Hidden files (``.name``) and Office
-lock files (``~$name``) are ``unknown`` without being opened.
+under another name). In a workbook (.xlsx, .ods) the first 50 rows of every sheet are searched
+for the header: the Home Office ODS tables have title rows and notes sheets. A file whose name
+says one kind while its header is that of another kind raises InputError saying so; a file
+whose name says a kind but whose header is of no kind raises the reader's own header error
+(missing or renamed column). Hidden files (``.name``) and Office lock files (``~$name``) are
+``unknown`` without being opened.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ _NAME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("police_street", re.compile(r"^\d{4}-\d{2}-.+-street\.csv$")),
     ("police_outcomes", re.compile(r"^\d{4}-\d{2}-.+-outcomes\.csv$")),
     ("police_stop_search", re.compile(r"^\d{4}-\d{2}-.+-stop-and-search\.csv$")),
-    ("home_office_prc", re.compile(r"^prc-(pfa|csp)-.*\.csv$")),
+    ("home_office_prc", re.compile(r"^prc-(pfa|csp)-.*\.(csv|ods|xlsx)$")),
     ("lsoa_ward_lookup", re.compile(r"^.*(lsoa|lower_layer_super_output_area).*ward.*lookup.*\.csv$")),
     ("lad_csp_lookup", re.compile(r"^.*local_authority.*community_safety.*lookup.*\.csv$")),
     ("lad_region_lookup", re.compile(r"^.*local_authority.*region.*lookup.*\.csv$")),
@@ -127,10 +129,12 @@ def kinds_by_header(path: str | Path) -> set[str]:
             sniffed = population.sniff(path)
             if sniffed:
                 kinds.add(sniffed)
-    elif suffix in (".xlsx", ".xlsm"):
-        sniffed = population.sniff(path)
+    elif suffix in (".xlsx", ".xlsm", ".ods"):
+        sniffed = population.sniff(path) if suffix != ".ods" else None
         if sniffed:
             kinds.add(sniffed)
+        elif home_office.prc_sheet(path) is not None:  # (opening a large workbook twice is slow)
+            kinds.add("home_office_prc")
     elif suffix in (".geojson", ".json"):
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
