@@ -81,8 +81,9 @@ def month_coverage(street: pd.DataFrame) -> pd.DataFrame:
     ``YYYY-MM`` lists), complete (bool).
     """
     rows = []
-    for (force, fy), months in street.groupby(["falls_within", "financial_year"], observed=True)["month"]:
-        present = sorted(set(months.dropna()))
+    distinct = street[["falls_within", "financial_year", "month"]].dropna().drop_duplicates()
+    for (force, fy), months in distinct.groupby(["falls_within", "financial_year"], observed=True)["month"]:
+        present = sorted(months)
         missing = [m for m in months_of_financial_year(str(fy)) if m not in present]
         rows.append(
             {
