@@ -171,3 +171,13 @@ def test_unrecognised_files_are_reported_not_read(small_raw: Path, tmp_path: Pat
     assert report.unknown_files == ["notes.txt"]
     assert "notes.txt" in json.loads((tmp_path / "processed" / "manifest.json").read_text())["unknown_files"]
     assert isinstance(Store(tmp_path / "processed").read("lsoa_ward"), pd.DataFrame)
+
+
+def test_a_bad_cell_found_by_the_one_pass_validation_names_its_own_file_and_row(small_raw: Path, tmp_path: Path) -> None:
+    bad = _row("e" * 64, "2024-06", "E01000001")
+    bad[0] = "not-a-crime-id"
+    _write_street(small_raw / "2024-06" / "2024-06-test-street.csv", [_row("f" * 64, "2024-06", "E01000001"), bad])
+    with pytest.raises(InputError) as err:
+        ingest(small_raw, tmp_path / "processed")
+    msg = str(err.value)
+    assert "2024-06-test-street.csv" in msg and "row 3" in msg and "'Crime ID'" in msg

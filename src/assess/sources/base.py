@@ -389,8 +389,13 @@ def validate(
     schema: pa.DataFrameSchema,
     path: str | Path,
     labels: Mapping[str, str] | None = None,
+    *,
+    paths: Mapping[str, Path] | None = None,
 ) -> pd.DataFrame:
     """Validate ``df`` with ``schema``; on failure raise InputError naming the first bad cell.
+
+    ``paths`` (for rows of several files) maps each ``source_file`` to its path: the error then
+    names the file of the failing row.
 
     "First" is the earliest row in the file among all failures. The row is the file's line
     number, taken from the ``source_row`` column when present. A check's ``error=`` text is used
@@ -409,6 +414,8 @@ def validate(
         row = None
         if index is not None and not pd.isna(index) and "source_row" in df.columns and index in df.index:
             row = int(df.loc[index, "source_row"])
+            if paths is not None and "source_file" in df.columns:
+                path = paths.get(str(df.loc[index, "source_file"]), path)
         n = len(cases.drop_duplicates(["column", "index"]))
         value = first.get("failure_case")
         value = value.item() if hasattr(value, "item") else value

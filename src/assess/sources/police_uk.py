@@ -17,6 +17,7 @@ per-row Python, so that a national year (~6 million rows) reads in well under a 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -181,7 +182,9 @@ def _both_or_neither(df: pd.DataFrame) -> pd.Series:
     return df["longitude"].isna() == df["latitude"].isna()
 
 
-def _month_schema(month: str, crime_id_nullable: bool) -> dict[str, pa.Column]:
+def _month_schema(month: str | None, crime_id_nullable: bool) -> dict[str, pa.Column]:
+    """Columns common to street and outcomes files; ``month`` None: any valid month (several files)."""
+    same_month = [] if month is None else [pa.Check.eq(month, error=f"the month in the file name ({month})")]
     return {
         "crime_id": string_column(
             matches(CRIME_ID, "a police.uk Crime ID: 64 hexadecimal characters (blank for anti-social behaviour)"),
@@ -189,7 +192,7 @@ def _month_schema(month: str, crime_id_nullable: bool) -> dict[str, pa.Column]:
         ),
         "month": string_column(
             matches(MONTH, "a month written YYYY-MM with month 01-12"),
-            pa.Check.eq(month, error=f"the month in the file name ({month})"),
+            *same_month,
             nullable=False,
         ),
         "reported_by": string_column(nullable=False),
@@ -201,8 +204,11 @@ def _month_schema(month: str, crime_id_nullable: bool) -> dict[str, pa.Column]:
     }
 
 
-def street_schema(month: str) -> pa.DataFrameSchema:
-    """Pandera schema of a street file's rows for ``month`` (cheap vectorised checks only)."""
+def street_schema(month: str | None) -> pa.DataFrameSchema:
+    """Pandera schema of a street file's rows for ``month`` (cheap vectorised checks only).
+
+    With ``month`` None it checks rows of several files at once (each file's month is checked
+    against its name by :func:`read_street`)."""
     return pa.DataFrameSchema(
         {
             **_month_schema(month, crime_id_nullable=True),
@@ -233,7 +239,7 @@ def outcomes_schema(month: str) -> pa.DataFrameSchema:
     )
 
 
-def read_street(path: str | Path, *, report: ReadReport | None = None) -> pd.DataFrame:
+def read_street(path: str | Path, *, report: ReadReport | None = None, validate_rows: bool = True) -> pd.DataFrame:
     """Read one police.uk street-level crime file (crime and anti-social behaviour).
 
     Source: data.police.uk ``YYYY-MM-<force>-street.csv`` (one month, one force). Returns the
@@ -246,13 +252,37 @@ def read_street(path: str | Path, *, report: ReadReport | None = None) -> pd.Dat
 
     Raises InputError when the name is not ``YYYY-MM-<force>-street.csv``, a column is missing or
     renamed, a month is not ``YYYY-MM`` or differs from the file name's, a coordinate is not a
-    number in the UK, a Crime ID is not 64 hex characters, or the crime type is blank.
+    number in the UK, a Crime ID is not 64 hex characters, or the crime type is blank. With
+    ``validate_rows`` False only the month is checked here: the caller validates many files at
+    once with :func:`validate_street`.
     """
     path = Path(path)
     month, _ = _file_month(path, "street")
     df = read_csv_checked(path, list(STREET_COLUMNS))
     df = _finish(_coordinates(df, path), STREET_COLUMNS, path, report)
-    return validate(df, street_schema(month), path, _labels(STREET_COLUMNS))
+    if validate_rows:
+        return validate(df, street_schema(month), path, _labels(STREET_COLUMNS))
+    other = df["month"].ne(month).fillna(True).to_numpy()
+    if other.any():
+        i = int(other.argmax())
+        raise InputError(
+            path,
+            f"value {df['month'].iat[i]!r} fails the check: the month in the file name ({month})",
+            row=int(df["source_row"].iat[i]),
+            column="Month",
+            hint="a police.uk file holds one month: check the file was not renamed or edited",
+        )
+    return df
+
+
+def validate_street(street: pd.DataFrame, paths: Mapping[str, Path]) -> pd.DataFrame:
+    """Validate the rows of many street files at once (read with ``validate_rows=False``).
+
+    One pandera pass over the whole table instead of one per file: pandera's fixed cost per file
+    and column was most of the time of a national ingest. ``paths`` maps each ``source_file`` to
+    its path, so that an error names the file, its row and its column as a per-file check would.
+    """
+    return validate(street, street_schema(None), next(iter(paths.values()), "street files"), _labels(STREET_COLUMNS), paths=paths)
 
 
 def read_outcomes(path: str | Path, *, report: ReadReport | None = None) -> pd.DataFrame:
