@@ -253,10 +253,14 @@ def run(
     from assess.periods import parse_financial_year
     from assess.report.bundle import run_bundle
 
+    from assess.store import Store
+
     try:
         for y in year:
             parse_financial_year(y)
         cfgs = [find_config(c, config_dir) for c in csp]
+        if not Store(processed).manifest():
+            raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
     except AssessError as exc:
         _fail(exc)
     failed = False
