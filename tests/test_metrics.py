@@ -245,3 +245,15 @@ def test_validate_catches_tampering():
         tamper(bad)
         with pytest.raises(MetricsError, match=message):
             validate_metrics_document(bad)
+
+
+def test_the_previous_period_is_recorded_only_with_a_previous_value() -> None:
+    from assess.metrics import metric_from_count, metric_from_proportion, metric_from_rate
+    from assess.stats import proportion, rate_per_1000
+
+    count = metric_from_count("x", "X", "01_x", 120, None, "2024/25", "2023/24", None, "test")
+    rate = metric_from_rate("y", "Y", "01_x", rate_per_1000(120, 10_000), "2024/25", "test", previous_period="2023/24")
+    share = metric_from_proportion("z", "Z", "01_x", proportion(30, 100), "2024/25", "test", previous_period="2023/24")
+    assert count.previous_period is None and rate.previous_period is None and share.previous_period is None
+    with_previous = metric_from_count("x", "X", "01_x", 120, 100, "2024/25", "2023/24", None, "test")
+    assert with_previous.previous_period == "2023/24" and with_previous.previous_value == 100

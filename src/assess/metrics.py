@@ -191,6 +191,8 @@ def metric_from_count(
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous count needs previous_period")
+    if previous is None:
+        previous_period = None  # the period compared with is recorded only with its value
     if comparators and population is None:
         raise MetricsError(f"metric {id!r}: comparators are rates per {per:,}; give the population to compare with them")
 
@@ -266,6 +268,8 @@ def metric_from_rate(
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous rate needs previous_period")
+    if previous is None:
+        previous_period = None  # the period compared with is recorded only with its value
     change = None if previous is None else change_in_rates(previous, rate)
     values, verdicts = _comparisons(rate, comparators)
     return Metric(
@@ -306,6 +310,8 @@ def metric_from_proportion(
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous proportion needs previous_period")
+    if previous is None:
+        previous_period = None  # the period compared with is recorded only with its value
     change = None if previous is None else change_in_proportions(previous, proportion)
     values, verdicts = _comparisons(proportion, comparators, scale=100.0)
     return Metric(

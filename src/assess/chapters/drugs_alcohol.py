@@ -430,7 +430,7 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             window_label(end),
             _deaths_source(ctx),
             previous=previous,
-            previous_period=None if previous is None else window_label(end - POOLED_YEARS),
+            previous_period=window_label(end - POOLED_YEARS),
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 100,000 population a year",
             note="Crude rate: deaths summed over three calendar years / population summed over the three years x 100,000."

@@ -319,7 +319,7 @@ def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ctx.year,
             _source(ctx),
             previous=prev_share,
-            previous_period=None if prev_share is None else ctx.previous_year,
+            previous_period=ctx.previous_year,
             note=f"They accounted for {format_share(summary.share_crimes_by_repeat)} of the "
             f"{format_count(summary.crimes)} offences attributed to known offenders.",
         )
@@ -371,7 +371,7 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ctx.year,
             _source(ctx),
             previous=previous_rate,
-            previous_period=None if previous_rate is None else ctx.previous_year,
+            previous_period=ctx.previous_year,
             comparators={ctx.cfg.national_name: bench.as_percent()} if bench is not None else None,
             note="Adults: offenders in age bands 18 and over. Reoffending as recorded by the supplying services."
             + (f" National figure for {bench.period} (indicative only): {bench.source}." if bench is not None else ""),

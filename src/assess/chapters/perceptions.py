@@ -223,7 +223,7 @@ def _report(ctx: AssessmentContext, out: ChapterOutputs, result: QuestionResult,
             waves.current_label,
             _source(ctx, waves),
             previous=None if result.previous is None else result.previous.as_proportion(),
-            previous_period=None if result.previous is None else waves.previous_label,
+            previous_period=waves.previous_label,
             comparators=comparators,
             note=note,
         )

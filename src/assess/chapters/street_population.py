@@ -203,7 +203,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             str(year),
             _source(ctx),
             previous=previous_rate,
-            previous_period=None if previous_rate is None else str(year - 1),
+            previous_period=str(year - 1),
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 households",
             note=None if bench is None else f"National figure for {bench.period}: {bench.source}.",

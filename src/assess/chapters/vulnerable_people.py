@@ -366,7 +366,7 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
     out.metric(metric_from_proportion(
         "domestic_violence_share", "Share of violence and sexual offences flagged domestic abuse", CHAPTER, current,
         lfl.period(ctx.year), f"{FLAGS_SOURCE}; {POLICE_UK_SOURCE}",
-        previous=previous, previous_period=lfl.period(ctx.previous_year) if previous is not None else None,
+        previous=previous, previous_period=lfl.period(ctx.previous_year),
         note="Numerator: violent crimes flagged domestic abuse (force); denominator: police.uk violence and sexual "
         "offences in the same months.",
     ))

@@ -349,7 +349,7 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ctx.year,
             _source(ctx),
             previous=previous,
-            previous_period=None if previous is None else ctx.previous_year,
+            previous_period=ctx.previous_year,
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 aged 10-17",
             note=f"{format_count(cust)} custodial sentences."
@@ -402,7 +402,7 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ctx.year,
             source,
             previous=previous,
-            previous_period=None if previous is None else ctx.previous_year,
+            previous_period=ctx.previous_year,
             comparators={ctx.cfg.national_name: bench.as_percent()} if bench is not None else None,
             note="Proven reoffending: reoffenders / cohort, as the Youth Justice Board defines it.",
         )
@@ -430,7 +430,7 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ctx.year,
             source,
             previous=prev_freq,
-            previous_period=None if prev_freq is None else ctx.previous_year,
+            previous_period=ctx.previous_year,
             unit="re-offences per reoffender",
             comparators={ctx.cfg.national_name: freq_bench.value} if freq_bench is not None else None,
             note="Frequency rate as the Youth Justice Board publishes it; interval: Poisson limits on the re-offences."

@@ -36,8 +36,8 @@ from assess.sources.base import (
     validate,
 )
 
-#: Published header of ``YYYY-MM-<force>-street.csv`` -> output column.
-STREET_COLUMNS: dict[str, str] = {
+#: The columns that police.uk street and outcomes files share, in their published order.
+_LOCATED_RECORD: dict[str, str] = {
     "Crime ID": "crime_id",
     "Month": "month",
     "Reported by": "reported_by",
@@ -47,24 +47,18 @@ STREET_COLUMNS: dict[str, str] = {
     "Location": "location",
     "LSOA code": "lsoa_code",
     "LSOA name": "lsoa_name",
+}
+
+#: Published header of ``YYYY-MM-<force>-street.csv`` -> output column.
+STREET_COLUMNS: dict[str, str] = {
+    **_LOCATED_RECORD,
     "Crime type": "crime_type",
     "Last outcome category": "last_outcome_category",
     "Context": "context",
 }
 
 #: Published header of ``YYYY-MM-<force>-outcomes.csv`` -> output column.
-OUTCOMES_COLUMNS: dict[str, str] = {
-    "Crime ID": "crime_id",
-    "Month": "month",
-    "Reported by": "reported_by",
-    "Falls within": "falls_within",
-    "Longitude": "longitude",
-    "Latitude": "latitude",
-    "Location": "location",
-    "LSOA code": "lsoa_code",
-    "LSOA name": "lsoa_name",
-    "Outcome type": "outcome_type",
-}
+OUTCOMES_COLUMNS: dict[str, str] = {**_LOCATED_RECORD, "Outcome type": "outcome_type"}
 
 #: Published header of ``YYYY-MM-<force>-stop-and-search.csv`` -> output column.
 STOP_SEARCH_COLUMNS: dict[str, str] = {
