@@ -21,7 +21,7 @@ from assess.report.export import (
     sheet_names,
     write_workbook,
 )
-from assess.report.pdf import prefix_ids, print_html
+from assess.report.pdf import ContentsEntry, chapter_html, colophon_html, front_html, page_css, prefix_ids
 
 # a 1x1 PNG
 PNG = base64.b64encode(
@@ -100,17 +100,30 @@ def test_audit_accepts_hyperlinks_and_counts_missing_alt() -> None:
     assert audit.remote == [] and audit.images_without_alt == 2
 
 
-def test_print_document_prefixes_ids_and_lists_every_chapter(tmp_path: Path) -> None:
+def test_print_documents_prefix_ids_mark_failures_and_list_every_chapter(tmp_path: Path) -> None:
     assert prefix_ids('<h2 id="Key">K</h2><a href="#Key">k</a><a href="x.html">x</a>', "01_a") == (
         '<h2 id="01_a-Key">K</h2><a href="#01_a-Key">k</a><a href="x.html">x</a>'
     )
     docs = [ChapterRenderer().render(_executed(tmp_path, n), n) for n in ("01_alpha", "02_beta")]
     docs[1].status, docs[1].error = "failed", "ValueError: bad"
-    source = print_html(docs, CTX)
-    assert source.count('class="chapter"') == 2
-    assert 'href="#ch-01_alpha"' in source and 'id="ch-02_beta"' in source
-    assert "did not finish" in source and "ValueError: bad" in source
-    assert audit_html(source).remote == []
+    alpha, beta = (chapter_html(d, CTX) for d in docs)
+    assert 'id="ch-01_alpha"' in alpha and 'id="01_alpha-Section"' in alpha and "did not finish" not in alpha
+    assert 'id="ch-02_beta"' in beta and "did not finish" in beta and "ValueError: bad" in beta
+    contents = [ContentsEntry("ch-01_alpha", docs[0].title, 3), ContentsEntry("ch-02_beta", docs[1].title, 5, True)]
+    front = front_html(CTX, contents)
+    assert 'href="#ch-01_alpha" data-page="3"' in front and 'data-page="5"' in front
+    assert front.count("(did not finish)") == 1
+    for source in (alpha, beta, front, colophon_html(CTX)):
+        assert audit_html(source).remote == []
+
+
+def test_page_css_running_heads() -> None:
+    part = page_css(CTX, "part")
+    assert '"Synthetic demonstration data"' in part and "counter(page)" not in part
+    assert "@page :first" in page_css(CTX, "front")
+    assert 'counter(page) " of " counter(pages)' in page_css(CTX, "stamps")
+    with pytest.raises(ValueError):
+        page_css(CTX, "cover")
 
 
 def test_sheet_names_are_short_unique_and_legal() -> None:
@@ -152,3 +165,42 @@ def test_workbook_has_notes_sheet_and_one_sheet_per_table_reproducibly(tmp_path:
     assert sheet["A1"].value == "Offences by area"
     assert [c.value for c in sheet[4]] == ["area", "offences", "rate"]
     assert [c.value for c in sheet[5]] == ["A", 1234, 81.2] and sheet["B6"].value == "[c]"
+
+
+def _link_targets(path: Path) -> list[int]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return sorted(
+        reader.get_page_number(annot.get_object()["/Dest"][0].get_object())
+        for annot in reader.pages[1].get("/Annots", [])
+    )
+
+
+def test_pdf_laid_out_in_workers_is_the_pdf_laid_out_here(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from assess.report.pdf import write_pdf
+
+    docs = [ChapterRenderer().render(_executed(tmp_path, n), n) for n in ("01_alpha", "02_beta")]
+    here = write_pdf(docs, tmp_path / "here.pdf", CTX, workers=0)
+    there = write_pdf(docs, tmp_path / "there.pdf", CTX, workers=2)
+    assert (tmp_path / "here.pdf").read_bytes() == (tmp_path / "there.pdf").read_bytes()
+    assert here.pages == there.pages == 5  # title, contents, two chapters, colophon
+    texts = [p.extract_text() for p in PdfReader(tmp_path / "here.pdf").pages]
+    assert [f"Page {i} of 5" in t for i, t in enumerate(texts, 1)] == [False, True, True, True, True]
+    assert texts[2].lstrip().startswith("Alpha chapter") and "About this report" in texts[4]
+    assert _link_targets(tmp_path / "here.pdf") == [2, 3, 4]  # contents -> both chapters and the colophon
+
+
+def test_pdf_builder_survives_a_dead_worker(tmp_path: Path) -> None:
+    from assess.report.pdf import PdfBuilder
+
+    docs = [ChapterRenderer().render(_executed(tmp_path, n), n) for n in ("01_alpha", "02_beta")]
+    with PdfBuilder(CTX, tmp_path, workers=1) as builder:
+        builder._workers[0]._proc.kill()  # the worker dies: its parts are laid out here instead
+        for doc in docs:
+            builder.add(doc)
+        result = builder.write(docs, tmp_path / "a.pdf")
+    assert result.pages == 5
+    assert _link_targets(tmp_path / "a.pdf") == [2, 3, 4]

@@ -31,6 +31,7 @@ import json
 import platform
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ from assess.report.export import (
 )
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
-from assess.report.pdf import write_pdf
+from assess.report.pdf import PdfBuilder
 from assess.context import AssessmentContext
 from assess.store import Store
 
@@ -235,10 +236,12 @@ def run_bundle(
     progress: bool = True,
     timeout: int | None = 1800,
     isolate: bool = False,
+    pdf_workers: int = 2,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
 
     ``isolate`` gives every chapter a fresh kernel (slower; by default each worker reuses one).
+    ``pdf_workers`` processes lay out the PDF's chapters while others execute (0: after them).
 
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
@@ -263,16 +266,32 @@ def run_bundle(
         coverage=AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir)).coverage_sentence,
     )
 
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
+        # each chapter is rendered to HTML and laid out for the PDF as soon as it has run,
+        # while the others are still executing
+        renderer, rendering = ChapterRenderer(), threading.Lock()
+        rendered: dict[str, ChapterDoc] = {}
+
+        def render(run: ChapterRun) -> ChapterDoc:
+            with rendering:
+                doc = rendered[run.chapter] = renderer.render(run.executed, run.chapter, run.status, run.error)
+            return doc
+
+        def chapter_done(run: ChapterRun) -> None:
+            try:
+                pdf.add(render(run))
+            except Exception:  # noqa: BLE001 - rendered again below, where an error is raised
+                rendered.pop(run.chapter, None)
+
         t = time.perf_counter()
         runs = execute_chapters(
-            sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress, isolate=isolate
+            sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress, isolate=isolate,
+            on_done=chapter_done,
         )
         _timed(timings, "execute", t)
 
         t = time.perf_counter()
-        renderer = ChapterRenderer()
-        docs = [renderer.render(r.executed, r.chapter, r.status, r.error) for r in runs]
+        docs = [rendered.get(r.chapter) or render(r) for r in runs]
         write_chapter_pages(docs, tmp / "html", ctx)
         warnings = [
             f"{d.chapter}: {d.undescribed_images} chart(s) shown without alt text (publish charts with out.figure)"
@@ -302,7 +321,9 @@ def run_bundle(
         t = time.perf_counter()
         pdf_pages: int | None = None
         try:
-            pdf_pages = write_pdf(docs, tmp / "assessment.pdf", ctx, author=cfg.display_name).pages
+            made = pdf.write(docs, tmp / "assessment.pdf")
+            pdf_pages = made.pages
+            timings["pdf_layout_all_parts"] = round(made.part_seconds, 2)
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
         _timed(timings, "pdf", t)
