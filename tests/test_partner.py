@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -312,3 +313,45 @@ def test_data_dictionary_documents_every_column_and_flag():
         assert f"`{flag}`" in text
     for field in partner.ScorecardMeasure.model_fields:
         assert f"`{field}`" in text
+
+
+# --------------------------------------------------------------------------- the read cache
+
+def test_read_partner_file_validates_once_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    path = write(tmp_path, "calls.csv", "month,channel,calls\n2025-01,101,5\n")
+    reads = []
+    monkeypatch.setitem(PARTNER_READERS, "calls_for_service", lambda p: reads.append(p) or read_calls_for_service(p))
+    first = partner.read_partner_file("calls_for_service", path)
+    second = partner.read_partner_file("calls_for_service", path)
+    assert len(reads) == 1
+    pd.testing.assert_frame_equal(first, second)
+    assert first is not second
+
+
+def test_read_partner_file_reads_an_edited_file_afresh(tmp_path):
+    path = write(tmp_path, "calls.csv", "month,channel,calls\n2025-01,101,5\n")
+    assert partner.read_partner_file("calls_for_service", path)["calls"].tolist() == [5]
+    write(tmp_path, "calls.csv", "month,channel,calls\n2025-01,101,50\n")  # one byte longer
+    assert partner.read_partner_file("calls_for_service", path)["calls"].tolist() == [50]
+    write(tmp_path, "calls.csv", "month,channel,calls\n2025-01,101,70\n")  # same size: a later mtime
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+    assert partner.read_partner_file("calls_for_service", path)["calls"].tolist() == [70]
+
+
+def test_changing_a_cached_partner_frame_does_not_change_a_later_read(tmp_path):
+    path = write(tmp_path, "calls.csv", "month,channel,calls\n2025-01,101,5\n2025-01,999,7\n")
+    got = partner.read_partner_file("calls_for_service", path)
+    got.loc[0, "calls"] = 0
+    got["extra"] = 1
+    del got["channel"]
+    again = partner.read_partner_file("calls_for_service", path)
+    assert list(again.columns) == ["month", "financial_year", "channel", "calls", "source_row"]
+    assert again["calls"].tolist() == [5, 7]
+
+
+def test_a_bad_partner_file_raises_on_every_read(tmp_path):
+    path = write(tmp_path, "calls.csv", "month,channel,calls\n2025-13,101,5\n")
+    for _ in range(2):
+        with pytest.raises(InputError, match="row 2"):
+            partner.read_partner_file("calls_for_service", path)

@@ -208,7 +208,8 @@ def csp_rates_from_tables(
             f"rates for other partnerships need {CSP_TABLES_HINT}"
         )
     else:
-        years = sorted(set(recorded_crime.loc[recorded_crime["csp_name"].notna(), "financial_year"].dropna().astype(str)))
+        csp_years = recorded_crime.loc[recorded_crime["csp_name"].notna(), "financial_year"]
+        years = sorted(set(csp_years.dropna().drop_duplicates().astype(str)))
         if year not in years:
             missing.append(
                 f"the Home Office CSP-level tables supplied do not cover {year} (they cover "

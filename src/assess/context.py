@@ -32,7 +32,9 @@ class AssessmentContext:
     store: Store
     raw_dir: Path
     notes: list[str] = field(default_factory=list)
-    _partner_files: dict[Path, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _street_subsets: dict[tuple[str, bool | None, bool], tuple[pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # --- periods ------------------------------------------------------------------------
     @property
@@ -49,8 +51,17 @@ class AssessmentContext:
 
     @cached_property
     def months_present(self) -> list[str]:
-        """The months of this year for which the CSP has police.uk records."""
-        have = set(self.street_all["month"].dropna().unique())
+        """The months of this year for which the CSP has police.uk records.
+
+        Those of :attr:`street_all`; when it has not been read yet, only its month column is read
+        (the coverage sentence of a chapter, or of the bundle's index, needs no more).
+        """
+        street = self.__dict__.get("street_all")  # the cached_property, when read (or set) already
+        if street is None:
+            if not self.store.has("street"):
+                return []
+            street = self.store.read("street", columns=["month"], filters=self._street_filters)
+        have = set(street["month"].dropna().unique())
         return [m for m in self.months if m in have]
 
     @property
@@ -89,21 +100,35 @@ class AssessmentContext:
         """Every placed police.uk record (crime and ASB) in the CSP's local authorities, all years."""
         if not self.store.has("street"):
             return pd.DataFrame(columns=["month", "financial_year", "category", "category_id", "is_asb", "ward_code"])
-        return self.store.read("street", filters=[("lad_code", "in", self.cfg.lad_codes)])
+        return self.store.read("street", filters=self._street_filters)
+
+    @property
+    def _street_filters(self) -> list[tuple[str, str, list[str]]]:
+        """The rows of the ``street`` table that are the CSP's: those of its local authorities."""
+        return [("lad_code", "in", self.cfg.lad_codes)]
 
     def street(self, year: str | None = None, *, asb: bool | None = None, same_months: bool = True) -> pd.DataFrame:
         """Records of a financial year (this one by default); ``asb`` True/False keeps ASB/crime only.
 
         With ``same_months`` (the default), an earlier year is cut to the months this year holds.
+        Each selection is made once per context and :attr:`street_all` (chapters ask for the same
+        years many times); every call returns a shallow copy, which the caller may change
+        (copy-on-write).
         """
         year = year or self.year
-        df = self.street_all
-        df = df[df["financial_year"] == year]
-        if same_months and year != self.year and not self.complete:
-            df = df[df["month"].isin(self.matching_months(year))]
-        if asb is not None:
-            df = df[df["is_asb"] == asb]
-        return df
+        key = (year, asb, same_months)
+        source = self.street_all
+        kept = self._street_subsets.get(key)
+        if kept is None or kept[0] is not source:
+            if asb is None:
+                df = source[source["financial_year"] == year]
+                if same_months and year != self.year and not self.complete:
+                    df = df[df["month"].isin(self.matching_months(year))]
+            else:
+                df = self.street(year, same_months=same_months)
+                df = df[df["is_asb"] == asb]
+            kept = self._street_subsets[key] = (source, df)
+        return kept[1].copy(deep=False)
 
     @cached_property
     def unplaced(self) -> pd.DataFrame:
@@ -221,8 +246,10 @@ class AssessmentContext:
     def partner(self, name: str) -> pd.DataFrame | None:
         """A partner file read and validated by :mod:`assess.sources.partner`; None if absent.
 
-        Each file is read once per context (a chapter's sections each ask for it, and validating
-        the resident survey takes a while); every call returns a copy, which the caller may change.
+        Each file is read once per process while it is unchanged
+        (:func:`assess.sources.partner.read_partner_file`: a chapter's sections each ask for it,
+        and validating the resident survey takes a while); every call returns a copy, which the
+        caller may change.
         """
         from assess.sources import partner
 
@@ -232,9 +259,7 @@ class AssessmentContext:
         path = self.partner_dir / filename
         if not path.exists():
             return None
-        if path not in self._partner_files:
-            self._partner_files[path] = partner.PARTNER_READERS[name](path)
-        return self._partner_files[path].copy()
+        return partner.read_partner_file(name, path)
 
 
 def load_context(

@@ -40,17 +40,36 @@ def category_label(category: str) -> str:
     raise KeyError(f"'{category}' is not a police.uk category or category id; known: {', '.join(POLICE_UK_CATEGORIES)}")
 
 
+def _kept(street: pd.DataFrame, *, asb: bool | None = None, category: str | None = None) -> pd.Series | None:
+    """Which rows :func:`select` keeps (a nullable boolean mask; NA = not kept), None for every row."""
+    keep = None
+    if asb is not None:
+        keep = street["is_asb"].astype("boolean").fillna(False) == asb
+    if category is not None:
+        is_category = street["category"] == category_label(category)
+        keep = is_category if keep is None else keep & is_category
+    return keep
+
+
 def select(street: pd.DataFrame, *, asb: bool | None = None, category: str | None = None) -> pd.DataFrame:
     """The rows of ``street`` that are ASB (``asb=True``), crime (``asb=False``) or of one category.
 
     ``category`` is a police.uk category or its id (``"vehicle_crime"``).
     """
-    df = street
-    if asb is not None:
-        df = df[df["is_asb"].astype("boolean").fillna(False) == asb]
-    if category is not None:
-        df = df[df["category"] == category_label(category)]
-    return df
+    keep = _kept(street, asb=asb, category=category)
+    return street if keep is None else street[keep]
+
+
+def count_selected(street: pd.DataFrame, *, asb: bool | None = None, category: str | None = None) -> int:
+    """The number of rows :func:`select` keeps (without building them)."""
+    keep = _kept(street, asb=asb, category=category)
+    return len(street) if keep is None else int(keep.sum())
+
+
+def _selected_months(street: pd.DataFrame, *, asb: bool | None, category: str | None) -> pd.Series:
+    """The ``month`` of each row :func:`select` keeps (without building the other columns)."""
+    keep = _kept(street, asb=asb, category=category)
+    return street["month"] if keep is None else street["month"][keep]
 
 
 def _counts(values: pd.Series, index: Iterable[str] | None, name: str) -> pd.Series:
@@ -159,7 +178,7 @@ def monthly_series(
     if not covered:
         return pd.Series(dtype="float64", name="count").rename_axis("month")
     span = month_range(covered[0], covered[-1])
-    counts = counts_by_month(select(street, asb=asb, category=category), covered).astype("float64")
+    counts = _counts(_selected_months(street, asb=asb, category=category), covered, "month").astype("float64")
     return counts.reindex(span).rename("count").rename_axis("month")
 
 
@@ -240,9 +259,8 @@ def year_to_date(ctx: AssessmentContext, *, asb: bool | None = False, category: 
         months, prev_months = tuple(ctx.months), tuple(months_of_financial_year(ctx.previous_year))
     else:
         months, prev_months = tuple(ctx.months_present), tuple(ctx.matching_months(ctx.previous_year))
-    current = len(select(ctx.street(ctx.year), asb=asb, category=category))
-    prev_street = ctx.street(ctx.previous_year)
-    previous = len(select(prev_street, asb=asb, category=category))
+    current = count_selected(ctx.street(ctx.year), asb=asb, category=category)
+    previous = count_selected(ctx.street(ctx.previous_year), asb=asb, category=category)
     have_prev = set(ctx.street_all["month"].dropna().unique())
     missing = tuple(m for m in prev_months if m not in have_prev)
     if ctx.complete:
@@ -269,7 +287,7 @@ def rolling_12_months(
     months = month_range(shift_month(end_month, -11), end_month)
     prev_months = month_range(shift_month(end_month, -23), shift_month(end_month, -12))
     covered = set(covered_months) if covered_months is not None else set(street["month"].dropna().unique())
-    by_month = counts_by_month(select(street, asb=asb, category=category), months + prev_months)
+    by_month = _counts(_selected_months(street, asb=asb, category=category), months + prev_months, "month")
     missing = tuple(m for m in prev_months + months if m not in covered)
     return PeriodCounts(
         label=f"the 12 months to {month_name(end_month)}",
@@ -284,7 +302,7 @@ def rolling_12_months(
 
 def years_with_data(ctx: AssessmentContext) -> list[str]:
     """Financial years, oldest first, for which the CSP has police.uk records (up to this year)."""
-    years = sorted(set(ctx.street_all["financial_year"].dropna().astype(str)))
+    years = sorted(set(ctx.street_all["financial_year"].dropna().drop_duplicates().astype(str)))
     return [y for y in years if y <= ctx.year]
 
 
@@ -295,7 +313,7 @@ def counts_by_year_like_for_like(ctx: AssessmentContext, *, asb: bool | None = F
     some of those months still count what they have (see :func:`year_months_present`).
     """
     years = years_with_data(ctx)
-    values = [len(select(ctx.street(y), asb=asb, category=category)) for y in years]
+    values = [count_selected(ctx.street(y), asb=asb, category=category) for y in years]
     return pd.Series(np.asarray(values, dtype="int64"), index=pd.Index(years, name="financial_year"), name="count")
 
 

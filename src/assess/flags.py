@@ -47,7 +47,8 @@ def flag_monthly(flags: pd.DataFrame, flag: str, strand: str | None = None) -> p
     a month's rows with a blank strand are the count; a month with only strand rows counts their
     sum (a crime on two strands counts twice). Months without the flag are absent from the index.
     """
-    rows = flags[flags["flag"] == flag]
+    columns = [c for c in ("month", "strand", "count") if c in flags.columns]
+    rows = flags[columns][flags["flag"] == flag]
     if "strand" in rows.columns:
         if strand is not None:
             rows = rows[rows["strand"] == strand]
@@ -62,9 +63,14 @@ def flag_monthly(flags: pd.DataFrame, flag: str, strand: str | None = None) -> p
     return out.sort_index().rename("count").rename_axis("month")
 
 
+def months_total(monthly: pd.Series, months: Sequence[str]) -> int:
+    """A monthly count (:func:`flag_monthly`) summed over ``months`` (0 where a month has none)."""
+    return int(monthly.reindex(list(months)).fillna(0).sum())
+
+
 def flag_count(flags: pd.DataFrame, flag: str, months: Sequence[str]) -> int:
     """The count of ``flag`` over ``months`` (:func:`flag_monthly`'s rules; 0 where a month has none)."""
-    return int(flag_monthly(flags, flag).reindex(list(months)).fillna(0).sum())
+    return months_total(flag_monthly(flags, flag), months)
 
 
 def total_counts_strands_twice(flags: pd.DataFrame, months: Sequence[str] | None = None) -> bool:
@@ -80,7 +86,7 @@ def total_counts_strands_twice(flags: pd.DataFrame, months: Sequence[str] | None
 
 def flag_years(flags: pd.DataFrame, up_to: str | None = None) -> list[str]:
     """Financial years the flags file covers (any flag), oldest first, none after ``up_to``."""
-    years = sorted(set(flags["financial_year"].dropna().astype(str)))
+    years = sorted(set(flags["financial_year"].dropna().drop_duplicates().astype(str)))
     return [y for y in years if up_to is None or y <= up_to]
 
 
@@ -120,7 +126,7 @@ class LikeForLike:
 
 def like_for_like(flags: pd.DataFrame, year: str) -> LikeForLike:
     """The months of ``year`` the flags file holds (any flag), as positions to compare every year on."""
-    have = set(flags.loc[flags["financial_year"] == year, "month"].astype(str))
+    have = set(flags.loc[flags["financial_year"] == year, "month"].drop_duplicates().astype(str))
     return LikeForLike(year, tuple(m[5:] for m in months_of_financial_year(year) if m in have))
 
 

@@ -220,7 +220,7 @@ def _deaths_source(ctx: AssessmentContext) -> str:
 
 def _flag_periods(ctx: AssessmentContext, flags: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Months of this year in both sources, and the same months a year earlier."""
-    street_months = sorted(set(ctx.street_all["month"].dropna()))
+    street_months = sorted(set(ctx.street_all["month"].dropna().drop_duplicates()))
     current = flag_months(flags, ctx.months, street_months)
     previous = [shift_month(m, -1) for m in current]
     have_prev = set(flags["month"]) & set(street_months)

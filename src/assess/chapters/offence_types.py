@@ -18,7 +18,7 @@ from assess.chapters import common
 from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE, no_comparison_sentence
 from assess.context import AssessmentContext
 from assess.counts import CRIME_CATEGORIES, PeriodCounts
-from assess.flags import flag_count, total_counts_strands_twice
+from assess.flags import flag_monthly, months_total, total_counts_strands_twice
 from assess.harmonise import category_id
 from assess.metrics import metric_from_count
 from assess.report.outputs import ChapterOutputs
@@ -119,12 +119,12 @@ def flag_table(ctx: AssessmentContext, flags: pd.DataFrame, pc: PeriodCounts | N
     present = set(flags["flag"].astype(str))
     have = set(flags["month"].astype(str))
     comparable = all(m in have for m in pc.previous_months)
-    rows = [
-        _row(flag, label, "force flags", flag_count(flags, flag, pc.previous_months) if comparable else None,
-             flag_count(flags, flag, pc.months), ctx.population)
-        for flag, label in FLAG_LABELS.items()
-        if flag in present
-    ]
+    rows = []
+    for flag, label in FLAG_LABELS.items():
+        if flag in present:
+            monthly = flag_monthly(flags, flag)
+            previous = months_total(monthly, pc.previous_months) if comparable else None
+            rows.append(_row(flag, label, "force flags", previous, months_total(monthly, pc.months), ctx.population))
     return _typed(rows)
 
 
@@ -169,7 +169,8 @@ def home_office_subgroups(ctx: AssessmentContext) -> tuple[pd.DataFrame, str]:
     names = rates.table.loc[rates.table["is_focus"], "csp_name"].astype(str).tolist()
     key = comparators.name_key(names[0])
     own = rc[rc["csp_name"].notna()]
-    own = own[own["csp_name"].astype(str).map(comparators.name_key) == key]
+    csp_names = own["csp_name"].astype(str)
+    own = own[csp_names.isin([n for n in csp_names.unique() if comparators.name_key(n) == key])]
     cur = own[own["financial_year"] == ctx.year]
     quarters = sorted(set(cur["quarter"].astype(int)))
     prev = own[(own["financial_year"] == ctx.previous_year) & own["quarter"].isin(quarters)]

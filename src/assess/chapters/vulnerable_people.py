@@ -140,7 +140,7 @@ def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: st
     violence = street_all[street_all["category"] == VIOLENCE_CATEGORY]
     vso = violence.groupby("month").size()
     vso.index = vso.index.astype("object")
-    have_police = set(street_all["month"].dropna().astype(str))
+    have_police = set(street_all["month"].dropna().drop_duplicates().astype(str))
     rows = []
     for y in flag_years(flags, year):
         months = [m for m in lfl.months(y) if m in have_police]

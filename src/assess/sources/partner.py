@@ -20,7 +20,9 @@ blank), measures as ``float64``, yes/no answers as ``boolean`` (``<NA>`` = blank
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -652,6 +654,41 @@ PARTNER_READERS: dict[str, Callable[[str | Path], pd.DataFrame]] = {
     "benchmarks": read_benchmarks,
     "scorecard": read_scorecard,
 }
+
+
+#: Most partner frames :func:`read_partner_file` keeps in the process.
+PARTNER_CACHE_ENTRIES = 32
+
+_partner_cache: OrderedDict[Hashable, pd.DataFrame] = OrderedDict()
+_partner_lock = threading.Lock()
+
+
+def read_partner_file(name: str, path: str | Path) -> pd.DataFrame:
+    """``PARTNER_READERS[name](path)``, read and validated once per process while the file is unchanged.
+
+    A chapter kernel runs several chapters, each of which asks for the same partner files (and
+    validating the resident survey takes a while). The frame is kept, keyed on the reader and the
+    file (resolved path, inode, modification time in nanoseconds, size), so an edited file is read
+    and validated afresh; at most :data:`PARTNER_CACHE_ENTRIES` frames are kept (least recently
+    used out first). A file that fails validation is not kept: every call raises its InputError.
+    Every call returns a shallow copy, which the caller may change (copy-on-write) without
+    altering what a later call returns.
+    """
+    path = Path(path)
+    reader = PARTNER_READERS[name]
+    st = path.stat()
+    key = (reader, str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
+    with _partner_lock:
+        df = _partner_cache.get(key)
+        if df is not None:
+            _partner_cache.move_to_end(key)
+    if df is None:
+        df = reader(path)
+        with _partner_lock:
+            _partner_cache[key] = df
+            while len(_partner_cache) > PARTNER_CACHE_ENTRIES:
+                _partner_cache.popitem(last=False)
+    return df.copy(deep=False)
 
 
 def partner_path(raw_dir: str | Path, name: str, cfg: CSPConfig | None = None) -> Path:
