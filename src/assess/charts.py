@@ -24,6 +24,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backend_bases import FigureCanvasBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -101,9 +103,29 @@ def thousands(x: float, _pos: int | None = None) -> str:
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG bytes: fixed dpi, tight box, no Software tag (deterministic)."""
+    """The figure as PNG bytes: fixed dpi, tight box, no Software tag (deterministic).
+
+    ``savefig`` lays out a figure that has a layout engine by drawing it once without rendering
+    and then draws it again to render it. For a house-style figure (made without pyplot, at
+    :data:`DPI`) the layout is run here, on the Agg canvas that then renders the figure, and the
+    engine is set aside while saving, so the figure is drawn once; the bytes are those
+    ``savefig`` writes.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    canvas = fig.canvas
+    if type(canvas) is FigureCanvasBase:  # made without pyplot: render on Agg, as savefig would
+        canvas = FigureCanvasAgg(fig)
+    engine = fig.get_layout_engine()
+    if engine is None or fig.dpi != DPI or type(canvas) is not FigureCanvasAgg:
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        return buf.getvalue()
+    engine.execute(fig)
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None, not "none": a placeholder engine would draw twice again
+    try:
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    finally:
+        fig.set_layout_engine(engine)
     return buf.getvalue()
 
 
