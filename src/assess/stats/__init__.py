@@ -13,6 +13,9 @@ One module per job; this package re-exports the public API so chapters write
 - :mod:`assess.stats.series`: rolling 12-month totals, log-linear Poisson trend test.
 - :mod:`assess.stats.disclosure`: primary and secondary cell suppression (``[c]``).
 
+scipy.stats is imported inside the functions that call it (about 1 s): the report process,
+which only reads and checks metrics, never pays for it.
+
 Impossible input (negative counts, zero or missing populations, NaN, too few periods ...)
 raises :class:`assess.errors.StatisticsError`.
 """

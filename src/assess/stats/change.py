@@ -17,11 +17,11 @@ Sources:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats as _st
 
 from assess.errors import StatisticsError
 from assess.stats._checks import check_alpha, check_count, check_positive
@@ -84,8 +84,15 @@ def poisson_counts_p_value(
     n = x1 + x2
     if n == 0:
         return 1.0
-    result = _st.binomtest(x2, n, e2 / (e1 + e2), alternative="two-sided")
-    return float(min(1.0, result.pvalue))
+    return _binomial_p_value(x2, n, e2 / (e1 + e2))
+
+
+@functools.lru_cache(maxsize=4096)
+def _binomial_p_value(k: int, n: int, p: float) -> float:
+    """Two-sided exact binomial test of ``k`` successes in ``n`` trials with probability ``p``
+    (cached: a chapter often tests the same two counts more than once)."""
+    from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
+    return float(min(1.0, _st.binomtest(k, n, p, alternative="two-sided").pvalue))
 
 
 def change_in_counts(
@@ -192,6 +199,7 @@ def change_in_proportions(prev: Proportion, curr: Proportion, alpha: float = 0.0
     percentage points); ``interval`` is Newcombe's interval for the difference at ``1 - alpha``.
     When the pooled proportion is 0 or 1 the two are identical and the p-value is 1.
     """
+    from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
     level = check_alpha(alpha)
     n1, n2 = prev.n, curr.n
     pooled = (prev.successes + curr.successes) / (n1 + n2)

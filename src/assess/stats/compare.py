@@ -19,7 +19,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from assess.errors import StatisticsError
 from assess.stats._checks import check_confidence, check_finite, check_per
@@ -193,6 +192,7 @@ def poisson_control_limit(expected: np.ndarray, p: float) -> np.ndarray:
     alpha = (P(Y <= r) - p) / (P(Y <= r) - P(Y <= r - 1)) and the limit is r - alpha (floored
     at 0). Units: events. An expected count of 0 gives 0.
     """
+    from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
     mu = np.asarray(expected, dtype="float64")
     out = np.zeros_like(mu)
     positive = mu > 0

@@ -22,11 +22,11 @@ method for counts of 10 or more, where it agrees with the exact limits to better
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats as _st
 
 from assess.errors import StatisticsError
 from assess.stats._checks import (
@@ -77,8 +77,11 @@ class Proportion:
     method: str = "Wilson score interval (Wilson 1927; PHE Technical Guide: Confidence Intervals)"
 
 
+@functools.lru_cache(maxsize=64)
 def _z(confidence: float) -> float:
-    """The standard normal quantile for a two-sided interval (1.959964 for 95%)."""
+    """The standard normal quantile for a two-sided interval (1.959964 for 95%); cached, as every
+    interval asks for the same one."""
+    from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
     return float(_st.norm.ppf(1.0 - (1.0 - confidence) / 2.0))
 
 
@@ -88,6 +91,7 @@ def exact_poisson_interval(count: int, confidence: float = 0.95) -> tuple[float,
     lower = chi2(alpha/2; 2O) / 2, upper = chi2(1 - alpha/2; 2(O + 1)) / 2 (Armitage & Berry),
     the lower limit being 0 when O = 0. Units: events.
     """
+    from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
     observed = check_count(count, "count")
     level = check_confidence(confidence)
     alpha = 1.0 - level

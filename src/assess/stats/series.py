@@ -19,7 +19,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from assess.errors import StatisticsError
 from assess.stats._checks import check_alpha, check_whole_array
@@ -159,6 +158,7 @@ def trend_test(
     All counts zero: no trend (b = 0, p = 1). Raises StatisticsError for fewer than three periods,
     negative, missing or fractional counts, or exposures of the wrong length or not positive.
     """
+    from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
     level = check_alpha(alpha)
     y = check_whole_array(counts, "counts")
     n = y.size
