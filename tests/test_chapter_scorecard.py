@@ -169,6 +169,7 @@ def test_published_table_keeps_the_status_as_a_plain_word_and_styles_it() -> Non
     assert table["Latest"].tolist() == [9] and table["Target"].tolist() == [10]  # ints, no stray ".0"
     html = sc.styled(table, "A caption").to_html()
     assert sc.STATUS_COLOURS["green"][0] in html and "A caption" in html
+    assert sc.styled(table, "A caption").to_html() == html  # no random table id
 
 
 def test_as_published_numbers() -> None:

@@ -114,3 +114,16 @@ def test_a_reused_kernel_starts_each_chapter_afresh_and_survives_a_dead_kernel(t
     # execution counts start at 1 in every chapter, as in a fresh kernel
     nb = nbformat.read(tmp_path / "out" / "02_clean.ipynb", as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]  # parameters, injected, 2 cells
+
+
+def test_a_kernel_is_reused_when_the_output_folder_is_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `assess run --out reports` gives a relative folder: resetting the kernel must not fail on it
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("01_a", "02_b"):
+        _chapter(src / f"{name}.ipynb", "import os; open('pids.txt', 'a').write(f'{os.getpid()}\\n')")
+    monkeypatch.chdir(tmp_path)
+    runs = execute.execute_chapters(sorted(src.glob("*.ipynb")), Path("out"), {"x": 1}, jobs=1, progress=False, timeout=60)
+    assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
+    pids = (tmp_path / "out" / "pids.txt").read_text().split()
+    assert len(pids) == 2 and pids[0] == pids[1], "each chapter got a kernel of its own"

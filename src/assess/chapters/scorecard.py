@@ -172,7 +172,7 @@ def baseline_from_street(ctx: AssessmentContext, measure_id: str, baseline_year:
         parse_financial_year(baseline_year)
     except Exception:  # noqa: BLE001 - a calendar-year baseline is not a police.uk year
         return None
-    if baseline_year not in set(ctx.street_all["financial_year"].dropna().astype(str)):
+    if baseline_year not in set(ctx.street_all["financial_year"].dropna().drop_duplicates().astype(str)):
         return None
     asb, category = STREET_MEASURES[measure_id]
     df = ctx.street(baseline_year, asb=asb)
@@ -293,7 +293,8 @@ def styled(table: pd.DataFrame, caption: str | None = None, status_column: str =
             return narrative.format_value(float(value))
         return str(value)
 
-    styler = table.style.map(colour, subset=[status_column]).format(number).hide(axis="index")
+    # a fixed table id (pandas draws a random one), so the same scorecard gives the same HTML
+    styler = table.style.set_uuid("scorecard").map(colour, subset=[status_column]).format(number).hide(axis="index")
     return styler.set_caption(caption) if caption else styler
 
 

@@ -224,7 +224,7 @@ def execute_chapter(
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=True,
+            request_save_on_cell_execute=False,  # saved once at the end: each save re-validates the notebook
             execution_timeout=timeout,
             kernel_manager_class=VenvKernelManager,
             resources={"metadata": {"path": str(cwd)}},
@@ -341,7 +341,8 @@ class WorkerKernel:
     )
 
     def __init__(self, cwd: Path) -> None:
-        self.cwd = str(cwd)
+        # absolute: the reset cell runs in a kernel already inside a relative cwd
+        self.cwd = str(Path(cwd).resolve())
         self.km: VenvKernelManager | None = None
 
     def _alive(self) -> bool:
