@@ -5,6 +5,7 @@ Each command only parses its options and calls the library; nothing here compute
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -249,10 +250,13 @@ def run(
     tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
     index and makes the exit status 1, while the other chapters are still produced.
     """
+    # nbformat imports jsonschema, which loads rfc3987-syntax where it is installed (JupyterLab's
+    # dependencies install it); that builds an IRI grammar on import, 1.6-2.7 s of every run
+    # before any kernel starts. No schema this process checks has an "iri" format: skip it.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     from assess.config import find_config
     from assess.periods import parse_financial_year
     from assess.report.bundle import run_bundle
-
     from assess.store import Store
 
     try:

@@ -23,12 +23,13 @@ import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL, __version__
 from assess.atomic import atomic_path, write_text
+
+if TYPE_CHECKING:  # nbformat is imported where notebooks are read: the PDF workers need none of it
+    import nbformat
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR = f"assess {__version__}"
@@ -92,6 +93,8 @@ def _exporter() -> Any:
 
 def _report_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy without papermill's error markers (the page has its own banner)."""
+    import nbformat
+
     out = nbformat.from_dict(nb)
     out.cells = [c for c in out.cells if _ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
     return out
@@ -128,6 +131,8 @@ class ChapterRenderer:
 
     def render(self, executed: Path, chapter: str, status: str = "ok", error: str | None = None) -> ChapterDoc:
         if executed.exists():
+            import nbformat
+
             nb = nbformat.read(executed, as_version=4)
             title, has_h1 = notebook_title(nb, fallback_title(chapter))
             body, _ = self._exporter.from_notebook_node(_report_cells(nb), resources={"metadata": {"name": chapter}})

@@ -11,7 +11,7 @@ The document is built in parts so that it costs little wall time:
 1. each chapter (and the colophon) is laid out as a document of its own, in worker processes,
    as soon as the chapter has been executed (:class:`PdfBuilder`; :func:`render_document`);
 2. once all are laid out, their page counts give the page of every chapter: the front matter
-   (title and contents) is laid out with those numbers, and a document of "Page i of N" stamps;
+   (title and contents) is laid out with those numbers, beside a document of "Page i of N" stamps;
 3. :func:`assemble` joins front matter and parts with pypdf, lays each stamp over its page, and
    adds the contents page's links to the chapters' first pages.
 
@@ -368,13 +368,19 @@ class PdfBuilder:
         start = time.perf_counter()
         parts = [self._rendered(d.chapter, chapter_html(d, self.ctx, author=self.author)) for d in docs]
         parts.append(self._rendered(COLOPHON, colophon_html(self.ctx, author=self.author)))
-        front_pages, front = 2, None
-        while front is None or front.pages != front_pages:  # a long contents list may take 2 pages
-            front_pages = front.pages if front is not None else front_pages
+        front_pages = 2  # title and contents; a long contents list takes more: then again
+        while True:  # the front matter and the stamps are laid out side by side
             contents = contents_for(docs, parts, front_pages)
-            front = render_document("front", front_html(self.ctx, contents, author=self.author), self.base_url)
-        total = front.pages + sum(p.pages for p in parts)
-        stamps = render_document("stamps", stamps_html(self.ctx, total), self.base_url)
+            sources = {
+                "front": front_html(self.ctx, contents, author=self.author),
+                "stamps": stamps_html(self.ctx, front_pages + sum(p.pages for p in parts)),
+            }
+            for name, source in sources.items():
+                self._submit(name, source)
+            front, stamps = (self._rendered(name, source) for name, source in sources.items())
+            if front.pages == front_pages:
+                break
+            front_pages = front.pages
         metadata = {
             "/Title": f"{self.ctx.report_title}, {self.ctx.year}",
             "/Author": self.author or self.ctx.report_title,
