@@ -52,11 +52,13 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside ``target``; on success it replaces ``target`` whole.
 
     The previous folder is moved aside and removed only after the new one is in place, so a run
-    killed midway leaves the previous folder intact.
+    killed midway leaves the previous folder intact. The temporary folder's name carries the
+    process id; folders left by runs whose process has gone are removed (:func:`remove_stale_folders`).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    remove_stale_folders(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
     except BaseException:
@@ -71,3 +73,29 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     os.replace(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_folders(target: str | Path) -> list[Path]:
+    """Remove the temporary folders of ``target`` (``.<name>.<pid>.*.tmp``) left by killed runs.
+
+    A folder whose process still runs is kept (it may be another run in progress); so is any
+    folder whose name carries no process id. Returns the folders removed.
+    """
+    target = Path(target)
+    removed = []
+    for folder in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = folder.name[len(target.name) + 2 :].split(".", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
