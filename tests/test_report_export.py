@@ -204,3 +204,4 @@ def test_pdf_builder_survives_a_dead_worker(tmp_path: Path) -> None:
         result = builder.write(docs, tmp_path / "a.pdf")
     assert result.pages == 5
     assert _link_targets(tmp_path / "a.pdf") == [2, 3, 4]
+

@@ -34,6 +34,7 @@ import queue
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -195,18 +196,22 @@ class LayoutWorker:
     """
 
     def __init__(self) -> None:
+        # stderr goes to a file, not a pipe: a worker that warns a lot must never block on it
+        self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(
             [sys.executable, "-c", "from assess.report.pdf import serve; serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
         )
 
     def render(self, name: str, source: str, base_url: str) -> RenderedPart:
         assert self._proc.stdin is not None and self._proc.stdout is not None
+        if self._proc.poll() is not None:
+            raise WorkerError(f"the PDF layout worker has stopped: {self._stderr_tail()}")
         try:
             pickle.dump((name, source, base_url), self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._proc.stdin.flush()
             answer = pickle.load(self._proc.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
             raise WorkerError(f"the PDF layout worker stopped: {self._stderr_tail()}") from exc
         if isinstance(answer, BaseException):
             raise answer
@@ -214,8 +219,9 @@ class LayoutWorker:
 
     def _stderr_tail(self) -> str:
         self.close()
-        err = self._proc.stderr.read().decode("utf-8", "replace") if self._proc.stderr else ""
-        return err.strip().splitlines()[-1] if err.strip() else f"exit status {self._proc.returncode}"
+        self._stderr.seek(0)
+        err = self._stderr.read().decode("utf-8", "replace").strip()
+        return err.splitlines()[-1] if err else f"exit status {self._proc.returncode}"
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -226,6 +232,8 @@ class LayoutWorker:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        if self._proc.stdout:
+            self._proc.stdout.close()
 
 
 def serve() -> None:
