@@ -41,6 +41,7 @@ from assess.narrative import (
     possessive,
 )
 from assess.report.outputs import ChapterOutputs
+from assess.sources.partner import YOUTH_JUSTICE_MEASURES
 from assess.stats import (
     Proportion,
     Rate,
@@ -54,14 +55,6 @@ from assess.stats import (
 
 CHAPTER = "06_young_people"
 PARTNER = "youth_justice"
-MEASURES = (
-    "first_time_entrants",
-    "custodial_sentences",
-    "population_10_17",
-    "reoffending_cohort",
-    "reoffenders",
-    "reoffences",
-)
 FTE_PER = 100_000
 CUSTODY_PER = 1_000
 
@@ -76,7 +69,7 @@ FREQUENCY_BENCHMARKS = ("youth_reoffences_per_reoffender", "reoffences_per_reoff
 def youth_measures(youth: pd.DataFrame) -> pd.DataFrame:
     """The measures as one row per financial year (oldest first), one column per measure (NaN = absent)."""
     wide = youth.pivot(index="financial_year", columns="measure", values="value")
-    wide = wide.reindex(columns=list(MEASURES)).sort_index()
+    wide = wide.reindex(columns=list(YOUTH_JUSTICE_MEASURES)).sort_index()
     wide.columns.name = None
     wide.index = wide.index.astype(str)
     return wide.astype("float64")

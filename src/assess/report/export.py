@@ -153,6 +153,19 @@ class PageContext:
     ogl: str = OGL_ATTRIBUTION
     generator: str = GENERATOR
 
+    def template_values(self) -> dict[str, Any]:
+        """What every page template (HTML chapter, index, PDF part) is given about the report."""
+        return {
+            "report_title": self.report_title,
+            "year": self.year,
+            "coverage": self.coverage,
+            "synthetic": self.synthetic,
+            "synthetic_text": SYNTHETIC_TEXT,
+            "synthetic_label": SYNTHETIC_LABEL,
+            "ogl": self.ogl,
+            "generator": self.generator,
+        }
+
 
 def nav_for(docs: list[ChapterDoc], i: int) -> dict[str, Any]:
     """Links from chapter ``i`` (pages in ``html/``) to the index, neighbours, PDF and notebook."""
@@ -182,12 +195,7 @@ def chapter_page(docs: list[ChapterDoc], i: int, ctx: PageContext) -> str:
         error=doc.error or "",
         nav=nav_for(docs, i),
         css=Markup(css()),
-        report_title=ctx.report_title,
-        year=ctx.year,
-        synthetic=ctx.synthetic,
-        synthetic_text=SYNTHETIC_TEXT,
-        ogl=ctx.ogl,
-        generator=ctx.generator,
+        **ctx.template_values(),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from assess.atomic import write_text
-from assess.report.export import SYNTHETIC_TEXT, ChapterDoc, PageContext, _jinja, css
+from assess.report.export import ChapterDoc, PageContext, _jinja, css
 
 #: The files a bundle may offer, in the order the index lists them.
 DOWNLOADS: tuple[tuple[str, str, str, str], ...] = (
@@ -134,13 +134,7 @@ def index_page(
     ]
     return _jinja().get_template("index.html.j2").render(
         css=Markup(css()),
-        report_title=ctx.report_title,
-        coverage=ctx.coverage,
-        year=ctx.year,
-        synthetic=ctx.synthetic,
-        synthetic_text=SYNTHETIC_TEXT,
-        ogl=ctx.ogl,
-        generator=ctx.generator,
+        **ctx.template_values(),
         headlines=headline_metrics(metrics),
         chapters=chapters,
         failed_count=len(failed),

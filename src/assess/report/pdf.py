@@ -46,7 +46,7 @@ from markupsafe import Markup
 
 from assess import SYNTHETIC_LABEL
 from assess.atomic import atomic_path
-from assess.report.export import SYNTHETIC_TEXT, ChapterDoc, PageContext, _jinja, css
+from assess.report.export import ChapterDoc, PageContext, _jinja, css
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
@@ -92,13 +92,7 @@ def _render(template: str, ctx: PageContext, kind: str, author: str, **values: A
     return _jinja().get_template(template).render(
         css=Markup(css("print.css")),
         page_css=Markup(page_css(ctx, kind)),
-        report_title=ctx.report_title,
-        year=ctx.year,
-        synthetic=ctx.synthetic,
-        synthetic_text=SYNTHETIC_TEXT,
-        synthetic_label=SYNTHETIC_LABEL,
-        ogl=ctx.ogl,
-        generator=ctx.generator,
+        **ctx.template_values(),
         author=author or ctx.report_title,
         **values,
     )
