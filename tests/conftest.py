@@ -157,3 +157,26 @@ def run_chapter(notebook_name: str, demo_data: DemoData, tmp_path: Path) -> Chap
         return json.loads(path.read_text()) if path.exists() else []
 
     return ChapterRun(out_dir, executed, fragment("metrics"), fragment("findings"))
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(demo_data: DemoData, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The whole demo assessment (every chapter) built once per session with ``run_bundle``, as
+    ``assess run`` builds it; shared by the xdist workers of one session (file lock)."""
+    from assess.config import find_config
+    from assess.report.bundle import run_bundle
+
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if worker_id != "master" else base) / "demo-bundle"
+    root.mkdir(parents=True, exist_ok=True)
+    cfg = find_config(demo_data.csp, demo_data.config_dir)
+    with open(root.parent / "demo-bundle.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "done").exists():
+            result = run_bundle(
+                cfg, demo_data.year, notebooks_dir=ROOT / "notebooks", raw_dir=demo_data.raw,
+                processed_dir=demo_data.processed, out_root=root, config_dir=demo_data.config_dir, progress=False,
+            )
+            assert result.ok, (result.problems, [(r.chapter, r.error) for r in result.failed])
+            (root / "done").write_text(str(result.path))
+    return Path((root / "done").read_text())
