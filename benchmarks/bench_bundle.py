@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 
 def prepare(work: Path) -> tuple[Path, Path]:
     from assess.demo import write_demo
-    from assess.ingest import ingest
+    from assess.store.ingest import ingest
 
     raw, processed = work / "raw", work / "processed"
     if not (raw / "DEMO_README.md").exists():

@@ -6,7 +6,7 @@ Two data sets:
   files, with ONS-format lookups so that every row can be placed (``--national-rows`` to change).
 
 For each, in a fresh subprocess (so peak memory is the process's own maximum resident set size):
-- ``assess.ingest.ingest`` (read + validate + harmonise + place + Parquet store);
+- ``assess.store.ingest.ingest`` (read + validate + harmonise + place + Parquet store);
 - the baseline: ``pandas.read_csv`` of every street file and ``pandas.concat``, nothing else.
 
 Usage: ``python benchmarks/bench_ingest.py [--national-rows 6000000] [--skip-national] [--workdir DIR]``.
@@ -96,7 +96,7 @@ def write_national_year(root: Path, rows: int, seed: int = 1) -> None:
 def _child(mode: str, raw: str, processed: str) -> None:
     start = time.perf_counter()
     if mode == "ingest":
-        from assess.ingest import ingest
+        from assess.store.ingest import ingest
 
         report = ingest(raw, processed, force=True)
         rows = report.rows.get("street", 0)

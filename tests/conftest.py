@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 from assess.report.outputs import ChapterOutputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ class DemoData:
 def demo_data(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoData:
     """Demo data in a temporary folder, shared by the xdist workers of one session (file lock)."""
     from assess.demo import write_demo
-    from assess.ingest import ingest
+    from assess.store.ingest import ingest
 
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if worker_id != "master" else base) / "demo-data"
@@ -60,7 +60,7 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoD
 @pytest.fixture(scope="session")
 def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The real public data of ../shared/data ingested once per session (shared by xdist workers)."""
-    from assess.ingest import ingest
+    from assess.store.ingest import ingest
 
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if worker_id != "master" else base) / "real-store"
@@ -75,7 +75,7 @@ def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory, work
 def demo_ctx(demo_data: DemoData) -> AssessmentContext:
     """The demo CSP and year, shared by the session: a test that changes a context changes a copy
     (``dataclasses.replace(demo_ctx)``, which reads nothing until asked)."""
-    from assess.context import load_context
+    from assess.measure.context import load_context
 
     return load_context(demo_data.csp, demo_data.year, processed_dir=demo_data.processed, raw_dir=demo_data.raw,
                         config_dir=demo_data.config_dir)

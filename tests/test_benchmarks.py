@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assess.benchmarks import (
+from assess.measure.national import (
     Benchmark,
     available_measures,
     compare,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import run_chapter
 
-from assess.benchmarks import per_of_unit
+from assess.measure.national import per_of_unit
 from assess.chapters import asb, common
 from assess.report.outputs import ChapterOutputs
 from assess.stats import compare_with_benchmark, rate_per

@@ -11,7 +11,7 @@ import pytest
 from conftest import flags_frame, run_chapter
 
 from assess.chapters import common, hate_crime as hc
-from assess.flags import (
+from assess.measure.flags import (
     counts_by_year,
     flag_monthly,
     like_for_like,

@@ -11,9 +11,9 @@ import pytest
 from conftest import flags_frame, run_chapter
 
 from assess.chapters import offence_types as ot
-from assess.counts import CRIME_CATEGORIES, PeriodCounts
-from assess.flags import flag_count, total_counts_strands_twice
-from assess.harmonise import category_id
+from assess.measure.counts import CRIME_CATEGORIES, PeriodCounts
+from assess.measure.flags import flag_count, total_counts_strands_twice
+from assess.store.harmonise import category_id
 from assess.report.outputs import ChapterOutputs
 
 CHAPTER = "02_offence_types"

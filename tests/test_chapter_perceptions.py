@@ -10,7 +10,7 @@ import pytest
 from conftest import run_chapter, run_sections
 
 from assess.chapters import perceptions as ch
-from assess.survey import kish_effective_sample_size
+from assess.measure.survey import kish_effective_sample_size
 
 METRICS = {"feel_safe_day", "feel_safe_after_dark", "agree_police_deal", "agree_council_deal", "perceive_more_crime"}
 SECTIONS = ("about_the_survey", "feeling_safe", "perceived_crime_change", "local_problems", "confidence_in_agencies")

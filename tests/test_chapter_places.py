@@ -14,7 +14,7 @@ from conftest import run_chapter
 
 from assess.chapters import places as pl
 from assess.config import dump_config
-from assess.context import load_context
+from assess.measure.context import load_context
 from assess.report.outputs import ChapterOutputs
 from assess.stats import gini, top_share
 

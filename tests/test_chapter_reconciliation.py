@@ -11,7 +11,7 @@ import pytest
 
 from assess.chapters import reconciliation as rec
 from assess.config import config_for_csp
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 from assess.store import Store
 
 

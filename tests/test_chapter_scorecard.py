@@ -11,7 +11,7 @@ import pytest
 from conftest import run_chapter
 
 from assess.chapters import scorecard as sc
-from assess.metrics import metric_from_count, metric_from_proportion
+from assess.measure.metrics import metric_from_count, metric_from_proportion
 from assess.report.outputs import ChapterOutputs
 from assess.stats import proportion
 

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from assess import charts
+from assess.report import charts
 
 
 def _savefig_bytes(fig) -> bytes:  # type: ignore[no-untyped-def]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assess import comparators
-from assess.context import load_context
+from assess.measure import comparators
+from assess.measure.context import load_context
 from assess.stats import rate_per
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 
 
 def test_a_year_is_selected_once_and_equals_the_plain_selection(demo_ctx: AssessmentContext) -> None:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assess import counts
-from assess.context import load_context
-from assess.harmonise import POLICE_UK_CATEGORIES, category_id
+from assess.measure import counts
+from assess.measure.context import load_context
+from assess.store.harmonise import POLICE_UK_CATEGORIES, category_id
 from assess.periods import financial_year_series
 
 

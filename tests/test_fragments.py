@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assess import fragments
+from assess.report import fragments
 from assess.report.outputs import ChapterOutputs
 
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assess.errors import InputError
-from assess.harmonise import (
+from assess.store.harmonise import (
     ASB,
     HISTORIC_CATEGORIES,
     POLICE_UK_CATEGORIES,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from assess.errors import InputError
-from assess.ingest import ingest
+from assess.store.ingest import ingest
 from assess.store import Store
 
 SOUTHAMPTON_LAD = "E06000045"

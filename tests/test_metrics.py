@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
-from assess.metrics import (
+from assess.measure.metrics import (
     Metric,
     MetricsError,
     load_metrics_schema,
@@ -86,7 +86,7 @@ def test_schema_is_valid_draft_2020_12_and_ships_with_the_package():
     schema = load_metrics_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert importlib.resources.files("assess").joinpath("metrics.schema.json").is_file()
+    assert importlib.resources.files("assess.measure").joinpath("metrics.schema.json").is_file()
     assert schema["$defs"]["metric"]["additionalProperties"] is False
     assert schema["$defs"]["meta"]["additionalProperties"] is False
     assert schema["additionalProperties"] is False
@@ -248,7 +248,7 @@ def test_validate_catches_tampering():
 
 
 def test_the_previous_period_is_recorded_only_with_a_previous_value() -> None:
-    from assess.metrics import metric_from_count, metric_from_proportion, metric_from_rate
+    from assess.measure.metrics import metric_from_count, metric_from_proportion, metric_from_rate
     from assess.stats import proportion, rate_per_1000
 
     count = metric_from_count("x", "X", "01_x", 120, None, "2024/25", "2023/24", None, "test")

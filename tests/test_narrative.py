@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assess.errors import StatisticsError
-from assess.narrative import (
+from assess.measure.narrative import (
     describe_change,
     describe_comparison,
     describe_group_rank,

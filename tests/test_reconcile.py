@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from assess.errors import AssessError
-from assess.reconcile import (
+from assess.measure.reconcile import (
     OFFENCE_GROUP_MAPPING,
     explain_differences,
     reconcile_by_offence_group,
@@ -175,7 +175,7 @@ def test_home_office_groups_without_counterpart_are_shown(street: pd.DataFrame, 
 
 
 def test_mapping_covers_every_home_office_group_but_fraud(recorded: pd.DataFrame) -> None:
-    from assess.reconcile import _home_office_category
+    from assess.measure.reconcile import _home_office_category
 
     cat = _home_office_category(recorded["offence_group"], recorded["offence_subgroup"])
     assert set(recorded.loc[cat.isna(), "offence_group"]) == {"Fraud offences"}

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from assess import charts
+from assess.report import charts
 
 GEOJSON = {
     "type": "FeatureCollection",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess import charts
+from assess.report import charts
 from assess.report import outputs
 from assess.report.outputs import SUPPRESSED_MARK, ChapterOutputs, PublishedTable, read_catalogue
 

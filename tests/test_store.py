@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess import store as store_module
+from assess.store import processed as store_module
 from assess.errors import AssessError
 from assess.store import Store, clear_read_cache
 

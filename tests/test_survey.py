@@ -9,7 +9,7 @@ import pytest
 
 from assess.errors import StatisticsError
 from assess.stats import change_in_proportions, wilson_interval
-from assess.survey import (
+from assess.measure.survey import (
     SAFE,
     answer_distribution,
     answer_indicator,

@@ -1,8 +1,8 @@
 """assess: a reproducible Community Safety Strategic Assessment.
 
 Data flows one way: ``data/raw`` (as published) -> ``assess.sources`` (read + validate) ->
-``assess.harmonise`` (categories, placing rows in ward, local authority and CSP) ->
-``data/processed`` (Parquet + manifest, ``assess.store``) -> ``assess.stats`` / ``assess.metrics``
+``assess.store.harmonise`` (categories, placing rows in ward, local authority and CSP) ->
+``data/processed`` (Parquet + manifest, ``assess.store``) -> ``assess.stats`` / ``assess.measure.metrics``
 -> chapters (notebooks) -> ``reports/<csp>/<year>/`` (``assess.report``).
 """
 

@@ -70,7 +70,7 @@ def ingest(
     Files are recognised by name and header, so downloads go into RAW as they come. Rows that
     cannot be placed in a ward (blank or unknown LSOA) are counted and reported, never dropped.
     """
-    from assess.ingest import ingest as run_ingest
+    from assess.store.ingest import ingest as run_ingest
 
     with _bar() as bar:
         task = bar.add_task("reading", total=None)
@@ -211,7 +211,7 @@ def reconcile(
     falls_within: Annotated[str | None, typer.Option(help="police.uk 'Falls within' name, if the store holds several forces.")] = None,
 ) -> None:
     """Compare police.uk crime counts with Home Office recorded crime, quarter by quarter."""
-    from assess.reconcile import explain_differences, reconcile_police_uk_with_home_office
+    from assess.measure.reconcile import explain_differences, reconcile_police_uk_with_home_office
     from assess.store import Store
 
     store = Store(processed)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 from IPython.display import Markdown, display
 
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 
 
 def say(text: str) -> None:
@@ -43,9 +43,9 @@ def partner_data(ctx: AssessmentContext, name: str, what: str) -> pd.DataFrame |
 
 
 def partner_flags(ctx: AssessmentContext, flag: str, what: str) -> pd.DataFrame | None:
-    """The force flags partner file when it holds ``flag`` in this year (:func:`assess.flags.flags_with`);
+    """The force flags partner file when it holds ``flag`` in this year (:func:`assess.measure.flags.flags_with`);
     None when it does not, having said that the section on ``what`` is not shown."""
-    from assess.flags import flags_with
+    from assess.measure.flags import flags_with
 
     flags = flags_with(ctx.partner("force_flags"), flag, ctx.year)
     if flags is None:

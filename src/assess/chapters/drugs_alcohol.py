@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess import charts
-from assess.benchmarks import comparison_sentence, national_benchmark
+from assess.report import charts
+from assess.measure.national import comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.flags import flag_count, flag_monthly
-from assess.metrics import metric_from_count, metric_from_rate
-from assess.narrative import (
+from assess.measure.context import AssessmentContext
+from assess.measure.flags import flag_count, flag_monthly
+from assess.measure.metrics import metric_from_count, metric_from_rate
+from assess.measure.narrative import (
     describe_change,
     describe_proportion,
     format_count,
@@ -87,7 +87,7 @@ def shift_month(month: str, years: int) -> str:
 
 
 def flag_counts(flags: pd.DataFrame, months: list[str], names: list[str] | None = None) -> pd.Series:
-    """Flagged crimes in ``months`` by flag (``int64``, 0 if none; :func:`assess.flags.flag_count`)."""
+    """Flagged crimes in ``months`` by flag (``int64``, 0 if none; :func:`assess.measure.flags.flag_count`)."""
     names = list(FLAG_MEASURES) if names is None else names
     return pd.Series([flag_count(flags, n, months) for n in names], index=pd.Index(names, name="flag"), dtype="int64")
 

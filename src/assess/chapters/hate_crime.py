@@ -5,7 +5,7 @@ Source: the police force's monthly counts of crimes flagged as hate crime, by mo
 police.uk does not publish a hate crime flag, so the chapter needs the partner file and says so
 plainly when it is absent.
 
-Counting rules are those of :mod:`assess.flags`:
+Counting rules are those of :mod:`assess.measure.flags`:
 
 - A hate crime may be motivated by hostility on more than one strand (race and religion, say)
   and is then counted in each strand. A row with a blank strand is the force's count of hate
@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess import charts, narrative
-from assess.benchmarks import national_rate
+from assess.report import charts
+
+from assess.measure import narrative
+from assess.measure.national import national_rate
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.flags import (
+from assess.measure.context import AssessmentContext
+from assess.measure.flags import (
     MIN_TREND_YEARS,
     LikeForLike,
     flag_by_year,

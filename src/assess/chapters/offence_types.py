@@ -1,7 +1,7 @@
 """Chapter 2, offence types: every police.uk category and the force's flagged offences, this year against last.
 
 Sources: data.police.uk street-level crime (the 13 harmonised crime categories,
-:data:`assess.counts.CRIME_CATEGORIES`); the partner file ``force_flags`` (monthly counts of
+:data:`assess.measure.counts.CRIME_CATEGORIES`); the partner file ``force_flags`` (monthly counts of
 crimes the force flags: violence with and without injury, burglary dwelling/other, vehicle
 offences, sexual offences, hate crime, domestic abuse, knife and gun crime, alcohol and drugs,
 threats to kill, missing persons); the Home Office recorded crime CSP tables (offence subgroups)
@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess import charts, comparators, counts, narrative
+from assess.report import charts
+
+from assess.measure import comparators, counts, narrative
 from assess.chapters import common
 from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE, no_comparison_sentence
-from assess.context import AssessmentContext
-from assess.counts import CRIME_CATEGORIES, PeriodCounts
-from assess.flags import flag_monthly, months_total, total_counts_strands_twice
-from assess.harmonise import category_id
-from assess.metrics import metric_from_count
+from assess.measure.context import AssessmentContext
+from assess.measure.counts import CRIME_CATEGORIES, PeriodCounts
+from assess.measure.flags import flag_monthly, months_total, total_counts_strands_twice
+from assess.store.harmonise import category_id
+from assess.measure.metrics import metric_from_count
 from assess.report.outputs import ChapterOutputs
 from assess.stats import change_in_counts
 

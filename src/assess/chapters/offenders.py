@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from assess import charts
-from assess.benchmarks import comparison_sentence, national_benchmark
+from assess.report import charts
+from assess.measure.national import comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.metrics import metric_from_count, metric_from_proportion
-from assess.narrative import (
+from assess.measure.context import AssessmentContext
+from assess.measure.metrics import metric_from_count, metric_from_proportion
+from assess.measure.narrative import (
     describe_change,
     describe_proportion,
     describe_repeat_offending,

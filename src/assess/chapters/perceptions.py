@@ -4,7 +4,7 @@ Source: the partnership's resident (community safety) survey, partner file ``res
 (one row per respondent; ``data/raw/README.md``), and national comparators from the partner file
 ``benchmarks`` (e.g. the Crime Survey for England and Wales, ONS). Shares are weighted when the
 file carries weights; "Don't know" and blank answers are left out of each question's base; every
-percentage has a 95% Wilson interval on Kish's effective sample size (:mod:`assess.survey`).
+percentage has a 95% Wilson interval on Kish's effective sample size (:mod:`assess.measure.survey`).
 Changes between two survey waves use the two-proportion z-test on the effective sample sizes.
 """
 
@@ -14,15 +14,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess import charts
-from assess.benchmarks import Benchmark, comparison_sentence, national_benchmark
+from assess.report import charts
+from assess.measure.national import Benchmark, comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.metrics import metric_from_proportion
-from assess.narrative import describe_change, format_count, format_share
+from assess.measure.context import AssessmentContext
+from assess.measure.metrics import metric_from_proportion
+from assess.measure.narrative import describe_change, format_count, format_share
 from assess.report.outputs import ChapterOutputs
 from assess.stats import Change, change_in_proportions
-from assess.survey import (
+from assess.measure.survey import (
     AGREE,
     AGREEMENT_SCALE,
     CRIME_CHANGE_SCALE,

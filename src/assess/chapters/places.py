@@ -20,13 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assess import charts, counts, narrative
+from assess.report import charts
+
+from assess.measure import counts, narrative
 from assess.chapters import common
 from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE
-from assess.context import AssessmentContext
-from assess.counts import CRIME_CATEGORIES
-from assess.harmonise import ASB
-from assess.metrics import Metric, metric_from_rate
+from assess.measure.context import AssessmentContext
+from assess.measure.counts import CRIME_CATEGORIES
+from assess.store.harmonise import ASB
+from assess.measure.metrics import Metric, metric_from_rate
 from assess.report.outputs import ChapterOutputs
 from assess.stats import compare_with_benchmark, funnel_limits, gini, places_in_top, rate_per, top_share
 

@@ -2,9 +2,9 @@
 
 The chapters map and count police.uk street-level records; the official statistics are the Home
 Office's recorded crime tables. Both come from the same police records, but police.uk runs a few
-per cent lower (:func:`assess.reconcile.explain_differences`). This appendix sets them side by
+per cent lower (:func:`assess.measure.reconcile.explain_differences`). This appendix sets them side by
 side for the CSP's whole force, quarter by quarter and by offence group, using
-:mod:`assess.reconcile`; quarters that police.uk does not hold whole are shown but not compared.
+:mod:`assess.measure.reconcile`; quarters that police.uk does not hold whole are shown but not compared.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from assess.chapters import common
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 from assess.errors import AssessError
-from assess.narrative import format_count, format_percent
-from assess.reconcile import explain_differences, reconcile_by_offence_group, reconcile_police_uk_with_home_office
+from assess.measure.narrative import format_count, format_percent
+from assess.measure.reconcile import explain_differences, reconcile_by_offence_group, reconcile_police_uk_with_home_office
 from assess.report.outputs import ChapterOutputs
 
 SOURCE = "police.uk street-level crime; Home Office police recorded crime open data tables"
@@ -37,7 +37,7 @@ def force_street(ctx: AssessmentContext) -> pd.DataFrame:
 
 
 def quarterly(ctx: AssessmentContext) -> pd.DataFrame | None:
-    """The quarterly reconciliation (see :func:`assess.reconcile.reconcile_police_uk_with_home_office`),
+    """The quarterly reconciliation (see :func:`assess.measure.reconcile.reconcile_police_uk_with_home_office`),
     or None when either source has nothing for the force in the year."""
     street = force_street(ctx)
     rc = ctx.recorded_crime

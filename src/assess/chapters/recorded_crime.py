@@ -3,7 +3,7 @@
 Sources: data.police.uk street-level crime (police recorded crime by month, excluding
 anti-social behaviour) for the CSP's own counts, trend and monthly series; Home Office police
 recorded crime open data tables at CSP level for the comparison with England and the
-most-similar group (:mod:`assess.comparators`); ONS population estimates for rates per 1,000
+most-similar group (:mod:`assess.measure.comparators`); ONS population estimates for rates per 1,000
 residents; the partner file ``calls_for_service`` (999/101/online calls) where supplied.
 
 Pure functions (testable without a notebook) compute; the section functions
@@ -18,12 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assess import charts, comparators, counts, narrative
+from assess.report import charts
+
+from assess.measure import comparators, counts, narrative
 from assess.chapters import common
-from assess.comparators import CSPRates
-from assess.context import AssessmentContext
-from assess.counts import PeriodCounts
-from assess.metrics import Metric, metric_from_count
+from assess.measure.comparators import CSPRates
+from assess.measure.context import AssessmentContext
+from assess.measure.counts import PeriodCounts
+from assess.measure.metrics import Metric, metric_from_count
 from assess.periods import months_of_financial_year
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
@@ -70,7 +72,7 @@ def headline_figures(ctx: AssessmentContext, *, asb: bool | None = False, catego
     """Records (crime by default; ``asb=True`` for ASB; or one ``category``) this year against last.
 
     Source: police.uk street records placed in the CSP. Both periods hold the same months
-    (:func:`assess.counts.year_to_date`); the rate uses this year's population estimate for both.
+    (:func:`assess.measure.counts.year_to_date`); the rate uses this year's population estimate for both.
     """
     pc = counts.year_to_date(ctx, asb=asb, category=category)
     change = change_in_counts(pc.previous, pc.current) if pc.complete else None

@@ -5,7 +5,7 @@ The partnership's measures and targets come from the partner file ``scorecard_ta
 direction (``lower_is_better`` / ``higher_is_better``), a baseline year, a target (a change in
 per cent on the baseline, or a value to reach) and an amber tolerance in per cent. The latest
 values are the headline metrics the other chapters of this run wrote to
-``output_dir/metrics/*.json`` (:func:`assess.fragments.load_metrics`), so the scorecard runs
+``output_dir/metrics/*.json`` (:func:`assess.report.fragments.load_metrics`), so the scorecard runs
 after chapters 01-11.
 
 For each measure:
@@ -34,10 +34,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from assess import fragments, narrative
+from assess.report import fragments
+
+from assess.measure import narrative
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
+from assess.measure.context import AssessmentContext
+from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
 from assess.periods import financial_year_of, parse_financial_year
 from assess.report.outputs import ChapterOutputs
 
@@ -347,7 +349,7 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def emit_status_metrics(ctx: AssessmentContext, out: ChapterOutputs, counts: Mapping[str, int]) -> None:
     """The counts of green, amber and red measures as metrics ``scorecard_green`` ... ``scorecard_red``."""
-    from assess.metrics import Metric
+    from assess.measure.metrics import Metric
 
     for status in ("green", "amber", "red"):
         out.metric(Metric(

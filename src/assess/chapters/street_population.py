@@ -12,7 +12,7 @@ Sources:
   notifiable offence, so it is in neither police.uk street-level crime nor Home Office recorded
   crime, and begging reported as nuisance is not separable within "Anti-social behaviour";
 - residents' views: the share of the resident survey who say begging / rough sleeping is a
-  problem in their area (:mod:`assess.survey`).
+  problem in their area (:mod:`assess.measure.survey`).
 
 The autumn snapshot of calendar year Y (taken in October-November) falls in financial year Y/Y+1,
 so the 2024 snapshot is reported for 2024/25.
@@ -24,16 +24,16 @@ import math
 
 import pandas as pd
 
-from assess import charts
-from assess.benchmarks import comparison_sentence, national_benchmark
+from assess.report import charts
+from assess.measure.national import comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.metrics import metric_from_count, metric_from_rate
-from assess.narrative import describe_change, format_count, format_rate, format_share
+from assess.measure.context import AssessmentContext
+from assess.measure.metrics import metric_from_count, metric_from_rate
+from assess.measure.narrative import describe_change, format_count, format_rate, format_share
 from assess.periods import parse_financial_year
 from assess.report.outputs import ChapterOutputs
 from assess.stats import Rate, change_in_counts, rate_per
-from assess.survey import problem_shares, waves_for_year, wave
+from assess.measure.survey import problem_shares, waves_for_year, wave
 
 CHAPTER = "09_begging_rough_sleeping"
 PARTNER = "rough_sleeping"

@@ -1,7 +1,7 @@
 """Chapter 0: the executive summary, gathered from what the other chapters of the run wrote.
 
 It runs last (after chapters 01-11 and the scorecard) and reads their fragments in the shared
-``output_dir`` (:mod:`assess.fragments`): the key findings of each chapter, in chapter order,
+``output_dir`` (:mod:`assess.report.fragments`): the key findings of each chapter, in chapter order,
 under a link to the chapter; the headline figures; and the partnership's priorities
 (``cfg.priorities``), each with the findings that bear on it. It computes nothing new and emits no
 metric: every number it shows was computed by the chapter that wrote it. A chapter that left no
@@ -44,10 +44,12 @@ from typing import Any
 
 import pandas as pd
 
-from assess import fragments, narrative
+from assess.report import fragments
+
+from assess.measure import narrative
 from assess.chapters import common
 from assess.chapters.scorecard import as_published_numbers
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 from assess.report.outputs import ChapterOutputs
 
 CHAPTER = "00_summary"

@@ -12,9 +12,9 @@ Sources:
   sexual offences, month by month over the months both sources hold).
 - Home Office police recorded crime open data tables at CSP level (offence group "Sexual
   offences") with ONS population estimates: the sexual offences rate of the CSP and of its
-  most-similar group (:mod:`assess.comparators`).
+  most-similar group (:mod:`assess.measure.comparators`).
 
-Counting rules are those of :mod:`assess.flags` (as in chapter 8, hate crime): financial years, the
+Counting rules are those of :mod:`assess.measure.flags` (as in chapter 8, hate crime): financial years, the
 same months of each year when the latest is incomplete, rates with PHE limits, proportions with
 Wilson limits, changes by the exact conditional test (counts) or the two-proportion z-test.
 Partner counts from 1 to ``suppression_threshold - 1`` are suppressed in tables and metrics.
@@ -26,12 +26,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess import charts, narrative
-from assess.benchmarks import national_rate
+from assess.report import charts
+
+from assess.measure import narrative
+from assess.measure.national import national_rate
 from assess.chapters import common
-from assess.comparators import CSPRates, csp_rates
-from assess.context import AssessmentContext
-from assess.flags import (
+from assess.measure.comparators import CSPRates, csp_rates
+from assess.measure.context import AssessmentContext
+from assess.measure.flags import (
     LikeForLike,
     flag_by_year,
     flag_count_metric,
@@ -43,7 +45,7 @@ from assess.flags import (
     year_change,
     year_trend,
 )
-from assess.metrics import metric_from_proportion, metric_from_rate
+from assess.measure.metrics import metric_from_proportion, metric_from_rate
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
     GroupComparison,
@@ -193,7 +195,7 @@ def flags_table(
     """Counts of several flags in two years with change and verdict (only flags present in ``year``).
 
     Columns: measure (label), ``previous_year`` (Int64, missing when the file does not cover it),
-    ``year`` (Int64), change_percent, verdict (see :func:`assess.flags.two_year_row`).
+    ``year`` (Int64), change_percent, verdict (see :func:`assess.measure.flags.two_year_row`).
     """
     rows = [
         {"measure": m.label} | two_year_row(flags, flag_monthly(flags, m.flag), year, previous_year, threshold)

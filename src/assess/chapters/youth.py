@@ -27,12 +27,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from assess import charts
-from assess.benchmarks import compare, comparison_sentence, national_benchmark
+from assess.report import charts
+from assess.measure.national import compare, comparison_sentence, national_benchmark
 from assess.chapters import common
-from assess.context import AssessmentContext
-from assess.metrics import Metric, metric_from_count, metric_from_proportion, metric_from_rate
-from assess.narrative import (
+from assess.measure.context import AssessmentContext
+from assess.measure.metrics import Metric, metric_from_count, metric_from_proportion, metric_from_rate
+from assess.measure.narrative import (
     describe_change,
     describe_proportion,
     describe_trend,

@@ -7,7 +7,7 @@
     assessment.pdf      the whole assessment, A4
     tables.xlsx         every published table, one sheet each, after a Notes sheet
     tables/*.csv        the same tables as CSV (<chapter>__<name>.csv)
-    metrics.json        the headline figures of every chapter (assess.metrics)
+    metrics.json        the headline figures of every chapter (assess.measure.metrics)
     manifest.json       inputs and their SHA-256, versions, parameters, timings, statuses
     notebooks/*.ipynb   the executed chapter notebooks (a failed one keeps its error)
     figures/*.png       every chart; metrics/, findings/, catalogue/: the chapters' fragments
@@ -61,7 +61,7 @@ from assess.report.export import (
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 from assess.store import Store
 
 #: Packages whose versions the manifest records.
@@ -174,14 +174,14 @@ def merge_metrics(
     bundle: Path, cfg: CSPConfig, year: str, inputs_sha256: str | None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Write ``metrics.json`` from the chapters' fragments; returns the metrics and any problems."""
-    from assess.fragments import load_metrics
+    from assess.report.fragments import load_metrics
 
     try:
         metrics = load_metrics(bundle)
     except ValueError as exc:
         return [], [f"metrics: {exc}"]
     try:
-        from assess.metrics import Metric, MetricsError, write_metrics_json
+        from assess.measure.metrics import Metric, MetricsError, write_metrics_json
     except ImportError:  # pragma: no cover - the metrics module is part of the package
         doc = {"meta": {"csp": cfg.name, "csp_code": cfg.code, "year": year, "synthetic": cfg.synthetic,
                         "generated_by": GENERATOR, "inputs_sha256": inputs_sha256}, "metrics": metrics}

@@ -114,9 +114,9 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, bool]
 
 
 def fallback_title(chapter: str) -> str:
-    """``"08_hate_crime"`` -> ``"Hate crime"`` (via :mod:`assess.fragments` where present)."""
+    """``"08_hate_crime"`` -> ``"Hate crime"`` (via :mod:`assess.report.fragments` where present)."""
     try:
-        from assess.fragments import chapter_title
+        from assess.report.fragments import chapter_title
     except ImportError:
         words = re.sub(r"^\d{2}_", "", chapter).replace("_", " ").strip()
         return words[:1].upper() + words[1:]

@@ -199,14 +199,14 @@ def _display_html(html_text: str, plain: str) -> None:
 
 
 def _metric_dict(metric: Any) -> dict[str, Any]:
-    """A metric as JSON data, validated as an :class:`assess.metrics.Metric`."""
-    from assess.metrics import Metric
+    """A metric as JSON data, validated as an :class:`assess.measure.metrics.Metric`."""
+    from assess.measure.metrics import Metric
 
     if isinstance(metric, Metric):
         return dict(metric.model_dump(mode="json"))
     if isinstance(metric, Mapping):
         return dict(Metric.model_validate(dict(metric)).model_dump(mode="json"))
-    raise TypeError(f"a metric must be an assess.metrics.Metric or a dict, not {type(metric).__name__}")
+    raise TypeError(f"a metric must be an assess.measure.metrics.Metric or a dict, not {type(metric).__name__}")
 
 
 class ChapterOutputs:
@@ -342,7 +342,7 @@ class ChapterOutputs:
         return result
 
     def metric(self, metric: Any) -> None:
-        """Append a headline metric (an ``assess.metrics.Metric`` or a dict) to ``metrics/<chapter>.json``.
+        """Append a headline metric (an ``assess.measure.metrics.Metric`` or a dict) to ``metrics/<chapter>.json``.
 
         A dict is validated as a ``Metric``, so a bad metric fails its chapter, not the bundle.
         """
@@ -376,7 +376,7 @@ class ChapterOutputs:
             raise ValueError(f"figure '{name}': alt text is required (describe what the chart shows)")
         if not caption or not caption.strip():
             raise ValueError(f"figure '{name}': a caption is required")
-        from assess.charts import png_bytes
+        from assess.report.charts import png_bytes
 
         data = png_bytes(fig)
         path = self.figure_path(name)

@@ -232,13 +232,13 @@ def read(raw_file: RawFile, **kwargs) -> pd.DataFrame:
     """Read a discovered file with the reader of its kind (keyword arguments are passed on).
 
     Raises InputError for kinds that :mod:`assess.sources` does not read (ward boundaries are
-    read by ``assess.charts``, partner files by ``assess.sources.partner``, unknown files by
+    read by ``assess.report.charts``, partner files by ``assess.sources.partner``, unknown files by
     nothing).
     """
     reader = _reader(raw_file.kind)
     if reader is None:
         where = {
-            "ward_boundaries": "ward boundaries are read by assess.charts",
+            "ward_boundaries": "ward boundaries are read by assess.report.charts",
             "partner": "partner files are read by assess.sources.partner",
         }.get(raw_file.kind, "its kind is unknown: rename it as published, or remove it from data/raw/")
         raise InputError(raw_file.path, f"no reader for a file of kind '{raw_file.kind}'", hint=where)

@@ -5,7 +5,7 @@ and force, ``YYYY-MM/YYYY-MM-<force>-street.csv``, ``...-outcomes.csv`` and
 ``...-stop-and-search.csv``. Readers return the published columns in snake_case plus
 ``source_file`` (the file name) and ``source_row`` (1-based line number, header = line 1), as
 ``docs/data-model.md`` specifies. They do not harmonise categories nor place rows in wards or
-CSPs: that is :mod:`assess.harmonise`.
+CSPs: that is :mod:`assess.store.harmonise`.
 
 Headers must be exactly as police.uk publishes them (case included): a header edited by hand
 (``Crime Type`` for ``Crime type``) is refused with a hint naming the near match.

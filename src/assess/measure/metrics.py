@@ -337,7 +337,7 @@ def metric_from_proportion(
 
 @functools.lru_cache(maxsize=1)
 def _schema_text() -> str:
-    return importlib.resources.files("assess").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    return importlib.resources.files("assess.measure").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def load_metrics_schema() -> dict:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess.context import AssessmentContext
-from assess.narrative import format_rate, format_share, possessive
+from assess.measure.context import AssessmentContext
+from assess.measure.narrative import format_rate, format_share, possessive
 from assess.stats import Comparison, Proportion, Rate, compare_with_benchmark
 
 BENCHMARK_COLUMNS = ("measure", "period", "area", "value", "unit", "source")

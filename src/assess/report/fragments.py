@@ -1,7 +1,7 @@
 """The fragments a run's chapters leave in the shared ``output_dir``: metrics and findings.
 
 Every chapter notebook writes, through :class:`assess.report.outputs.ChapterOutputs`,
-``metrics/<chapter>.json`` (a JSON list of metric objects, :class:`assess.metrics.Metric`
+``metrics/<chapter>.json`` (a JSON list of metric objects, :class:`assess.measure.metrics.Metric`
 dumped to JSON) and ``findings/<chapter>.json`` (a JSON list of sentences). The bundle runs
 chapters 01-11 first, then ``12_scorecard``, then ``00_summary``: those two read what the
 others wrote with the functions here.
@@ -72,7 +72,7 @@ def _chapter_files(output_dir: str | Path, kind: str) -> list[Path]:
 def load_metrics(output_dir: str | Path) -> list[dict[str, Any]]:
     """Every metric the run's chapters wrote to ``output_dir/metrics/*.json``, in chapter order.
 
-    Each item is the metric's JSON object (the fields of :class:`assess.metrics.Metric`); its
+    Each item is the metric's JSON object (the fields of :class:`assess.measure.metrics.Metric`); its
     ``chapter`` is set from the file name when the object lacks one. Empty when no chapter
     wrote metrics (or ``output_dir`` does not exist).
     """
@@ -130,7 +130,7 @@ def chapters_with_fragments(output_dir: str | Path) -> list[str]:
 
 def default_notebooks_dir() -> Path:
     """The project's ``notebooks/`` folder (beside ``src/``, for the editable install)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    return Path(__file__).resolve().parents[3] / "notebooks"
 
 
 def expected_chapters(notebooks_dir: str | Path | None = None) -> list[str]:

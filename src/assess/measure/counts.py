@@ -1,7 +1,7 @@
 """Counts of police.uk street records: by financial year, quarter, month, area and category.
 
 Every function takes the processed ``street`` table (docs/data-model.md; one row per crime or
-ASB incident published by data.police.uk) or an :class:`~assess.context.AssessmentContext`, and
+ASB incident published by data.police.uk) or an :class:`~assess.measure.context.AssessmentContext`, and
 returns counts as ``int64`` pandas objects, zero-filled over the categories, areas or months it is
 asked about, so that an absent category counts 0 rather than disappearing.
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assess.context import AssessmentContext
-from assess.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
+from assess.measure.context import AssessmentContext
+from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
 from assess.periods import financial_quarter_of_month, financial_year_of, months_of_financial_year, parse_month
 
 #: The police.uk crime categories: every harmonised category except anti-social behaviour.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess.metrics import Metric, metric_from_count
+from assess.measure.metrics import Metric, metric_from_count
 from assess.periods import months_of_financial_year
 from assess.stats import Change, Trend, change_in_counts, trend_test
 
@@ -119,7 +119,7 @@ class LikeForLike:
         """The period in words: ``"2024/25"`` or ``"2024/25 (April 2024 to September 2024)"``."""
         if self.complete:
             return year
-        from assess.counts import period_label
+        from assess.measure.counts import period_label
 
         return f"{year} ({period_label(self.months(year))})"
 

@@ -94,7 +94,7 @@ def harmonise_categories(crime_type: pd.Series, path: str | None = None, rows: p
             row=int(rows.loc[i]) if rows is not None else None,
             column="Crime type",
             hint=f"police.uk categories are: {', '.join(POLICE_UK_CATEGORIES)}; "
-            "if police.uk has added a category, add it to assess.harmonise",
+            "if police.uk has added a category, add it to assess.store.harmonise",
         )
     return mapped
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from assess.context import AssessmentContext
+from assess.measure.context import AssessmentContext
 from assess.stats import Rate, rate_per
 
 SOURCE = (

@@ -17,7 +17,7 @@ import pandas as pd
 
 import assess
 from assess.errors import InputError
-from assess.harmonise import add_categories, place, unplaced_summary
+from assess.store.harmonise import add_categories, place, unplaced_summary
 from assess.periods import financial_year_series, months_of_financial_year
 from assess.sources import discover as disc
 from assess.sources.base import ReadReport
