@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import run_chapter, run_sections
 
-from assess.chapters import street_population as ch
+from assess.chapters import begging_rough_sleeping as ch
 from assess.report.outputs import ChapterOutputs
 
 METRICS = {"rough_sleepers", "rough_sleeping_rate", "begging_incidents"}

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_chapter
 
 from assess.measure.national import per_of_unit
-from assess.chapters import asb, common
+from assess.chapters import anti_social_behaviour as asb, common
 from assess.report.outputs import ChapterOutputs
 from assess.stats import compare_with_benchmark, rate_per
 

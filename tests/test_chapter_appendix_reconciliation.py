@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess.chapters import reconciliation as rec
+from assess.chapters import appendix_reconciliation as rec
 from assess.config import config_for_csp
 from assess.measure.context import AssessmentContext
 from assess.store import Store

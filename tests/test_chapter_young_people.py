@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import run_chapter, run_sections
 
-from assess.chapters import youth as ch
+from assess.chapters import young_people as ch
 from assess.report.outputs import ChapterOutputs
 from assess.stats import MARKER
 
