@@ -1,7 +1,7 @@
 """Malformed inputs: every one raises InputError naming the file and the row and/or column, and
 nothing is returned or written.
 
-Header decision (documented in assess.sources.base): police.uk and Home Office headers must be
+Header decision (documented in assess.sources.validation): police.uk and Home Office headers must be
 spelled exactly as published, case included; 'Crime Type' for 'Crime type' fails with a hint that
 the column was renamed. ONS headers are matched case-insensitively with any year suffix.
 """

@@ -11,8 +11,13 @@ import pandas as pd
 import pytest
 
 from assess.errors import InputError
-from assess.sources.base import ReadReport, iter_sheets
-from assess.sources.home_office import OUTPUT_COLUMNS, negative_adjustments, read_recorded_crime
+from assess.sources.home_office import (
+    OUTPUT_COLUMNS,
+    negative_adjustments,
+    read_recorded_crime,
+)
+from assess.sources.spreadsheets import iter_sheets
+from assess.sources.validation import ReadReport
 
 PRC = "home_office_prc/prc-pfa-mar2013-onwards-tables201718.csv"
 

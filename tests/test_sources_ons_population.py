@@ -10,14 +10,18 @@ import pandas as pd
 import pytest
 
 from assess.errors import InputError
-from assess.sources.base import ReadReport
-from assess.sources.ons import read_lad_csp_lookup, read_lad_region_lookup, read_lsoa_ward_lookup
+from assess.sources.ons import (
+    read_lad_csp_lookup,
+    read_lad_region_lookup,
+    read_lsoa_ward_lookup,
+)
 from assess.sources.population import (
     POPULATION_COLUMNS,
     read_households,
     read_iod_denominators,
     read_mid_year_estimates,
 )
+from assess.sources.validation import ReadReport
 
 LOOKUPS = "lookups"
 LSOA_WARD = "Lower_Layer_Super_Output_Area_2011_to_Ward_2017_Lookup_in_England_and_Wales.csv"

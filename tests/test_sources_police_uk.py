@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assess.errors import InputError
-from assess.sources.base import ReadReport
 from assess.sources.police_uk import (
     OUTCOMES_COLUMNS,
     STOP_SEARCH_COLUMNS,
@@ -24,6 +23,7 @@ from assess.sources.police_uk import (
     read_street,
     street_file_month,
 )
+from assess.sources.validation import ReadReport
 
 STREET_OUT = [*STREET_COLUMNS.values(), "source_file", "source_row"]
 HAMPSHIRE_ROWS = {

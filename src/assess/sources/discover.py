@@ -41,7 +41,7 @@ import pandas as pd
 
 from assess.errors import InputError
 from assess.sources import home_office, ons, police_uk, population
-from assess.sources.base import check_columns, read_header, resolve_columns
+from assess.sources.csv_files import check_columns, read_header, resolve_columns
 
 #: Kind -> dotted name of its reader (None: not read by assess.sources).
 READERS: dict[str, str | None] = {

@@ -33,22 +33,22 @@ import pandas as pd
 import pandera.pandas as pa
 
 from assess.errors import InputError
-from assess.sources.base import (
-    STRING,
+from assess.sources.csv_files import check_columns, read_csv_checked, read_header
+from assess.sources.spreadsheets import (
     WORKBOOK_SUFFIXES,
-    ReadReport,
     cell_text,
-    check_columns,
     in_sheet,
     is_blank,
     iter_sheets,
+    text_frame,
+)
+from assess.sources.validation import (
+    STRING,
+    ReadReport,
     matches,
     parse_integers,
     raise_first,
-    read_csv_checked,
-    read_header,
     string_column,
-    text_frame,
     validate,
 )
 

@@ -24,13 +24,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from assess.errors import InputError
-from assess.sources.base import (
+from assess.sources.csv_files import read_csv_checked, read_header, resolve_columns
+from assess.sources.validation import (
     GSS_CODE,
     ReadReport,
     matches,
-    read_csv_checked,
-    read_header,
-    resolve_columns,
     string_column,
     validate,
 )

@@ -7,7 +7,7 @@ They are aggregate counts (force flags, calls, youth justice measures, rough sle
 national benchmarks) or pseudonymised one-row-per-person extracts (resident survey, known
 offenders) of the kind partners already exchange under an information-sharing agreement.
 
-Every reader reads the file as text (:func:`assess.sources.base.read_csv_checked`), normalises
+Every reader reads the file as text (:func:`assess.sources.csv_files.read_csv_checked`), normalises
 the spelling of coded answers (case, surrounding space, curly apostrophes), validates it with a
 pandera schema, converts it to typed columns and checks keys that must be unique. Any problem
 raises :class:`~assess.errors.InputError` naming the file, the row (line number, header = 1) and
@@ -30,12 +30,20 @@ from typing import Literal
 import pandas as pd
 import pandera.pandas as pa
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assess.config import DEFAULT_PARTNER_FILES, CSPConfig
 from assess.errors import InputError
 from assess.periods import financial_year_series
-from assess.sources.base import read_csv_checked, read_header, validate
+from assess.sources.csv_files import read_csv_checked, read_header
+from assess.sources.validation import validate
 
 #: Folder of the partner files inside the raw-data folder.
 PARTNER_DIR = "partner"

@@ -24,14 +24,14 @@ import pandas as pd
 import pandera.pandas as pa
 
 from assess.errors import InputError
-from assess.sources.base import (
+from assess.sources.csv_files import read_csv_checked
+from assess.sources.validation import (
     GSS_CODE,
     STRING,
     ReadReport,
     matches,
     parse_floats,
     raise_first,
-    read_csv_checked,
     string_column,
     validate,
 )

@@ -41,15 +41,14 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources.base import (
-    STRING,
-    UTF8_HINT,
-    ReadReport,
+from assess.sources.csv_files import UTF8_HINT
+from assess.sources.spreadsheets import (
     is_blank,
     normalise_label,
     open_workbook,
     worksheet,
 )
+from assess.sources.validation import STRING, ReadReport
 
 POPULATION_COLUMNS = ["area_code", "area_name", "geography", "year", "age_band", "value", "source_file"]
 AGE_BAND_ORDER = ["all", "0-15", "10-17", "16-59", "60+", "households"]

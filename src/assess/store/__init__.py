@@ -6,6 +6,12 @@
 - :mod:`assess.store.processed`: the processed Parquet tables and their manifest.
 """
 
-from assess.store.processed import MANIFEST, Store, clear_read_cache, combined_sha256, sha256_file
+from assess.store.processed import (
+    MANIFEST,
+    Store,
+    clear_read_cache,
+    combined_sha256,
+    sha256_file,
+)
 
 __all__ = ["MANIFEST", "Store", "clear_read_cache", "combined_sha256", "sha256_file"]

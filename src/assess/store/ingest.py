@@ -17,12 +17,12 @@ import pandas as pd
 
 import assess
 from assess.errors import InputError
-from assess.store.harmonise import add_categories, place, unplaced_summary
 from assess.periods import financial_year_series, months_of_financial_year
 from assess.sources import discover as disc
-from assess.sources.base import ReadReport
 from assess.sources.police_uk import duplicate_crime_ids, validate_street
+from assess.sources.validation import ReadReport
 from assess.store import Store, combined_sha256, sha256_file
+from assess.store.harmonise import add_categories, place, unplaced_summary
 
 #: Raw kinds read into each processed table (several files of a kind are concatenated).
 TABLE_OF_KIND = {
