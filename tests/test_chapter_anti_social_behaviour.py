@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import run_chapter
 
+from assess.chapters import anti_social_behaviour as asb
+from assess.chapters import common
 from assess.measure.national import per_of_unit
-from assess.chapters import anti_social_behaviour as asb, common
 from assess.report.outputs import ChapterOutputs
 from assess.stats import compare_with_benchmark, rate_per
 

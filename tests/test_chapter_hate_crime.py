@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from conftest import flags_frame, run_chapter
 
-from assess.chapters import common, hate_crime as hc
+from assess.chapters import common
+from assess.chapters import hate_crime as hc
 from assess.measure.flags import (
     counts_by_year,
     flag_monthly,
@@ -22,7 +23,6 @@ from assess.measure.flags import (
 )
 from assess.report.outputs import ChapterOutputs
 from assess.sources import partner
-
 
 # --- counting rules -----------------------------------------------------------------------------
 

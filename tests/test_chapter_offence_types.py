@@ -13,8 +13,8 @@ from conftest import flags_frame, run_chapter
 from assess.chapters import offence_types as ot
 from assess.measure.counts import CRIME_CATEGORIES, PeriodCounts
 from assess.measure.flags import flag_count, total_counts_strands_twice
-from assess.store.harmonise import category_id
 from assess.report.outputs import ChapterOutputs
+from assess.store.harmonise import category_id
 
 CHAPTER = "02_offence_types"
 CATEGORY_IDS = {category_id(c) for c in CRIME_CATEGORIES}

@@ -15,8 +15,6 @@ from assess.measure.metrics import metric_from_count, metric_from_proportion
 from assess.report.outputs import ChapterOutputs
 from assess.stats import proportion
 
-
-
 # --- rag_status ---------------------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ from assess.measure.metrics import metric_from_count, metric_from_proportion
 from assess.report.outputs import ChapterOutputs
 from assess.stats import proportion
 
-
 WESSEX_PRIORITIES = [
     "Reduce violence, including domestic abuse and violence in the night-time economy",
     "Reduce anti-social behaviour and the harm it causes to victims and neighbourhoods",

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from conftest import flags_frame, run_chapter
 
-from assess.chapters import common, vulnerable_people as vp
+from assess.chapters import common
+from assess.chapters import vulnerable_people as vp
 from assess.periods import financial_year_series
 from assess.report.outputs import ChapterOutputs
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from assess.cli import app
-from conftest import ROOT
 
 runner = CliRunner()
 

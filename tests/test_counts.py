@@ -10,8 +10,8 @@ import pytest
 
 from assess.measure import counts
 from assess.measure.context import load_context
-from assess.store.harmonise import POLICE_UK_CATEGORIES, category_id
 from assess.periods import financial_year_series
+from assess.store.harmonise import POLICE_UK_CATEGORIES, category_id
 
 
 def street_frame(rows: list[tuple[str, str, str | None, str | None]]) -> pd.DataFrame:

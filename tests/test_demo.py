@@ -18,7 +18,13 @@ import pytest
 from matplotlib.path import Path as MplPath
 
 from assess.config import DEFAULT_PARTNER_FILES, load_config
-from assess.demo import DEFAULT_SEED, DemoSummary, demo_config, demo_config_yaml, write_demo
+from assess.demo import (
+    DEFAULT_SEED,
+    DemoSummary,
+    demo_config,
+    demo_config_yaml,
+    write_demo,
+)
 from assess.demo.geography import MOST_SIMILAR_GROUP, NATION, polygon_area, wessex_areas
 from assess.periods import financial_year_series
 from assess.sources.partner import PARTNER_READERS, read_partner

@@ -34,7 +34,12 @@ from assess.fetch import (
     load_downloads,
     load_sources,
 )
-from assess.fetch.addresses import ENV_BASE_URL, ENV_SOURCES, PACKAGED_SOURCES, rebase_url
+from assess.fetch.addresses import (
+    ENV_BASE_URL,
+    ENV_SOURCES,
+    PACKAGED_SOURCES,
+    rebase_url,
+)
 from assess.fetch.download import part_path
 from assess.fetch.fetcher import archive_groups, population_years, resolve_months
 

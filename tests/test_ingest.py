@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from assess.errors import InputError
-from assess.store.ingest import ingest
 from assess.store import Store
+from assess.store.ingest import ingest
 
 SOUTHAMPTON_LAD = "E06000045"
 STREET_HEADER = [

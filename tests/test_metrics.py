@@ -23,7 +23,12 @@ from assess.measure.metrics import (
     validate_metrics_document,
     write_metrics_json,
 )
-from assess.stats import change_in_counts, compare_with_benchmark, proportion, rate_per_1000
+from assess.stats import (
+    change_in_counts,
+    compare_with_benchmark,
+    proportion,
+    rate_per_1000,
+)
 
 META = {
     "csp": "Wessex Vale",
@@ -248,7 +253,11 @@ def test_validate_catches_tampering():
 
 
 def test_the_previous_period_is_recorded_only_with_a_previous_value() -> None:
-    from assess.measure.metrics import metric_from_count, metric_from_proportion, metric_from_rate
+    from assess.measure.metrics import (
+        metric_from_count,
+        metric_from_proportion,
+        metric_from_rate,
+    )
     from assess.stats import proportion, rate_per_1000
 
     count = metric_from_count("x", "X", "01_x", 120, None, "2024/25", "2023/24", None, "test")

@@ -13,7 +13,6 @@ from assess.config import DEFAULT_PARTNER_FILES, CSPConfig
 from assess.errors import InputError
 from assess.sources import partner
 from assess.sources.partner import (
-    FORCE_FLAGS,
     PARTNER_COLUMNS,
     PARTNER_READERS,
     read_benchmarks,
@@ -27,6 +26,7 @@ from assess.sources.partner import (
     read_scorecard,
     read_youth_justice,
 )
+from assess.vocabulary import FORCE_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 

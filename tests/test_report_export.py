@@ -21,7 +21,14 @@ from assess.report.export import (
     sheet_names,
     write_workbook,
 )
-from assess.report.pdf import ContentsEntry, chapter_html, colophon_html, front_html, page_css, prefix_ids
+from assess.report.pdf import (
+    ContentsEntry,
+    chapter_html,
+    colophon_html,
+    front_html,
+    page_css,
+    prefix_ids,
+)
 
 # a 1x1 PNG
 PNG = base64.b64encode(

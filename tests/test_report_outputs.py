@@ -8,9 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess.report import charts
-from assess.report import outputs
-from assess.report.outputs import SUPPRESSED_MARK, ChapterOutputs, PublishedTable, read_catalogue
+from assess.report import charts, outputs
+from assess.report.outputs import (
+    SUPPRESSED_MARK,
+    ChapterOutputs,
+    PublishedTable,
+    read_catalogue,
+)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess.store import processed as store_module
 from assess.errors import AssessError
 from assess.store import Store, clear_read_cache
+from assess.store import processed as store_module
 
 TABLE = pd.DataFrame({"month": ["2024-04", "2024-05", "2024-05"], "lad_code": ["A", "B", "A"], "n": [1, 2, 3]})
 

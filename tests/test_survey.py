@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from assess.errors import StatisticsError
-from assess.stats import change_in_proportions, wilson_interval
 from assess.measure.survey import (
     SAFE,
     answer_distribution,
@@ -22,6 +21,7 @@ from assess.measure.survey import (
     waves_for_year,
     weighted_share,
 )
+from assess.stats import change_in_proportions, wilson_interval
 
 
 def test_kish_effective_sample_size() -> None:

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 pytestmark = [pytest.mark.real, pytest.mark.e2e]

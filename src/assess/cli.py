@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from assess.errors import AssessError
@@ -181,7 +187,8 @@ def fetch(
     Without --csp, only the ONS lookups (--only lookup) can be fetched: the first step for a new CSP.
     """
     from assess.config import find_config
-    from assess.fetch import FetchError, fetch as run_fetch, load_sources
+    from assess.fetch import FetchError, load_sources
+    from assess.fetch import fetch as run_fetch
     from assess.periods import months_of_financial_year
 
     try:
@@ -211,7 +218,10 @@ def reconcile(
     falls_within: Annotated[str | None, typer.Option(help="police.uk 'Falls within' name, if the store holds several forces.")] = None,
 ) -> None:
     """Compare police.uk crime counts with Home Office recorded crime, quarter by quarter."""
-    from assess.measure.reconcile import explain_differences, reconcile_police_uk_with_home_office
+    from assess.measure.reconcile import (
+        explain_differences,
+        reconcile_police_uk_with_home_office,
+    )
     from assess.store import Store
 
     store = Store(processed)

@@ -83,6 +83,16 @@ class CSPConfig(BaseModel):
     )
     synthetic: bool = Field(default=False, description="True for the demonstration CSP")
 
+    @field_validator("partner_files")
+    @classmethod
+    def _partner_files(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(DEFAULT_PARTNER_FILES))
+        if unknown:
+            raise ValueError(
+                f"unknown partner file key(s) {', '.join(unknown)}; the keys are {', '.join(DEFAULT_PARTNER_FILES)}"
+            )
+        return {**DEFAULT_PARTNER_FILES, **v}
+
     @field_validator("code")
     @classmethod
     def _code(cls, v: str) -> str:

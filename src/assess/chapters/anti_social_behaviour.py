@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess.report import charts
-
-from assess.measure import counts, narrative
-from assess.measure.national import Benchmark, national_rate
 from assess.chapters import common
 from assess.chapters.places import csp_rate_of, rounded_rates, ward_table
 from assess.chapters.recorded_crime import (
@@ -23,8 +19,11 @@ from assess.chapters.recorded_crime import (
     no_comparison_sentence,
     publish_monthly,
 )
+from assess.measure import counts, narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import metric_from_count
+from assess.measure.national import Benchmark, national_rate
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import change_in_counts, compare_with_benchmark, rate_per
 

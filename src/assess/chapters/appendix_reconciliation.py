@@ -12,10 +12,14 @@ from __future__ import annotations
 import pandas as pd
 
 from assess.chapters import common
-from assess.measure.context import AssessmentContext
 from assess.errors import AssessError
+from assess.measure.context import AssessmentContext
 from assess.measure.narrative import format_count, format_percent
-from assess.measure.reconcile import explain_differences, reconcile_by_offence_group, reconcile_police_uk_with_home_office
+from assess.measure.reconcile import (
+    explain_differences,
+    reconcile_by_offence_group,
+    reconcile_police_uk_with_home_office,
+)
 from assess.report.outputs import ChapterOutputs
 
 SOURCE = "police.uk street-level crime; Home Office police recorded crime open data tables"

@@ -24,16 +24,21 @@ import math
 
 import pandas as pd
 
-from assess.report import charts
-from assess.measure.national import comparison_sentence, national_benchmark
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import metric_from_count, metric_from_rate
-from assess.measure.narrative import describe_change, format_count, format_rate, format_share
+from assess.measure.narrative import (
+    describe_change,
+    format_count,
+    format_rate,
+    format_share,
+)
+from assess.measure.national import comparison_sentence, national_benchmark
+from assess.measure.survey import problem_shares, wave, waves_for_year
 from assess.periods import parse_financial_year
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import Rate, change_in_counts, rate_per
-from assess.measure.survey import problem_shares, waves_for_year, wave
 
 CHAPTER = "09_begging_rough_sleeping"
 PARTNER = "rough_sleeping"

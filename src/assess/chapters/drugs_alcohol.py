@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess.report import charts
-from assess.measure.national import comparison_sentence, national_benchmark
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import flag_count, flag_monthly
@@ -37,7 +35,9 @@ from assess.measure.narrative import (
     format_rate,
     format_share,
 )
+from assess.measure.national import comparison_sentence, national_benchmark
 from assess.periods import parse_financial_year
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
     Proportion,

@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess.report import charts
-
-from assess.measure import narrative
-from assess.measure.national import national_rate
 from assess.chapters import common
+from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
     MIN_TREND_YEARS,
@@ -41,20 +38,17 @@ from assess.measure.flags import (
     year_change,
     year_trend,
 )
+from assess.measure.national import national_rate
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import Rate, compare_with_benchmark, rate_per_1000
+from assess.vocabulary import HATE_CRIME_STRANDS, label
 
 CHAPTER = "08_hate_crime"
 SOURCE = "Police force crime flags: hate crime by strand (partner file force_flags.csv)"
 
-#: How each monitored strand is written in text (Home Office, *Hate crime, England and Wales*).
-STRAND_LABELS: dict[str, str] = {
-    "race": "Race",
-    "religion": "Religion",
-    "sexual_orientation": "Sexual orientation",
-    "disability": "Disability",
-    "transgender": "Transgender identity",
-}
+#: How each monitored strand is written in text, in the Home Office order.
+STRAND_LABELS = HATE_CRIME_STRANDS
 
 #: Measure names under which the benchmarks file may hold the national hate crime rate per 1,000.
 BENCHMARK_MEASURES = ("hate_crime_rate", "hate_crime")
@@ -65,7 +59,7 @@ BENCHMARK_MEASURES = ("hate_crime_rate", "hate_crime")
 
 def strand_label(strand: str) -> str:
     """How a strand is written in text: ``"sexual_orientation"`` -> ``"Sexual orientation"``."""
-    return STRAND_LABELS.get(strand, strand.replace("_", " ").capitalize())
+    return label(STRAND_LABELS, strand)
 
 
 def strands_present(flags: pd.DataFrame) -> list[str]:

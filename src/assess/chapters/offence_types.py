@@ -13,43 +13,47 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess.report import charts
-
-from assess.measure import comparators, counts, narrative
 from assess.chapters import common
-from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE, no_comparison_sentence
+from assess.chapters.recorded_crime import (
+    POLICE_UK_SOURCE,
+    POPULATION_SOURCE,
+    no_comparison_sentence,
+)
+from assess.measure import comparators, counts, narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import CRIME_CATEGORIES, PeriodCounts
 from assess.measure.flags import flag_monthly, months_total, total_counts_strands_twice
-from assess.store.harmonise import category_id
 from assess.measure.metrics import metric_from_count
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import change_in_counts
+from assess.store.harmonise import category_id
+from assess.vocabulary import FORCE_FLAGS
 
 FLAGS_SOURCE = "Police force crime flags (partner file force_flags)"
 HOME_OFFICE_SOURCE = "Home Office, Police recorded crime open data tables (Community Safety Partnership level)"
 
-#: Force flags shown in the offence table, in order, with their labels.
-FLAG_LABELS: dict[str, str] = {
-    "violence_with_injury": "Violence with injury",
-    "violence_without_injury": "Violence without injury",
-    "burglary_dwelling": "Burglary (dwelling)",
-    "burglary_other": "Burglary (other)",
-    "theft_of_vehicle": "Theft of a vehicle",
-    "theft_from_vehicle": "Theft from a vehicle",
-    "rape": "Rape",
-    "other_sexual_offences": "Other sexual offences",
-    "hate_crime": "Hate crime",
-    "domestic_abuse": "Domestic abuse (all flagged crimes)",
-    "public_place_violence": "Public-place violence",
-    "knife_crime": "Knife crime",
-    "gun_crime": "Gun crime",
-    "alcohol_affected": "Alcohol-affected crime",
-    "drug_related_violence": "Drug-related violence",
-    "threats_to_kill": "Threats to kill",
-    "missing_person_child": "Missing persons (children)",
-    "missing_person_adult": "Missing persons (adults)",
-}
+#: Force flags shown in the offence table, in order, with their labels (:data:`assess.vocabulary.FORCE_FLAGS`).
+FLAG_LABELS: dict[str, str] = {flag: FORCE_FLAGS[flag] for flag in (
+    "violence_with_injury",
+    "violence_without_injury",
+    "burglary_dwelling",
+    "burglary_other",
+    "theft_of_vehicle",
+    "theft_from_vehicle",
+    "rape",
+    "other_sexual_offences",
+    "hate_crime",
+    "domestic_abuse",
+    "public_place_violence",
+    "knife_crime",
+    "gun_crime",
+    "alcohol_affected",
+    "drug_related_violence",
+    "threats_to_kill",
+    "missing_person_child",
+    "missing_person_adult",
+)}
 
 #: Flag measures whose metrics this chapter owns (other chapters own hate crime, domestic abuse ...).
 OWNED_FLAG_METRICS: tuple[str, ...] = (

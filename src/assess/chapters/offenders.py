@@ -20,8 +20,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from assess.report import charts
-from assess.measure.national import comparison_sentence, national_benchmark
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import metric_from_count, metric_from_proportion
@@ -32,31 +30,28 @@ from assess.measure.narrative import (
     format_count,
     format_share,
 )
+from assess.measure.national import comparison_sentence, national_benchmark
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
-from assess.stats import MARKER, Proportion, RepeatOffending, change_in_counts, change_in_proportions, proportion
+from assess.stats import (
+    MARKER,
+    Proportion,
+    RepeatOffending,
+    change_in_counts,
+    change_in_proportions,
+    proportion,
+)
 from assess.stats import repeat_offending as summarise_repeat_offending
+from assess.vocabulary import OFFENDER_NEEDS, SUPERVISING_SERVICES
 
 CHAPTER = "05_offenders"
 PARTNER = "offenders"
 
-#: Criminogenic needs recorded for offenders, with their labels (OASys / AssetPlus areas).
-NEEDS: dict[str, str] = {
-    "need_relationships": "Relationships",
-    "need_emotional_wellbeing": "Emotional wellbeing",
-    "need_alcohol": "Alcohol misuse",
-    "need_drugs": "Drug misuse",
-    "need_accommodation": "Accommodation",
-    "need_education_employment": "Education, training and employment",
-}
+#: Criminogenic needs recorded for offenders, with their labels.
+NEEDS = OFFENDER_NEEDS
 
 #: Supervising services, in display order, with their names.
-SERVICES: dict[str, str] = {
-    "IOM": "Integrated Offender Management",
-    "NPS": "National Probation Service",
-    "CRC": "Community Rehabilitation Company",
-    "YOS": "Youth Offending Service",
-    "none": "Not supervised",
-}
+SERVICES = SUPERVISING_SERVICES
 ALL = "All offenders"
 
 #: Age bands of the offenders file that are adults (18 and over).

@@ -14,14 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess.report import charts
-from assess.measure.national import Benchmark, comparison_sentence, national_benchmark
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import metric_from_proportion
 from assess.measure.narrative import describe_change, format_count, format_share
-from assess.report.outputs import ChapterOutputs
-from assess.stats import Change, change_in_proportions
+from assess.measure.national import Benchmark, comparison_sentence, national_benchmark
 from assess.measure.survey import (
     AGREE,
     AGREEMENT_SCALE,
@@ -38,6 +35,9 @@ from assess.measure.survey import (
     wave,
     waves_for_year,
 )
+from assess.report import charts
+from assess.report.outputs import ChapterOutputs
+from assess.stats import Change, change_in_proportions
 
 CHAPTER = "04_perceptions"
 PARTNER = "resident_survey"

@@ -20,17 +20,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assess.report import charts
-
-from assess.measure import counts, narrative
 from assess.chapters import common
 from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE
+from assess.measure import counts, narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import CRIME_CATEGORIES
-from assess.store.harmonise import ASB
 from assess.measure.metrics import Metric, metric_from_rate
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
-from assess.stats import compare_with_benchmark, funnel_limits, gini, places_in_top, rate_per, top_share
+from assess.stats import (
+    compare_with_benchmark,
+    funnel_limits,
+    gini,
+    places_in_top,
+    rate_per,
+    top_share,
+)
+from assess.store.harmonise import ASB
 
 TOP_FRACTION = 0.1
 

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assess.report import charts
-
-from assess.measure import comparators, counts, narrative
 from assess.chapters import common
+from assess.measure import comparators, counts, narrative
 from assess.measure.comparators import CSPRates
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import PeriodCounts
 from assess.measure.metrics import Metric, metric_from_count
 from assess.periods import months_of_financial_year
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
     Change,

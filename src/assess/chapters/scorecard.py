@@ -34,14 +34,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from assess.report import fragments
-
-from assess.measure import narrative
 from assess.chapters import common
+from assess.measure import narrative
 from assess.measure.context import AssessmentContext
-from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
 from assess.periods import financial_year_of, parse_financial_year
+from assess.report import fragments
 from assess.report.outputs import ChapterOutputs
+from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
 
 CHAPTER = "12_scorecard"
 SCORECARD = "scorecard"

@@ -44,12 +44,11 @@ from typing import Any
 
 import pandas as pd
 
-from assess.report import fragments
-
-from assess.measure import narrative
 from assess.chapters import common
 from assess.chapters.scorecard import as_published_numbers
+from assess.measure import narrative
 from assess.measure.context import AssessmentContext
+from assess.report import fragments
 from assess.report.outputs import ChapterOutputs
 
 CHAPTER = "00_summary"

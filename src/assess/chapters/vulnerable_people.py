@@ -26,11 +26,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess.report import charts
-
-from assess.measure import narrative
-from assess.measure.national import national_rate
 from assess.chapters import common
+from assess.measure import narrative
 from assess.measure.comparators import CSPRates, csp_rates
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
@@ -46,14 +43,16 @@ from assess.measure.flags import (
     year_trend,
 )
 from assess.measure.metrics import metric_from_proportion, metric_from_rate
+from assess.measure.national import national_rate
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
     GroupComparison,
     Proportion,
     Trend,
     change_in_proportions,
-    compare_with_group,
     compare_with_benchmark,
+    compare_with_group,
     proportion,
     rate_per,
     rate_per_1000,

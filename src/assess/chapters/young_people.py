@@ -27,11 +27,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from assess.report import charts
-from assess.measure.national import compare, comparison_sentence, national_benchmark
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
-from assess.measure.metrics import Metric, metric_from_count, metric_from_proportion, metric_from_rate
+from assess.measure.metrics import (
+    Metric,
+    metric_from_count,
+    metric_from_proportion,
+    metric_from_rate,
+)
 from assess.measure.narrative import (
     describe_change,
     describe_proportion,
@@ -40,8 +43,9 @@ from assess.measure.narrative import (
     format_rate,
     possessive,
 )
+from assess.measure.national import compare, comparison_sentence, national_benchmark
+from assess.report import charts
 from assess.report.outputs import ChapterOutputs
-from assess.sources.partner import YOUTH_JUSTICE_MEASURES
 from assess.stats import (
     Proportion,
     Rate,
@@ -52,6 +56,7 @@ from assess.stats import (
     rate_per,
     trend_test,
 )
+from assess.vocabulary import YOUTH_JUSTICE_MEASURES
 
 CHAPTER = "06_young_people"
 PARTNER = "youth_justice"

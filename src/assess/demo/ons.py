@@ -24,7 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from assess.demo.formats import csv_bytes, write_file, xlsx_bytes
-from assess.demo.geography import FORCES, NATION, REGIONS, WARD_BOUNDARIES_FILE, LocalArea, _allocate, rng_for
+from assess.demo.geography import (
+    FORCES,
+    NATION,
+    REGIONS,
+    WARD_BOUNDARIES_FILE,
+    LocalArea,
+    _allocate,
+    rng_for,
+)
 
 LSOA_WARD_FILE = "lookups/Lower_Layer_Super_Output_Area_2011_to_Ward_2023_Lookup_in_England_and_Wales.csv"
 LAD_CSP_FILE = (

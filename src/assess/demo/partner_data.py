@@ -18,7 +18,7 @@ import pandas as pd
 from assess.config import DEFAULT_PARTNER_FILES
 from assess.demo.formats import csv_bytes, write_file
 from assess.demo.geography import LocalArea, rng_for
-from assess.sources.partner import (
+from assess.vocabulary import (
     AGREE_ANSWERS,
     CRIME_CHANGE_ANSWERS,
     HATE_CRIME_STRANDS,

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from assess.demo.formats import plain_csv_bytes, write_file
-from assess.demo.geography import DEMO_FORCE, POINTS_PER_LSOA, TOWN_CENTRE_WARD, LocalArea, rng_for
+from assess.demo.geography import (
+    DEMO_FORCE,
+    POINTS_PER_LSOA,
+    TOWN_CENTRE_WARD,
+    LocalArea,
+    rng_for,
+)
 from assess.periods import financial_year_of
 
 STREET_HEADER = (

@@ -19,7 +19,14 @@ from assess.fetch.errors import (
     SourceMovedError,
     SourcesError,
 )
-from assess.fetch.fetcher import DOWNLOADS_JSON, FetchReport, FileRecord, Problem, fetch, load_downloads
+from assess.fetch.fetcher import (
+    DOWNLOADS_JSON,
+    FetchReport,
+    FileRecord,
+    Problem,
+    fetch,
+    load_downloads,
+)
 
 __all__ = [
     "DOWNLOADS_JSON",

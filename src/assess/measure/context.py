@@ -16,7 +16,11 @@ import pandas as pd
 
 from assess import SYNTHETIC_LABEL
 from assess.config import CSPConfig, find_config
-from assess.periods import months_of_financial_year, parse_financial_year, shift_financial_year
+from assess.periods import (
+    months_of_financial_year,
+    parse_financial_year,
+    shift_financial_year,
+)
 from assess.store import Store
 
 #: Home Office "forces" that are not police force areas: national fraud and transport bodies.
@@ -239,9 +243,11 @@ class AssessmentContext:
     # --- partner data --------------------------------------------------------------------
     @property
     def partner_dir(self) -> Path:
-        """``data/raw/partner/<csp-slug>/`` when it exists, else ``data/raw/partner/``."""
-        own = self.raw_dir / "partner" / self.cfg.slug
-        return own if own.is_dir() else self.raw_dir / "partner"
+        """``data/raw/partner/<csp-slug>/`` when it exists, else ``data/raw/partner/``
+        (:func:`assess.sources.partner.partner_folder`)."""
+        from assess.sources.partner import partner_folder
+
+        return partner_folder(self.raw_dir, self.cfg)
 
     def partner(self, name: str) -> pd.DataFrame | None:
         """A partner file read and validated by :mod:`assess.sources.partner`; None if absent.
@@ -253,13 +259,8 @@ class AssessmentContext:
         """
         from assess.sources import partner
 
-        filename = self.cfg.partner_files.get(name)
-        if not filename:
-            return None
-        path = self.partner_dir / filename
-        if not path.exists():
-            return None
-        return partner.read_partner_file(name, path)
+        path = partner.partner_path(self.raw_dir, name, self.cfg)
+        return partner.read_partner_file(name, path) if path.exists() else None
 
 
 def load_context(

@@ -19,8 +19,13 @@ import numpy as np
 import pandas as pd
 
 from assess.measure.context import AssessmentContext
+from assess.periods import (
+    financial_quarter_of_month,
+    financial_year_of,
+    months_of_financial_year,
+    parse_month,
+)
 from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
-from assess.periods import financial_quarter_of_month, financial_year_of, months_of_financial_year, parse_month
 
 #: The police.uk crime categories: every harmonised category except anti-social behaviour.
 CRIME_CATEGORIES: tuple[str, ...] = tuple(c for c in POLICE_UK_CATEGORIES if c != ASB)

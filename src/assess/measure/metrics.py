@@ -20,13 +20,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.atomic import write_text
 from assess.errors import AssessError
 from assess.periods import parse_financial_year
-from assess.stats.change import Change, change_in_counts, change_in_proportions, change_in_rates
+from assess.stats.change import (
+    Change,
+    change_in_counts,
+    change_in_proportions,
+    change_in_rates,
+)
 from assess.stats.compare import compare_with_benchmark
 from assess.stats.intervals import Proportion, Rate, rate_per
 

@@ -26,19 +26,20 @@ import pandas as pd
 
 from assess.errors import StatisticsError
 from assess.stats.intervals import Proportion, proportion
+from assess.vocabulary import AGREE_ANSWERS, CRIME_CHANGE_ANSWERS, SAFETY_ANSWERS
 
 DONT_KNOW = "Don't know"
 
 #: Answers counted as "feeling safe" (the CSEW convention: very or fairly safe).
 SAFE = ("Very safe", "Fairly safe")
-SAFETY_SCALE = ("Very safe", "Fairly safe", "Neither safe nor unsafe", "Fairly unsafe", "Very unsafe", DONT_KNOW)
+SAFETY_SCALE = SAFETY_ANSWERS
 
 #: Answers counted as agreement with "the police / the council deal with the crime and ASB issues that matter".
 AGREE = ("Strongly agree", "Tend to agree")
-AGREEMENT_SCALE = ("Strongly agree", "Tend to agree", "Neither", "Tend to disagree", "Strongly disagree", DONT_KNOW)
+AGREEMENT_SCALE = AGREE_ANSWERS
 
 #: Answers to "Over the past year, has crime in your area changed?".
-CRIME_CHANGE_SCALE = ("More crime", "About the same", "Less crime", DONT_KNOW)
+CRIME_CHANGE_SCALE = CRIME_CHANGE_ANSWERS
 
 KISH_NOTE = (
     "Percentages are weighted by the survey's weights; their 95% intervals are Wilson score intervals "

@@ -42,6 +42,7 @@ from typing import Any
 from assess import __version__
 from assess.atomic import atomic_directory, write_text
 from assess.config import CSPConfig
+from assess.measure.context import AssessmentContext
 from assess.report.execute import (
     KERNEL_ENV,
     ChapterRun,
@@ -61,7 +62,6 @@ from assess.report.export import (
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
-from assess.measure.context import AssessmentContext
 from assess.store import Store
 
 #: Packages whose versions the manifest records.

@@ -36,7 +36,13 @@ from assess.stats.compare import (
     funnel_limits,
     funnel_position,
 )
-from assess.stats.concentration import RepeatOffending, gini, places_in_top, repeat_offending, top_share
+from assess.stats.concentration import (
+    RepeatOffending,
+    gini,
+    places_in_top,
+    repeat_offending,
+    top_share,
+)
 from assess.stats.disclosure import MARKER, suppress, suppressed_mask
 from assess.stats.intervals import (
     Proportion,

@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-
 from assess.errors import StatisticsError
 from assess.stats._checks import check_alpha, check_count, check_positive
 from assess.stats.intervals import Proportion, Rate, wilson_interval

@@ -27,7 +27,6 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-
 from assess.errors import StatisticsError
 from assess.stats._checks import (
     check_confidence,

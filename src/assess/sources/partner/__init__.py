@@ -1,0 +1,63 @@
+"""Partner data: the files a partnership shares that no public body publishes.
+
+Each file lives in ``data/raw/partner/`` under the name given by
+:data:`assess.config.DEFAULT_PARTNER_FILES` (a CSP's YAML may rename them) and is described,
+column by column with an example row and who usually supplies it, in ``data/raw/README.md``.
+They are aggregate counts (force flags, calls, youth justice measures, rough sleeping, drug deaths,
+national benchmarks) or pseudonymised one-row-per-person extracts (resident survey, known
+offenders) of the kind partners already exchange under an information-sharing agreement.
+
+Every reader reads the file as text (:func:`assess.sources.csv_files.read_csv_checked`), normalises
+the spelling of coded answers (case, surrounding space, curly apostrophes), validates it with a
+pandera schema, converts it to typed columns and checks keys that must be unique. Any problem
+raises :class:`~assess.errors.InputError` naming the file, the row (line number, header = 1) and
+the column, and what to do. No row is dropped; each output keeps ``source_row``.
+
+Output dtypes: text as pandas ``string``, counts as ``int64`` (``Int64`` where a cell may be
+blank), measures as ``float64``, yes/no answers as ``boolean`` (``<NA>`` = blank / not asked).
+
+Modules: :mod:`~assess.sources.partner.columns` (the column-spec language),
+:mod:`~assess.sources.partner.readers` (one reader per CSV file),
+:mod:`~assess.sources.partner.scorecard` (the scorecard targets, YAML) and
+:mod:`~assess.sources.partner.files` (where each file lives, and reading it once per process).
+The codes each file may hold, with their labels, are in :mod:`assess.vocabulary`.
+"""
+
+from assess.sources.partner.columns import (
+    PARTNER_DIR,
+    README_HINT,
+    PartnerColumn,
+    partner_schema,
+)
+from assess.sources.partner.files import (
+    PARTNER_READERS,
+    partner_folder,
+    partner_path,
+    read_partner,
+    read_partner_file,
+)
+from assess.sources.partner.readers import (
+    PARTNER_COLUMNS,
+    read_benchmarks,
+    read_calls_for_service,
+    read_drug_deaths,
+    read_force_flags,
+    read_offenders,
+    read_resident_survey,
+    read_rough_sleeping,
+    read_youth_justice,
+)
+from assess.sources.partner.scorecard import (
+    SCORECARD_COLUMNS,
+    ScorecardMeasure,
+    ScorecardTarget,
+    load_scorecard,
+    read_scorecard,
+)
+
+__all__ = [
+    "PARTNER_COLUMNS", "PARTNER_DIR", "PARTNER_READERS", "README_HINT", "SCORECARD_COLUMNS", "PartnerColumn",
+    "ScorecardMeasure", "ScorecardTarget", "load_scorecard", "partner_folder", "partner_path", "partner_schema", "read_benchmarks",
+    "read_calls_for_service", "read_drug_deaths", "read_force_flags", "read_offenders", "read_partner",
+    "read_partner_file", "read_resident_survey", "read_rough_sleeping", "read_scorecard", "read_youth_justice",
+]
