@@ -198,6 +198,18 @@ def _display_html(html_text: str, plain: str) -> None:
     display({"text/html": html_text, "text/plain": plain}, raw=True)
 
 
+def _display_markdown(text: str) -> None:
+    """Show Markdown in a running notebook; do nothing in plain Python (scripts, tests)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    display(Markdown(text))
+
+
 def _metric_dict(metric: Any) -> dict[str, Any]:
     """A metric as JSON data, validated as an :class:`assess.measure.metrics.Metric`."""
     from assess.measure.metrics import Metric
@@ -223,7 +235,19 @@ class ChapterOutputs:
         self.output_dir = Path(output_dir)
         self.chapter = _check_name("chapter", chapter)
         self.suppression_threshold = suppression_threshold
+        #: The paragraphs this chapter has said (:meth:`say`), in order.
+        self.said: list[str] = []
         self._clear()
+
+    def say(self, text: str, display: bool = True) -> None:
+        """Show a paragraph of Markdown in the chapter (its numbers computed by the caller).
+
+        This is the one way a chapter emits prose; every paragraph is also kept, in order, in
+        :attr:`said`, so a test reads what a chapter said without patching anything.
+        """
+        self.said.append(text)
+        if display:
+            _display_markdown(text)
 
     def _clear(self) -> None:
         for path in (self.metrics_path, self.findings_path, self.catalogue_path):
