@@ -12,7 +12,8 @@ from conftest import run_chapter
 from assess.chapters import summary as sm
 from assess.config import DEFAULT_PRIORITIES
 from assess.measure.metrics import metric_from_count, metric_from_proportion
-from assess.report.outputs import ChapterOutputs
+from assess.registry import THEMES, Theme, load_registry
+from assess.report.outputs import ChapterOutputs, headline_metrics
 from assess.stats import proportion
 
 WESSEX_PRIORITIES = [
@@ -34,45 +35,46 @@ WESSEX_PRIORITIES = [
         ("04_perceptions", "anti-social behaviour"), ("05_offenders", "reoffending"), ("06_young_people", "youth"),
         ("07_anti_social_behaviour", "anti-social behaviour"), ("08_hate_crime", "vulnerable people"),
         ("09_begging_rough_sleeping", "anti-social behaviour"), ("10_drugs_alcohol", "drugs and alcohol"),
-        ("11_vulnerable_people", "vulnerable people"), ("06_youth_crime", "youth"),
+        ("11_vulnerable_people", "vulnerable people"),
     ],
 )
 def test_theme_of_chapter(chapter: str, theme: str) -> None:
-    found = sm.theme_of_chapter(chapter)
+    found = sm.theme_of_chapter(chapter, load_registry())
     assert found is not None and found.name == theme
 
 
 def test_summary_and_scorecard_belong_to_no_theme() -> None:
-    assert sm.theme_of_chapter("00_summary") is None
-    assert sm.theme_of_chapter("12_scorecard") is None
+    assert sm.theme_of_chapter("00_summary", load_registry()) is None
+    assert sm.theme_of_chapter("12_scorecard", load_registry()) is None
+    assert sm.theme_of_chapter("06_youth_crime", load_registry()) is None  # a theme is declared, never guessed from a name
 
 
-def _theme(name: str) -> sm.Theme:
-    return next(t for t in sm.THEMES if t.name == name)
+def _theme(name: str) -> Theme:
+    return THEMES[name]
 
 
 def test_default_priorities_follow_the_documented_mapping() -> None:
     p = DEFAULT_PRIORITIES
-    assert sm.priorities_of_theme(_theme("crime"), p) == [0]  # not "youth crime"
-    assert sm.priorities_of_theme(_theme("anti-social behaviour"), p) == [0]
-    assert sm.priorities_of_theme(_theme("reoffending"), p) == [0, 3]
-    assert sm.priorities_of_theme(_theme("drugs and alcohol"), p) == [1]
-    assert sm.priorities_of_theme(_theme("vulnerable people"), p) == [2]
-    assert sm.priorities_of_theme(_theme("youth"), p) == [3]
+    assert _theme("crime").priorities(p) == [0]  # not "youth crime"
+    assert _theme("anti-social behaviour").priorities(p) == [0]
+    assert _theme("reoffending").priorities(p) == [0, 3]
+    assert _theme("drugs and alcohol").priorities(p) == [1]
+    assert _theme("vulnerable people").priorities(p) == [2]
+    assert _theme("youth").priorities(p) == [3]
 
 
 def test_configured_priorities_are_matched_by_their_words() -> None:
     p = WESSEX_PRIORITIES
-    assert sm.priorities_of_theme(_theme("crime"), p) == [0]  # "violence"
-    assert sm.priorities_of_theme(_theme("anti-social behaviour"), p) == [1]
-    assert sm.priorities_of_theme(_theme("drugs and alcohol"), p) == [2]
-    assert sm.priorities_of_theme(_theme("vulnerable people"), p) == [3]
-    assert sm.priorities_of_theme(_theme("youth"), p) == [4]
+    assert _theme("crime").priorities(p) == [0]  # "violence"
+    assert _theme("anti-social behaviour").priorities(p) == [1]
+    assert _theme("drugs and alcohol").priorities(p) == [2]
+    assert _theme("vulnerable people").priorities(p) == [3]
+    assert _theme("youth").priorities(p) == [4]
 
 
 def test_a_priority_naming_no_theme_falls_back_to_the_default_position() -> None:
-    assert sm.priorities_of_theme(_theme("crime"), ["Make the borough safer"]) == [0]
-    assert sm.priorities_of_theme(_theme("youth"), ["Make the borough safer"]) == []
+    assert _theme("crime").priorities(["Make the borough safer"]) == [0]
+    assert _theme("youth").priorities(["Make the borough safer"]) == []
 
 
 def test_findings_by_priority() -> None:
@@ -82,7 +84,7 @@ def test_findings_by_priority() -> None:
         "12_scorecard": ["Two measures missed."],
         "06_young_people": ["First-time entrants fell."],
     }
-    grouped = sm.findings_by_priority(findings, DEFAULT_PRIORITIES)
+    grouped = sm.findings_by_priority(findings, DEFAULT_PRIORITIES, load_registry())
     assert list(grouped) == DEFAULT_PRIORITIES
     assert grouped[DEFAULT_PRIORITIES[0]] == [("01_recorded_crime", "Crime fell.")]
     assert grouped[DEFAULT_PRIORITIES[1]] == []
@@ -116,12 +118,12 @@ def _metrics() -> list[dict]:
 
 
 def test_headline_metrics_put_all_crime_and_asb_first_then_each_chapters_lead_figure() -> None:
-    chosen = [m["id"] for m in sm.headline_metrics(_metrics())]
+    chosen = [m["id"] for m in headline_metrics(_metrics(), load_registry().reading_chapters())]
     assert chosen == ["all_crime", "anti_social_behaviour", "burglary", "feel_safe_after_dark", "rape"]
 
 
 def test_headline_table() -> None:
-    table = sm.headline_table(_metrics(), {"01_recorded_crime": "Recorded crime"})
+    table = sm.headline_table(_metrics(), load_registry())
     assert list(table.columns) == ["Measure", "Chapter", "Period", "Value", "Unit", "Rate", "Rate per", "Change (%)",
                                    "Verdict", "Comparison"]
     crime = table.iloc[0]
@@ -160,6 +162,19 @@ def write_run(output_dir: Path, notebooks: Path) -> None:
         nb = {"cells": [{"cell_type": "markdown", "source": [title, "\n", "\n", "Intro."], "metadata": {}}],
               "metadata": {"papermill": {"exception": failed}}, "nbformat": 4, "nbformat_minor": 5}
         (notebooks / f"{name}.ipynb").write_text(json.dumps(nb))
+    # the run's copy of the registry, as the bundle keeps it beside the executed notebooks
+    (notebooks / "chapters.yaml").write_text(
+        "chapters:\n"
+        "  - {number: 0, slug: summary, title: Executive summary, kind: summary, phase: 3}\n"
+        "  - {number: 1, slug: recorded_crime, title: Recorded crime, theme: crime}\n"
+        "  - {number: 2, slug: offence_types, title: Offence types, theme: crime}\n"
+        "  - {number: 3, slug: places, title: Places, theme: crime}\n"
+        "  - {number: 8, slug: hate_crime, title: Hate crime, theme: vulnerable people}\n"
+        "  - {number: 11, slug: vulnerable_people, title: Vulnerable people, theme: vulnerable people}\n"
+        "  - {number: 12, slug: scorecard, title: Scorecard, phase: 2}\n"
+    )
+    (notebooks / "11_vulnerable_people.ipynb").write_text(json.dumps(
+        {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     # one ChapterOutputs per chapter, as in a notebook (creating one clears that chapter's fragments)
     outs = {c: ChapterOutputs(output_dir, c) for c in
             ("01_recorded_crime", "02_offence_types", "08_hate_crime", "11_vulnerable_people", "12_scorecard")}
@@ -174,7 +189,7 @@ def write_run(output_dir: Path, notebooks: Path) -> None:
 
 def test_run_status_names_missing_and_failed_chapters(tmp_path: Path) -> None:
     write_run(tmp_path, tmp_path / "notebooks")
-    status = sm.run_status(tmp_path, [tmp_path / "notebooks"])
+    status = sm.run_status(tmp_path, load_registry(tmp_path / "notebooks"))
     assert status.missing == ["03_places"]
     assert status.failed == ["02_offence_types", "03_places"]
     assert status.present == ["01_recorded_crime", "02_offence_types", "08_hate_crime", "11_vulnerable_people"]

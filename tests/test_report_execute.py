@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from assess.registry import UnknownChapter
 from assess.report import execute
 from assess.report.execute import (
     INJECTED_CELL_ID,
@@ -22,22 +24,31 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 
 def _touch(folder: Path, *names: str) -> None:
+    """Notebooks in ``folder`` and a registry declaring those named like chapters (summary and scorecard last)."""
+    lines = ["chapters:"]
     for name in names:
         nbformat.write(new_notebook(), folder / name)
+        m = re.fullmatch(r"(\d{2})_([a-z_]+)\.ipynb", name)
+        if m:
+            phase = {"summary": 3, "scorecard": 2}.get(m.group(2), 1)
+            lines.append(f"  - {{number: {int(m.group(1))}, slug: {m.group(2)}, title: {m.group(2)}, phase: {phase}}}")
+    (folder / "chapters.yaml").write_text("\n".join(lines) + "\n")
 
 
 def test_discover_chapters_in_number_order_and_by_any_name(tmp_path: Path) -> None:
     _touch(tmp_path, "03_asb.ipynb", "00_summary.ipynb", "12_scorecard.ipynb", "scratch.ipynb", "1_bad.ipynb")
     assert [p.name for p in discover_chapters(tmp_path)] == ["00_summary.ipynb", "03_asb.ipynb", "12_scorecard.ipynb"]
     assert [p.stem for p in discover_chapters(tmp_path, ["asb", "00", "03_asb"])] == ["00_summary", "03_asb"]
-    with pytest.raises(FileNotFoundError, match="no chapter 'crime'.*03_asb"):
+    with pytest.raises(UnknownChapter, match="no chapter 'crime'.*03_asb"):
         discover_chapters(tmp_path, ["crime"])
     with pytest.raises(FileNotFoundError, match="no such notebooks folder"):
         discover_chapters(tmp_path / "missing")
 
 
 def test_scorecard_then_summary_run_after_the_others(tmp_path: Path) -> None:
-    paths = [tmp_path / n for n in ("00_summary.ipynb", "01_crime.ipynb", "02_asb.ipynb", "12_scorecard.ipynb")]
+    names = ("00_summary.ipynb", "01_crime.ipynb", "02_asb.ipynb", "12_scorecard.ipynb")
+    _touch(tmp_path, *names)
+    paths = [tmp_path / n for n in names]
     phases = execution_phases(paths)
     assert [[p.stem for p in phase] for phase in phases] == [["01_crime", "02_asb"], ["12_scorecard"], ["00_summary"]]
     assert execution_phases(paths[:1]) == [[paths[0]]]

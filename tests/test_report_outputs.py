@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess.report import charts, outputs
+from assess.report import charts, display, outputs
 from assess.report.outputs import (
     SUPPRESSED_MARK,
     ChapterOutputs,
@@ -21,7 +21,7 @@ from assess.report.outputs import (
 def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What the chapter would display in a notebook (HTML of each display call)."""
     seen: list[str] = []
-    monkeypatch.setattr(outputs, "_display_html", lambda html_text, plain: seen.append(html_text))
+    monkeypatch.setattr(display, "display_html", lambda html_text, plain: seen.append(html_text))
     return seen
 
 

@@ -5,7 +5,7 @@ The partnership's measures and targets come from the partner file ``scorecard_ta
 direction (``lower_is_better`` / ``higher_is_better``), a baseline year, a target (a change in
 per cent on the baseline, or a value to reach) and an amber tolerance in per cent. The latest
 values are the headline metrics the other chapters of this run wrote to
-``output_dir/metrics/*.json`` (:func:`assess.report.fragments.load_metrics`), so the scorecard runs
+``output_dir/metrics/*.json`` (:func:`assess.report.outputs.load_metrics`), so the scorecard runs
 after chapters 01-11.
 
 For each measure:
@@ -38,7 +38,7 @@ from assess.chapters import common
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.periods import financial_year_of, parse_financial_year
-from assess.report import fragments
+from assess.report import outputs
 from assess.report.outputs import ChapterOutputs
 from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
 
@@ -308,12 +308,13 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if measures is None or measures.empty:
         common.missing(ctx, "the partnership's scorecard targets", SCORECARD)
         return
-    loaded = [m for m in fragments.load_metrics(out.output_dir) if m.get("chapter") not in fragments.READING_CHAPTERS]
-    dups = fragments.duplicate_ids(loaded)
+    reading = set(outputs.run_registry(out.output_dir).reading_chapters())
+    loaded = [m for m in outputs.load_metrics(out.output_dir) if m.get("chapter") not in reading]
+    dups = outputs.duplicate_ids(loaded)
     if dups:
         out.note("Metric ids written by more than one chapter (the first is used): "
                  + "; ".join(f"{k} ({', '.join(v)})" for k, v in dups.items()) + ".")
-    metrics = fragments.metrics_by_id(loaded, strict=False)
+    metrics = outputs.metrics_by_id(loaded, strict=False)
     table = scorecard_table(measures, metrics, lambda i, y: baseline_from_street(ctx, i, y))
     shown = published_table(table)
     caption = (

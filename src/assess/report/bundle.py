@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -43,11 +44,13 @@ from assess import __version__
 from assess.atomic import atomic_directory, write_text
 from assess.config import CSPConfig
 from assess.measure.context import AssessmentContext
+from assess.registry import REGISTRY_FILE, load_registry
 from assess.report.execute import (
     KERNEL_ENV,
     ChapterRun,
     discover_chapters,
     execute_chapters,
+    execution_phases,
     kernel_python,
 )
 from assess.report.export import (
@@ -174,7 +177,7 @@ def merge_metrics(
     bundle: Path, cfg: CSPConfig, year: str, inputs_sha256: str | None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Write ``metrics.json`` from the chapters' fragments; returns the metrics and any problems."""
-    from assess.report.fragments import load_metrics
+    from assess.report.outputs import load_metrics
 
     try:
         metrics = load_metrics(bundle)
@@ -248,6 +251,7 @@ def run_bundle(
     """
     started_at = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
+    registry = load_registry(notebooks_dir)
     sources = discover_chapters(Path(notebooks_dir), chapters)
     target = bundle_path(out_root, cfg, year)
     parameters = {
@@ -283,10 +287,13 @@ def run_bundle(
             except Exception:  # noqa: BLE001 - rendered again below, where an error is raised
                 rendered.pop(run.chapter, None)
 
+        # the run's registry travels with its notebooks: the summary reads it, and so may a reader
+        (tmp / "notebooks").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(registry.folder / REGISTRY_FILE, tmp / "notebooks" / REGISTRY_FILE)
         t = time.perf_counter()
         runs = execute_chapters(
             sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress, isolate=isolate,
-            on_done=chapter_done,
+            on_done=chapter_done, phases=execution_phases(sources),
         )
         _timed(timings, "execute", t)
 
@@ -329,7 +336,7 @@ def run_bundle(
         _timed(timings, "pdf", t)
 
         t = time.perf_counter()
-        write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems)
+        write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
         _timed(timings, "index", t)
 
         timings["total"] = round(time.perf_counter() - t0, 2)

@@ -5,8 +5,8 @@
   pandas, scipy and seaborn costs ~4 s, more than most chapters take to run. Between chapters
   the kernel's namespace is reset (``%reset -f``), its working folder restored and its figures
   closed; a kernel that died is started again. ``isolate=True`` gives every chapter a fresh
-  kernel instead. Chapters that read the others' outputs (``LATE_CHAPTERS``: the scorecard,
-  then the summary) run afterwards, one by one.
+  kernel instead. Chapters that read the others' outputs (the registry's later phases: the
+  scorecard, then the summary) run afterwards, one by one.
 - The kernel is always the interpreter running this code (``sys.executable``, i.e. the project's
   virtualenv), whatever kernelspecs a user has installed: see :class:`VenvKernelManager`. The
   executed notebooks still name the ``python3`` kernelspec.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import re
 import sys
 import threading
 import time
@@ -41,15 +40,13 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
 from assess.atomic import write_text
+from assess.registry import load_registry
 
 KERNEL_NAME = "python3"
 INJECTED_CELL_ID = "injected-parameters"
-#: Chapters that read the other chapters' outputs, so run last, in this order.
-LATE_CHAPTERS: tuple[str, ...] = ("scorecard", "summary")
 #: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable.
 KERNEL_ENV = {"PYTHONHASHSEED": "0"}
 
-_CHAPTER_FILE = re.compile(r"^(\d{2})_([A-Za-z0-9_\-]+)\.ipynb$")
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path")
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
 
@@ -109,38 +106,24 @@ def chapter_name(path: Path) -> str:
 
 
 def discover_chapters(notebooks_dir: Path, chapters: Sequence[str] | None = None) -> list[Path]:
-    """The chapter notebooks ``NN_name.ipynb`` in ``notebooks_dir``, in number order.
+    """The notebooks of the chapters the registry of ``notebooks_dir`` declares, in number order.
 
-    ``chapters`` selects some by stem (``03_crime``), number (``03``) or name (``crime``).
+    ``chapters`` selects some by name (``03_places``), number (``03``) or slug (``places``); an
+    unknown one raises :class:`assess.registry.UnknownChapter` listing the chapters.
     """
-    notebooks_dir = Path(notebooks_dir)
-    if not notebooks_dir.is_dir():
-        raise FileNotFoundError(f"{notebooks_dir}: no such notebooks folder")
-    found = sorted(p for p in notebooks_dir.glob("*.ipynb") if _CHAPTER_FILE.match(p.name))
-    if chapters is None:
-        if not found:
-            raise FileNotFoundError(f"{notebooks_dir}: no chapter notebooks named like 01_name.ipynb")
-        return found
-    chosen: list[Path] = []
-    for want in chapters:
-        hits = [p for p in found if want in (p.stem, *_CHAPTER_FILE.match(p.name).groups())]  # type: ignore[union-attr]
-        if not hits:
-            known = ", ".join(p.stem for p in found) or "none"
-            raise FileNotFoundError(f"no chapter '{want}' in {notebooks_dir} (chapters: {known})")
-        chosen.extend(h for h in hits if h not in chosen)
-    return sorted(chosen)
+    registry = load_registry(notebooks_dir)
+    return [registry.notebook_path(c) for c in registry.select(chapters)]
 
 
 def execution_phases(paths: Sequence[Path]) -> list[list[Path]]:
-    """Chapters that may run together first, then each of ``LATE_CHAPTERS`` on its own."""
-    def late_key(p: Path) -> str | None:
-        m = _CHAPTER_FILE.match(p.name)
-        name = m.group(2) if m else p.stem
-        return name if name in LATE_CHAPTERS else None
-
-    first = [p for p in paths if late_key(p) is None]
-    late = sorted((p for p in paths if late_key(p) is not None), key=lambda p: LATE_CHAPTERS.index(late_key(p)))  # type: ignore[arg-type]
-    return ([first] if first else []) + [[p] for p in late]
+    """Chapters that may run together first, then each of those that read the others' outputs on
+    its own (the scorecard, then the summary), as the registry of their folder declares."""
+    if not paths:
+        return []
+    registry = load_registry(Path(paths[0]).parent)
+    by_name = {chapter_name(p): p for p in paths}
+    chosen = [c for c in registry if c.name in by_name]
+    return [[by_name[c.name] for c in phase] for phase in registry.phases(chosen)]
 
 
 def _source_ids(source: Path) -> list[str] | None:
@@ -258,11 +241,14 @@ def execute_chapters(
     progress: bool = True,
     on_done: ProgressCallback | None = None,
     isolate: bool = False,
+    phases: Sequence[Sequence[Path]] | None = None,
 ) -> list[ChapterRun]:
     """Execute chapters into ``executed_dir`` (``jobs`` at a time); results in chapter order.
 
     ``parameters`` are injected into every notebook; the kernel's working folder is
-    ``executed_dir``; ``timeout`` is the seconds one cell may run (None: no limit). Each worker
+    ``executed_dir``; ``timeout`` is the seconds one cell may run (None: no limit). ``phases``
+    (default: all together) are groups of ``sources`` run one after another, each group
+    ``jobs`` at a time (:func:`execution_phases` gives the registry's). Each worker
     thread reuses one kernel for its chapters unless ``isolate``. Progress goes to the terminal
     (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each chapter finishes.
     """
@@ -273,7 +259,7 @@ def execute_chapters(
     logging.getLogger("papermill").setLevel(logging.WARNING)
     results: dict[Path, ChapterRun] = {}
     lock = threading.Lock()
-    phases = execution_phases(sources)
+    phases = [list(sources)] if phases is None else [list(p) for p in phases if p]
     workers = max(1, min(jobs, max((len(p) for p in phases), default=1)))
     # one queue per phase, each closed by one sentinel per worker; a barrier ends each phase
     queues: list[queue.SimpleQueue[Path | None]] = []

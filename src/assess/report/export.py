@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL, __version__
 from assess.atomic import atomic_path, write_text
+from assess.registry import title_from_name
 
 if TYPE_CHECKING:  # nbformat is imported where notebooks are read: the PDF workers need none of it
     import nbformat
@@ -114,13 +115,8 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, bool]
 
 
 def fallback_title(chapter: str) -> str:
-    """``"08_hate_crime"`` -> ``"Hate crime"`` (via :mod:`assess.report.fragments` where present)."""
-    try:
-        from assess.report.fragments import chapter_title
-    except ImportError:
-        words = re.sub(r"^\d{2}_", "", chapter).replace("_", " ").strip()
-        return words[:1].upper() + words[1:]
-    return chapter_title(chapter)
+    """The title of a chapter whose notebook has no heading: ``"08_hate_crime"`` -> ``"Hate crime"``."""
+    return title_from_name(chapter)
 
 
 class ChapterRenderer:

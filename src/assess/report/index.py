@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from assess.atomic import write_text
 from assess.report.export import ChapterDoc, PageContext, _jinja, css
+from assess.report.outputs import headline_selection
 
 #: The files a bundle may offer, in the order the index lists them.
 DOWNLOADS: tuple[tuple[str, str, str, str], ...] = (
@@ -67,17 +68,6 @@ def format_metric(m: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def headline_metrics(metrics: Sequence[Mapping[str, Any]], limit: int = 12) -> list[dict[str, str]]:
-    """Up to ``limit`` cards, chosen as the executive summary chooses its headline figures
-    (:func:`assess.chapters.summary.headline_metrics`), then any others in chapter order."""
-    from assess.chapters.summary import headline_metrics as summary_headlines
-
-    chosen = list(summary_headlines(metrics))
-    ids = {m.get("id") for m in chosen}
-    chosen += [m for m in metrics if m.get("id") not in ids and str(m.get("chapter", "")).split("_", 1)[-1] not in ("scorecard", "summary")]
-    return [format_metric(m) for m in chosen[:limit]]
-
-
 @dataclass
 class ChapterEntry:
     """One row of the index's chapter table."""
@@ -111,8 +101,12 @@ def index_page(
     metrics: Sequence[Mapping[str, Any]],
     bundle_dir: Path,
     problems: Sequence[str] = (),
+    reading: Sequence[str] = (),
 ) -> str:
-    """The HTML of ``index.html``; downloads are listed only when present in ``bundle_dir``."""
+    """The HTML of ``index.html``; downloads are listed only when present in ``bundle_dir``.
+
+    The headline cards are those the executive summary shows first (:func:`assess.report.outputs.headline_selection`),
+    the metrics of the chapters in ``reading`` (the scorecard, the summary) aside."""
     downloads = [
         {"key": key, "href": href, "label": label, "description": desc}
         for key, href, label, desc in DOWNLOADS
@@ -135,7 +129,7 @@ def index_page(
     return _jinja().get_template("index.html.j2").render(
         css=Markup(css()),
         **ctx.template_values(),
-        headlines=headline_metrics(metrics),
+        headlines=[format_metric(m) for m in headline_selection(metrics, reading)],
         chapters=chapters,
         failed_count=len(failed),
         failed_names=", ".join(e.title for e in failed),
@@ -150,6 +144,7 @@ def write_index(
     entries: Sequence[ChapterEntry],
     metrics: Sequence[Mapping[str, Any]],
     problems: Sequence[str] = (),
+    reading: Sequence[str] = (),
 ) -> Path:
     """Write ``bundle_dir/index.html`` atomically."""
-    return write_text(bundle_dir / "index.html", index_page(ctx, entries, metrics, bundle_dir, problems))
+    return write_text(bundle_dir / "index.html", index_page(ctx, entries, metrics, bundle_dir, problems, reading))

@@ -18,7 +18,13 @@ chapters may run at the same time):
 - ``figures/<chapter>__<name>.png``: the chart, deterministic PNG bytes;
 - ``catalogue/<chapter>.json``: captions, alt text and notes, which the bundle uses for
   ``tables.xlsx`` and the index.
+
+The same module reads them back (:func:`load_metrics`, :func:`load_findings`,
+:func:`read_catalogue`) for the chapters that gather the others' results (the scorecard, the
+executive summary) and for the bundle, and chooses the headline figures that the summary and the
+index both show (:func:`headline_metrics`). How a table looks is :mod:`assess.report.display`'s job.
 """
+
 
 from __future__ import annotations
 
@@ -26,16 +32,28 @@ import base64
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from assess.atomic import write_bytes, write_text
-
-#: What a suppressed cell reads in published tables (GSS shorthand for "confidential").
-SUPPRESSED_MARK = "[c]"
+from assess.registry import (
+    CHAPTER_NAME,
+    REGISTRY_FILE,
+    Registry,
+    load_registry,
+    sort_key,
+)
+from assess.report import display as show
+from assess.report.display import (
+    SUPPRESSED_MARK,
+    PublishedTable,
+    default_count_columns,
+    published_frame,
+    suppression_mask,
+)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
@@ -63,151 +81,6 @@ def _append_json(path: Path, item: Any) -> None:
     items.append(item)
     write_text(path, json.dumps(items, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
-
-def suppression_mask(
-    df: pd.DataFrame,
-    count_columns: Sequence[str],
-    threshold: int,
-    *,
-    row_total: str | None = None,
-    column_total_row: str | None = None,
-) -> pd.DataFrame:
-    """Which cells of ``df`` to suppress (a bool frame of the same shape as ``df``).
-
-    The method is :func:`assess.stats.suppressed_mask`: primary suppression of counts from 1 to
-    ``threshold - 1``, and secondary suppression so that totals do not reveal them.
-    """
-    from assess.stats import suppressed_mask
-
-    full = pd.DataFrame(False, index=df.index, columns=df.columns)
-    if not count_columns:
-        return full
-    part = suppressed_mask(df, list(count_columns), threshold, row_total, column_total_row)
-    for col in part.columns:
-        full[col] = part[col].to_numpy(dtype=bool)
-    return full
-
-
-def default_count_columns(df: pd.DataFrame) -> list[str]:
-    """The integer (non-boolean) columns of ``df``: counts unless the chapter says otherwise."""
-    return [
-        str(c)
-        for c in df.columns
-        if pd.api.types.is_integer_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
-    ]
-
-
-def _format_cell(value: Any) -> str:
-    """Display text of one cell: thousands separators, one decimal place for non-integers."""
-    import numpy as np
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "Yes" if value else "No"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.1f}"
-    return str(value)
-
-
-def _is_numeric_column(column: pd.Series) -> bool:
-    """Numbers (and ``[c]`` markers) only: right-aligned in HTML."""
-    import numbers
-
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return False
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return True
-    values = [v for v in column.tolist() if v is not None and v != SUPPRESSED_MARK and not pd.isna(v)]
-    return bool(values) and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in values)
-
-
-def table_html(df: pd.DataFrame, caption: str, mask: pd.DataFrame | None = None) -> str:
-    """A captioned, styled HTML table; suppressed cells read ``[c]``."""
-    numeric = [_is_numeric_column(df[c]) for c in df.columns]
-    num_class = ' class="num"'
-    head = "".join(
-        f'<th scope="col"{num_class if numeric[j] else ""}>{html.escape(str(c))}</th>'
-        for j, c in enumerate(df.columns)
-    )
-    rows = []
-    for i in range(len(df)):
-        cells = []
-        for j, col in enumerate(df.columns):
-            if mask is not None and bool(mask.iat[i, j]):
-                text = SUPPRESSED_MARK
-            else:
-                text = _format_cell(df.iat[i, j])
-            classes = (["num"] if numeric[j] else []) + (["nw"] if " " not in text and len(text) <= 12 else [])
-            cls = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    note = ""
-    if mask is not None and bool(mask.to_numpy().any()):
-        note = f'<p class="assess-table-note">{SUPPRESSED_MARK}: suppressed to protect confidentiality.</p>'
-    return (
-        '<div class="assess-table-wrap"><table class="assess-table">'
-        f"<caption>{html.escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}</div>"
-    )
-
-
-class PublishedTable(pd.DataFrame):
-    """A suppressed DataFrame that displays in a notebook as a captioned table, once.
-
-    :meth:`ChapterOutputs.table` shows it as it publishes it, so a cell that ends with it does not
-    show it again (``shown``). Any operation on it returns a plain ``pd.DataFrame``, so derived
-    frames do not carry the caption.
-    """
-
-    _metadata = ["caption", "suppressed", "shown"]
-
-    @property
-    def _constructor(self) -> type[pd.DataFrame]:  # derived frames are plain DataFrames
-        return pd.DataFrame
-
-    def _repr_html_(self) -> str:
-        mask = getattr(self, "suppressed", None)
-        return table_html(pd.DataFrame(self), getattr(self, "caption", "") or "", mask)
-
-    def _ipython_display_(self) -> None:
-        if not getattr(self, "shown", False):
-            self.shown = True
-            _display_html(self._repr_html_(), f"[Table: {self.caption}]")
-
-
-def _published_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Move a meaningful index into columns so CSV, xlsx and HTML show the same table."""
-    if isinstance(df.index, pd.RangeIndex) and df.index.name is None:
-        return df.copy()
-    return df.reset_index()
-
-
-def _display_html(html_text: str, plain: str) -> None:
-    """Show HTML in a running notebook; do nothing in plain Python (scripts, tests)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    display({"text/html": html_text, "text/plain": plain}, raw=True)
-
-
-def _display_markdown(text: str) -> None:
-    """Show Markdown in a running notebook; do nothing in plain Python (scripts, tests)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import Markdown, display
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    display(Markdown(text))
 
 
 def _metric_dict(metric: Any) -> dict[str, Any]:
@@ -247,7 +120,7 @@ class ChapterOutputs:
         """
         self.said.append(text)
         if display:
-            _display_markdown(text)
+            show.display_markdown(text)
 
     def _clear(self) -> None:
         for path in (self.metrics_path, self.findings_path, self.catalogue_path):
@@ -318,7 +191,7 @@ class ChapterOutputs:
         """
         if not caption or not caption.strip():
             raise ValueError(f"table '{name}': a caption is required")
-        frame = _published_frame(df)
+        frame = published_frame(df)
         frame.columns = [str(c) for c in frame.columns]
         if count_columns is None:
             count_columns = default_count_columns(frame)
@@ -379,7 +252,7 @@ class ChapterOutputs:
             raise ValueError("a finding needs some text")
         _append_json(self.findings_path, text)
         if display:
-            _display_html(f'<p class="assess-finding"><strong>Key finding:</strong> {html.escape(text)}</p>', text)
+            show.display_html(f'<p class="assess-finding"><strong>Key finding:</strong> {html.escape(text)}</p>', text)
 
     def note(self, text: str, display: bool = True) -> None:
         """A note on method or data quality: shown in the chapter and listed in ``tables.xlsx``."""
@@ -388,7 +261,7 @@ class ChapterOutputs:
             raise ValueError("a note needs some text")
         self._record("notes", text)
         if display:
-            _display_html(f'<aside class="assess-note"><strong>Note:</strong> {html.escape(text)}</aside>', text)
+            show.display_html(f'<aside class="assess-note"><strong>Note:</strong> {html.escape(text)}</aside>', text)
 
     def figure(self, fig: Any, name: str, alt: str, caption: str, display: bool = True) -> None:
         """Save ``fig`` as ``figures/<chapter>__<name>.png`` and show it with its alt text and caption.
@@ -416,7 +289,7 @@ class ChapterOutputs:
         )
         if display:
             b64 = base64.b64encode(data).decode("ascii")
-            _display_html(
+            show.display_html(
                 '<figure class="assess-figure">'
                 f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}">'
                 f"<figcaption>{html.escape(caption)}</figcaption></figure>",
@@ -424,8 +297,170 @@ class ChapterOutputs:
             )
 
 
-# -- readers used by the summary chapters and the bundle ----------------------------------------
+# -- reading them back: the summary, the scorecard and the bundle ----------------------------------
+#
+# A chapter is named by its notebook's stem (``08_hate_crime``); its files sort by chapter number
+# (:func:`assess.registry.sort_key`).
+
+
+def _chapter_files(output_dir: str | Path, kind: str) -> list[Path]:
+    folder = Path(output_dir) / kind
+    return sorted(folder.glob("*.json"), key=lambda p: sort_key(p.stem))
+
+
+def _read_list(path: Path) -> list[Any]:
+    """A JSON list from ``path``; raises ValueError naming the file when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); re-run chapter '{path.stem}'") from None
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list, found {type(data).__name__}; re-run chapter '{path.stem}'")
+    return data
+
+
+def load_metrics(output_dir: str | Path) -> list[dict[str, Any]]:
+    """Every metric the run's chapters wrote to ``output_dir/metrics/*.json``, in chapter order.
+
+    Each item is the metric's JSON object (the fields of :class:`assess.measure.metrics.Metric`);
+    its ``chapter`` is set from the file name when the object lacks one. Empty when no chapter
+    wrote metrics (or ``output_dir`` does not exist).
+    """
+    metrics: list[dict[str, Any]] = []
+    for path in _chapter_files(output_dir, "metrics"):
+        for item in _read_list(path):
+            if not isinstance(item, dict):
+                raise ValueError(f"{path}: a metric must be a JSON object, found {type(item).__name__}")
+            m = dict(item)
+            if not m.get("chapter"):
+                m["chapter"] = path.stem
+            metrics.append(m)
+    return metrics
+
+
+def load_findings(output_dir: str | Path) -> dict[str, list[str]]:
+    """The key findings of each chapter (``output_dir/findings/*.json``), chapters in order."""
+    findings: dict[str, list[str]] = {}
+    for path in _chapter_files(output_dir, "findings"):
+        findings[path.stem] = [str(t) for t in _read_list(path) if str(t).strip()]
+    return findings
+
+
 def read_catalogue(output_dir: str | Path) -> dict[str, dict[str, Any]]:
     """The catalogue (tables, figures, notes) of every chapter, by chapter."""
     folder = Path(output_dir) / "catalogue"
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
+def duplicate_ids(metrics: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Metric ids written more than once, with the chapters that wrote them (empty when ids are unique)."""
+    seen: dict[str, list[str]] = {}
+    for m in metrics:
+        seen.setdefault(str(m.get("id")), []).append(str(m.get("chapter")))
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def metrics_by_id(metrics: Iterable[Mapping[str, Any]], *, strict: bool = True) -> dict[str, dict[str, Any]]:
+    """Metrics keyed by id. Ids are unique across an assessment: a duplicate raises ValueError,
+    or, with ``strict=False``, the first one written (in chapter order) is kept."""
+    items = [dict(m) for m in metrics]
+    dups = duplicate_ids(items)
+    if dups and strict:
+        mid, chapters = next(iter(dups.items()))
+        raise ValueError(
+            f"metric id '{mid}' was written by {' and '.join(chapters)}: metric ids must be unique across the assessment"
+        )
+    out: dict[str, dict[str, Any]] = {}
+    for m in items:
+        out.setdefault(str(m.get("id")), m)
+    return out
+
+
+def chapters_with_fragments(output_dir: str | Path) -> list[str]:
+    """Chapters that left anything in ``output_dir`` (metrics, findings or a catalogue), in order."""
+    names: set[str] = set()
+    for kind in ("metrics", "findings", "catalogue"):
+        names.update(p.stem for p in _chapter_files(output_dir, kind))
+    return sorted(names, key=sort_key)
+
+
+def missing_chapters(output_dir: str | Path, registry: Registry) -> list[str]:
+    """The chapters of ``registry`` that left no fragment in ``output_dir`` (those that read the
+    others' outputs aside): a chapter that failed leaves nothing, so the summary can name it."""
+    present = set(chapters_with_fragments(output_dir))
+    return [c.name for c in registry if not c.reads_others and c.name not in present]
+
+
+def executed_notebooks_dir(output_dir: str | Path) -> Path:
+    """Where the bundle keeps the executed notebooks of a run: ``output_dir/notebooks``."""
+    return Path(output_dir) / "notebooks"
+
+
+def run_registry(output_dir: str | Path) -> Registry:
+    """The chapter registry of the run writing into ``output_dir``: the copy the bundle keeps
+    with the executed notebooks, else the project's (a chapter run on its own)."""
+    executed = executed_notebooks_dir(output_dir)
+    if (executed / REGISTRY_FILE).exists():
+        return load_registry(executed, require_notebooks=False)
+    return load_registry()
+
+
+def failed_chapters(output_dir: str | Path) -> list[str]:
+    """Chapters whose executed notebook in ``output_dir/notebooks`` stopped with an error
+    (papermill records ``metadata.papermill.exception``), in order."""
+    failed = []
+    for p in executed_notebooks_dir(output_dir).glob("*.ipynb"):
+        if not CHAPTER_NAME.match(p.stem):
+            continue
+        try:
+            meta = json.loads(p.read_text(encoding="utf-8")).get("metadata", {})
+        except (OSError, json.JSONDecodeError):
+            failed.append(p.stem)
+            continue
+        if (meta.get("papermill") or {}).get("exception"):
+            failed.append(p.stem)
+    return sorted(failed, key=sort_key)
+
+
+# -- the headline figures: one selection for the summary and the index ------------------------------
+
+#: Headline metric ids shown first, when the run has them.
+HEADLINE_IDS: tuple[str, ...] = (
+    "all_crime",
+    "anti_social_behaviour",
+    "violence_and_sexual_offences",
+    "hate_crime",
+    "domestic_abuse",
+    "domestic_violence_share",
+    "sexual_offences_rate",
+)
+
+
+def headline_metrics(metrics: Sequence[Mapping[str, Any]], reading: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The headline figures of a run: :data:`HEADLINE_IDS` present, then the first metric of every
+    other chapter (its lead figure), in chapter order. Metrics of the chapters in ``reading`` (those
+    that only gather the others': the scorecard, the summary) are left out."""
+    skip = set(reading)
+    by_id = metrics_by_id([m for m in metrics if str(m.get("chapter")) not in skip], strict=False)
+    chosen = [by_id[i] for i in HEADLINE_IDS if i in by_id]
+    have_chapters = {m.get("chapter") for m in chosen}
+    for m in by_id.values():
+        chapter = str(m.get("chapter"))
+        if chapter in have_chapters:
+            continue
+        chosen.append(m)
+        have_chapters.add(chapter)
+    order = {i: k for k, i in enumerate(HEADLINE_IDS)}
+    return sorted(chosen, key=lambda m: (order.get(m["id"], len(order)), sort_key(str(m.get("chapter")))))
+
+
+def headline_selection(
+    metrics: Sequence[Mapping[str, Any]], reading: Iterable[str] = (), limit: int = 12
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` headline figures for the index: :func:`headline_metrics`, then any other
+    metric of the chapters, in chapter order."""
+    skip = set(reading)
+    chosen = headline_metrics(metrics, skip)
+    ids = {m.get("id") for m in chosen}
+    chosen += [dict(m) for m in metrics if m.get("id") not in ids and str(m.get("chapter", "")) not in skip]
+    return chosen[:limit]

@@ -1,4 +1,4 @@
-"""Reading the metrics and findings fragments a run's chapters leave in output_dir."""
+"""Reading back the metrics, findings and catalogue a run's chapters leave in output_dir (assess.report.outputs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assess.report import fragments
+from assess.registry import load_registry, sort_key, title_from_name
+from assess.report import outputs as fragments
 from assess.report.outputs import ChapterOutputs
 
 
@@ -54,12 +55,10 @@ def test_metrics_by_id_refuses_a_duplicate_id() -> None:
         fragments.metrics_by_id([a, b])
 
 
-def test_chapter_names_numbers_and_titles() -> None:
-    assert fragments.chapter_number("08_hate_crime") == 8
-    assert fragments.chapter_number("summary") is None
-    assert fragments.chapter_title("08_hate_crime") == "Hate crime"
-    assert fragments.chapter_title("11_vulnerable_people") == "Vulnerable people"
-    assert sorted(["12_scorecard", "summary", "02_crime", "10_youth"], key=fragments.chapter_sort_key) == [
+def test_chapter_names_sort_by_number_and_unregistered_names_read_as_titles() -> None:
+    assert title_from_name("08_hate_crime") == "Hate crime"
+    assert title_from_name("11_vulnerable_people") == "Vulnerable people"
+    assert sorted(["12_scorecard", "summary", "02_crime", "10_youth"], key=sort_key) == [
         "02_crime", "10_youth", "12_scorecard", "summary"
     ]
 
@@ -69,14 +68,33 @@ def test_missing_chapters_are_those_without_any_fragment(tmp_path: Path) -> None
     nb.mkdir()
     for name in ("00_summary", "01_overview", "02_crime", "08_hate_crime", "12_scorecard", "scratch"):
         (nb / f"{name}.ipynb").write_text("{}", encoding="utf-8")
-    expected = fragments.expected_chapters(nb)
-    assert expected == ["00_summary", "01_overview", "02_crime", "08_hate_crime", "12_scorecard"]
+    (nb / "chapters.yaml").write_text(
+        "chapters:\n"
+        "  - {number: 0, slug: summary, title: Summary, kind: summary, phase: 3}\n"
+        "  - {number: 1, slug: overview, title: Overview}\n"
+        "  - {number: 2, slug: crime, title: Crime}\n"
+        "  - {number: 8, slug: hate_crime, title: Hate crime}\n"
+        "  - {number: 12, slug: scorecard, title: Scorecard, phase: 2}\n"
+    )
+    registry = load_registry(nb)
+    assert registry.names == ["00_summary", "01_overview", "02_crime", "08_hate_crime", "12_scorecard"]
     out = tmp_path / "out"
     _write(out / "metrics" / "02_crime.json", [])
     _write(out / "catalogue" / "01_overview.json", {"chapter": "01_overview"})
-    assert fragments.missing_chapters(out, expected) == ["08_hate_crime"]
+    assert fragments.missing_chapters(out, registry) == ["08_hate_crime"]
 
 
-def test_expected_chapters_default_is_the_project_notebooks() -> None:
-    assert fragments.default_notebooks_dir().name == "notebooks"
-    assert fragments.default_notebooks_dir().parent == Path(__file__).resolve().parents[1]
+def test_a_run_reads_its_own_copy_of_the_registry(tmp_path: Path) -> None:
+    assert fragments.run_registry(tmp_path).folder == load_registry().folder  # a chapter run on its own
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "chapters.yaml").write_text("chapters:\n  - {number: 4, slug: four, title: Four}\n")
+    assert fragments.run_registry(tmp_path).names == ["04_four"]  # its notebook need not have run
+
+
+def test_headline_selection_for_the_index_follows_the_summary_then_adds_others() -> None:
+    metrics = [
+        {"id": "burglary", "chapter": "02_offence_types"}, {"id": "vehicle", "chapter": "02_offence_types"},
+        {"id": "all_crime", "chapter": "01_recorded_crime"}, {"id": "red", "chapter": "12_scorecard"},
+    ]
+    chosen = [m["id"] for m in fragments.headline_selection(metrics, ["12_scorecard"], limit=3)]
+    assert chosen == ["all_crime", "burglary", "vehicle"]
