@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from IPython.display import Markdown, display
 
 from assess.measure.context import AssessmentContext
+from assess.report.display import display_markdown
 
 
 def say(text: str) -> None:
-    """Show a paragraph of Markdown in the chapter (its numbers computed by the caller)."""
-    display(Markdown(text))
+    """Show a paragraph of Markdown in the chapter (its numbers computed by the caller), any HTML
+    in it shown as text (:func:`assess.report.display.display_markdown`)."""
+    display_markdown(text)
 
 
 def missing(ctx: AssessmentContext, what: str, partner_name: str | None = None) -> None:

@@ -27,6 +27,7 @@ For each measure:
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -38,6 +39,7 @@ from assess.chapters import common
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.periods import financial_year_of, parse_financial_year
+from assess.report import display as show
 from assess.report import outputs
 from assess.report.outputs import ChapterOutputs
 from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
@@ -294,9 +296,13 @@ def styled(table: pd.DataFrame, caption: str | None = None, status_column: str =
             return narrative.format_value(float(value))
         return str(value)
 
-    # a fixed table id (pandas draws a random one), so the same scorecard gives the same HTML
-    styler = table.style.set_uuid("scorecard").map(colour, subset=[status_column]).format(number).hide(axis="index")
-    return styler.set_caption(caption) if caption else styler
+    # a fixed table id (pandas draws a random one), so the same scorecard gives the same HTML;
+    # every cell, header and the caption HTML-escaped: the labels come from the partnership's file
+    styler = (
+        table.style.set_uuid("scorecard").map(colour, subset=[status_column]).format(number, escape="html")
+        .format_index(escape="html", axis=1).hide(axis="index")
+    )
+    return styler.set_caption(html.escape(caption)) if caption else styler
 
 
 # --- section ----------------------------------------------------------------------------------
@@ -323,9 +329,8 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         f"Source: {SOURCE}."
     )
     out.table("scorecard", shown, caption=caption, suppress=False, display=False)
-    from IPython.display import display
-
-    display(styled(shown, caption))  # the table coloured by status
+    # the table coloured by status, shown as its HTML (a Styler's own repr holds a memory address)
+    show.display_html(styled(shown, caption).to_html(), f"[Table: {caption}]")
     counts = status_counts(table)
     n = len(table)
     parts = [f"{narrative.format_count(counts[s])} {s}" for s in STATUSES if counts[s]]

@@ -254,6 +254,24 @@ def workbook_tables(bundle: Path, docs: Sequence[ChapterDoc], catalogue: dict[st
     return tables
 
 
+def executable_content(bundle: Path) -> list[str]:
+    """A problem for each page of the bundle in which anything could run: the pages need no
+    script, so any script element, event handler or ``javascript:`` link is input text that was
+    not escaped (:func:`assess.report.safe_text.executable_html`). The pages' Content-Security-Policy
+    stops it running in a browser; this makes the run say so."""
+    from assess.report.safe_text import executable_html
+
+    problems = []
+    for page in [bundle / "index.html", *sorted((bundle / "html").glob("*.html"))]:
+        if page.is_file():
+            found = executable_html(page.read_text(encoding="utf-8"))
+            if found:
+                problems.append(f"{page.relative_to(bundle).as_posix()}: content that could run in a browser "
+                                f"({'; '.join(sorted(set(found))[:3])}): an input's text reached the page unescaped; "
+                                "please report it")
+    return problems
+
+
 def _timed(timings: dict[str, float], key: str, start: float) -> None:
     timings[key] = round(time.perf_counter() - start, 2)
 
@@ -371,6 +389,10 @@ def run_bundle(
 
         t = time.perf_counter()
         write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
+        unsafe = executable_content(tmp)
+        if unsafe:  # the index lists the run's problems: written again with these
+            problems += unsafe
+            write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
         _timed(timings, "index", t)
 
         timings["total"] = round(time.perf_counter() - t0, 2)

@@ -152,14 +152,14 @@ def display_html(html_text: str, plain: str) -> None:
 
 
 def display_markdown(text: str) -> None:
-    """Show Markdown in a running notebook; do nothing in plain Python (scripts, tests)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import Markdown, display
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    display(Markdown(text))
+    """Show a paragraph of Markdown in a running notebook; do nothing in plain Python.
+
+    It is rendered here, as HTML in which any HTML of the text is shown as text and no unsafe
+    link is made (:func:`assess.report.safe_text.markdown_html`): chapter prose carries input
+    text (ward names, labels, partners' words), which must never run in a reader's browser.
+    """
+    from assess.report.safe_text import markdown_html
+
+    display_html(markdown_html(text), text)
 
 

@@ -1,6 +1,14 @@
-"""Text from inputs, made safe for spreadsheets: cells that a spreadsheet would run as formulas.
+"""Text from inputs, made safe for the outputs it reaches: pages and spreadsheets.
 
-OWASP's advice on CSV injection (https://owasp.org/www-community/attacks/CSV_Injection): a cell
+Every text from an input is hostile (a ward name, a scorecard label, a partner's free text...).
+
+Pages: a chapter's prose is Markdown with input text in it; :func:`markdown_html` renders it
+with markdown-it-py's ``js-default`` preset, which writes any HTML in the text as text (so
+``<script>`` shows as ``<script>``) and refuses ``javascript:``, ``vbscript:``, ``file:`` and
+``data:`` links (but images). :func:`executable_html` lists what in a page could run, so that a
+bundle whose page would run anything says so.
+
+Spreadsheets: OWASP's advice on CSV injection (https://owasp.org/www-community/attacks/CSV_Injection): a cell
 whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by Excel,
 LibreOffice and Google Sheets as a formula (``=HYPERLINK(...)``, ``-2+3+cmd|...``). Prefixing
 such a cell with a single quote makes every one of them show it as text. Numbers are left alone:
@@ -15,6 +23,8 @@ on the text cells it takes from inputs (``tables/*.csv``; the workbook's writer 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from html.parser import HTMLParser
 from typing import Any
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP), and their
@@ -47,3 +57,52 @@ def neutralise_cell(value: Any) -> Any:
     """:func:`neutralise_formula` for a table cell: text is neutralised, anything else (numbers,
     missing values, booleans) returned as it is."""
     return neutralise_formula(value) if isinstance(value, str) else value
+
+
+# -- pages -------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("js-default")
+
+
+def markdown_html(text: str) -> str:
+    """A paragraph of Markdown as HTML, any HTML in the text shown as text and unsafe links refused
+    (markdown-it-py, ``js-default`` preset: no raw HTML, no linkify, CommonMark plus tables)."""
+    return str(_markdown().render(text))
+
+
+#: Elements a published page never needs and that could run or load something.
+EXECUTABLE_TAGS = frozenset({"script", "iframe", "frame", "object", "embed", "applet", "base", "form", "portal"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "srcdoc", "data", "poster"})
+_SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript|livescript|data\s*:\s*text/html)", re.IGNORECASE)
+
+
+class _Executable(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in EXECUTABLE_TAGS:
+            self.found.append(f"<{tag}> element")
+        if tag == "meta" and (dict(attrs).get("http-equiv") or "").strip().lower() == "refresh":
+            self.found.append("<meta http-equiv=refresh>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{name}= attribute on <{tag}>")
+            elif name in _URL_ATTRIBUTES and value and _SCRIPT_URL.match(value):
+                self.found.append(f"script URL in {name}= of <{tag}>")
+
+    handle_startendtag = handle_starttag
+
+
+def executable_html(page: str) -> list[str]:
+    """What in an HTML page could run a script or load a document: script-like elements,
+    event-handler attributes (``onerror=``...), ``javascript:`` URLs, meta refresh. Empty for a
+    page of this project, whose pages need no script."""
+    parser = _Executable()
+    parser.feed(page)
+    parser.close()
+    return parser.found
