@@ -41,6 +41,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from markupsafe import Markup
 
@@ -50,6 +52,8 @@ from assess.report.export import ChapterDoc, PageContext, _jinja, css
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
+#: The folder of the bundle that holds the chapter pages, from which their relative links start.
+PAGES_FOLDER = "html"
 #: Points per CSS pixel (PDF user space is 1/72 in, CSS pixels 1/96 in).
 PT_PER_PX = 0.75
 COLOPHON = "colophon"
@@ -157,8 +161,30 @@ class RenderedPart:
     seconds: float
 
 
+def bundle_link(target: str, bundle: Path) -> str | None:
+    """A link of the PDF as its reader follows it, the PDF lying at the top of the bundle: a file
+    of the bundle becomes a path relative to the PDF (``html/03_places.html#wards``), so it
+    resolves wherever the bundle is published or copied; a file outside the bundle gives None
+    (the link is dropped: a local path must not leak into a shared document); any other address
+    (``https:``, ``mailto:``) is kept as it is."""
+    parts = urlsplit(target)
+    if parts.scheme != "file":
+        return target
+    try:
+        relative = Path(url2pathname(parts.path)).relative_to(bundle)
+    except ValueError:
+        return None
+    return relative.as_posix() + (f"#{parts.fragment}" if parts.fragment else "")
+
+
 def render_document(name: str, source: str, base_url: str) -> RenderedPart:
-    """Lay out one HTML document and write it as PDF bytes (runs in a worker process)."""
+    """Lay out one HTML document and write it as PDF bytes (runs in a worker process).
+
+    ``base_url`` is the bundle's folder. A chapter's relative links are those of its page in
+    ``html/`` and are resolved from there; every link to a file of the bundle is then written
+    relative to the PDF (:func:`bundle_link`), never as a ``file://`` address of the folder the
+    bundle was built in.
+    """
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -166,7 +192,18 @@ def render_document(name: str, source: str, base_url: str) -> RenderedPart:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     start = time.perf_counter()
     fetcher = URLFetcher(allowed_protocols={"data", "file"})
-    document = HTML(string=source, base_url=base_url, url_fetcher=fetcher).render()
+    bundle = Path(base_url).resolve()
+    pages_url = (bundle / PAGES_FOLDER).as_uri() + "/"
+    document = HTML(string=source, base_url=pages_url, url_fetcher=fetcher).render()
+    for page in document.pages:
+        kept = []
+        for kind, target, rect, box in page.links:
+            if kind == "external":
+                target = bundle_link(target, bundle)
+                if target is None:
+                    continue
+            kept.append((kind, target, rect, box))
+        page.links[:] = kept
     links = tuple(
         Link(i, target, tuple(float(v) for v in rect))  # type: ignore[arg-type]
         for i, page in enumerate(document.pages)
