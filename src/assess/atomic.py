@@ -153,6 +153,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
 class FolderBusyError(AssessError):
     """Another run holds the lock of the folder this run would publish."""
 
+    exit_status = 1  # not bad input: the same command succeeds once the other run is done
+
 
 def lock_path(target: str | Path) -> Path:
     """The lock file of ``target``: ``.<name>.lock`` beside it (kept: removing it would race)."""

@@ -5,11 +5,14 @@ Each command only parses its options and calls the library; nothing here compute
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -20,14 +23,48 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from assess.errors import AssessError
+from assess.errors import AssessError, exit_status, one_line
+
+console = Console(stderr=True)
+
+
+def _print_error(exc: BaseException) -> int:
+    """Print ``exc`` as one line (never wrapped, never read as markup); returns its exit status."""
+    console.print(f"error: {one_line(exc)}", markup=False, highlight=False, soft_wrap=True, style="bold red")
+    return exit_status(exc)
+
+
+class _Commands(TyperGroup):
+    """Every command's failure as one line and an exit status (2 bad input, 1 other failures);
+    ``assess --debug ...`` (or ASSESS_DEBUG=1) shows the traceback instead."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            console.print("interrupted: what was published before is kept as it was", markup=False)
+            raise typer.Exit(code=130) from None
+        except Exception as exc:
+            if ctx.params.get("debug") or os.environ.get("ASSESS_DEBUG"):
+                raise
+            raise typer.Exit(code=_print_error(exc)) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="assess: a reproducible Community Safety Strategic Assessment for a CSP in England and Wales.",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")] = False,
+) -> None:
+    """assess: a reproducible Community Safety Strategic Assessment for a CSP in England and Wales."""
 
 RawDir = Annotated[Path, typer.Option("--raw", help="Folder of raw inputs as published (data/raw).")]
 ProcessedDir = Annotated[Path, typer.Option("--processed", help="Folder of the processed store (data/processed).")]
@@ -35,8 +72,7 @@ ConfigDir = Annotated[Path, typer.Option("--config-dir", help="Folder of per-CSP
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[bold red]error:[/] {exc}")
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=_print_error(exc))
 
 
 def _bar() -> Progress:
@@ -267,17 +303,19 @@ def run(
     from assess.config import find_config
     from assess.periods import parse_financial_year
     from assess.report.bundle import run_bundle
+    from assess.report.execute import discover_chapters
     from assess.store import Store
 
     try:
         for y in year:
             parse_financial_year(y)
         cfgs = [find_config(c, config_dir) for c in csp]
+        discover_chapters(notebooks, list(chapter) or None)  # an unknown --chapter: said before anything runs
         if not Store(processed).manifest():
             raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
     except AssessError as exc:
         _fail(exc)
-    failed = False
+    failed, status = False, 0
     for cfg in cfgs:
         for y in year:
             console.print(f"[bold]{cfg.display_name}, {y}[/]")
@@ -286,9 +324,8 @@ def run(
                     cfg, y, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
                     config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None, isolate=isolate,
                 )
-            except AssessError as exc:
-                console.print(f"[bold red]error:[/] {exc}")
-                failed = True
+            except AssessError as exc:  # the other bundles are still made; the worst status is kept
+                status = max(status, _print_error(exc))
                 continue
             for r in result.failed:
                 console.print(f"[red]chapter {r.chapter} failed: {r.error}[/]")
@@ -296,5 +333,9 @@ def run(
                 console.print(f"[red]{p}[/]")
             console.print(f"bundle: {result.path / 'index.html'}")
             failed |= not result.ok
-    if failed:
-        raise typer.Exit(code=1)
+    if status or failed:
+        raise typer.Exit(code=status or 1)
+
+
+if __name__ == "__main__":
+    app()

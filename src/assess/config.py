@@ -143,6 +143,14 @@ class CSPConfig(BaseModel):
         """The YAML file this configuration was read from (None when built in code)."""
         return self._source
 
+    def __eq__(self, other: object) -> bool:
+        """Two configurations are equal when their fields are, wherever they were read from."""
+        if not isinstance(other, CSPConfig):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like every pydantic model
+
     @property
     def lad_codes(self) -> list[str]:
         return [a.code for a in self.local_authorities]

@@ -131,7 +131,9 @@ def bundle_path(out_root: Path, cfg: CSPConfig, year: str) -> Path:
 def check_inputs(cfg: CSPConfig, raw_dir: Path) -> None:
     """Refuse, before any chapter runs, a configuration whose files are unsafe or absent: every
     partner file it names must lie inside the raw folder (UnsafePathError), and its ward
-    boundaries file, when it names one, must exist (ConfigError naming the field and the fix)."""
+    boundaries file, when it names one, must exist (ConfigError naming the field and the fix)
+    and look like GeoJSON (InputError naming the file)."""
+    from assess.sources.boundaries import check_ward_boundaries_file
     from assess.sources.partner import PARTNER_READERS, partner_path
 
     for name in PARTNER_READERS:
@@ -144,6 +146,7 @@ def check_inputs(cfg: CSPConfig, raw_dir: Path) -> None:
                 f"{source + ': ' if source else ''}field 'ward_boundaries': {path} does not exist; put the ward boundaries GeoJSON there "
                 "(assess fetch, or the ONS Open Geography portal), or remove the field to show ward tables without a map"
             )
+        check_ward_boundaries_file(path)
 
 
 # -- manifest helpers ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ import pandas as pd
 
 from assess.errors import InputError
 from assess.sources.csv_files import UTF8_HINT
+from assess.sources.plausibility import check_population
 from assess.sources.spreadsheets import (
     is_blank,
     normalise_label,
@@ -94,6 +95,9 @@ ALL_AGES = "all ages"
 HOUSEHOLDS = "households"
 SINGLE_YEARS = [str(a) for a in range(90)]
 DERIVED_BANDS = {"0-15": range(0, 16), "10-17": range(10, 18)}
+
+#: More people than live in any area (the world holds about 8e9): a count beyond it is an error.
+MAX_PEOPLE = 1e11
 
 GEOGRAPHY_BY_PREFIX = {
     "E01": "lsoa",
@@ -286,13 +290,24 @@ def _counts(values: list[object], rows: np.ndarray, path: Path, column: str) -> 
             column=column,
             hint="the cell must hold a count such as 1234",
         )
+    huge = num.to_numpy() > MAX_PEOPLE
+    if huge.any():
+        i = int(huge.nonzero()[0][0])
+        raise InputError(path, f"{values[i]!r} is more people than live anywhere (more than {MAX_PEOPLE:,.0f})",
+                         row=int(rows[i]), column=column, hint="check the cell: a typing or export error?")
     return num.to_numpy().astype("int64")
 
 
 def _long(
     wide: pd.DataFrame, bands: Sequence[str], year: int, path: Path
 ) -> pd.DataFrame:
-    """Wide frame (area_code, area_name, geography, one column per band) -> the population table."""
+    """Wide frame (area_code, area_name, geography, one column per band) -> the population table.
+
+    Every value must be plausible for its geography (:func:`assess.sources.plausibility.check_population`).
+    """
+    for band in bands:
+        check_population(pd.DataFrame({"value": wide[band], "geography": wide["geography"], "age_band": band,
+                                       "row": wide["row"]}), path, label=band)
     n = len(wide)
     parts = []
     for order, band in enumerate(bands):

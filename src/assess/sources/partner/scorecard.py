@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from assess.errors import InputError
+from assess.sources.file_checks import MAX_YAML_BYTES, read_text_file
 from assess.sources.partner.columns import README_HINT
 
 
@@ -95,6 +96,12 @@ def _yaml_items(path: Path, text: str) -> tuple[list[object], list[yaml.Node]]:
     return data, nodes
 
 
+def _text(path: Path) -> str:
+    """The scorecard file's text: UTF-8, at most 4 MiB, not binary (InputError naming the file)."""
+    return read_text_file(path, what="YAML", max_bytes=MAX_YAML_BYTES,
+                          hint=f"save the scorecard as UTF-8 text; {README_HINT}")
+
+
 def _field_line(node: yaml.Node | None, field: str) -> int | None:
     if node is None:
         return None
@@ -110,7 +117,7 @@ def load_scorecard(path: str | Path) -> list[ScorecardMeasure]:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the file does not exist", hint=f"write it, or run `assess demo`; {README_HINT}")
-    items, nodes = _yaml_items(path, path.read_text(encoding="utf-8"))
+    items, nodes = _yaml_items(path, _text(path))
     measures: list[ScorecardMeasure] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -142,7 +149,7 @@ def read_scorecard(path: str | Path) -> pd.DataFrame:
     target_value (one of the two is NaN), amber_tolerance_percent, source_row (YAML line)."""
     path = Path(path)
     measures = load_scorecard(path)
-    _items, nodes = _yaml_items(path, path.read_text(encoding="utf-8"))
+    _items, nodes = _yaml_items(path, _text(path))
     rows = []
     for i, m in enumerate(measures):
         rows.append(
