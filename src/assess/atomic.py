@@ -226,16 +226,17 @@ def _switch_link(target: Path, version: Path) -> None:
     _fsync_folder(target.parent)
 
 
-def clean_versions(target: str | Path) -> list[Path]:
-    """Remove the versions ``target`` does not link to, and the temporary links and folders of
-    killed runs; returns what was removed. Call it holding the target's lock."""
+def clean_versions(target: str | Path, keep: tuple[Path, ...] = ()) -> list[Path]:
+    """Remove the versions of ``target`` but the one it links to and those in ``keep``, and the
+    temporary links and folders of killed runs; returns what was removed. Call it holding the
+    target's lock."""
     target = Path(target)
     removed = remove_stale_folders(target)
-    keep = current_version(target)
+    kept = {current_version(target), *(Path(k).resolve() for k in keep)}
     folder = versions_folder(target)
     if folder.is_dir():
         for version in sorted(folder.iterdir()):
-            if keep is None or version.resolve() != keep:
+            if version.resolve() not in kept:
                 _remove(version)
                 removed.append(version)
     return removed
@@ -257,14 +258,17 @@ def published_directory(target: str | Path) -> Iterator[Path]:
 
         2024-25 -> .2024-25.versions/20250301T120102123456Z-4242    a symbolic link (relative)
         .2024-25.versions/20250301T120102123456Z-4242/             the published version
+        .2024-25.versions/20250228T090000000000Z-4100/             the one before, until the next run
         .2024-25.lock                                               held by the run writing it
         .2024-25.<pid>.<random>.tmp/                                a version being built
 
     Publishing renames the finished folder into ``.2024-25.versions/`` and then switches the link
-    with one ``rename(2)``: a reader that opens ``2024-25/...`` sees the old version or the new
-    one, whole, never a mixture and never nothing. The versions it no longer links to are then
-    removed. A run killed at any moment leaves the link to the previous version; whatever it left
-    (a build folder, a version never linked, a temporary link) is removed by the next run.
+    with one ``rename(2)``: a path opened through ``2024-25/`` is in the old version or the new
+    one, whole, never missing. The version just replaced is kept until the next publication, so
+    a reader that resolved the link before the switch can finish reading it; older ones are
+    removed then. A run killed at any moment leaves the link to the previous version; whatever
+    it left (a build folder, a version never linked, a temporary link) is removed by the next
+    runs (build folders and links at their start, unlinked versions at their switch).
 
     Runs on the same target are serialised: a second run raises :class:`FolderBusyError` at once
     (:func:`exclusive_lock` on ``.2024-25.lock``). A plain folder at ``target`` (written by an
@@ -274,7 +278,7 @@ def published_directory(target: str | Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(lock_path(target), str(target)):
         _adopt_earlier_folder(target)
-        clean_versions(target)
+        remove_stale_folders(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
         try:
             yield tmp
@@ -287,8 +291,9 @@ def published_directory(target: str | Path) -> Iterator[Path]:
         version = versions / _version_name()
         _rename(tmp, version)
         _fsync_folder(versions)
+        previous = current_version(target)
         _switch_link(target, version)
-        clean_versions(target)
+        clean_versions(target, keep=(previous,) if previous is not None else ())
 
 
 def _alive(pid: int) -> bool:

@@ -64,10 +64,15 @@ _OS_HINTS = {
 
 def exit_status(exc: BaseException) -> int:
     """The exit status of a command that failed with ``exc``: 2 for bad input (an input file, a
-    configuration, a path or option given), 1 for any other failure (a full disk, another run
-    holding the folder, a bug). An AssessError may set its own ``exit_status``."""
+    configuration, a path or option given, a folder that cannot be written), 1 for any other
+    failure (a full disk, another run holding the folder, a bug). An AssessError may set its
+    own ``exit_status``."""
+    import errno
+
     if isinstance(exc, AssessError):
         return int(getattr(exc, "exit_status", 2))
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return 2  # a folder given that cannot be written: choose another
     return 1
 
 

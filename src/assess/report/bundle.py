@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,7 @@ from typing import Any
 from assess import __version__
 from assess.atomic import published_directory, write_text
 from assess.config import CSPConfig
-from assess.errors import ConfigError
+from assess.errors import AssessError, ConfigError
 from assess.periods import parse_financial_year
 from assess.safe_paths import check_plain_name, inside
 from assess.measure.context import AssessmentContext
@@ -107,6 +108,16 @@ class BundleResult:
     def ok(self) -> bool:
         """True when every chapter ran and every output was made."""
         return not self.failed and not self.problems
+
+
+class PublicationError(AssessError):
+    """The bundle could not be written whole (a full disk): the previous one is kept."""
+
+    exit_status = 1
+
+
+#: A chapter's error that is the disk's, not the chapter's: no space, file too large, quota.
+DISK_ERROR = re.compile(r"\[Errno (?:28|27|122)\]|No space left on device|File too large|Disk quota exceeded")
 
 
 def year_folder(year: str) -> str:
@@ -206,6 +217,21 @@ def output_hashes(bundle: Path) -> dict[str, str]:
         for p in sorted(bundle.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
+
+
+def bundle_problems(bundle: Path) -> list[str]:
+    """What keeps the bundle at ``bundle`` from being whole: no readable manifest, or files
+    missing, changed or added since its ``outputs_sha256`` was recorded. Empty for a whole bundle."""
+    bundle = Path(bundle)
+    try:
+        recorded = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))["outputs_sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{bundle}: no readable manifest.json with outputs_sha256 ({type(exc).__name__}: {exc})"]
+    found = output_hashes(bundle)
+    problems = [f"{name}: missing" for name in sorted(set(recorded) - set(found))]
+    problems += [f"{name}: not in the manifest" for name in sorted(set(found) - set(recorded))]
+    problems += [f"{name}: changed" for name in sorted(set(found) & set(recorded)) if found[name] != recorded[name]]
+    return problems
 
 
 # -- steps -----------------------------------------------------------------------------------------
@@ -333,7 +359,13 @@ def run_bundle(
 
         def render(run: ChapterRun) -> ChapterDoc:
             with rendering:
-                doc = rendered[run.chapter] = renderer.render(run.executed, run.chapter, run.status, run.error)
+                try:
+                    doc = rendered[run.chapter] = renderer.render(run.executed, run.chapter, run.status, run.error)
+                except ValueError as exc:  # nbformat's NotJSONError: the notebook was cut off
+                    raise PublicationError(
+                        f"{run.executed}: the executed notebook is cut off and cannot be read back "
+                        f"({' '.join(str(exc).split())[:120]}); the disk may be full: free some space and run again"
+                    ) from exc
             return doc
 
         def chapter_done(run: ChapterRun) -> None:
@@ -351,6 +383,10 @@ def run_bundle(
             on_done=chapter_done, phases=execution_phases(sources),
         )
         _timed(timings, "execute", t)
+        for r in runs:  # a chapter stopped by a full disk is no chapter failure: nothing is published
+            if r.error and DISK_ERROR.search(r.error):
+                raise PublicationError(f"chapter {r.chapter} could not write its outputs ({r.error}); "
+                                       "free some space on the disk of --out and run again")
 
         t = time.perf_counter()
         docs = [rendered.get(r.chapter) or render(r) for r in runs]
@@ -376,6 +412,8 @@ def run_bundle(
                 tmp / "tables.xlsx", tables, report_title=cfg.display_name, year=year, synthetic=cfg.synthetic,
                 suppression_threshold=cfg.suppression_threshold, notes=notes,
             )
+        except OSError:  # a full or read-only disk: nothing is published
+            raise
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"tables.xlsx not written: {type(exc).__name__}: {exc}")
         _timed(timings, "workbook", t)
@@ -386,6 +424,8 @@ def run_bundle(
             made = pdf.write(docs, tmp / "assessment.pdf")
             pdf_pages = made.pages
             timings["pdf_layout_all_parts"] = round(made.part_seconds, 2)
+        except OSError:  # a full or read-only disk: nothing is published
+            raise
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
         _timed(timings, "pdf", t)
