@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 from rich.console import Console
@@ -28,6 +27,15 @@ from assess.errors import AssessError, exit_status, one_line
 console = Console(stderr=True)
 
 
+#: Set by the ``--debug`` option of the command line (before any command runs).
+_DEBUG = {"on": False}
+
+
+def _debugging() -> bool:
+    """True under ``assess --debug`` (or ASSESS_DEBUG=1): errors then show their traceback."""
+    return _DEBUG["on"] or bool(os.environ.get("ASSESS_DEBUG"))
+
+
 def _print_error(exc: BaseException) -> int:
     """Print ``exc`` as one line (never wrapped, never read as markup); returns its exit status."""
     console.print(f"error: {one_line(exc)}", markup=False, highlight=False, soft_wrap=True, style="bold red")
@@ -38,18 +46,18 @@ class _Commands(TyperGroup):
     """Every command's failure as one line and an exit status (2 bad input, 1 other failures);
     ``assess --debug ...`` (or ASSESS_DEBUG=1) shows the traceback instead."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise  # the command line's own: usage errors, exits, aborts
+            if _debugging():
+                raise
+            raise typer.Exit(code=_print_error(exc)) from None
         except KeyboardInterrupt:
             console.print("interrupted: what was published before is kept as it was", markup=False)
             raise typer.Exit(code=130) from None
-        except Exception as exc:
-            if ctx.params.get("debug") or os.environ.get("ASSESS_DEBUG"):
-                raise
-            raise typer.Exit(code=_print_error(exc)) from None
 
 
 app = typer.Typer(
@@ -65,6 +73,7 @@ def _options(
     debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")] = False,
 ) -> None:
     """assess: a reproducible Community Safety Strategic Assessment for a CSP in England and Wales."""
+    _DEBUG["on"] = debug
 
 RawDir = Annotated[Path, typer.Option("--raw", help="Folder of raw inputs as published (data/raw).")]
 ProcessedDir = Annotated[Path, typer.Option("--processed", help="Folder of the processed store (data/processed).")]
@@ -72,6 +81,8 @@ ConfigDir = Annotated[Path, typer.Option("--config-dir", help="Folder of per-CSP
 
 
 def _fail(exc: Exception) -> None:
+    if _debugging():
+        raise exc
     raise typer.Exit(code=_print_error(exc))
 
 

@@ -104,6 +104,12 @@ def _records(path: Path, encoding: str) -> Iterator[tuple[int, int, list[str]]]:
             yield line, reader.line_num, record
 
 
+def first_undecodable(path: Path, encoding: str = "utf-8") -> InputError | None:
+    """The error naming the line of the first byte of ``path`` that is not ``encoding`` text (None
+    when every byte is), read as a stream."""
+    return _scan_bytes(Path(path), encoding)[0]
+
+
 def _locate_csv_problem(path: Path, n_columns: int, encoding: str = "utf-8") -> InputError | None:
     """Rescan ``path`` as a stream to find the first undecodable, unreadable or ragged row."""
     undecodable, last_line = _scan_bytes(path, encoding)

@@ -32,7 +32,6 @@ Rows are the worksheet's row numbers (xlsx) or line numbers (CSV), 1-based.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -41,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources.csv_files import UTF8_HINT
+from assess.sources.csv_files import UTF8_HINT, first_undecodable
+from assess.sources.file_checks import check_text_file
 from assess.sources.plausibility import check_population
 from assess.sources.spreadsheets import (
     is_blank,
@@ -125,29 +125,32 @@ HEADER_SEARCH_ROWS = 50
 
 
 def _csv_rows(path: Path, limit: int | None = None) -> list[list[str]]:
-    """Rows of a CSV file as lists of text (UTF-8, BOM allowed); InputError naming an undecodable line."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(path, "the file is empty", hint="download or export the file again")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            path,
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-            row=raw[: exc.start].count(b"\n") + 1,
-            hint=UTF8_HINT,
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Rows of a CSV file as lists of text (UTF-8, BOM allowed); InputError naming an undecodable line.
+
+    The file is checked first and read as a stream (:func:`assess.sources.csv_files.read_header`
+    makes the same checks): sniffing the first rows of a large file reads only those.
+    """
+    check_text_file(path, what="CSV")
     rows: list[list[str]] = []
-    for record in reader:
-        # Keep line numbers exact: rows[i] is the record starting on line i + 1; the further lines
-        # of a record holding a quoted line break are given as empty rows.
-        rows.append(record)
-        while len(rows) < reader.line_num:
-            rows.append([])
-        if limit is not None and len(rows) >= limit:
-            break
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            for record in reader:
+                # Keep line numbers exact: rows[i] is the record starting on line i + 1; the further
+                # lines of a record holding a quoted line break are given as empty rows.
+                rows.append(record)
+                while len(rows) < reader.line_num:
+                    rows.append([])
+                if limit is not None and len(rows) >= limit:
+                    break
+    except UnicodeDecodeError:
+        located = first_undecodable(path)
+        raise located if located is not None else InputError(path, "the file is not UTF-8 text", hint=UTF8_HINT) from None
+    except csv.Error as exc:
+        raise InputError(path, f"a line cannot be read as CSV ({exc})", row=len(rows) + 1,
+                         hint="fix the quoting of that line, or download the file again") from None
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise InputError(path, "the file is empty", hint="download or export the file again")
     return rows
 
 
