@@ -191,7 +191,9 @@ def force_matches_slug(force_name: str, slug: str) -> bool:
     return any(words[i : i + len(want)] == want for i in range(len(words) - len(want) + 1)) if want else False
 
 
-def check_force_of_file(df: pd.DataFrame, column: str, slug: str, path: Path, *, row_column: str = "source_row") -> None:
+def check_force_of_file(
+    df: pd.DataFrame, column: str, slug: str, path: Path, *, row_column: str = "source_row", label: str | None = None
+) -> None:
     """Raise InputError at the first row whose force (``column``, e.g. ``Reported by``) is not the
     force ``slug`` of the file's name: a file named for one force must hold that force's rows."""
     names = df[column].astype("string")
@@ -206,6 +208,6 @@ def check_force_of_file(df: pd.DataFrame, column: str, slug: str, path: Path, *,
         f"the file is named for the force '{slug}' but this row was reported by '{names.iloc[at]}'"
         + (f" ({n} rows in all)" if n > 1 else ""),
         row=_row(df, at, row_column),
-        column=column,
+        column=label or column,
         hint="rename the file after the force whose records it holds, or download that force's file",
     )
