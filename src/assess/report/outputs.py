@@ -210,6 +210,18 @@ def _display_markdown(text: str) -> None:
     display(Markdown(text))
 
 
+def _display_object(obj: Any) -> None:
+    """Show a rich object (its own HTML) in a running notebook; do nothing in plain Python."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    display(obj)
+
+
 def _metric_dict(metric: Any) -> dict[str, Any]:
     """A metric as JSON data, validated as an :class:`assess.measure.metrics.Metric`."""
     from assess.measure.metrics import Metric
@@ -248,6 +260,11 @@ class ChapterOutputs:
         self.said.append(text)
         if display:
             _display_markdown(text)
+
+    def show(self, obj: Any) -> None:
+        """Show a rich object that is not itself published, such as a table styled for display
+        (a pandas ``Styler``), so that a chapter never calls IPython's ``display`` itself."""
+        _display_object(obj)
 
     def _clear(self) -> None:
         for path in (self.metrics_path, self.findings_path, self.catalogue_path):
