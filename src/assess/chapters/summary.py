@@ -258,7 +258,7 @@ def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     status = run_status(out.output_dir, _notebooks_dirs(out.output_dir))
     titles = _titles(out, status.expected)
     if status.present:
-        common.say(
+        out.say(
             f"This summary draws on {narrative.format_count(len(status.present))} chapters of the assessment of "
             f"{ctx.cfg.display_name} for {ctx.year}."
         )
@@ -266,27 +266,27 @@ def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         names = ", ".join(f"{titles.get(c, c)} ({c})" for c in status.missing)
         text = (f"**Missing chapters:** {names} left no results (the chapter failed or was not run), so this summary "
                 "does not cover them.")
-        common.say(text)
+        out.say(text)
         out.note(f"Chapters missing from this summary: {', '.join(status.missing)}.", display=False)
     failed = [c for c in status.failed if c not in status.missing]
     if failed:
         names = ", ".join(f"{titles.get(c, c)} ({c})" for c in failed)
-        common.say(f"**Incomplete chapters:** {names} stopped with an error; their findings below may be incomplete.")
+        out.say(f"**Incomplete chapters:** {names} stopped with an error; their findings below may be incomplete.")
     if not status.missing and not failed:
-        common.say("Every chapter of the assessment completed.")
+        out.say("Every chapter of the assessment completed.")
 
 
 def key_findings(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The key findings of every chapter, in chapter order, each under a link to its chapter."""
     findings = {c: f for c, f in fragments.load_findings(out.output_dir).items() if c != CHAPTER}
     if not any(findings.values()):
-        common.say("*No chapter recorded a key finding in this run.*")
+        out.say("*No chapter recorded a key finding in this run.*")
         return
     titles = _titles(out, list(findings))
     for chapter, texts in findings.items():
         if not texts:
             continue
-        common.say(f"**{chapter_link(chapter, titles[chapter])}**\n\n" + "\n".join(f"- {t}" for t in texts))
+        out.say(f"**{chapter_link(chapter, titles[chapter])}**\n\n" + "\n".join(f"- {t}" for t in texts))
 
 
 def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -294,7 +294,7 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     metrics = fragments.load_metrics(out.output_dir)
     metrics = [m for m in metrics if str(m.get("chapter")) not in fragments.READING_CHAPTERS]
     if not metrics:
-        common.say("*No chapter recorded a headline figure in this run.*")
+        out.say("*No chapter recorded a headline figure in this run.*")
         return
     dups = fragments.duplicate_ids(metrics)
     if dups:
@@ -306,7 +306,7 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     for mid in ("all_crime", "anti_social_behaviour"):
         sentence = headline_sentence(by_id[mid]) if mid in by_id else None
         if sentence:
-            common.say(sentence)
+            out.say(sentence)
     out.table(
         "headline_figures",
         table,
@@ -326,4 +326,4 @@ def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             body = "\n".join(f"- {text} ({chapter_link(chapter, titles[chapter])})" for chapter, text in items)
         else:
             body = "- *No finding of this run bears directly on this priority.*"
-        common.say(f"**Priority {number}: {priority}**\n\n{body}")
+        out.say(f"**Priority {number}: {priority}**\n\n{body}")
