@@ -131,7 +131,7 @@ def test_demo_hate_crime_covers_every_year_of_the_flags_file(demo_ctx, monkeypat
     assert not total_counts_strands_twice(flags)
 
 
-def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, hc.CHAPTER, demo_ctx.cfg.suppression_threshold)
     hc.trend(demo_ctx, out)
     hc.rate(demo_ctx, out)
@@ -151,19 +151,19 @@ def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path, 
     findings = json.loads(out.findings_path.read_text())
     assert any("Hate crime" in f for f in findings)
     assert out.figure_path("hate_crime_trend").exists() and out.figure_path("hate_crime_by_strand").exists()
-    assert any("trend" in t for t in said)
+    assert any("trend" in t for t in out.said)
 
 
-def test_sections_say_plainly_when_the_flags_are_absent(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_say_plainly_when_the_flags_are_absent(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", hc.CHAPTER)
     for section in (hc.trend, hc.rate, hc.strands):
         section(bare_ctx, out)
-    assert len(said) == 3 and all(t.startswith("*No data on hate crime") for t in said)
-    assert "force_flags.csv" in said[0]
+    assert len(out.said) == 3 and all(t.startswith("*No data on hate crime") for t in out.said)
+    assert "force_flags.csv" in out.said[0]
     assert not out.metrics_path.exists()
 
 
-def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     rows = ["month,flag,strand,ward_code,count"]
@@ -175,7 +175,7 @@ def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, t
     hc.trend(bare_ctx, out)
     hc.strands(bare_ctx, out)
     assert pd.read_csv(out.table_path("hate_crime_by_year"))["Hate crimes"].tolist() == [240, 252, 264]
-    assert any("total only" in t for t in said)
+    assert any("total only" in t for t in out.said)
     assert not out.metrics_path.exists()  # neither section emits a strand metric
 
 

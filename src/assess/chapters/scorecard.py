@@ -306,7 +306,7 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The scorecard: each measure's baseline, latest value, target, direction of travel and status."""
     measures = ctx.partner(SCORECARD)
     if measures is None or measures.empty:
-        common.missing(ctx, "the partnership's scorecard targets", SCORECARD)
+        common.missing(ctx, out, "the partnership's scorecard targets", SCORECARD)
         return
     reading = set(outputs.run_registry(out.output_dir).reading_chapters())
     loaded = [m for m in outputs.load_metrics(out.output_dir) if m.get("chapter") not in reading]
@@ -323,23 +323,21 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         f"Source: {SOURCE}."
     )
     out.table("scorecard", shown, caption=caption, suppress=False, display=False)
-    from IPython.display import display
-
-    display(styled(shown, caption))  # the table coloured by status
+    out.show(styled(shown, caption))  # the table coloured by status
     counts = status_counts(table)
     n = len(table)
     parts = [f"{narrative.format_count(counts[s])} {s}" for s in STATUSES if counts[s]]
-    common.say(f"Of the {narrative.format_count(n)} measures on the scorecard: " + ", ".join(parts) + ".")
+    out.say(f"Of the {narrative.format_count(n)} measures on the scorecard: " + ", ".join(parts) + ".")
     no_data = table.loc[table["status"] == "no data", "measure"].tolist()
     if no_data:
-        common.say("No figure (or no target) this year for: " + "; ".join(no_data) + ".")
+        out.say("No figure (or no target) this year for: " + "; ".join(no_data) + ".")
     red = table.loc[table["status"] == "red", "measure"].tolist()
     if red:
         out.finding(f"{narrative.format_count(len(red))} of {narrative.format_count(n)} scorecard measures missed "
                     "their target by more than the tolerance: " + "; ".join(red) + ".")
     worse = table.loc[table["direction_of_travel"] == "worsening", "measure"].tolist()
     if worse:
-        common.say("Statistically significant changes in the wrong direction: " + "; ".join(worse) + ".")
+        out.say("Statistically significant changes in the wrong direction: " + "; ".join(worse) + ".")
     from_street = table.loc[table["baseline_source"] == "police.uk", "measure"].tolist()
     if from_street:
         out.note("Baselines counted from police.uk street records (same months as this year) for: "

@@ -139,27 +139,36 @@ def published_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index()
 
 
-def display_html(html_text: str, plain: str) -> None:
-    """Show HTML in a running notebook; do nothing in plain Python (scripts, tests)."""
+def _notebook_display() -> Any:
+    """IPython's ``display`` when running in a notebook kernel, else None (plain Python: scripts, tests)."""
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    display({"text/html": html_text, "text/plain": plain}, raw=True)
+        return None
+    return display if get_ipython() is not None else None
+
+
+def display_html(html_text: str, plain: str) -> None:
+    """Show HTML (with a plain-text alternative) in a running notebook; nothing in plain Python."""
+    show = _notebook_display()
+    if show is not None:
+        show({"text/html": html_text, "text/plain": plain}, raw=True)
 
 
 def display_markdown(text: str) -> None:
-    """Show Markdown in a running notebook; do nothing in plain Python (scripts, tests)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import Markdown, display
-    except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    display(Markdown(text))
+    """Show Markdown in a running notebook; nothing in plain Python."""
+    show = _notebook_display()
+    if show is not None:
+        from IPython.display import Markdown
+
+        show(Markdown(text))
+
+
+def display_object(obj: Any) -> None:
+    """Show a rich object (its own HTML, e.g. a pandas ``Styler``) in a running notebook; nothing in plain Python."""
+    show = _notebook_display()
+    if show is not None:
+        show(obj)
 
 
