@@ -31,19 +31,19 @@ from assess.measure import narrative
 from assess.measure.comparators import CSPRates, csp_rates
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
-    LikeForLike,
     flag_by_year,
     flag_count_metric,
     flag_monthly,
     flag_years,
+    flags_like_for_like,
     flags_with,
-    like_for_like,
     two_year_row,
     year_change,
     year_trend,
 )
 from assess.measure.metrics import metric_from_proportion, metric_from_rate
 from assess.measure.national import national_rate
+from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
@@ -136,7 +136,7 @@ def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: st
     violent crimes), violence_and_sexual_offences (int64, police.uk), share, lower, upper
     (fractions 0..1, Wilson 95%). Years without police.uk violence are left out.
     """
-    lfl = like_for_like(flags, year)
+    lfl = flags_like_for_like(flags, year)
     dv = flag_monthly(flags, "domestic_violence")
     violence = street_all[street_all["category"] == VIOLENCE_CATEGORY]
     vso = violence.groupby("month").size()
@@ -344,7 +344,7 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         caption="Share of police.uk violence and sexual offences flagged domestic abuse by the police.",
     )
     rows = table.set_index("financial_year")
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     if bool(small[table["financial_year"] == ctx.year].any()):
         out.say(f"Fewer than {threshold} violent crimes were flagged domestic abuse in {lfl.describe(ctx.year)}; "
                    "the share is not published.")
@@ -496,7 +496,7 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if absent:
         out.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
     table = flags_table(flags, tuple(present), ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     out.table(
         "missing_and_exploited",
         table.round({"change_percent": 1}).rename(
