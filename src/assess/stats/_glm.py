@@ -131,7 +131,7 @@ def fit_poisson(counts: np.ndarray, design: np.ndarray, offset: np.ndarray | Non
         params=np.asarray(result.params, dtype="float64"),
         se_poisson=np.asarray(result.bse, dtype="float64"),
         pearson_chi2=float(result.pearson_chi2),
-        df_resid=int(round(result.df_resid)),
+        df_resid=round(float(result.df_resid)),
         fitted=np.asarray(result.fittedvalues, dtype="float64"),
         converged=converged,
     )

@@ -120,7 +120,7 @@ def funnel_assessment(
     by_name = {str(k): v for k, v in denominators.items()}
     observed = np.array([check_count(counts[k], f"count of {k}") for k in counts], dtype="float64")
     sizes = np.array([check_positive(by_name[n], f"denominator of {n}") for n in names], dtype="float64")
-    level_list = tuple(sorted((check_confidence(level) for level in levels), reverse=True))
+    level_list = tuple(check_confidence(level) for level in levels)
     od = overdispersion or estimate_overdispersion(observed, sizes, target, multiplier, winsor=winsor, alpha=alpha)
     applied = applied_adjustment(od, adjustment)
     limits = overdispersed_funnel_limits(sizes, target, od, multiplier, adjustment=adjustment, levels=level_list)
@@ -135,7 +135,7 @@ def funnel_assessment(
         table[column] = limits[column].to_numpy()
     position = np.full(len(names), "within", dtype=object)
     outside: dict[str, list[str]] = {}
-    for level in level_list:  # widest first: an area takes the widest limit it crosses
+    for level in sorted(level_list, reverse=True):  # widest first: an area takes the widest limit it crosses
         label = level_label(level)
         above, below = rate > table[f"upper_{label}"].to_numpy(), rate < table[f"lower_{label}"].to_numpy()
         position[above & (position == "within")] = f"above {percent_label(level)}"
@@ -202,8 +202,8 @@ def compare_with_benchmark_overdispersed(
     z = float(sqrt_z_scores(np.array([float(observed)]), sizes, target, multiplier)[0])
     sd = float(sqrt_scale_sd(sizes, overdispersion, applied, multiplier)[0])
     rate = observed / size * multiplier
-    common = dict(adjustment=applied, z=z, z_adjusted=(math.sqrt(rate) - math.sqrt(target)) / sd,
-                  phi=overdispersion.phi, tau2=overdispersion.tau2, method_id=FUNNEL_METHOD_ID[applied])
+    common = {"adjustment": applied, "z": z, "z_adjusted": (math.sqrt(rate) - math.sqrt(target)) / sd,
+              "phi": overdispersion.phi, "tau2": overdispersion.tau2, "method_id": FUNNEL_METHOD_ID[applied]}
     if applied == "none":
         plain = compare_with_benchmark(rate_per(observed, size, multiplier, level), target)
         return DispersedComparison(plain.value, plain.benchmark, plain.verdict, plain.lower, plain.upper,

@@ -31,7 +31,14 @@ import pandas as pd
 
 from assess.errors import StatisticsError
 from assess.stats._checks import check_alpha, check_whole_array
-from assess.stats._glm import MIN_DISPERSION_DF, fit_poisson, full_rank, month_of_year_columns, monthly_counts, quasi_wald
+from assess.stats._glm import (
+    MIN_DISPERSION_DF,
+    fit_poisson,
+    full_rank,
+    month_of_year_columns,
+    monthly_counts,
+    quasi_wald,
+)
 from assess.stats.dispersion import Dispersion, dispersion_of_fit
 from assess.stats.series import Trend, TrendVerdict, trend_test
 
