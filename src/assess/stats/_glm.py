@@ -143,7 +143,9 @@ def quasi_wald(estimate: float, se_poisson: float, dispersion: float, df: int, a
     t = b / (se sqrt(phi)) referred to Student's t on ``df`` degrees of freedom (the dispersion
     phi being estimated on them); the Poisson p-value refers b / se to the standard normal, the
     same statistic with phi = 1 known. phi >= 1 and t's heavier tails make the first p-value at
-    least the second. The interval is b +/- t_{df, 1 - alpha/2} se sqrt(phi) (log scale).
+    least the second (the returned value is the larger of the two, so floating-point rounding in
+    the far tails cannot reverse that). The interval is b +/- t_{df, 1 - alpha/2} se sqrt(phi)
+    (log scale).
     """
     from scipy import stats as _st  # imported here: ~1 s, and only some callers need it
 
