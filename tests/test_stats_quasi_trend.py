@@ -85,7 +85,12 @@ def test_dispersion_value_is_never_below_one(seed, mean, shape, n):
     y = gamma_poisson(np.random.default_rng(seed), mean, n, shape)
     if y.sum() == 0:
         return
-    d = monthly_dispersion(monthly(y))
+    try:
+        d = monthly_dispersion(monthly(y))
+    except StatisticsError as exc:  # so sparse that, once all-zero months are set aside, no df is left
+        assert "no residual degrees of freedom" in str(exc)
+        assert (y > 0).sum() <= 13
+        return
     assert d.value >= 1.0 and d.value == max(1.0, d.raw) and d.df >= 1
 
 
