@@ -123,7 +123,8 @@ def mid_year_rows() -> list[list[object]]:
     return [
         ["E92000001", "ENGLAND", 91 * 100, *ages(100)],
         ["E12000008", "South East", 91 * 10, *ages(10)],
-        ["E10000014", "Hampshire", 91 * 5, *ages(5)],  # county: not a geography used
+        ["E10000014", "Hampshire", 91 * 5, *ages(5)],  # county
+        ["E11000002", "Greater Manchester", 91 * 7, *ages(7)],  # metropolitan county: not a geography used
         ["E06000045", "Southampton", 91 * 3, *ages(3)],
         ["E01017140", "Southampton 001A", 91 * 1, *ages(1)],
         ["E05002460", "Bassett", 91 * 2, *ages(2)],
@@ -151,15 +152,20 @@ def test_mid_year_xlsx_with_title_rows(tmp_path: Path) -> None:
     assert list(df.columns) == POPULATION_COLUMNS
     assert set(df["year"]) == {2017}
     geo = df.drop_duplicates("area_code").set_index("area_code")["geography"].to_dict()
-    assert geo == {"E92000001": "country", "E12000008": "region", "E06000045": "lad", "E01017140": "lsoa", "E05002460": "ward"}
+    assert geo == {"E92000001": "country", "E12000008": "region", "E10000014": "county", "E06000045": "lad",
+                   "E01017140": "lsoa", "E05002460": "ward"}
     value = df.set_index(["area_code", "age_band"])["value"]
     assert value[("E06000045", "all")] == 273
     assert value[("E06000045", "0-15")] == 16 * 3
     assert value[("E06000045", "10-17")] == 8 * 3
-    assert df["age_band"].iloc[:3].tolist() == ["all", "0-15", "10-17"]
-    assert {"row": 6, "reason": "area E10000014 is of a geography not used (E10)"} in report.dropped
-    assert [d["row"] for d in report.dropped] == [6, 10, 11]
-    assert report.rows_read == 5
+    assert value[("E06000045", "0-17")] == 18 * 3
+    assert value[("E06000045", "16-59")] == 44 * 3
+    assert value[("E06000045", "60+")] == 31 * 3  # 60 .. 89 and the 90+ group
+    assert value[("E06000045", "18+")] == 73 * 3 and value[("E06000045", "16+")] == 75 * 3
+    assert df["age_band"].iloc[:8].tolist() == ["all", "0-15", "10-17", "0-17", "16-59", "16+", "18+", "60+"]
+    assert {"row": 7, "reason": "area E11000002 is of a geography not used (E11)"} in report.dropped
+    assert [d["row"] for d in report.dropped] == [7, 12]  # the blank row 11 is not a record; 12 is the source note
+    assert report.rows_read == 6 and report.warnings == []
 
 
 def test_mid_year_csv_all_ages_only_year_from_name(tmp_path: Path) -> None:
@@ -176,7 +182,7 @@ def test_mid_year_csv_all_ages_only_year_from_name(tmp_path: Path) -> None:
     assert df["value"].tolist() == [252796, 366903]
     assert set(df["age_band"]) == {"all"} and set(df["year"]) == {2019}
     assert set(df["geography"]) == {"lad"}
-    assert any("band 0-15 not derived" in w for w in report.warnings)
+    assert report.warnings == [f"{path.name}: no single years of age; only 'all' (All ages) is read"]
 
 
 def test_mid_year_ward_file_prefers_ward_code_over_la_code(tmp_path: Path) -> None:

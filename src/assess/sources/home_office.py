@@ -263,7 +263,7 @@ def prc_sheet(path: str | Path) -> str | None:
     """The name of the first sheet of a workbook whose first rows hold the PRC header, or None
     (also for a file that cannot be read as a workbook). Used by ``discover``."""
     try:
-        with closing(iter_sheets(path)) as sheets:
+        with closing(iter_sheets(path, limit=HEADER_SEARCH_ROWS)) as sheets:
             for name, rows in sheets:
                 number, _ = _find_prc_header(rows)
                 if number is not None:
