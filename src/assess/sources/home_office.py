@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from contextlib import closing
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +41,7 @@ from assess.sources.spreadsheets import (
     in_sheet,
     is_blank,
     iter_sheets,
+    sheet_heads,
     text_frame,
 )
 from assess.sources.validation import (
@@ -259,17 +261,18 @@ def _find_prc_header(rows) -> tuple[int, list[str]] | tuple[None, tuple[int, lis
     return None, best
 
 
-def prc_sheet(path: str | Path) -> str | None:
+def prc_sheet(path: str | Path, heads: Mapping[str, Sequence] | None = None) -> str | None:
     """The name of the first sheet of a workbook whose first rows hold the PRC header, or None
-    (also for a file that cannot be read as a workbook). Used by ``discover``."""
-    try:
-        with closing(iter_sheets(path, limit=HEADER_SEARCH_ROWS)) as sheets:
-            for name, rows in sheets:
-                number, _ = _find_prc_header(rows)
-                if number is not None:
-                    return name
-    except InputError:
-        return None
+    (also for a file that cannot be read as a workbook). ``heads``: the first rows of each sheet
+    when the caller has read them already. Used by ``discover``."""
+    if heads is None:
+        heads = sheet_heads(path, HEADER_SEARCH_ROWS)
+        if heads is None:
+            return None
+    for name, rows in heads.items():
+        number, _ = _find_prc_header(rows)
+        if number is not None:
+            return name
     return None
 
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -55,12 +55,12 @@ from assess.sources.csv_files import UTF8_HINT
 from assess.sources.spreadsheets import (
     WORKBOOK_SUFFIXES,
     Row,
+    Workbook,
     in_sheet,
     is_blank,
     normalise_label,
-    open_workbook,
+    sheet_heads,
     sheet_rows,
-    worksheet,
 )
 from assess.sources.validation import STRING, ReadReport
 
@@ -254,14 +254,10 @@ def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], w
     if suffix not in WORKBOOK_SUFFIXES:
         raise InputError(path, f"expected a .csv, .xls, .xlsx or .ods file, not '{path.suffix}'",
                          hint="use the file as published, or save it as CSV UTF-8 or xlsx")
-    wb = open_workbook(path)
-    if sheet is not None:
-        worksheet(path, wb, sheet)
-        candidates = [sheet]
-    else:
-        candidates = _sheet_order(wb.sheet_names)
+    book = Workbook(path)
+    candidates = [sheet] if sheet is not None else _sheet_order(book.sheet_names)
     for name in candidates:
-        head = sheet_rows(path, name, limit=HEADER_SEARCH_ROWS)
+        head = book.rows(name, limit=HEADER_SEARCH_ROWS)
         h = _find_header(head, accept)
         if h is None:
             continue
@@ -271,7 +267,7 @@ def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], w
                 f"the first table found is on sheet '{name}', which holds one sex only",
                 hint="pass sheet= naming the persons (all sexes) sheet",
             )
-        return name, sheet_rows(path, name), h
+        return name, book.rows(name), h
     where = f"sheet '{sheet}'" if sheet else f"any sheet ({', '.join(candidates)})"
     raise InputError(
         path,
@@ -628,22 +624,24 @@ def _read_area_table(
     return _long(wide, bands, the_year, path)
 
 
-def sniff(path: str | Path) -> str | None:
+def sniff(path: str | Path, heads: Mapping[str | None, Sequence[Row]] | None = None) -> str | None:
     """Which population table a CSV or workbook holds, from its headers: ``"iod_population"``,
-    ``"mid_year_population"``, ``"households"`` or None. Reads only the first 50 rows of each sheet."""
+    ``"mid_year_population"``, ``"households"`` or None. Reads only the first 50 rows of each
+    sheet (``heads``: those rows by sheet name, when the caller has read them already)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if heads is not None:
+        sheets = dict(heads)
+    elif suffix == ".csv":
         try:
             sheets = {None: _csv_rows(path, HEADER_SEARCH_ROWS)}
         except InputError:
             return None
     elif suffix in WORKBOOK_SUFFIXES:
-        try:
-            names = open_workbook(path).sheet_names
-            sheets = {n: sheet_rows(path, n, limit=HEADER_SEARCH_ROWS) for n in names}
-        except InputError:
+        read = sheet_heads(path, HEADER_SEARCH_ROWS)
+        if read is None:
             return None
+        sheets = dict(read)
     else:
         return None
     for name, head in sheets.items():

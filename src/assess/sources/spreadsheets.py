@@ -123,9 +123,33 @@ def _rows(sheet: python_calamine.CalamineSheet, limit: int | None = None) -> lis
     return out
 
 
+class Workbook:
+    """An open workbook (.xls, .xlsx, .xlsm, .ods): its sheet names, and each sheet's rows when asked.
+
+    ``Workbook(path)`` opens the file once (InputError naming it when it cannot); :meth:`rows`
+    reads one sheet, :meth:`heads` the first rows of every sheet (to find headers by content).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._book = open_workbook(self.path)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def rows(self, sheet: str, limit: int | None = None) -> list[Row]:
+        """The non-blank rows of ``sheet`` as ``(row number, values)`` (the first ``limit`` rows only)."""
+        return _rows(worksheet(self.path, self._book, sheet), limit)
+
+    def heads(self, limit: int) -> dict[str, list[Row]]:
+        """The non-blank rows among the first ``limit`` rows of every sheet, by sheet name."""
+        return {name: self.rows(name, limit) for name in self.sheet_names}
+
+
 def sheet_names(path: str | Path) -> list[str]:
     """The names of a workbook's sheets, in workbook order (InputError for an unreadable file)."""
-    return list(open_workbook(path).sheet_names)
+    return Workbook(path).sheet_names
 
 
 def sheet_rows(path: str | Path, sheet: str, *, limit: int | None = None) -> list[Row]:
@@ -134,9 +158,7 @@ def sheet_rows(path: str | Path, sheet: str, *, limit: int | None = None) -> lis
     ``limit`` reads only the first rows (to look for a header). InputError names the file and
     the sheet when the workbook or the sheet cannot be read, or has no such sheet.
     """
-    path = Path(path)
-    workbook = open_workbook(path)
-    return _rows(worksheet(path, workbook, sheet), limit)
+    return Workbook(path).rows(sheet, limit)
 
 
 def iter_sheets(path: str | Path, *, limit: int | None = None) -> Iterator[tuple[str, Iterator[Row]]]:
@@ -149,10 +171,18 @@ def iter_sheets(path: str | Path, *, limit: int | None = None) -> Iterator[tuple
     turn comes. Raises InputError naming the file (and sheet) for a missing, empty or unreadable
     workbook.
     """
-    path = Path(path)
-    workbook = open_workbook(path)
-    for name in workbook.sheet_names:
-        yield name, iter(_rows(worksheet(path, workbook, name), limit))
+    book = Workbook(path)
+    for name in book.sheet_names:
+        yield name, iter(book.rows(name, limit))
+
+
+def sheet_heads(path: str | Path, limit: int = 50) -> dict[str, list[Row]] | None:
+    """The first ``limit`` rows of every sheet of a workbook, or None when it cannot be read
+    (for telling what a file holds without failing on a file that is not a workbook)."""
+    try:
+        return Workbook(path).heads(limit)
+    except InputError:
+        return None
 
 
 def cell_text(value: object) -> str | None:
