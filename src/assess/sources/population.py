@@ -56,6 +56,7 @@ from assess.sources.spreadsheets import (
     WORKBOOK_SUFFIXES,
     Row,
     Workbook,
+    cell_text,
     in_sheet,
     is_blank,
     normalise_label,
@@ -276,6 +277,11 @@ def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], w
     )
 
 
+def _header_label(value: object) -> str:
+    """A header cell as the column name an error shows (``10.0`` -> ``"10"``)."""
+    return cell_text(value) or ""
+
+
 def _cell(row: Sequence[object], i: int | None) -> object:
     if i is None or i >= len(row):
         return None
@@ -467,9 +473,9 @@ def read_iod_denominators(path: str | Path, *, report: ReadReport | None = None)
     m = re.search(r"mid[- ]?((?:19|20)\d{2})", header_text)
     if not m:
         raise InputError(path, "the header does not say which mid-year the population is ('mid 2015')", row=header_row,
-                         column=str(header[index["all"]]), hint="use the IoD2019 File 6 as published by MHCLG")
+                         column=_header_label(header[index["all"]]), hint="use the IoD2019 File 6 as published by MHCLG")
     year = int(m.group(1))
-    code_label = str(header[index["code"]])
+    code_label = _header_label(header[index["code"]])
     keep, wide = _areas(rows, h, index["code"], index["name"], path, code_label, report)
     not_lsoa = wide["geography"] != "lsoa"
     if not_lsoa.any():
@@ -478,7 +484,7 @@ def read_iod_denominators(path: str | Path, *, report: ReadReport | None = None)
                          column=code_label, hint="use the IoD2019 File 6 as published by MHCLG")
     data = [rows[i][1] for i in keep]
     for band in ("all", "0-15", "16-59", "60+"):
-        wide[band] = _counts([_cell(r, index[band]) for r in data], wide["row"].to_numpy(), path, str(header[index[band]]))
+        wide[band] = _counts([_cell(r, index[band]) for r in data], wide["row"].to_numpy(), path, _header_label(header[index[band]]))
     if report is not None:
         report.rows_read += len(wide)
         gap = wide["all"] != wide["0-15"] + wide["16-59"] + wide["60+"]
@@ -560,7 +566,7 @@ def _derive_bands(
             report.warnings.append(f"{path.name}: no single years of age; only 'all' (All ages) is read")
         return []
     line = wide["row"].to_numpy()
-    counts = {a: _counts([_cell(r, col) for r in data], line, path, str(header[col])) for a, col in sorted(ages.items())}
+    counts = {a: _counts([_cell(r, col) for r in data], line, path, _header_label(header[col])) for a, col in sorted(ages.items())}
     complete = set(range(top + 1)) <= set(ages)
     if complete:
         total = sum(counts.values())
@@ -607,11 +613,11 @@ def _read_area_table(
         name_i = _name_column(labels)
         value_i = labels.index(value_label)
         the_year = _year(path, sheet_name, rows[:h], year)
-        code_label = str(header[code_i])
+        code_label = _header_label(header[code_i])
         keep, wide = _areas(rows, h, code_i, name_i, path, code_label, report)
         data = [rows[i][1] for i in keep]
         first_band = "households" if value_label == HOUSEHOLDS else "all"
-        wide[first_band] = _counts([_cell(r, value_i) for r in data], wide["row"].to_numpy(), path, str(header[value_i]))
+        wide[first_band] = _counts([_cell(r, value_i) for r in data], wide["row"].to_numpy(), path, _header_label(header[value_i]))
         bands = [first_band]
         if value_label == ALL_AGES:
             bands += _derive_bands(wide, data, header, labels, path, report)

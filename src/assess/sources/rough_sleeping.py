@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources.spreadsheets import Row, in_sheet, is_blank, iter_sheets, normalise_label, sheet_heads
+from assess.sources.spreadsheets import Row, cell_text, in_sheet, is_blank, iter_sheets, normalise_label, sheet_heads
 from assess.sources.validation import GSS_CODE, STRING, ReadReport
 
 #: The columns of the ``rough_sleeping_snapshot`` table, in order.
@@ -168,11 +168,11 @@ def _number(value: object, path: Path, row: int, column: str, *, whole: bool) ->
         except ValueError:
             number = None
     if number is None or np.isnan(number):
-        raise InputError(path, f"{value!r} is not a number", row=row, column=column,
+        raise InputError(path, f"{cell_text(value)!r} is not a number", row=row, column=column,
                          hint="use the table as published (a figure, or blank where there is none)")
     if number < 0 or (whole and not number.is_integer()):
         what = "a whole number of people (0 or more)" if whole else "a number of 0 or more"
-        raise InputError(path, f"{value!r} is not {what}", row=row, column=column,
+        raise InputError(path, f"{cell_text(value)!r} is not {what}", row=row, column=column,
                          hint="use the table as published")
     return number
 
