@@ -725,3 +725,21 @@ def test_packaged_fingertips_indicators_feed_real_chapters() -> None:
         "by_indicator_id?indicator_ids=10401&child_area_type_id=502&parent_area_type_id=6")
     assert set(s["ons_mid_year_uk"].editions) >= {"2016", "2017"}
     assert s["mhclg_rough_sleeping"].address("2016")[1] == "Rough_Sleeping_Autumn_2016_Final_Tables.xls"
+
+
+def test_a_fingertips_entry_without_an_address_lists_its_indicators_as_missing(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"sources": {"fingertips": {
+        "role": "fingertips", "publisher": "OHID", "folder": "fingertips", "page": "https://ft.example/", "url": None,
+        "metadata_url": "https://ft.example/meta?indicator_ids={indicator_id}", "filename": "ft-{indicator_id}.data.csv",
+        "area_type_id": 502, "parent_area_type_id": 6,
+        "indicators": [{"id": 10401, "name": "First time entrants to the youth justice system", "chapter": "young_people",
+                        "metric": "fte"}]}}}))
+    report = fetch(None, None, ["2017/18"], tmp_path / "raw", load_sources(path), include=("fingertips",), progress=False)
+    assert report.ok and [p.what for p in report.missing] == ["fingertips/ft-10401.data.csv"]
+    assert "no url recorded in src/assess/sources.yaml key 'fingertips'" in report.missing[0].reason
+    bad = yaml.safe_load(path.read_text())
+    bad["sources"]["fingertips"]["indicators"] = []
+    path.write_text(yaml.safe_dump(bad))
+    with pytest.raises(SourcesError, match="a fingertips entry needs indicators"):
+        load_sources(path)

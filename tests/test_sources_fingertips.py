@@ -11,7 +11,12 @@ import pytest
 
 from assess.errors import InputError
 from assess.sources.discover import classify
-from assess.sources.fingertips import INDICATOR_COLUMNS, combine_exports, parse_time_period, read_fingertips
+from assess.sources.fingertips import (
+    INDICATOR_COLUMNS,
+    combine_exports,
+    parse_time_period,
+    read_fingertips,
+)
 from assess.sources.validation import ReadReport
 
 REAL = "fingertips/indicators-CountyUA.data.csv"
@@ -127,10 +132,10 @@ def test_breakdowns_periods_and_blank_values(tmp_path: Path) -> None:
     assert pd.isna(portsmouth["value"]) and pd.isna(portsmouth["count"]) and portsmouth["value_note"] == "Value suppressed: small count"
     assert df["period_start"].iloc[4] == pd.Timestamp("2014-04-01") and df["period_end"].iloc[4] == pd.Timestamp("2017-03-31")
     assert df["geography"].tolist() == ["country", "country", "lad", "lad", "lad", "lad", "region"]
-    assert report.warnings == [
+    assert report.warnings == [(
         f"{path.name}: indicator 10401: headline rows are Persons, 10-17 yrs with no category; "
         "2 breakdown rows kept apart (is_headline false)"
-    ]
+    )]
 
 
 def test_repeats_and_conflicts(tmp_path: Path) -> None:

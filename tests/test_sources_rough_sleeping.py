@@ -12,7 +12,11 @@ import pytest
 
 from assess.errors import InputError
 from assess.sources.discover import classify
-from assess.sources.rough_sleeping import SNAPSHOT_COLUMNS, combine_editions, read_rough_sleeping
+from assess.sources.rough_sleeping import (
+    SNAPSHOT_COLUMNS,
+    combine_editions,
+    read_rough_sleeping,
+)
 from assess.sources.validation import ReadReport
 
 RS = "rough_sleeping"

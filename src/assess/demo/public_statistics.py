@@ -65,7 +65,7 @@ def _by_year(lad_ages: dict[str, np.ndarray]) -> dict[int, dict[str, np.ndarray]
     for year in MYE_YEARS:
         factor = 1 - 0.006 * (MYE_YEARS[-1] - year)
         out[year] = {
-            code: ages if year == MYE_YEARS[-1] else _allocate(int(round(ages.sum() * factor)), ages.astype(float))
+            code: ages if year == MYE_YEARS[-1] else _allocate(round(ages.sum() * factor), ages.astype(float))
             for code, ages in lad_ages.items()
         }
     return out
@@ -336,7 +336,7 @@ def fingertips_records(ind: DemoIndicator, area: LocalArea, lad_ages: dict[str, 
         eng = record(("", ""), *ENGLAND, "Country", "Persons", "", "", period, eng_count, den_eng, None, None)
         if ind.by_sex:
             for sex, share in (("Male", 0.62), ("Female", 0.38)):
-                record(("", ""), *ENGLAND, "Country", sex, "", "", period, int(round(eng_count * share)),
+                record(("", ""), *ENGLAND, "Country", sex, "", "", period, round(eng_count * share),
                        int(den_eng * (0.49 if sex == "Male" else 0.51)), None, None)
         weights = np.linspace(1.8, 0.55, len(DECILES))
         for decile, count in zip(DECILES, _allocate(eng_count, weights)):

@@ -139,8 +139,7 @@ class Source(BaseModel):
         if self.role in ("police_uk_archive", "police_uk_custom") and not self.member:
             raise ValueError(f"a {self.role} entry needs a member template like '{{month}}/{{month}}-{{force}}-{{kind}}.csv'")
         if self.role == "fingertips":
-            missing = [f for f in ("url", "metadata_url", "filename", "area_type_id", "parent_area_type_id")
-                       if getattr(self, f) is None]
+            missing = [f for f in ("filename", "area_type_id", "parent_area_type_id") if getattr(self, f) is None]
             if missing or not self.indicators:
                 raise ValueError(
                     f"a fingertips entry needs {', '.join(missing + ([] if self.indicators else ['indicators']))}"
@@ -152,16 +151,17 @@ class Source(BaseModel):
             raise ValueError("indicators and metadata_url belong to a fingertips entry")
         return self
 
-    def fingertips_address(self, indicator: Indicator) -> tuple[str, str, str]:
-        """``(data url, metadata url, file name)`` of one indicator of a fingertips entry."""
+    def fingertips_address(self, indicator: Indicator) -> tuple[str | None, str | None, str]:
+        """``(data url, metadata url, file name)`` of one indicator of a fingertips entry (a url is
+        None when the entry records none: fetch lists the indicator as missing)."""
         values = {
             "indicator_id": str(indicator.id),
             "area_type_id": str(self.area_type_id),
             "parent_area_type_id": str(self.parent_area_type_id),
         }
         return (
-            self._fill(self.url, values),  # type: ignore[arg-type]
-            self._fill(self.metadata_url, values),  # type: ignore[arg-type]
+            self._fill(self.url, values) if self.url is not None else None,
+            self._fill(self.metadata_url, values) if self.metadata_url is not None else None,
             self._fill(self.filename, values),  # type: ignore[arg-type]
         )
 

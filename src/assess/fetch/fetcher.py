@@ -390,6 +390,11 @@ def _fetch_fingertips(run: _Run, src: Source, indicator: Indicator) -> None:
     """Download one Fingertips indicator after checking its id and name against the API's metadata."""
     url, meta_url, filename = src.fingertips_address(indicator)
     rel = _rel(src.folder, filename)
+    if url is None or meta_url is None:
+        run.report.missing.append(Problem(src.key, rel, (
+            f"no {'url' if url is None else 'metadata_url'} recorded in {SOURCES_FILE} key '{src.key}'; "
+            f"the Fingertips API addresses are on {src.page or 'the Fingertips site'}")))
+        return
     rec = run.current(rel)
     if rec is not None:
         run.report.skipped.append(rec)

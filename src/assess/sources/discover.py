@@ -45,7 +45,14 @@ from pathlib import Path
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources import fingertips, home_office, ons, police_uk, population, rough_sleeping
+from assess.sources import (
+    fingertips,
+    home_office,
+    ons,
+    police_uk,
+    population,
+    rough_sleeping,
+)
 from assess.sources.csv_files import check_columns, read_header, resolve_columns
 from assess.sources.spreadsheets import WORKBOOK_SUFFIXES, sheet_heads
 

@@ -435,7 +435,7 @@ def _drop_repeats(df: pd.DataFrame, path: Path | None = None) -> tuple[pd.DataFr
     groups = keyed[dup].groupby(KEY, sort=False).groups
     drop: list[int] = []
     dropped: list[dict] = []
-    for _, idx in groups.items():
+    for idx in groups.values():
         rows = df.loc[list(idx)]
         figures = rows[_FIGURES].to_numpy(dtype="float64")
         same = np.all((figures == figures[0]) | (np.isnan(figures) & np.isnan(figures[0])))

@@ -8,8 +8,8 @@ recorded in a financial quarter (1 = April-June).
 
 The tables are published as ODS spreadsheets (``prc-pfa-mar2013-onwards-tables-<date>.ods``), one
 sheet per financial year (``2019-20`` or ``2019_20``, title rows above the header) beside cover and
-notes sheets. They are read as published (also as ``.xlsx``), into the same frame as a CSV of
-the same rows: see :func:`read_recorded_crime_workbook`.
+notes sheets. They are read as published (also as ``.xlsx`` or ``.xls``, with python-calamine),
+into the same frame as a CSV of the same rows: see :func:`read_recorded_crime_workbook`.
 
 Both variants share the header ``Financial Year, Financial Quarter, Force Name, Offence
 Description, Offence Group, Offence Subgroup, Offence Code, Number of Offences``; the CSP variant
@@ -26,8 +26,8 @@ default; :func:`negative_adjustments` lists them, and ``allow_negative=False`` r
 from __future__ import annotations
 
 import re
-from contextlib import closing
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd

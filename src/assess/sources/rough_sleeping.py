@@ -44,7 +44,15 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources.spreadsheets import Row, cell_text, in_sheet, is_blank, iter_sheets, normalise_label, sheet_heads
+from assess.sources.spreadsheets import (
+    Row,
+    cell_text,
+    in_sheet,
+    is_blank,
+    iter_sheets,
+    normalise_label,
+    sheet_heads,
+)
 from assess.sources.validation import GSS_CODE, STRING, ReadReport
 
 #: The columns of the ``rough_sleeping_snapshot`` table, in order.
@@ -223,7 +231,7 @@ def _read_table(path: Path, sheet: str, rows: Sequence[Row], header: _Header, re
     rate_year = header.year_of_column(header.rate)
     below = [(n, v) for n, v in rows if n > header.row]
     for number, values in below:
-        def cell(i: int | None) -> object:
+        def cell(i: int | None, values: tuple = values) -> object:
             return values[i] if i is not None and i < len(values) else None
 
         code_cell, name_cell = cell(header.code), cell(header.name)
@@ -344,17 +352,16 @@ def combine_editions(frames: Sequence[pd.DataFrame], warnings: list[str] | None 
     rated = table[table["rate_source_file"].notna()].drop_duplicates(["area_code", "year"], keep="last").set_index(["area_code", "year"])
     out = newest.copy()
     revised: list[str] = []
-    for key, group in table.groupby(["area_code", "year"], sort=False):
-        if len(group) < 2:
-            continue
-        counts = group[["source_file", "rough_sleepers", "edition"]].drop_duplicates("rough_sleepers")
-        if len(counts) > 1:
-            old = counts.iloc[:-1]
-            revised.append(
-                f"{key[0]} autumn {key[1]}: {int(newest.loc[key, 'rough_sleepers'])} in {newest.loc[key, 'source_file']} "
-                f"(edition {int(newest.loc[key, 'edition'])}) replaces "
-                + ", ".join(f"{int(r.rough_sleepers)} in {r.source_file}" for r in old.itertuples())
-            )
+    spread = table.groupby(["area_code", "year"], sort=False)["rough_sleepers"].nunique()
+    for key in spread.index[spread.to_numpy() > 1]:  # rare: only these are looked at one by one
+        group = table[(table["area_code"] == key[0]) & (table["year"] == key[1])]
+        new = newest.loc[key]
+        older = group[group["rough_sleepers"] != new["rough_sleepers"]].drop_duplicates(["rough_sleepers", "source_file"])
+        revised.append(
+            f"{key[0]} autumn {key[1]}: {int(new['rough_sleepers'])} in {new['source_file']} "
+            f"(edition {int(new['edition'])}) replaces "
+            + ", ".join(f"{int(r.rough_sleepers)} in {r.source_file}" for r in older.itertuples())
+        )
     need = rated.index.difference(out.index[out["rate_source_file"].notna()])  # newest edition has no rate for it
     if len(need):
         r = rated.loc[need]
