@@ -88,18 +88,9 @@ def bare_ctx(demo_ctx: AssessmentContext, tmp_path: Path) -> AssessmentContext:
     return dataclasses.replace(demo_ctx, raw_dir=tmp_path / "raw")
 
 
-@pytest.fixture
-def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paragraphs a chapter says (``common.say``), collected instead of displayed."""
-    from assess.chapters import common
-
-    texts: list[str] = []
-    monkeypatch.setattr(common, "say", texts.append)
-    return texts
-
-
 def run_sections(chapter: ModuleType, sections: Sequence[str], ctx: AssessmentContext, output_dir: Path) -> ChapterOutputs:
-    """Run the named section functions of a chapter module, as its notebook does, publishing into ``output_dir``."""
+    """Run the named section functions of a chapter module, as its notebook does, publishing into ``output_dir``;
+    what the sections said is in the returned outputs' ``said``."""
     out = ChapterOutputs(output_dir, chapter.CHAPTER, ctx.cfg.suppression_threshold)
     for name in sections:
         getattr(chapter, name)(ctx, out)

@@ -39,7 +39,7 @@ def test_asb_by_ward_counts_both_years_and_ranks_by_rate(demo_ctx) -> None:  # t
     assert set(t["verdict"]) <= {"increase", "decrease", "no significant change"}
 
 
-def test_without_a_national_rate_the_chapter_says_so(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_national_rate_the_chapter_says_so(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = bare_ctx
     assert asb.asb_benchmark(c) == (None, None)
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
@@ -54,7 +54,7 @@ def test_without_a_national_rate_the_chapter_says_so(bare_ctx, tmp_path: Path, s
     assert any("no national anti-social behaviour rate" in n for n in notes)
 
 
-def test_a_supplied_national_rate_is_converted_and_compared(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_supplied_national_rate_is_converted_and_compared(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (bare_ctx.raw_dir / "partner").mkdir(parents=True)
     (bare_ctx.raw_dir / "partner" / "bench.csv").write_text(
         "measure,period,area,value,unit,source\n"
@@ -73,10 +73,10 @@ def test_a_supplied_national_rate_is_converted_and_compared(bare_ctx, tmp_path: 
     expected = compare_with_benchmark(rate_per(int(m["value"]), c.population, 1000), 25.0).verdict
     assert m["comparison_verdicts"] == {"england": expected}
     assert "test publisher" in m["source"]
-    assert any("England (2023/24)" in s for s in said)
+    assert any("England (2023/24)" in s for s in out.said)
 
 
-def test_the_demo_benchmark_is_used_under_its_own_area(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_benchmark_is_used_under_its_own_area(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     b, per_1000 = asb.asb_benchmark(demo_ctx)
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     asb.headline(demo_ctx, out)
@@ -87,7 +87,7 @@ def test_the_demo_benchmark_is_used_under_its_own_area(demo_ctx, tmp_path: Path,
         assert m["comparators"] == {common.comparator_key(b.area): pytest.approx(per_1000)}
 
 
-def test_ward_and_month_sections_publish_tables_and_charts(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_ward_and_month_sections_publish_tables_and_charts(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     asb.by_ward(demo_ctx, out)
     asb.by_month(demo_ctx, out)
@@ -100,14 +100,14 @@ def test_ward_and_month_sections_publish_tables_and_charts(demo_ctx, tmp_path: P
     assert {f"{CHAPTER}__asb_by_ward.png", f"{CHAPTER}__asb_by_month.png"} <= figures
 
 
-def test_without_police_uk_records_the_chapter_says_so(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_without_police_uk_records_the_chapter_says_so(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = dataclasses.replace(demo_ctx)
     c.__dict__["street_all"] = c.street_all.iloc[0:0]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     for section in (asb.headline, asb.by_ward, asb.by_month):
         section(c, out)
     assert not (tmp_path / "metrics").exists()
-    assert len([s for s in said if "anti-social behaviour" in s and "not shown" in s]) == 3
+    assert len([s for s in out.said if "anti-social behaviour" in s and "not shown" in s]) == 3
 
 
 def test_an_incomplete_comparison_leaves_ward_changes_out(demo_ctx) -> None:  # type: ignore[no-untyped-def]

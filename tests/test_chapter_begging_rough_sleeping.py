@@ -43,7 +43,7 @@ def test_rough_sleeping_table() -> None:
     assert no_hh["rate_per_1000_households"].isna().all()
 
 
-def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
@@ -54,7 +54,7 @@ def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> Non
     assert rate["value"] == pytest.approx(rough.loc[2024, "rough_sleepers"] / rough.loc[2024, "households"] * 1000)
     assert rate["comparators"] == {"England": 0.19}
     assert metrics["begging_incidents"]["value"] == rough.loc[2024, "begging_incidents"]
-    assert any("not a police.uk category" in s for s in said)
+    assert any("not a police.uk category" in s for s in out.said)
     views = pd.read_csv(out.table_path("residents_views"))
     assert set(views["problem"]) == {"Begging", "Rough sleeping"}
     assert "percent_2023/24" in views.columns
@@ -62,13 +62,13 @@ def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> Non
     assert out.figure_path("rough_sleeping_trend").exists()
 
 
-def test_absent_data(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_absent_data(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
-    assert len(said) == len(SECTIONS) and all("No data on" in s for s in said)
+    assert len(out.said) == len(SECTIONS) and all("No data on" in s for s in out.said)
 
 
-def test_file_without_the_years_snapshot(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_file_without_the_years_snapshot(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     (raw / "rough_sleeping.csv").write_text(
@@ -78,7 +78,7 @@ def test_file_without_the_years_snapshot(bare_ctx, tmp_path: Path, said: list[st
     ch.rough_sleeping(bare_ctx, out)
     ch.begging(bare_ctx, out)
     assert not out.metrics_path.exists()
-    assert all("no snapshot for autumn 2024" in s for s in said)
+    assert all("no snapshot for autumn 2024" in s for s in out.said)
 
 
 @pytest.mark.e2e

@@ -13,9 +13,9 @@ from conftest import flags_frame, run_chapter
 from assess.chapters import common
 from assess.chapters import hate_crime as hc
 from assess.measure.flags import (
-    counts_by_year,
     flag_monthly,
-    like_for_like,
+    flags_like_for_like,
+    monthly_by_year,
     total_counts_strands_twice,
     two_year_row,
     year_change,
@@ -52,7 +52,7 @@ def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> No
             rows.append((f"{year}-{m}", "hate_crime", "race", None, 10))
     rows += [("2024-04", "hate_crime", "race", None, 7), ("2024-05", "hate_crime", "race", None, 9)]
     flags = flags_frame(rows)
-    lfl = like_for_like(flags, "2024/25")
+    lfl = flags_like_for_like(flags, "2024/25")
     assert not lfl.complete
     assert lfl.months("2023/24") == ["2023-04", "2023-05"]
     assert lfl.period("2024/25") == "2024-04 to 2024-05"
@@ -65,8 +65,8 @@ def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> No
 
 def test_counts_by_year_fills_years_without_the_flag_with_zero() -> None:
     flags = flags_frame([("2023-04", "rape", None, None, 3), ("2024-04", "hate_crime", "race", None, 2)])
-    lfl = like_for_like(flags, "2024/25")
-    counts = counts_by_year(flag_monthly(flags, "hate_crime"), ["2023/24", "2024/25"], lfl)
+    lfl = flags_like_for_like(flags, "2024/25")
+    counts = monthly_by_year(flag_monthly(flags, "hate_crime"), ["2023/24", "2024/25"], lfl)
     assert counts.to_dict() == {"2023/24": 0, "2024/25": 2}
     assert counts.dtype == "int64"
 
@@ -131,7 +131,7 @@ def test_demo_hate_crime_covers_every_year_of_the_flags_file(demo_ctx, monkeypat
     assert not total_counts_strands_twice(flags)
 
 
-def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, hc.CHAPTER, demo_ctx.cfg.suppression_threshold)
     hc.trend(demo_ctx, out)
     hc.rate(demo_ctx, out)
@@ -151,19 +151,19 @@ def test_sections_publish_metrics_tables_and_findings(demo_ctx, tmp_path: Path, 
     findings = json.loads(out.findings_path.read_text())
     assert any("Hate crime" in f for f in findings)
     assert out.figure_path("hate_crime_trend").exists() and out.figure_path("hate_crime_by_strand").exists()
-    assert any("trend" in t for t in said)
+    assert any("trend" in t for t in out.said)
 
 
-def test_sections_say_plainly_when_the_flags_are_absent(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_say_plainly_when_the_flags_are_absent(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", hc.CHAPTER)
     for section in (hc.trend, hc.rate, hc.strands):
         section(bare_ctx, out)
-    assert len(said) == 3 and all(t.startswith("*No data on hate crime") for t in said)
-    assert "force_flags.csv" in said[0]
+    assert len(out.said) == 3 and all(t.startswith("*No data on hate crime") for t in out.said)
+    assert "force_flags.csv" in out.said[0]
     assert not out.metrics_path.exists()
 
 
-def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     rows = ["month,flag,strand,ward_code,count"]
@@ -175,7 +175,7 @@ def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, t
     hc.trend(bare_ctx, out)
     hc.strands(bare_ctx, out)
     assert pd.read_csv(out.table_path("hate_crime_by_year"))["Hate crimes"].tolist() == [240, 252, 264]
-    assert any("total only" in t for t in said)
+    assert any("total only" in t for t in out.said)
     assert not out.metrics_path.exists()  # neither section emits a strand metric
 
 

@@ -92,7 +92,7 @@ def test_mask_derived_hides_what_would_reveal_a_suppressed_count() -> None:
     assert m["rate_per_1000"].isna().tolist() == [True, False]
 
 
-def test_sections_publish_one_metric_per_category_and_owned_flag(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_publish_one_metric_per_category_and_owned_flag(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, demo_ctx.cfg.suppression_threshold)
     ot.offence_categories(demo_ctx, out)
     ot.changes_chart(demo_ctx, out)
@@ -112,7 +112,7 @@ def test_sections_publish_one_metric_per_category_and_owned_flag(demo_ctx, tmp_p
     assert json.loads((tmp_path / "findings" / f"{CHAPTER}.json").read_text())
 
 
-def test_without_flags_or_csp_tables_the_chapter_says_so(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_without_flags_or_csp_tables_the_chapter_says_so(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = bare_ctx
     table = c.recorded_crime
     c.__dict__["recorded_crime"] = table[table["csp_name"].isna()]
@@ -121,12 +121,12 @@ def test_without_flags_or_csp_tables_the_chapter_says_so(bare_ctx, tmp_path: Pat
     ot.home_office_offences(c, out)
     metrics = json.loads((tmp_path / "metrics" / f"{CHAPTER}.json").read_text())
     assert {m["id"] for m in metrics} == CATEGORY_IDS
-    assert any("force-flagged offences" in s for s in said)
+    assert any("force-flagged offences" in s for s in out.said)
     notes = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["notes"]
     assert any("force area level only" in n for n in notes)
 
 
-def test_an_incomplete_comparison_publishes_counts_without_change(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_an_incomplete_comparison_publishes_counts_without_change(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = dataclasses.replace(demo_ctx)
     full = c.street_all
     c.__dict__["street_all"] = full[full["month"] >= "2024-04"]

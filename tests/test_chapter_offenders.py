@@ -66,7 +66,7 @@ def test_needs_count_only_those_assessed() -> None:
     assert open_matrix.loc["NPS", "Drug misuse"] == pytest.approx(50.0)
 
 
-def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
@@ -86,16 +86,16 @@ def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> Non
     assert len(json.loads(out.findings_path.read_text())) >= 2
 
 
-def test_absent_or_missing_year(demo_ctx, bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_absent_or_missing_year(demo_ctx, bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
-    assert all("No data on" in s for s in said)
-    said.clear()
+    assert all("No data on" in s for s in out.said)
+    out.said.clear()
     later = dataclasses.replace(demo_ctx, year="2027/28")
     for name in SECTIONS:
         getattr(ch, name)(later, out)
     assert not out.metrics_path.exists()
-    assert all("no offenders for 2027/28" in s for s in said)
+    assert all("no offenders for 2027/28" in s for s in out.said)
 
 
 @pytest.mark.e2e

@@ -65,7 +65,7 @@ def test_headline_table_with_and_without_a_previous_wave(survey: pd.DataFrame) -
     assert not any(c.startswith("change") or c.startswith("percent_") for c in table.columns)
 
 
-def test_sections_publish_tables_metrics_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_publish_tables_metrics_and_findings(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = json.loads(out.metrics_path.read_text())
     assert {m["id"] for m in metrics} == METRICS
@@ -86,11 +86,11 @@ def test_sections_publish_tables_metrics_and_findings(demo_ctx, tmp_path: Path, 
     assert any("Don't know" in n or "self-selection" in n for n in json.loads(out.catalogue_path.read_text())["notes"])
 
 
-def test_absent_survey_says_so_and_publishes_nothing(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_absent_survey_says_so_and_publishes_nothing(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
     assert not (tmp_path / "out" / "tables").exists()
-    assert len(said) == len(SECTIONS) and all("No data on" in s for s in said)
+    assert len(out.said) == len(SECTIONS) and all("No data on" in s for s in out.said)
 
 
 @pytest.mark.e2e

@@ -71,7 +71,7 @@ def test_boundary_code_property_is_found_from_the_ward_codes(demo_ctx) -> None: 
     assert pl.boundary_code_property(gj, ["E05000000"]) is None
 
 
-def test_sections_publish_wards_map_concentration_and_metrics(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_publish_wards_map_concentration_and_metrics(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, demo_ctx.cfg.suppression_threshold)
     for section in (pl.wards, pl.ward_offence_types, pl.crime_map, pl.concentration_section):
         section(demo_ctx, out)
@@ -88,7 +88,7 @@ def test_sections_publish_wards_map_concentration_and_metrics(demo_ctx, tmp_path
     assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png"} <= figures
 
 
-def test_without_boundaries_a_density_map_is_drawn(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_without_boundaries_a_density_map_is_drawn(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = dataclasses.replace(demo_ctx)
     c.cfg = c.cfg.model_copy(update={"ward_boundaries": None})
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
@@ -98,14 +98,14 @@ def test_without_boundaries_a_density_map_is_drawn(demo_ctx, tmp_path: Path, sai
     assert "Ward boundaries were not supplied" in caption
 
 
-def test_without_the_ward_lookup_the_chapter_says_so(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_ward_lookup_the_chapter_says_so(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = dataclasses.replace(demo_ctx)
     c.__dict__["lsoa_ward"] = pd.DataFrame()
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     pl.wards(c, out)
     pl.concentration_section(c, out)
     assert not (tmp_path / "metrics").exists()
-    assert any("ward lookup" in s for s in said)
+    assert any("ward lookup" in s for s in out.said)
 
 
 @pytest.mark.e2e
@@ -164,7 +164,7 @@ def test_southampton_ward_table_agrees_with_the_raw_files(southampton, shared_da
 
 
 @pytest.mark.real
-def test_southampton_chapter_states_the_year_is_incomplete(southampton, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_southampton_chapter_states_the_year_is_incomplete(southampton, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     pl.wards(southampton, out)
     pl.crime_map(southampton, out)

@@ -91,7 +91,7 @@ def test_calls_by_year_counts_whole_years_only(demo_ctx) -> None:  # type: ignor
     assert yearly.loc[yearly["financial_year"] == demo_ctx.year, "calls"].sum() == this_year["calls"].sum()
 
 
-def test_sections_publish_metrics_tables_figures_and_findings(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_publish_metrics_tables_figures_and_findings(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, demo_ctx.cfg.suppression_threshold)
     for section in (rc.headline, rc.comparison, rc.trend, rc.monthly, rc.calls_for_service):
         section(demo_ctx, out)
@@ -111,10 +111,10 @@ def test_sections_publish_metrics_tables_figures_and_findings(demo_ctx, tmp_path
     assert f"{CHAPTER}__funnel.png" in figures and f"{CHAPTER}__comparators.png" in figures
     findings = json.loads((tmp_path / "findings" / f"{CHAPTER}.json").read_text())
     assert findings and demo_ctx.cfg.name in findings[0]
-    assert any("most similar group" in s for s in said)
+    assert any("most similar group" in s for s in out.said)
 
 
-def test_absent_calls_and_force_level_tables_are_said_plainly(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_absent_calls_and_force_level_tables_are_said_plainly(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = bare_ctx
     rc_table = c.recorded_crime
     c.__dict__["recorded_crime"] = rc_table.assign(csp_name=pd.Series(pd.NA, index=rc_table.index, dtype="string"))
@@ -128,11 +128,11 @@ def test_absent_calls_and_force_level_tables_are_said_plainly(bare_ctx, tmp_path
     assert "force area level only" in m["all_crime"]["note"]
     notes = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["notes"]
     assert any("prc-csp" in n for n in notes)
-    assert any("calls for service" in s and "not shown" in s for s in said)
+    assert any("calls for service" in s and "not shown" in s for s in out.said)
     assert not (tmp_path / "tables" / f"{CHAPTER}__comparators.csv").exists()
 
 
-def test_a_year_without_last_years_months_shows_no_change(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_year_without_last_years_months_shows_no_change(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = dataclasses.replace(demo_ctx)
     full = c.street_all
     c.__dict__["street_all"] = full[(full["month"] >= "2024-01") & (full["month"] <= "2024-09")]
@@ -146,7 +146,7 @@ def test_a_year_without_last_years_months_shows_no_change(demo_ctx, tmp_path: Pa
     notes = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["notes"]
     assert any("No change on last year" in n for n in notes)
     rc.monthly(c, out)
-    assert any("rolling 12-month comparison is not shown" in s for s in said)
+    assert any("rolling 12-month comparison is not shown" in s for s in out.said)
 
 
 @pytest.mark.e2e

@@ -194,7 +194,7 @@ def write_fragments(ctx, output_dir: Path) -> dict[str, float]:  # type: ignore[
     return {"all_crime": crimes, "all_crime_previous": prev}
 
 
-def test_scorecard_section_on_the_demo_targets(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_scorecard_section_on_the_demo_targets(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     counts = write_fragments(demo_ctx, tmp_path)
     out = ChapterOutputs(tmp_path, sc.CHAPTER, demo_ctx.cfg.suppression_threshold)
     sc.scorecard(demo_ctx, out)
@@ -213,13 +213,13 @@ def test_scorecard_section_on_the_demo_targets(demo_ctx, tmp_path: Path, said: l
     assert set(metrics) == {"scorecard_green", "scorecard_amber", "scorecard_red"}
     for s in ("green", "amber", "red"):
         assert metrics[f"scorecard_{s}"]["value"] == (table["Status"] == s).sum()
-    assert any("measures on the scorecard" in t for t in said)
+    assert any("measures on the scorecard" in t for t in out.said)
 
 
-def test_scorecard_without_targets_says_so(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_scorecard_without_targets_says_so(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "out", sc.CHAPTER)
     sc.scorecard(bare_ctx, out)
-    assert said and said[0].startswith("*No data on the partnership's scorecard targets")
+    assert out.said and out.said[0].startswith("*No data on the partnership's scorecard targets")
     assert not out.metrics_path.exists()
 
 

@@ -195,39 +195,39 @@ def test_run_status_names_missing_and_failed_chapters(tmp_path: Path) -> None:
     assert status.present == ["01_recorded_crime", "02_offence_types", "08_hate_crime", "11_vulnerable_people"]
 
 
-def test_sections_on_a_run_with_a_failed_chapter(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_a_run_with_a_failed_chapter(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     write_run(tmp_path, tmp_path / "notebooks")
     out = ChapterOutputs(tmp_path, sm.CHAPTER)
     sm.chapters_run(demo_ctx, out)
-    assert any(t.startswith("**Missing chapters:** Places (03_places)") for t in said)
-    assert any(t.startswith("**Incomplete chapters:** Offence types (02_offence_types)") for t in said)
-    said.clear()
+    assert any(t.startswith("**Missing chapters:** Places (03_places)") for t in out.said)
+    assert any(t.startswith("**Incomplete chapters:** Offence types (02_offence_types)") for t in out.said)
+    out.said.clear()
     sm.key_findings(demo_ctx, out)
-    assert said[0].startswith("**[Recorded crime](01_recorded_crime.html)**")
-    assert "- Crime rose by 5.3%." in said[0]
-    assert [t.split("]")[0] for t in said] == ["**[Recorded crime", "**[Hate crime", "**[Vulnerable people",
-                                               "**[Scorecard"]
-    said.clear()
+    assert out.said[0].startswith("**[Recorded crime](01_recorded_crime.html)**")
+    assert "- Crime rose by 5.3%." in out.said[0]
+    assert [t.split("]")[0] for t in out.said] == ["**[Recorded crime", "**[Hate crime", "**[Vulnerable people",
+                                                   "**[Scorecard"]
+    out.said.clear()
     sm.headline_figures(demo_ctx, out)
-    assert said[0] == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
+    assert out.said[0] == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
     table = pd.read_csv(out.table_path("headline_figures"))
     assert table["Measure"].tolist() == ["All crime", "Burglary", "Rape"]  # the scorecard's counts left out
-    said.clear()
+    out.said.clear()
     sm.priorities(demo_ctx, out)
-    assert len(said) == len(demo_ctx.cfg.priorities)
-    violence = next(t for t in said if "Reduce violence" in t)
+    assert len(out.said) == len(demo_ctx.cfg.priorities)
+    violence = next(t for t in out.said if "Reduce violence" in t)
     assert "Crime rose by 5.3%. ([Recorded crime](01_recorded_crime.html))" in violence
-    vulnerable = next(t for t in said if "Protect vulnerable people" in t)
+    vulnerable = next(t for t in out.said if "Protect vulnerable people" in t)
     assert "Hate crime fell." in vulnerable and "Domestic abuse rose." in vulnerable
     assert not out.metrics_path.exists()  # the summary emits no metric
 
 
-def test_sections_on_an_empty_run(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_an_empty_run(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path / "empty", sm.CHAPTER)
     sm.key_findings(demo_ctx, out)
     sm.headline_figures(demo_ctx, out)
-    assert said == ["*No chapter recorded a key finding in this run.*",
-                    "*No chapter recorded a headline figure in this run.*"]
+    assert out.said == ["*No chapter recorded a key finding in this run.*",
+                        "*No chapter recorded a headline figure in this run.*"]
 
 
 @pytest.mark.e2e

@@ -55,7 +55,7 @@ def test_trend_table_and_population_fallback() -> None:
     assert ch.fte_trend(table.reset_index()) is None  # fewer than three years
 
 
-def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sections_on_demo_data(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, demo_ctx, tmp_path)
     metrics = {m["id"]: m for m in json.loads(out.metrics_path.read_text())}
     assert set(metrics) == METRICS
@@ -81,7 +81,7 @@ def test_sections_on_demo_data(demo_ctx, tmp_path: Path, said: list[str]) -> Non
     assert out.figure_path("fte_trend").exists()
 
 
-def test_small_custody_count_is_suppressed(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_small_custody_count_is_suppressed(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     raw = bare_ctx.raw_dir / "partner"
     raw.mkdir(parents=True)
     rows = ["financial_year,measure,value", "2024/25,custodial_sentences,3", "2024/25,population_10_17,20000",
@@ -95,14 +95,14 @@ def test_small_custody_count_is_suppressed(bare_ctx, tmp_path: Path, said: list[
     assert metrics["youth_custody_rate"]["suppressed"] and metrics["youth_custody_rate"]["value"] is None
     assert metrics["first_time_entrants"]["previous_value"] == 44
     assert "youth_reoffending_rate" not in metrics
-    assert any("Fewer than 5 custodial sentences" in s for s in said)
-    assert any("reoffending cohort is not given" in s for s in said)
+    assert any("Fewer than 5 custodial sentences" in s for s in out.said)
+    assert any("reoffending cohort is not given" in s for s in out.said)
 
 
-def test_absent_data(bare_ctx, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_absent_data(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run_sections(ch, SECTIONS, bare_ctx, tmp_path / "out")
     assert not out.metrics_path.exists()
-    assert len(said) == len(SECTIONS) and all("No data on" in s for s in said)
+    assert len(out.said) == len(SECTIONS) and all("No data on" in s for s in out.said)
 
 
 @pytest.mark.e2e

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess.report import charts, display, outputs
+from assess.report import charts, display
 from assess.report.outputs import (
     SUPPRESSED_MARK,
     ChapterOutputs,
@@ -163,3 +163,30 @@ def test_new_chapter_outputs_start_the_chapter_afresh(tmp_path: Path) -> None:
 def test_display_is_silent_outside_a_notebook(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     ChapterOutputs(tmp_path, "03_asb").finding("Quiet.")
     assert capsys.readouterr().out == ""
+
+
+def test_say_keeps_every_paragraph_in_order_and_shows_it_as_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    displayed: list[str] = []
+    monkeypatch.setattr(display, "display_markdown", displayed.append)
+    out = ChapterOutputs(tmp_path, "03_asb")
+    out.say("First, **bold**.")
+    out.say("Second.", display=False)
+    out.say("Third.")
+    assert out.said == ["First, **bold**.", "Second.", "Third."]
+    assert displayed == ["First, **bold**.", "Third."]
+    assert ChapterOutputs(tmp_path, "04_other").said == []  # each chapter's outputs keep their own
+
+
+def test_no_chapter_module_displays_through_ipython_itself() -> None:
+    import re
+
+    import assess.chapters
+    from assess.chapters import common
+
+    folder = Path(assess.chapters.__file__).parent
+    imports = re.compile(r"^\s*(from\s+IPython(\.display)?\s+import\b|import\s+IPython\b)", re.MULTILINE)
+    offenders = [p.name for p in sorted(folder.glob("*.py")) if imports.search(p.read_text(encoding="utf-8"))]
+    assert offenders == [], f"chapters that import IPython.display (say through out.say instead): {offenders}"
+    assert not hasattr(common, "say")

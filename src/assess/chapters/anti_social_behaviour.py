@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assess import periods
 from assess.chapters import common
 from assess.chapters.places import csp_rate_of, rounded_rates, ward_table
 from assess.chapters.recorded_crime import (
@@ -75,22 +76,22 @@ def asb_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
 
 def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """ASB incidents, their rate with interval, the change on last year and the national comparison."""
-    if common.no_street_records(ctx, ASB_RECORDS):
+    if common.no_street_records(ctx, out, ASB_RECORDS):
         return
     head = headline_figures(ctx, asb=True)
     pc = head.counts
     if head.rate is not None:
         r = head.rate
-        common.say(
+        out.say(
             f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents reported to the police "
             f"in {pc.label}, {narrative.format_rate(r.value)} per 1,000 residents (95% confidence interval "
             f"{narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
         )
     else:
-        common.say(f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents in {pc.label}.")
+        out.say(f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents in {pc.label}.")
         out.note(f"Warning: no population estimate for {ctx.cfg.name}: rates per 1,000 residents are not shown.")
     if head.change is not None:
-        common.say(narrative.describe_change(f"Compared with {pc.previous_label}, anti-social behaviour", head.change,
+        out.say(narrative.describe_change(f"Compared with {pc.previous_label}, anti-social behaviour", head.change,
                                              unit="incidents"))
     else:
         out.note(f"Warning: {no_comparison_sentence(pc)}")
@@ -99,7 +100,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     note = None
     if bench is not None and head.rate is not None:
         comp = compare_with_benchmark(head.rate, per_1000)
-        common.say(narrative.describe_comparison(ctx.cfg.name, head.rate, f"{bench.area} ({bench.period})", comp))
+        out.say(narrative.describe_comparison(ctx.cfg.name, head.rate, f"{bench.area} ({bench.period})", comp))
         comparators = {common.comparator_key(bench.area): per_1000}
         note = f"National comparator: {bench.label}, {bench.source}."
     else:
@@ -135,10 +136,10 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """ASB by ward: counts this year and last, rates per 1,000 with intervals, and a bar chart."""
-    if common.no_street_records(ctx, ASB_RECORDS):
+    if common.no_street_records(ctx, out, ASB_RECORDS):
         return
     if ctx.wards.empty:
-        common.missing(ctx, "the ONS LSOA to ward lookup (wards cannot be named)")
+        common.missing(ctx, out, "the ONS LSOA to ward lookup (wards cannot be named)")
         return
     pc = counts.year_to_date(ctx)
     table = asb_by_ward(ctx)
@@ -180,19 +181,19 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     comp = compare_with_benchmark(
         rate_per(int(top["current"]), float(top["population"]), 1000), csp.value
     )
-    common.say(
+    out.say(
         f"{top['ward_name']} had the highest rate of anti-social behaviour, {narrative.format_rate(top['rate'])} incidents "
         f"per 1,000 residents, {comp.verdict} {'to' if comp.verdict == 'similar' else 'than'} the {ctx.cfg.name} rate of "
         f"{narrative.format_rate(csp.value)}."
     )
     rising = table.loc[table["verdict"] == "increase", "ward_name"].tolist()
     if rising:
-        common.say(f"Anti-social behaviour rose significantly in {narrative.format_count(len(rising))} wards: {', '.join(rising)}.")
+        out.say(f"Anti-social behaviour rose significantly in {narrative.format_count(len(rising))} wards: {', '.join(rising)}.")
 
 
 def by_month(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """ASB by month with the rolling 12-month total."""
-    if common.no_street_records(ctx, ASB_RECORDS):
+    if common.no_street_records(ctx, out, ASB_RECORDS):
         return
     table = monthly_table(ctx, asb=True)
     publish_monthly(out, "asb_by_month", table, "ASB incidents",
@@ -211,8 +212,8 @@ def by_month(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         caption=f"Anti-social behaviour incidents by month. Source: {ASB_SOURCE}.",
     )
     peak = series.idxmax()
-    common.say(
-        f"Of the {narrative.format_count(len(series))} months from {counts.month_name(str(series.index[0]))} to "
-        f"{counts.month_name(str(series.index[-1]))}, the one with the most anti-social behaviour was "
-        f"{counts.month_name(str(peak))}, with {narrative.format_count(series.max())} incidents."
+    out.say(
+        f"Of the {narrative.format_count(len(series))} months from {periods.month_name(str(series.index[0]))} to "
+        f"{periods.month_name(str(series.index[-1]))}, the one with the most anti-social behaviour was "
+        f"{periods.month_name(str(peak))}, with {narrative.format_count(series.max())} incidents."
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess.chapters import common
 from assess.errors import AssessError
 from assess.measure.context import AssessmentContext
 from assess.measure.narrative import format_count, format_percent
@@ -70,7 +69,7 @@ def by_quarter(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     table = quarterly(ctx)
     force = ctx.cfg.police_force.name
     if table is None:
-        common.say(
+        out.say(
             f"*The reconciliation needs police.uk records and the Home Office force table for {force} "
             f"in {ctx.year}; one of them is absent, so it is not shown.*"
         )
@@ -78,7 +77,7 @@ def by_quarter(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     total = table.iloc[-1]
     if pd.notna(total["difference"]):
         pct = float(total["pct_difference"])
-        common.say(
+        out.say(
             f"Over the quarters police.uk holds whole ({total['note'].split(': ', 1)[-1]}), police.uk lists "
             f"{format_count(int(total['police_uk_crimes']))} crimes for {force} against "
             f"{format_count(int(total['home_office_offences']))} offences recorded by the Home Office: "
@@ -89,7 +88,7 @@ def by_quarter(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"{'below' if pct < 0 else 'above'} Home Office recorded crime (complete quarters)."
         )
     else:
-        common.say(f"No quarter of {ctx.year} is held whole by police.uk for {force}: the counts are shown, not compared.")
+        out.say(f"No quarter of {ctx.year} is held whole by police.uk for {force}: the counts are shown, not compared.")
     out.table(
         "by_quarter",
         _published(table),
@@ -106,7 +105,7 @@ def by_offence_group(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     try:
         table = reconcile_by_offence_group(street, ctx.recorded_crime, force, ctx.year)
     except AssessError as exc:
-        common.say(f"*Not compared by offence group: {exc}.*")
+        out.say(f"*Not compared by offence group: {exc}.*")
         return
     published = table[["police_uk_category", "home_office_groups", "police_uk_crimes", "home_office_offences", "difference", "pct_difference"]]
     out.table(
@@ -129,4 +128,4 @@ def by_offence_group(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def why_they_differ(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The documented reasons why the two publications differ."""
-    common.say("\n".join(f"- {reason}" for reason in explain_differences()))
+    out.say("\n".join(f"- {reason}" for reason in explain_differences()))

@@ -110,15 +110,15 @@ def _source(ctx: AssessmentContext) -> str:
     return f"{ctx.cfg.name} rough sleeping snapshot returns to MHCLG and partnership begging records (partner data)"
 
 
-def _load(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, int] | None:
-    rough = common.partner_data(ctx, PARTNER, what)
+def _load(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> tuple[pd.DataFrame, int] | None:
+    rough = common.partner_data(ctx, out, PARTNER, what)
     if rough is None:
         return None
     table = rough_sleeping_table(rough, ctx.households)
     year = snapshot_year(ctx.year)
     table = table[table["year"] <= year].reset_index(drop=True)
     if snapshot(table, year) is None:
-        common.say(f"*The rough sleeping file has no snapshot for autumn {year} (in {ctx.year}), so {what} is not shown.*")
+        out.say(f"*The rough sleeping file has no snapshot for autumn {year} (in {ctx.year}), so {what} is not shown.*")
         return None
     return table, year
 
@@ -126,7 +126,7 @@ def _load(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, int] | None:
 # -- sections ------------------------------------------------------------------------------------------
 def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Rough sleepers on the snapshot night over the years, and the rate per 1,000 households against England."""
-    loaded = _load(ctx, "rough sleeping")
+    loaded = _load(ctx, out, "rough sleeping")
     if loaded is None:
         return
     table, year = loaded
@@ -145,7 +145,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 f" (The {year - 1} figure was {_with_article(str(prev['method']))} and this one "
                 f"{_with_article(str(row['method']))}, so the two are not strictly comparable.)"
             )
-    common.say(text)
+    out.say(text)
     out.table(
         "rough_sleeping",
         table.drop(columns=["begging_incidents"]),
@@ -182,7 +182,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     hh = row["households"]
     if pd.isna(hh):
-        common.say("*The number of households is not known, so no rate is given.*")
+        out.say("*The number of households is not known, so no rate is given.*")
         out.finding(text, display=False)
         return
     rate = rough_sleeping_rate(count, float(hh))
@@ -195,7 +195,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         ctx.cfg.name, rate, bench, unit="per 1,000 households", decimals=2,
         absent="There is no national rate in the benchmarks file.",
     )
-    common.say(rate_text)
+    out.say(rate_text)
     previous_rate = None
     if prev is not None and pd.notna(prev["households"]):
         previous_rate = rough_sleeping_rate(int(prev["rough_sleepers"]), float(prev["households"]))
@@ -219,11 +219,11 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Begging incidents recorded by the partnership over the years (not a police.uk category)."""
-    loaded = _load(ctx, "begging")
+    loaded = _load(ctx, out, "begging")
     if loaded is None:
         return
     table, year = loaded
-    common.say(
+    out.say(
         "Begging is not a police.uk category and not a notifiable offence, so it appears in neither police.uk "
         "street-level crime nor Home Office recorded crime. The figures here are the incidents of begging "
         "the partnership logged (police and council street-population records), as supplied in the rough "
@@ -232,7 +232,7 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     data = table.dropna(subset=["begging_incidents"])
     row = snapshot(data, year)
     if row is None:
-        common.missing(ctx, f"begging incidents in {year}", PARTNER)
+        common.missing(ctx, out, f"begging incidents in {year}", PARTNER)
         return
     count = int(row["begging_incidents"])
     prev = snapshot(data, year - 1)
@@ -240,7 +240,7 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if prev is not None:
         change = change_in_counts(int(prev["begging_incidents"]), count)
         text += " " + describe_change(f"Compared with {year - 1}, begging incidents", change, unit="")
-    common.say(text)
+    out.say(text)
     out.table(
         "begging",
         data[["year", "begging_incidents"]].reset_index(drop=True),
@@ -278,16 +278,16 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def residents_views(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The share of residents who say begging and rough sleeping are a problem in their area."""
-    survey = common.partner_data(ctx, SURVEY, "residents' views of begging and rough sleeping")
+    survey = common.partner_data(ctx, out, SURVEY, "residents' views of begging and rough sleeping")
     if survey is None:
         return
     current, previous = waves_for_year(survey, ctx.year)
     if current is None:
-        common.say(f"*The resident survey holds no wave for {ctx.year} or earlier.*")
+        out.say(f"*The resident survey holds no wave for {ctx.year} or earlier.*")
         return
     shares = street_problem_shares(wave(survey, current))
     if shares.empty:
-        common.say("*The resident survey did not ask about begging or rough sleeping.*")
+        out.say("*The resident survey did not ask about begging or rough sleeping.*")
         return
     prev_shares = street_problem_shares(wave(survey, previous)) if previous is not None else pd.DataFrame()
     table = shares.drop(columns=["problem"]).rename(columns={"label": "problem", "lower": "lower_95", "upper": "upper_95"})
@@ -307,4 +307,4 @@ def residents_views(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         f"{r.label.lower()} was a problem in their area."
         for r in shares.itertuples(index=False)
     ]
-    common.say(" ".join(sentences))
+    out.say(" ".join(sentences))

@@ -1,4 +1,4 @@
-"""What every chapter says the same way: paragraphs, absent data, and the data's caveats."""
+"""What every chapter says the same way: absent data and the data's caveats (each said through ``out.say``)."""
 
 from __future__ import annotations
 
@@ -7,50 +7,44 @@ import re
 import pandas as pd
 
 from assess.measure.context import AssessmentContext
-from assess.report.display import display_markdown
+from assess.report.outputs import ChapterOutputs
 
 
-def say(text: str) -> None:
-    """Show a paragraph of Markdown in the chapter (its numbers computed by the caller), any HTML
-    in it shown as text (:func:`assess.report.display.display_markdown`)."""
-    display_markdown(text)
-
-
-def missing(ctx: AssessmentContext, what: str, partner_name: str | None = None) -> None:
+def missing(ctx: AssessmentContext, out: ChapterOutputs, what: str, partner_name: str | None = None) -> None:
     """Say plainly that a section's optional data is absent, and how to supply it."""
     where = ""
     if partner_name:
         filename = ctx.cfg.partner_files.get(partner_name, f"{partner_name}.csv")
         where = f" Supply `{ctx.partner_dir.name}/{filename}` (see data/raw/README.md) to include it."
-    say(f"*No data on {what} was supplied for {ctx.cfg.name}, so this section is not shown.{where}*")
+    out.say(f"*No data on {what} was supplied for {ctx.cfg.name}, so this section is not shown.{where}*")
 
 
-def no_street_records(ctx: AssessmentContext, what: str = "police.uk street-level crime") -> bool:
+def no_street_records(ctx: AssessmentContext, out: ChapterOutputs, what: str = "police.uk street-level crime") -> bool:
     """True when there are no police.uk records for this year, having said that ``what`` is not shown."""
     if ctx.street_all.empty or not ctx.months_present:
-        missing(ctx, f"{what} in {ctx.year}")
+        missing(ctx, out, f"{what} in {ctx.year}")
         return True
     return False
 
 
-def partner_data(ctx: AssessmentContext, name: str, what: str) -> pd.DataFrame | None:
+def partner_data(ctx: AssessmentContext, out: ChapterOutputs, name: str, what: str) -> pd.DataFrame | None:
     """The partner file ``name`` (:meth:`AssessmentContext.partner`); None when it is absent or
     empty, having said that the section on ``what`` is not shown."""
     table = ctx.partner(name)
     if table is None or table.empty:
-        missing(ctx, what, name)
+        missing(ctx, out, what, name)
         return None
     return table
 
 
-def partner_flags(ctx: AssessmentContext, flag: str, what: str) -> pd.DataFrame | None:
+def partner_flags(ctx: AssessmentContext, out: ChapterOutputs, flag: str, what: str) -> pd.DataFrame | None:
     """The force flags partner file when it holds ``flag`` in this year (:func:`assess.measure.flags.flags_with`);
     None when it does not, having said that the section on ``what`` is not shown."""
     from assess.measure.flags import flags_with
 
     flags = flags_with(ctx.partner("force_flags"), flag, ctx.year)
     if flags is None:
-        missing(ctx, f"{what} in {ctx.year}", "force_flags")
+        missing(ctx, out, f"{what} in {ctx.year}", "force_flags")
     return flags
 
 
@@ -59,8 +53,8 @@ def comparator_key(area: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", area.lower()).strip("_")
 
 
-def data_caveats(ctx: AssessmentContext) -> None:
+def data_caveats(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The coverage of the year and, for demonstration data, a plain label."""
     if ctx.data_label:
-        say(f"**These figures are {ctx.data_label}, not real statistics.**")
-    say(ctx.coverage_sentence)
+        out.say(f"**These figures are {ctx.data_label}, not real statistics.**")
+    out.say(ctx.coverage_sentence)

@@ -36,7 +36,7 @@ from assess.measure.narrative import (
     format_share,
 )
 from assess.measure.national import comparison_sentence, national_benchmark
-from assess.periods import parse_financial_year
+from assess.periods import parse_financial_year, shift_month
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
@@ -81,11 +81,6 @@ DENOMINATOR_WHOLE = {
 
 
 # -- pure computation ----------------------------------------------------------------------------------
-def shift_month(month: str, years: int) -> str:
-    """``"2024-05"`` shifted by ``years`` years: ``-1`` -> ``"2023-05"``."""
-    return f"{int(month[:4]) + years}{month[4:]}"
-
-
 def flag_counts(flags: pd.DataFrame, months: list[str], names: list[str] | None = None) -> pd.Series:
     """Flagged crimes in ``months`` by flag (``int64``, 0 if none; :func:`assess.measure.flags.flag_count`)."""
     names = list(FLAG_MEASURES) if names is None else names
@@ -222,7 +217,7 @@ def _flag_periods(ctx: AssessmentContext, flags: pd.DataFrame) -> tuple[list[str
     """Months of this year in both sources, and the same months a year earlier."""
     street_months = sorted(set(ctx.street_all["month"].dropna().drop_duplicates()))
     current = flag_months(flags, ctx.months, street_months)
-    previous = [shift_month(m, -1) for m in current]
+    previous = [shift_month(m, -12) for m in current]
     have_prev = set(flags["month"]) & set(street_months)
     previous = previous if previous and all(m in have_prev for m in previous) else []
     return current, previous
@@ -231,12 +226,12 @@ def _flag_periods(ctx: AssessmentContext, flags: pd.DataFrame) -> tuple[list[str
 # -- sections ------------------------------------------------------------------------------------------
 def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Alcohol-affected crime, alcohol-related and drug-related violence: counts, shares, change."""
-    flags = common.partner_data(ctx, FLAGS, "alcohol- and drug-related crime (force crime flags)")
+    flags = common.partner_data(ctx, out, FLAGS, "alcohol- and drug-related crime (force crime flags)")
     if flags is None:
         return
     months, prev_months = _flag_periods(ctx, flags)
     if not months:
-        common.say(f"*The force flags file holds no months of {ctx.year} that police.uk also covers.*")
+        out.say(f"*The force flags file holds no months of {ctx.year} that police.uk also covers.*")
         return
     street = ctx.street_all
     current, totals = flag_counts(flags, months), street_totals(street, months)
@@ -272,7 +267,7 @@ def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) 
                 sentences.append(
                     describe_change(f"The share {of_text} {phrase}", change_in_proportions(p_share, share))
                 )
-        common.say(" ".join(sentences))
+        out.say(" ".join(sentences))
         note = f"Flagged by {ctx.cfg.police_force.name} Police{period_note}."
         if share is not None:
             note += (
@@ -319,7 +314,7 @@ def drug_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     count = int((current["category"] == DRUGS).sum())
     population = ctx.population
     if not len(current):
-        common.say(f"*There are no police.uk crime records for {ctx.cfg.name} in {ctx.year}.*")
+        out.say(f"*There are no police.uk crime records for {ctx.cfg.name} in {ctx.year}.*")
         return
     previous = ctx.street(ctx.previous_year, asb=False)
     text = f"In {ctx.year}, police.uk recorded {format_count(count)} drug offences in {ctx.cfg.name}"
@@ -342,8 +337,8 @@ def drug_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         sentences.append("There is no national drug offence rate in the benchmarks file.")
     elif rate is not None:
         sentences.append("The year is incomplete, so its rate is not compared with the national annual rate.")
-    common.say(" ".join(sentences))
-    common.say(
+    out.say(" ".join(sentences))
+    out.say(
         "Drug offences are mostly found by police activity (stop and search, warrants), so a change in them "
         "reflects enforcement as much as any change in drug supply or use."
     )
@@ -351,13 +346,13 @@ def drug_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Deaths related to drug misuse per 100,000, three calendar years pooled, against England."""
-    deaths = common.partner_data(ctx, DEATHS, "deaths related to drug misuse")
+    deaths = common.partner_data(ctx, out, DEATHS, "deaths related to drug misuse")
     if deaths is None:
         return
     end = latest_death_year(ctx.year)
     table = pooled_deaths_table(deaths, end)
     if table.empty or int(table["end_year"].iloc[-1]) != end:
-        common.say(
+        out.say(
             f"*The drug deaths file does not hold the three calendar years {window_label(end)}, "
             "so the latest pooled rate is not shown.*"
         )
@@ -399,8 +394,8 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"Compared with {window_label(end - POOLED_YEARS)}, the rate", change_in_rates(previous, rate),
             unit="per 100,000",
         )
-    common.say(text)
-    common.say(
+    out.say(text)
+    out.say(
         "Rates pool three years because deaths are few in any one year. They are crude rates (deaths over "
         "person-years); ONS and OHID publish age-standardised rates, which differ where the local age "
         "structure differs from England's."

@@ -27,18 +27,18 @@ from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
     MIN_TREND_YEARS,
-    LikeForLike,
     flag_by_year,
     flag_count,
     flag_count_metric,
     flag_monthly,
-    like_for_like,
+    flags_like_for_like,
     total_counts_strands_twice,
     two_year_row,
     year_change,
     year_trend,
 )
 from assess.measure.national import national_rate
+from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import Rate, compare_with_benchmark, rate_per_1000
@@ -126,13 +126,13 @@ def hate_crime_rate(count: int, population: float | None) -> Rate | None:
 
 def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Hate crimes each financial year, the change on last year and the trend over the years."""
-    flags = common.partner_flags(ctx, "hate_crime", "hate crime (police crime flags)")
+    flags = common.partner_flags(ctx, out, "hate_crime", "hate crime (police crime flags)")
     if flags is None:
         return
     table, lfl = hate_crime_by_year(flags, ctx.year)
     by_year = table.set_index("financial_year")["hate_crimes"]
     if not lfl.complete:
-        common.say(
+        out.say(
             f"The flags file holds {len(lfl.month_numbers)} months of {ctx.year}; every year below counts the "
             f"same months ({narrative.format_count(len(lfl.month_numbers))} of 12), so years compare like with like."
         )
@@ -164,7 +164,7 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         )
         out.finding(text)  # shown in the chapter as a key finding
     else:
-        common.say(f"The flags file has no hate crime counts for {ctx.previous_year}, so there is no change on last year.")
+        out.say(f"The flags file has no hate crime counts for {ctx.previous_year}, so there is no change on last year.")
     tr = year_trend(by_year)
     if tr is not None:
         years = list(by_year.index)
@@ -172,9 +172,9 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         if tr.significant:
             out.finding(text)  # shown in the chapter as a key finding
         else:
-            common.say(text)
+            out.say(text)
     else:
-        common.say(
+        out.say(
             f"The flags file covers {narrative.format_count(len(by_year))} financial year(s); a trend test needs at "
             f"least {narrative.format_count(MIN_TREND_YEARS)}."
         )
@@ -182,30 +182,30 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Hate crimes per 1,000 residents this year, against the national rate when the benchmarks hold it."""
-    flags = common.partner_flags(ctx, "hate_crime", "hate crime (police crime flags)")
+    flags = common.partner_flags(ctx, out, "hate_crime", "hate crime (police crime flags)")
     if flags is None:
         return
     by_year, lfl = flag_by_year(flags, "hate_crime", ctx.year)
     r = hate_crime_rate(int(by_year[ctx.year]), ctx.population)
     comparators: dict[str, float] = {}
     if r is None:
-        common.say("There is no population estimate for the CSP, so the rate per 1,000 residents is not shown.")
+        out.say("There is no population estimate for the CSP, so the rate per 1,000 residents is not shown.")
     else:
         bench, national = national_rate(ctx, BENCHMARK_MEASURES, ctx.year) if lfl.complete else (None, None)
         text = (
             f"In {lfl.describe(ctx.year)} there were {narrative.format_rate(r.value)} hate crimes per 1,000 residents "
             f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
         )
-        common.say(text)
+        out.say(text)
         if bench is not None:
             comparison = compare_with_benchmark(r, national)
             comparators[common.comparator_key(bench.area)] = national
-            common.say(
+            out.say(
                 narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit="per 1,000 residents")
                 + f" The national rate is for {bench.period}; source: {bench.source}."
             )
         elif lfl.complete:
-            common.say("The benchmarks file holds no national hate crime rate per 1,000, so there is no national comparison.")
+            out.say("The benchmarks file holds no national hate crime rate per 1,000, so there is no national comparison.")
     out.metric(
         flag_count_metric(
             "hate_crime", "Hate crimes", CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, ctx.population,
@@ -216,18 +216,18 @@ def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def strands(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Hate crime by monitored strand: this year against last, and each strand over the years."""
-    flags = common.partner_flags(ctx, "hate_crime", "hate crime (police crime flags)")
+    flags = common.partner_flags(ctx, out, "hate_crime", "hate crime (police crime flags)")
     if flags is None:
         return
     present = strands_present(flags)
     if not present:
-        common.say(
+        out.say(
             "The flags file gives hate crime as a total only (no strand), so it cannot be shown by strand. "
             "Ask the force for the count of each monitored strand."
         )
         return
     table = strand_table(flags, ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     shown = table.drop(columns=["strand"]).round({"change_percent": 1}).rename(
         columns={"change_percent": "Change (%)", "verdict": "Verdict"})
     out.table(
@@ -271,7 +271,7 @@ def strands(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         )
     rising = table[(table["verdict"] == "increase") & (table[ctx.year] >= threshold)]
     if not rising.empty:
-        common.say(
+        out.say(
             "Statistically significant rises on last year: "
             + ", ".join(f"{r.Strand.lower()}" for r in rising.itertuples(index=False))
             + "."

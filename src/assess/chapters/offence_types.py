@@ -227,7 +227,7 @@ def _published(table: pd.DataFrame, pc: PeriodCounts, threshold: int) -> pd.Data
 
 def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The table of police.uk categories and flagged offences, with a metric for each category and owned flag."""
-    if common.no_street_records(ctx):
+    if common.no_street_records(ctx, out):
         return
     pc = counts.year_to_date(ctx)
     cats = category_table(ctx)
@@ -250,7 +250,7 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         count_columns=[pc.previous_label, pc.label],
     )
     if flags is None or flags.empty:
-        common.missing(ctx, "force-flagged offences (violence with injury, knife crime, hate crime ...)", "force_flags")
+        common.missing(ctx, out, "force-flagged offences (violence with injury, knife crime, hate crime ...)", "force_flags")
     elif missing_flag_months:
         out.note(f"Warning: the force flags file has no rows for {', '.join(missing_flag_months)}.")
     if (table["measure_id"] == "hate_crime").any() and total_counts_strands_twice(flags, pc.months + pc.previous_months):
@@ -276,7 +276,7 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
     significant = cats[cats["verdict"].isin(["increase", "decrease"])]
     biggest = cats.loc[cats["current"].idxmax()]
-    common.say(
+    out.say(
         f"The largest police.uk category in {pc.label} was {biggest['offence'].lower()}, with "
         f"{narrative.format_count(biggest['current'])} crimes "
         f"({narrative.format_share(biggest['current'] / max(int(cats['current'].sum()), 1))} of all crime)."
@@ -288,14 +288,14 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         )
         return
     if significant.empty:
-        common.say(f"No police.uk crime category changed significantly between {pc.previous_label} and {pc.label}.")
+        out.say(f"No police.uk crime category changed significantly between {pc.previous_label} and {pc.label}.")
         out.finding(f"No police.uk crime category in {ctx.cfg.name} changed significantly between {pc.previous_label} and {pc.label}.")
         return
     sentences = [
         narrative.describe_change(r["offence"], change_in_counts(int(r["previous"]), int(r["current"])))
         for _, r in significant.iterrows()
     ]
-    common.say(" ".join(sentences))
+    out.say(" ".join(sentences))
     top = significant.loc[significant["change"].abs().idxmax()]
     out.finding(
         narrative.describe_change(
@@ -307,7 +307,7 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def changes_chart(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """A chart of the largest percentage changes on last year (rows with enough crimes to be meaningful)."""
-    if common.no_street_records(ctx):
+    if common.no_street_records(ctx, out):
         return
     pc = counts.year_to_date(ctx)
     if not pc.complete:
@@ -316,7 +316,7 @@ def changes_chart(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     minimum = max(10, ctx.cfg.suppression_threshold)
     top = largest_changes(offence_table(ctx), minimum=minimum)
     if top.empty:
-        common.say("No offence type had enough crimes in both years for a percentage change to be meaningful.")
+        out.say("No offence type had enough crimes in both years for a percentage change to be meaningful.")
         return
     out.figure(
         charts.change_bars(top, "offence", "change_percent", f"Largest changes in recorded crime, {pc.label} against {pc.previous_label}",
@@ -351,7 +351,7 @@ def home_office_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         count_columns=[ctx.previous_year, ctx.year],
     )
     sig = table[table["verdict"] != "no significant change"]
-    common.say(
+    out.say(
         f"Of {narrative.format_count(len(table))} Home Office offence subgroups, "
         f"{narrative.format_count(int((sig['verdict'] == 'increase').sum()))} rose and "
         f"{narrative.format_count(int((sig['verdict'] == 'decrease').sum()))} fell significantly."

@@ -219,14 +219,14 @@ def _source(ctx: AssessmentContext) -> str:
     return f"{ctx.cfg.display_name} known offenders extract (IOM, Probation, YOS; partner data)"
 
 
-def _cohorts(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    offenders = common.partner_data(ctx, PARTNER, what)
+def _cohorts(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    offenders = common.partner_data(ctx, out, PARTNER, what)
     if offenders is None:
         return None
     current = offenders_in_year(offenders, ctx.year)
     if current.empty:
         years = ", ".join(sorted(offenders["financial_year"].unique()))
-        common.say(f"*The offenders file holds no offenders for {ctx.year} (it covers {years}), so {what} is not shown.*")
+        out.say(f"*The offenders file holds no offenders for {ctx.year} (it covers {years}), so {what} is not shown.*")
         return None
     return current, offenders_in_year(offenders, ctx.previous_year)
 
@@ -234,7 +234,7 @@ def _cohorts(ctx: AssessmentContext, what: str) -> tuple[pd.DataFrame, pd.DataFr
 # -- sections ------------------------------------------------------------------------------------------
 def known_offenders(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """How many offenders are known to the partnership, by service, and the offences attributed to them."""
-    cohorts = _cohorts(ctx, "known offenders")
+    cohorts = _cohorts(ctx, out, "known offenders")
     if cohorts is None:
         return
     current, previous = cohorts
@@ -246,7 +246,7 @@ def known_offenders(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if not previous.empty:
         change = change_in_counts(len(previous), n)
         text += " " + describe_change("The number of known offenders", change)
-    common.say(text)
+    out.say(text)
     by_service = (
         current.groupby("supervising_service")
         .agg(offenders=("offender_id", "size"), offences=("offences", "sum"))
@@ -285,7 +285,7 @@ def known_offenders(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """How many offenders committed two or more offences, and the share of offences they account for."""
-    cohorts = _cohorts(ctx, "repeat offending")
+    cohorts = _cohorts(ctx, out, "repeat offending")
     if cohorts is None:
         return
     current, previous = cohorts
@@ -301,7 +301,7 @@ def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         decimals=1,
     )
     sentence = describe_repeat_offending(summary, who="known offenders", what="offences attributed to them")
-    common.say(sentence)
+    out.say(sentence)
     share = proportion(summary.repeat, summary.offenders)
     prev_summary = repeat_summary(previous)
     prev_share = None if prev_summary is None else proportion(prev_summary.repeat, prev_summary.offenders)
@@ -324,7 +324,7 @@ def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The share of known offenders who reoffended: adults, and by supervising service."""
-    cohorts = _cohorts(ctx, "reoffending")
+    cohorts = _cohorts(ctx, out, "reoffending")
     if cohorts is None:
         return
     current, previous = cohorts
@@ -341,14 +341,14 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     rate = reoffending_rate(adults(current))
     if rate is None:
-        common.say(f"*No adult offenders (18 and over) are recorded for {ctx.year}.*")
+        out.say(f"*No adult offenders (18 and over) are recorded for {ctx.year}.*")
         return
     previous_rate = None if previous.empty else reoffending_rate(adults(previous))
     sentence = describe_proportion("reoffended", "adult known offenders (aged 18 and over)", rate)
-    common.say(sentence)
+    out.say(sentence)
     bench = national_benchmark(ctx, ADULT_REOFFENDING_BENCHMARKS, ctx.year)
     if bench is not None:
-        common.say(
+        out.say(
             comparison_sentence(ctx.cfg.name, rate, bench)
             + " The national figure is the Ministry of Justice proven reoffending rate, whose cohort and follow-up "
             "differ from a local offender caseload, so the comparison is indicative only."
@@ -356,7 +356,7 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     change_text = ""
     if previous_rate is not None:
         change_text = describe_change("The adult reoffending rate", change_in_proportions(previous_rate, rate))
-        common.say(change_text)
+        out.say(change_text)
     out.metric(
         metric_from_proportion(
             "adult_reoffending_rate",
@@ -377,13 +377,13 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def criminogenic_needs(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The share of assessed offenders with each criminogenic need, by supervising service."""
-    cohorts = _cohorts(ctx, "criminogenic needs")
+    cohorts = _cohorts(ctx, out, "criminogenic needs")
     if cohorts is None:
         return
     current, _ = cohorts
     long = needs_by_service(current)
     if long.empty:
-        common.say(f"*No criminogenic needs are recorded for the offenders of {ctx.year}.*")
+        out.say(f"*No criminogenic needs are recorded for the offenders of {ctx.year}.*")
         return
     threshold = ctx.cfg.suppression_threshold
     out.table(
@@ -418,5 +418,5 @@ def criminogenic_needs(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"{format_share(top['percent'] / 100)} of the {format_count(top['assessed'])} assessed "
             f"(95% interval {format_share(top['lower_95'] / 100)} to {format_share(top['upper_95'] / 100)})."
         )
-        common.say(text)
+        out.say(text)
         out.finding(text, display=False)

@@ -182,13 +182,13 @@ def _source(ctx: AssessmentContext, waves: SurveyWaves) -> str:
     return f"{ctx.cfg.display_name} resident survey {waves.current_label} (partner data)"
 
 
-def _load(ctx: AssessmentContext, what: str) -> SurveyWaves | None:
-    survey = common.partner_data(ctx, PARTNER, what)
+def _load(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> SurveyWaves | None:
+    survey = common.partner_data(ctx, out, PARTNER, what)
     if survey is None:
         return None
     waves = select_waves(survey, ctx.year)
     if waves is None:
-        common.say(f"*The resident survey holds no wave for {ctx.year} or earlier, so {what} is not shown.*")
+        out.say(f"*The resident survey holds no wave for {ctx.year} or earlier, so {what} is not shown.*")
     return waves
 
 
@@ -203,11 +203,11 @@ def _report(ctx: AssessmentContext, out: ChapterOutputs, result: QuestionResult,
     figure; publish its metric. Returns the national benchmark (None when there is none)."""
     current, question = result.current, result.question
     assert current is not None
-    common.say(share_sentence(current))
+    out.say(share_sentence(current))
     if result.change is not None:
-        common.say(describe_change(f"The share who {lower_first(question.label)}", result.change))
+        out.say(describe_change(f"The share who {lower_first(question.label)}", result.change))
     bench = national_benchmark(ctx, question.benchmark_measures, ctx.year)
-    common.say(comparison_sentence(ctx.cfg.name, current.as_proportion(), bench))
+    out.say(comparison_sentence(ctx.cfg.name, current.as_proportion(), bench))
     note = KISH_NOTE if current.weighted else UNWEIGHTED_NOTE
     note += f" Base: {format_count(current.respondents)} respondents; 'Don't know' excluded."
     comparators = {}
@@ -234,7 +234,7 @@ def _report(ctx: AssessmentContext, out: ChapterOutputs, result: QuestionResult,
 # -- sections ---------------------------------------------------------------------------------------
 def about_the_survey(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Which survey wave is reported, its sample, its weighting and its caveats."""
-    waves = _load(ctx, "residents' perceptions")
+    waves = _load(ctx, out, "residents' perceptions")
     if waves is None:
         return
     n = len(waves.current)
@@ -248,8 +248,8 @@ def about_the_survey(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f" It is compared with the {waves.previous_label} wave "
             f"({format_count(len(waves.previous))} respondents)."
         )
-    common.say(text)
-    common.say(KISH_NOTE if weighted else UNWEIGHTED_NOTE)
+    out.say(text)
+    out.say(KISH_NOTE if weighted else UNWEIGHTED_NOTE)
     out.note(
         "The resident survey is a sample: each percentage carries sampling error, shown by its 95% interval, "
         f"and a difference between waves or with {ctx.cfg.national_name} is called significant only when a test "
@@ -261,12 +261,12 @@ def about_the_survey(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def feeling_safe(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Feeling safe during the day and after dark: against the last wave and the national figure."""
-    waves = _load(ctx, "feeling safe")
+    waves = _load(ctx, out, "feeling safe")
     if waves is None:
         return
     results = _answered(waves, ("feel_safe_day", "feel_safe_after_dark"))
     if not results:
-        common.say("*No respondent answered the questions on feeling safe.*")
+        out.say("*No respondent answered the questions on feeling safe.*")
         return
     chart_rows = []
     for r in results:
@@ -313,12 +313,12 @@ def feeling_safe(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def perceived_crime_change(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Whether residents think crime in their area has risen, stayed the same or fallen."""
-    waves = _load(ctx, "perceived change in crime")
+    waves = _load(ctx, out, "perceived change in crime")
     if waves is None:
         return
     result = question_result(waves, QUESTIONS["perceive_more_crime"])
     if result.current is None:
-        common.say("*No respondent answered the question on the change in local crime.*")
+        out.say("*No respondent answered the question on the change in local crime.*")
         return
     out.table(
         "crime_change",
@@ -333,12 +333,12 @@ def perceived_crime_change(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def local_problems(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The problems residents say are a problem in their area, highest share first."""
-    waves = _load(ctx, "local problems")
+    waves = _load(ctx, out, "local problems")
     if waves is None:
         return
     shares = problem_shares(waves.current)
     if shares.empty:
-        common.say("*The survey asked no 'is this a problem in your area' questions.*")
+        out.say("*The survey asked no 'is this a problem in your area' questions.*")
         return
     out.table(
         "local_problems",
@@ -369,18 +369,18 @@ def local_problems(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if len(shares) > 1:
         second = shares.iloc[1]
         text += f" Next came {str(second['label']).lower()} ({format_share(second['percent'] / 100)})."
-    common.say(text)
+    out.say(text)
     out.finding(text, display=False)
 
 
 def confidence_in_agencies(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Agreement that the police and the council deal with the crime and ASB issues that matter."""
-    waves = _load(ctx, "confidence in the police and the council")
+    waves = _load(ctx, out, "confidence in the police and the council")
     if waves is None:
         return
     results = _answered(waves, ("agree_police_deal", "agree_council_deal"))
     if not results:
-        common.say("*No respondent answered the questions on the police and the council.*")
+        out.say("*No respondent answered the questions on the police and the council.*")
         return
     for r in results:
         _report(ctx, out, r, waves)

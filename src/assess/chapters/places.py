@@ -222,16 +222,16 @@ def _period(ctx: AssessmentContext) -> str:
     return f"{label}, an incomplete year ({len(ctx.months_present)} of 12 months)"
 
 
-def _no_wards(ctx: AssessmentContext) -> bool:
+def _no_wards(ctx: AssessmentContext, out: ChapterOutputs) -> bool:
     if ctx.wards.empty:
-        common.missing(ctx, "the ONS LSOA to ward lookup (wards cannot be named)")
+        common.missing(ctx, out, "the ONS LSOA to ward lookup (wards cannot be named)")
         return True
-    return common.no_street_records(ctx)
+    return common.no_street_records(ctx, out)
 
 
 def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Crime and ASB by ward: counts, rates with intervals, the highest-rate wards and a funnel plot."""
-    if _no_wards(ctx):
+    if _no_wards(ctx, out):
         return
     period = _period(ctx)
     table = ward_crime_and_asb(ctx)
@@ -259,7 +259,7 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         return
     top = highest_rate_ward(crime)
     comp = compare_with_benchmark(rate_per(int(top["count"]), float(top["population"]), 1000), csp.value)
-    common.say(
+    out.say(
         f"{top['ward_name']} had the highest crime rate, {narrative.format_rate(top['rate'])} per 1,000 residents "
         f"(95% confidence interval {narrative.format_rate(top['lower'])} to {narrative.format_rate(top['upper'])}), "
         f"{comp.verdict} {'to' if comp.verdict == 'similar' else 'than'} the {ctx.cfg.name} rate of "
@@ -267,7 +267,7 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     points, limits = ward_funnel(crime, csp.value)
     above = points.loc[points["position"] == "above", "area"].tolist()
-    common.say(
+    out.say(
         f"{narrative.format_count(len(above))} of {narrative.format_count(len(points))} wards lie above the 99.8% "
         f"control limit around the {ctx.cfg.name} rate" + (f": {', '.join(above)}." if above else ".")
     )
@@ -324,7 +324,7 @@ def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Serie
 
 def ward_offence_types(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Records by ward and police.uk category (ASB last)."""
-    if _no_wards(ctx):
+    if _no_wards(ctx, out):
         return
     t = ward_by_category(ctx)
     out.table(
@@ -338,7 +338,7 @@ def ward_offence_types(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if t[crime_cols].to_numpy().sum() > 0:
         top_cat = t[crime_cols].sum().idxmax()
         most = share[top_cat].idxmax()
-        common.say(
+        out.say(
             f"{top_cat} was the most common crime category; its share of records was highest in {most} "
             f"({narrative.format_share(float(share.loc[most, top_cat]))})."
         )
@@ -346,7 +346,7 @@ def ward_offence_types(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """A ward choropleth of the crime rate where boundaries are supplied, else a density map of map points."""
-    if _no_wards(ctx):
+    if _no_wards(ctx, out):
         return
     period = _period(ctx)
     crime = ward_table(ctx, asb=False)
@@ -373,7 +373,7 @@ def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     points = ctx.street(ctx.year, asb=False)
     points = points[points["longitude"].notna() & points["latitude"].notna()] if "longitude" in points.columns else points.iloc[0:0]
     if points.empty:
-        common.missing(ctx, "map points or ward boundaries")
+        common.missing(ctx, out, "map points or ward boundaries")
         return
     out.figure(
         charts.density_map(points["longitude"].astype(float), points["latitude"].astype(float),
@@ -392,18 +392,18 @@ def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def concentration_section(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """How concentrated crime is: the share in the top 10% of LSOAs and of wards, and the Gini coefficient."""
-    if _no_wards(ctx):
+    if _no_wards(ctx, out):
         return
     pc = counts.year_to_date(ctx)
     lsoa = crime_concentration(ctx, "lsoa")
     ward = crime_concentration(ctx, "ward")
     if lsoa is None:
-        common.say("There was no recorded crime placed in an LSOA this year, so concentration is not measured.")
+        out.say("There was no recorded crime placed in an LSOA this year, so concentration is not measured.")
         return
-    common.say(narrative.describe_top_share(lsoa.top_share, lsoa.fraction, lsoa.n_places, "LSOAs"))
+    out.say(narrative.describe_top_share(lsoa.top_share, lsoa.fraction, lsoa.n_places, "LSOAs"))
     if ward is not None:
-        common.say(narrative.describe_top_share(ward.top_share, ward.fraction, ward.n_places, "wards"))
-    common.say(
+        out.say(narrative.describe_top_share(ward.top_share, ward.fraction, ward.n_places, "wards"))
+    out.say(
         f"The Gini coefficient of crime across the {narrative.format_count(lsoa.n_places)} LSOAs is "
         f"{narrative.format_number(lsoa.gini, 2)} (0 would mean crime spread evenly, values near 1 that it is "
         "concentrated in very few places)."

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from assess import periods
 from assess.chapters import common
 from assess.measure import comparators, counts, narrative
 from assess.measure.comparators import CSPRates
@@ -307,32 +308,32 @@ def _warn(out: ChapterOutputs, text: str) -> None:
 
 def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Total recorded crime, its rate, the change on last year, and the national change."""
-    if common.no_street_records(ctx):
+    if common.no_street_records(ctx, out):
         return
     head = headline_figures(ctx, asb=False)
     pc = head.counts
     if head.rate is not None:
-        common.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label))
+        out.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label))
     else:
-        common.say(
+        out.say(
             f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}. "
             "No population estimate is available, so no rate is given."
         )
         _warn(out, f"no population estimate for {ctx.cfg.name}: rates per 1,000 residents are not shown.")
     if head.change is not None:
-        common.say(narrative.describe_change(f"Compared with {pc.previous_label}, recorded crime", head.change))
+        out.say(narrative.describe_change(f"Compared with {pc.previous_label}, recorded crime", head.change))
     else:
         _warn(out, no_comparison_sentence(pc))
     nat = national_comparators(ctx)
     if nat.national_change is not None:
-        common.say(
+        out.say(
             narrative.describe_change(
                 f"Nationally ({nat.current.national_name}, Home Office recorded crime, {nat.previous.year} to {nat.current.year}), crime",
                 nat.national_change,
             )
         )
     elif nat.current.available:
-        common.say(f"The Home Office tables do not hold {ctx.previous_year}, so the national change is not shown.")
+        out.say(f"The Home Office tables do not hold {ctx.previous_year}, so the national change is not shown.")
     else:
         _warn(out, nat.current.missing_sentence())
     out.metric(all_crime_metric(ctx, out.chapter, head, nat))
@@ -390,12 +391,12 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     if rates.focus is not None and rates.national is not None:
         comp = compare_with_benchmark(rates.focus, rates.national.value)
-        common.say(narrative.describe_comparison(ctx.cfg.name, rates.focus, rates.national_name, comp))
+        out.say(narrative.describe_comparison(ctx.cfg.name, rates.focus, rates.national_name, comp))
     group = group_comparison(rates)
     if group is not None:
-        common.say(narrative.describe_group_rank(ctx.cfg.name, group))
+        out.say(narrative.describe_group_rank(ctx.cfg.name, group))
     else:
-        common.say(
+        out.say(
             "No most-similar group is configured (or none of its members is in the Home Office tables): "
             "name the group's CSPs under `most_similar_group` in the CSP's configuration to rank it."
         )
@@ -421,7 +422,7 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ),
         )
         words = {"above": "above the upper", "below": "below the lower", "within": "within the"}[position]
-        common.say(
+        out.say(
             f"On the funnel plot {ctx.cfg.name} lies {words} 99.8% control limits around the "
             f"{rates.national_name} rate of {narrative.format_rate(rates.national.value)} per 1,000."
         )
@@ -431,9 +432,9 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Recorded crime in every year available (like-for-like months), with a trend test."""
     yearly = yearly_counts(ctx)
     if yearly.empty:
-        common.missing(ctx, "police.uk street-level crime")
+        common.missing(ctx, out, "police.uk street-level crime")
         return
-    period = "the whole year" if ctx.complete else counts.period_label(ctx.months_present)
+    period = "the whole year" if ctx.complete else periods.period_label(ctx.months_present)
     shown = yearly.rename(columns={"financial_year": "Financial year", "months": "Months with data",
                                    "count": "Crimes", "comparable": "Like for like"})
     out.table(
@@ -458,7 +459,7 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     t = yearly_trend(yearly)
     if t is None:
-        common.say(
+        out.say(
             f"There are fewer than three comparable years of data (years with all the compared months), "
             "so no trend is tested."
         )
@@ -466,7 +467,7 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             partial = yearly.loc[~yearly["comparable"], "financial_year"].tolist()
             _warn(out, f"years without all the compared months, not comparable: {', '.join(partial)}.")
         return
-    common.say(narrative.describe_trend("Recorded crime", t, "year"))
+    out.say(narrative.describe_trend("Recorded crime", t, "year"))
 
 
 def publish_monthly(out: ChapterOutputs, name: str, table: pd.DataFrame, counted: str, caption: str) -> None:
@@ -480,7 +481,7 @@ def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The monthly series of recorded crime with its rolling 12-month total."""
     table = monthly_table(ctx)
     if table.empty:
-        common.missing(ctx, "police.uk street-level crime")
+        common.missing(ctx, out, "police.uk street-level crime")
         return
     gaps = table.loc[table["count"].isna(), "month"].tolist()
     publish_monthly(out, "crime_by_month", table, "Crimes",
@@ -503,25 +504,25 @@ def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         _warn(out, f"police.uk published no records for {', '.join(gaps)}; rolling totals are not computed across them.")
     roll = latest_rolling_comparison(ctx)
     if roll is None or not roll.complete:
-        common.say(
+        out.say(
             "There are not 24 consecutive published months up to the latest month, so the rolling 12-month "
             "comparison is not shown."
         )
         return
     change = change_in_counts(roll.previous, roll.current)
-    common.say(narrative.describe_change(f"Over {roll.label}, against {roll.previous_label}, recorded crime", change))
+    out.say(narrative.describe_change(f"Over {roll.label}, against {roll.previous_label}, recorded crime", change))
 
 
 def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """999, 101 and online calls for service (partner file), this year against last, and by year."""
     calls = ctx.partner("calls_for_service")
     if calls is None or calls.empty:
-        common.missing(ctx, "police calls for service (999, 101 and online)", "calls_for_service")
+        common.missing(ctx, out, "police calls for service (999, 101 and online)", "calls_for_service")
         return
     pc = counts.year_to_date(ctx)
     have = set(calls["month"].astype(str))
     if not any(m in have for m in pc.months):
-        common.say(f"The calls for service file holds no months of {ctx.year}, so calls are not shown.")
+        out.say(f"The calls for service file holds no months of {ctx.year}, so calls are not shown.")
         return
     missing_now = [m for m in pc.months if m not in have]
     comparable = all(m in have for m in pc.previous_months)
@@ -548,7 +549,7 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ),
             caption=(
                 f"Police calls for service by financial year and channel"
-                f"{'' if ctx.complete else ', the months ' + counts.period_label(ctx.months_present) + ' of each year'}. "
+                f"{'' if ctx.complete else ', the months ' + periods.period_label(ctx.months_present) + ' of each year'}. "
                 f"Source: {CALLS_SOURCE}."
             ),
         )
@@ -559,7 +560,7 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         _warn(out, f"the calls for service file lacks {', '.join(missing_now)}.")
     if comparable:
         change = change_in_counts(int(total["previous"]), int(total["current"]))
-        common.say(narrative.describe_change(f"Calls for service ({pc.label} against {pc.previous_label})", change, unit="calls"))
+        out.say(narrative.describe_change(f"Calls for service ({pc.label} against {pc.previous_label})", change, unit="calls"))
     else:
         _warn(out, f"the calls for service file does not hold every month of {pc.previous_label}, so no change is shown.")
     out.metric(

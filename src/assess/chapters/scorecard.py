@@ -39,7 +39,6 @@ from assess.chapters import common
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.periods import financial_year_of, parse_financial_year
-from assess.report import display as show
 from assess.report import outputs
 from assess.report.outputs import ChapterOutputs
 from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
@@ -312,7 +311,7 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The scorecard: each measure's baseline, latest value, target, direction of travel and status."""
     measures = ctx.partner(SCORECARD)
     if measures is None or measures.empty:
-        common.missing(ctx, "the partnership's scorecard targets", SCORECARD)
+        common.missing(ctx, out, "the partnership's scorecard targets", SCORECARD)
         return
     reading = set(outputs.run_registry(out.output_dir).reading_chapters())
     loaded = [m for m in outputs.load_metrics(out.output_dir) if m.get("chapter") not in reading]
@@ -329,22 +328,21 @@ def scorecard(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         f"Source: {SOURCE}."
     )
     out.table("scorecard", shown, caption=caption, suppress=False, display=False)
-    # the table coloured by status, shown as its HTML (a Styler's own repr holds a memory address)
-    show.display_html(styled(shown, caption).to_html(), f"[Table: {caption}]")
+    out.show(styled(shown, caption))  # the table coloured by status
     counts = status_counts(table)
     n = len(table)
     parts = [f"{narrative.format_count(counts[s])} {s}" for s in STATUSES if counts[s]]
-    common.say(f"Of the {narrative.format_count(n)} measures on the scorecard: " + ", ".join(parts) + ".")
+    out.say(f"Of the {narrative.format_count(n)} measures on the scorecard: " + ", ".join(parts) + ".")
     no_data = table.loc[table["status"] == "no data", "measure"].tolist()
     if no_data:
-        common.say("No figure (or no target) this year for: " + "; ".join(no_data) + ".")
+        out.say("No figure (or no target) this year for: " + "; ".join(no_data) + ".")
     red = table.loc[table["status"] == "red", "measure"].tolist()
     if red:
         out.finding(f"{narrative.format_count(len(red))} of {narrative.format_count(n)} scorecard measures missed "
                     "their target by more than the tolerance: " + "; ".join(red) + ".")
     worse = table.loc[table["direction_of_travel"] == "worsening", "measure"].tolist()
     if worse:
-        common.say("Statistically significant changes in the wrong direction: " + "; ".join(worse) + ".")
+        out.say("Statistically significant changes in the wrong direction: " + "; ".join(worse) + ".")
     from_street = table.loc[table["baseline_source"] == "police.uk", "measure"].tolist()
     if from_street:
         out.note("Baselines counted from police.uk street records (same months as this year) for: "

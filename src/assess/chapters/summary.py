@@ -25,7 +25,6 @@ from typing import Any
 
 import pandas as pd
 
-from assess.chapters import common
 from assess.chapters.scorecard import as_published_numbers
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
@@ -152,7 +151,7 @@ def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     registry = outputs.run_registry(out.output_dir)
     status = run_status(out.output_dir, registry)
     if status.present:
-        common.say(
+        out.say(
             f"This summary draws on {narrative.format_count(len(status.present))} chapters of the assessment of "
             f"{ctx.cfg.display_name} for {ctx.year}."
         )
@@ -160,27 +159,27 @@ def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         names = ", ".join(f"{registry.title(c)} ({c})" for c in status.missing)
         text = (f"**Missing chapters:** {names} left no results (the chapter failed or was not run), so this summary "
                 "does not cover them.")
-        common.say(text)
+        out.say(text)
         out.note(f"Chapters missing from this summary: {', '.join(status.missing)}.", display=False)
     failed = [c for c in status.failed if c not in status.missing]
     if failed:
         names = ", ".join(f"{registry.title(c)} ({c})" for c in failed)
-        common.say(f"**Incomplete chapters:** {names} stopped with an error; their findings below may be incomplete.")
+        out.say(f"**Incomplete chapters:** {names} stopped with an error; their findings below may be incomplete.")
     if not status.missing and not failed:
-        common.say("Every chapter of the assessment completed.")
+        out.say("Every chapter of the assessment completed.")
 
 
 def key_findings(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The key findings of every chapter, in chapter order, each under a link to its chapter."""
     findings = {c: f for c, f in outputs.load_findings(out.output_dir).items() if c != CHAPTER}
     if not any(findings.values()):
-        common.say("*No chapter recorded a key finding in this run.*")
+        out.say("*No chapter recorded a key finding in this run.*")
         return
     registry = outputs.run_registry(out.output_dir)
     for chapter, texts in findings.items():
         if not texts:
             continue
-        common.say(f"**{chapter_link(chapter, registry.title(chapter))}**\n\n" + "\n".join(f"- {t}" for t in texts))
+        out.say(f"**{chapter_link(chapter, registry.title(chapter))}**\n\n" + "\n".join(f"- {t}" for t in texts))
 
 
 def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -189,7 +188,7 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     reading = set(registry.reading_chapters())
     metrics = [m for m in outputs.load_metrics(out.output_dir) if str(m.get("chapter")) not in reading]
     if not metrics:
-        common.say("*No chapter recorded a headline figure in this run.*")
+        out.say("*No chapter recorded a headline figure in this run.*")
         return
     dups = outputs.duplicate_ids(metrics)
     if dups:
@@ -200,7 +199,7 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     for mid in ("all_crime", "anti_social_behaviour"):
         sentence = headline_sentence(by_id[mid]) if mid in by_id else None
         if sentence:
-            common.say(sentence)
+            out.say(sentence)
     out.table(
         "headline_figures",
         table,
@@ -221,4 +220,4 @@ def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             body = "\n".join(f"- {text} ({chapter_link(chapter, registry.title(chapter))})" for chapter, text in items)
         else:
             body = "- *No finding of this run bears directly on this priority.*"
-        common.say(f"**Priority {number}: {priority}**\n\n{body}")
+        out.say(f"**Priority {number}: {priority}**\n\n{body}")

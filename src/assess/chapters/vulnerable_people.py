@@ -31,19 +31,19 @@ from assess.measure import narrative
 from assess.measure.comparators import CSPRates, csp_rates
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
-    LikeForLike,
     flag_by_year,
     flag_count_metric,
     flag_monthly,
     flag_years,
+    flags_like_for_like,
     flags_with,
-    like_for_like,
     two_year_row,
     year_change,
     year_trend,
 )
 from assess.measure.metrics import metric_from_proportion, metric_from_rate
 from assess.measure.national import national_rate
+from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
@@ -136,7 +136,7 @@ def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: st
     violent crimes), violence_and_sexual_offences (int64, police.uk), share, lower, upper
     (fractions 0..1, Wilson 95%). Years without police.uk violence are left out.
     """
-    lfl = like_for_like(flags, year)
+    lfl = flags_like_for_like(flags, year)
     dv = flag_monthly(flags, "domestic_violence")
     violence = street_all[street_all["category"] == VIOLENCE_CATEGORY]
     vso = violence.groupby("month").size()
@@ -227,22 +227,22 @@ def _flag_metric(ctx: AssessmentContext, flags: pd.DataFrame, m: FlagMeasure, ou
     return by_year, lfl
 
 
-def _say_rate(ctx: AssessmentContext, m: FlagMeasure, count: int, lfl: LikeForLike) -> None:
+def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count: int, lfl: LikeForLike) -> None:
     """Say the rate per ``m.per`` of the measure's population, and how it compares with the national rate."""
     pop = population_of(ctx, m.population)
     if pop is None:
-        common.say(f"There is no population estimate of {_POPULATION_WORDS[m.population]}, so no rate is shown.")
+        out.say(f"There is no population estimate of {_POPULATION_WORDS[m.population]}, so no rate is shown.")
         return
     r = rate_per(count, pop, m.per)
     unit = f"{narrative.per_label(m.per)} {_POPULATION_WORDS[m.population]}"
-    common.say(
+    out.say(
         f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)} "
         f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
     )
     bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete else (None, None)
     if bench is not None:
         comparison = compare_with_benchmark(r, national)
-        common.say(
+        out.say(
             narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit=unit)
             + f" The national rate is for {bench.period}; source: {bench.source}."
         )
@@ -257,11 +257,11 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
     """
     threshold = ctx.cfg.suppression_threshold
     if ctx.previous_year not in by_year.index:
-        common.say(f"There is no count of {label.lower()} for {ctx.previous_year}, so no change on last year.")
+        out.say(f"There is no count of {label.lower()} for {ctx.previous_year}, so no change on last year.")
         return
     small = [int(by_year[y]) for y in (ctx.year, ctx.previous_year) if 1 <= int(by_year[y]) < threshold]
     if small:
-        common.say(f"The counts of {label.lower()} are too small to publish (fewer than {threshold}).")
+        out.say(f"The counts of {label.lower()} are too small to publish (fewer than {threshold}).")
         return
     change = year_change(by_year, ctx.year, ctx.previous_year)
     assert change is not None
@@ -270,7 +270,7 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
     if out is not None and (always or change.significant):
         out.finding(text)  # shown in the chapter as a key finding
     else:
-        common.say(text)
+        out.say(text)
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
 
 def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Crimes flagged domestic abuse: count, rate per 1,000 residents, change and trend."""
-    flags = common.partner_flags(ctx, DOMESTIC_ABUSE.flag, "domestic abuse (police crime flags)")
+    flags = common.partner_flags(ctx, out, DOMESTIC_ABUSE.flag, "domestic abuse (police crime flags)")
     if flags is None:
         return
     by_year, lfl = _flag_metric(ctx, flags, DOMESTIC_ABUSE, out)
@@ -289,8 +289,8 @@ def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         count_columns=["Domestic abuse crimes"],
     )
     count = int(by_year[ctx.year])
-    common.say(f"The police flagged {narrative.format_count(count)} crimes as domestic abuse in {lfl.describe(ctx.year)}.")
-    _say_rate(ctx, DOMESTIC_ABUSE, count, lfl)
+    out.say(f"The police flagged {narrative.format_count(count)} crimes as domestic abuse in {lfl.describe(ctx.year)}.")
+    _say_rate(ctx, out, DOMESTIC_ABUSE, count, lfl)
     _say_change(ctx, "Domestic abuse crimes", by_year, lfl, "crimes", out, always=True)
     tr = year_trend(by_year)
     if tr is not None:
@@ -298,17 +298,17 @@ def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         if tr.significant:
             out.finding(text)  # shown in the chapter as a key finding
         else:
-            common.say(text)
+            out.say(text)
 
 
 def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The share of violence and sexual offences flagged domestic: this year, the change and the trend."""
-    flags = common.partner_flags(ctx, "domestic_violence", "violent crimes flagged domestic abuse")
+    flags = common.partner_flags(ctx, out, "domestic_violence", "violent crimes flagged domestic abuse")
     if flags is None:
         return
     table = domestic_share_table(flags, ctx.street_all, ctx.year)
     if ctx.year not in set(table["financial_year"]):
-        common.say(f"There are no police.uk violence and sexual offences for {ctx.cfg.name} in {ctx.year}, "
+        out.say(f"There are no police.uk violence and sexual offences for {ctx.cfg.name} in {ctx.year}, "
                    "so the domestic share of violence is not shown.")
         return
     bad = table[table["share"].isna()]
@@ -344,13 +344,13 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         caption="Share of police.uk violence and sexual offences flagged domestic abuse by the police.",
     )
     rows = table.set_index("financial_year")
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     if bool(small[table["financial_year"] == ctx.year].any()):
-        common.say(f"Fewer than {threshold} violent crimes were flagged domestic abuse in {lfl.describe(ctx.year)}; "
+        out.say(f"Fewer than {threshold} violent crimes were flagged domestic abuse in {lfl.describe(ctx.year)}; "
                    "the share is not published.")
         return
     current = proportion(int(rows.loc[ctx.year, "domestic_violence"]), int(rows.loc[ctx.year, "violence_and_sexual_offences"]))
-    common.say(narrative.describe_proportion(
+    out.say(narrative.describe_proportion(
         "were flagged domestic abuse", f"violence and sexual offences in {lfl.describe(ctx.year)}", current))
     previous = None
     if ctx.previous_year in rows.index and not bool(small[table["financial_year"] == ctx.previous_year].any()):
@@ -361,7 +361,7 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         out.finding(text)  # shown in the chapter as a key finding
     tr = share_trend(table)
     if tr is not None:
-        common.say(narrative.describe_trend(
+        out.say(narrative.describe_trend(
             f"The number of domestic violent crimes per violent crime ({table['financial_year'].iloc[0]} to {ctx.year})",
             tr, "year"))
     out.metric(metric_from_proportion(
@@ -375,16 +375,16 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
 
 def high_risk_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """High-risk domestic abuse cases heard at MARAC: count, rate per 10,000 adults and change."""
-    flags = common.partner_flags(ctx, HIGH_RISK.flag, "high-risk domestic abuse cases (MARAC)")
+    flags = common.partner_flags(ctx, out, HIGH_RISK.flag, "high-risk domestic abuse cases (MARAC)")
     if flags is None:
         return
     by_year, lfl = _flag_metric(ctx, flags, HIGH_RISK, out)
     count = int(by_year[ctx.year])
     if 1 <= count < ctx.cfg.suppression_threshold:
-        common.say(f"Fewer than {ctx.cfg.suppression_threshold} cases were heard at MARAC in {lfl.describe(ctx.year)}.")
+        out.say(f"Fewer than {ctx.cfg.suppression_threshold} cases were heard at MARAC in {lfl.describe(ctx.year)}.")
         return
-    common.say(f"The MARAC heard {narrative.format_count(count)} high-risk domestic abuse cases in {lfl.describe(ctx.year)}.")
-    _say_rate(ctx, HIGH_RISK, count, lfl)
+    out.say(f"The MARAC heard {narrative.format_count(count)} high-risk domestic abuse cases in {lfl.describe(ctx.year)}.")
+    _say_rate(ctx, out, HIGH_RISK, count, lfl)
     _say_change(ctx, "Cases heard at MARAC", by_year, lfl, "cases", out)
 
 
@@ -397,7 +397,7 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     flags = ctx.partner(FLAGS)
     lfl = None
     for m in (RAPE, OTHER_SEXUAL):
-        f = common.partner_flags(ctx, m.flag, f"{m.label.lower()} (police crime flags)")
+        f = common.partner_flags(ctx, out, m.flag, f"{m.label.lower()} (police crime flags)")
         if f is None:
             continue
         by_year, lfl = _flag_metric(ctx, f, m, out)
@@ -417,7 +417,7 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         if rates.national is not None:
             comparators[common.comparator_key(rates.national_name)] = rates.national.value
             national = compare_with_benchmark(rate, rates.national.value)
-            common.say(
+            out.say(
                 f"In {ctx.year} the police recorded {narrative.format_count(rate.count)} sexual offences in "
                 f"{ctx.cfg.name} (Home Office tables). "
                 + narrative.describe_comparison(ctx.cfg.name, rate, rates.national_name, national,
@@ -448,14 +448,14 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 caption=f"Sexual offences per 1,000 residents, most similar group, {ctx.year}. Source: {HOME_OFFICE_SOURCE}.",
             )
         else:
-            common.say(
+            out.say(
                 "No most-similar group of partnerships is named in the configuration (or none of its members is in "
                 "the Home Office tables), so the sexual offences rate is not compared with similar partnerships."
             )
         for n in rates.notes:
             out.note(n)
     else:
-        common.say(rates.missing_sentence() or "The Home Office CSP-level tables are not available.")
+        out.say(rates.missing_sentence() or "The Home Office CSP-level tables are not available.")
         if flags is not None and lfl is not None and ctx.population:
             counts = {}
             for m in (RAPE, OTHER_SEXUAL):
@@ -468,7 +468,7 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                     previous = rate_per_1000(int(total[ctx.previous_year]), ctx.population)
                 source = f"{FLAGS_SOURCE}; ONS mid-year population estimates"
                 period = lfl.period(ctx.year)
-                common.say(
+                out.say(
                     f"From the police flags, rape and other sexual offences came to {narrative.format_rate(rate.value)} "
                     f"per 1,000 residents in {lfl.describe(ctx.year)} (95% confidence interval "
                     f"{narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)})."
@@ -490,13 +490,13 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     flags = ctx.partner(FLAGS)
     present = [m for m in MISSING_AND_EXPLOITED if flags_with(flags, m.flag, ctx.year) is not None]
     if flags is None or not present:
-        common.missing(ctx, f"missing people and child sexual exploitation in {ctx.year}", FLAGS)
+        common.missing(ctx, out, f"missing people and child sexual exploitation in {ctx.year}", FLAGS)
         return
     absent = [m for m in MISSING_AND_EXPLOITED if m not in present]
     if absent:
-        common.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
+        out.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
     table = flags_table(flags, tuple(present), ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     out.table(
         "missing_and_exploited",
         table.round({"change_percent": 1}).rename(

@@ -173,21 +173,21 @@ def _ons_population(ctx: AssessmentContext) -> float | None:
     return float(by_lad[have].sum()) if have else None
 
 
-def _load(ctx: AssessmentContext, what: str) -> pd.DataFrame | None:
+def _load(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> pd.DataFrame | None:
     """The trend table (:func:`youth_trend_table`), or None (having said why)."""
-    youth = common.partner_data(ctx, PARTNER, what)
+    youth = common.partner_data(ctx, out, PARTNER, what)
     if youth is None:
         return None
     wide = youth_measures(youth)
     if ctx.year not in wide.index:
-        common.say(f"*The youth justice file holds no measures for {ctx.year}, so {what} is not shown.*")
+        out.say(f"*The youth justice file holds no measures for {ctx.year}, so {what} is not shown.*")
         return None
     return youth_trend_table(wide, _ons_population(ctx))
 
 
-def _this_and_last_year(ctx: AssessmentContext, what: str) -> tuple[pd.Series, pd.Series | None] | None:
+def _this_and_last_year(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> tuple[pd.Series, pd.Series | None] | None:
     """The trend table's rows of this year and of last year (None when absent), or None (having said why)."""
-    table = _load(ctx, what)
+    table = _load(ctx, out, what)
     if table is None:
         return None
     this, last = (table[table["financial_year"] == y] for y in (ctx.year, ctx.previous_year))
@@ -228,13 +228,13 @@ def _small(count: int | None, threshold: int) -> bool:
 # -- sections ------------------------------------------------------------------------------------------
 def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """First-time entrants: count, rate per 100,000 aged 10-17, change on last year, national comparison."""
-    rows = _this_and_last_year(ctx, "first-time entrants to the youth justice system")
+    rows = _this_and_last_year(ctx, out, "first-time entrants to the youth justice system")
     if rows is None:
         return
     row, prev = rows
     fte, pop = row["first_time_entrants"], row["population_10_17"]
     if pd.isna(fte):
-        common.say(f"*First-time entrants are not given for {ctx.year}.*")
+        out.say(f"*First-time entrants are not given for {ctx.year}.*")
         return
     fte = int(fte)
     threshold = ctx.cfg.suppression_threshold
@@ -242,7 +242,7 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     prev_pop = None if prev is None or pd.isna(prev["population_10_17"]) else float(prev["population_10_17"])
     bench = national_benchmark(ctx, FTE_BENCHMARKS, ctx.year)
     if _small(fte, threshold):
-        common.say(
+        out.say(
             f"Fewer than {threshold:,} young people entered the youth justice system for the first time in {ctx.year}."
         )
         out.metric(_suppressed_metric("first_time_entrants", "First-time entrants to the youth justice system (aged 10-17)",
@@ -258,7 +258,7 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     else:
         rate = None
         text += "; the population aged 10-17 is not known, so no rate is given."
-    common.say(text)
+    out.say(text)
     sentences = []
     if prev_fte is not None:
         if rate is not None and prev_pop is not None:
@@ -269,7 +269,7 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if rate is not None:
         sentences.append(comparison_sentence(ctx.cfg.name, rate, bench, unit="per 100,000 aged 10-17"))
     for s in sentences:
-        common.say(s)
+        out.say(s)
     out.metric(
         metric_from_count(
             "first_time_entrants",
@@ -295,7 +295,7 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Custodial sentences per 1,000 aged 10-17 against the national rate."""
-    rows = _this_and_last_year(ctx, "custodial sentences for young people")
+    rows = _this_and_last_year(ctx, out, "custodial sentences for young people")
     if rows is None:
         return
     row, prev = rows
@@ -303,7 +303,7 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     threshold = ctx.cfg.suppression_threshold
     label = "Custodial sentences per 1,000 young people aged 10-17"
     if pd.isna(cust) or pd.isna(pop):
-        common.say(f"*Custodial sentences or the population aged 10-17 are not given for {ctx.year}.*")
+        out.say(f"*Custodial sentences or the population aged 10-17 are not given for {ctx.year}.*")
         return
     cust = int(cust)
     rate = custody_rate(cust, float(pop))
@@ -321,7 +321,7 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 f" The rate is {verdict} {'to' if verdict == 'similar' else 'than'} {possessive(bench.area)} "
                 f"({format_rate(bench.value, 2)} per 1,000 aged 10-17 in {bench.period}; {bench.source})."
             )
-        common.say(text)
+        out.say(text)
         out.metric(_suppressed_metric("youth_custody_rate", label, "per 1,000 aged 10-17", ctx.year, _source(ctx),
                                       threshold, comparators, verdicts))
         return
@@ -330,9 +330,9 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         f"{format_rate(rate.value, 2)} per 1,000 aged 10-17 (95% interval {format_rate(rate.lower, 2)} to "
         f"{format_rate(rate.upper, 2)})."
     )
-    common.say(text)
+    out.say(text)
     comparison = comparison_sentence(ctx.cfg.name, rate, bench, unit="per 1,000 aged 10-17", decimals=2)
-    common.say(comparison)
+    out.say(comparison)
     previous = None
     if prev is not None and pd.notna(prev["custodial_sentences"]) and pd.notna(prev["population_10_17"]):
         prev_count = int(prev["custodial_sentences"])
@@ -359,19 +359,19 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Proven reoffending by young people: binary rate (Wilson) and re-offences per reoffender."""
-    rows = _this_and_last_year(ctx, "reoffending by young people")
+    rows = _this_and_last_year(ctx, out, "reoffending by young people")
     if rows is None:
         return
     row, prev = rows
     cohort, reoffenders, reoffences = row["reoffending_cohort"], row["reoffenders"], row["reoffences"]
     if pd.isna(cohort) or pd.isna(reoffenders) or int(cohort) == 0:
-        common.say(f"*The reoffending cohort is not given for {ctx.year}.*")
+        out.say(f"*The reoffending cohort is not given for {ctx.year}.*")
         return
     cohort, reoffenders = int(cohort), int(reoffenders)
     threshold = ctx.cfg.suppression_threshold
     source = _source(ctx)
     if _small(reoffenders, threshold) or _small(cohort - reoffenders, threshold):
-        common.say(f"The reoffending rate for {ctx.year} rests on fewer than {threshold:,} young people and is suppressed.")
+        out.say(f"The reoffending rate for {ctx.year} rests on fewer than {threshold:,} young people and is suppressed.")
         out.metric(_suppressed_metric("youth_reoffending_rate", "Young people in the cohort who reoffended", "%",
                                       ctx.year, source, threshold))
         return
@@ -386,11 +386,11 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         previous = youth_reoffending_rate(int(prev["reoffenders"]), int(prev["reoffending_cohort"]))
     bench = national_benchmark(ctx, REOFFENDING_BENCHMARKS, ctx.year)
     sentence = describe_proportion("reoffended", "young people in the reoffending cohort", rate)
-    common.say(sentence)
+    out.say(sentence)
     if previous is not None:
-        common.say(describe_change("The youth reoffending rate", change_in_proportions(previous, rate)))
+        out.say(describe_change("The youth reoffending rate", change_in_proportions(previous, rate)))
     if bench is not None:
-        common.say(comparison_sentence(ctx.cfg.name, rate, bench))
+        out.say(comparison_sentence(ctx.cfg.name, rate, bench))
     out.metric(
         metric_from_proportion(
             "youth_reoffending_rate",
@@ -413,7 +413,7 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if previous is not None and pd.notna(prev["reoffences"]) and int(prev["reoffenders"]) > 0:
         prev_freq = reoffences_per_reoffender(int(prev["reoffences"]), int(prev["reoffenders"]))
     freq_bench = national_benchmark(ctx, FREQUENCY_BENCHMARKS, ctx.year)
-    common.say(
+    out.say(
         f"The {format_count(reoffenders)} reoffenders committed {format_count(int(reoffences))} re-offences, "
         f"{format_rate(freq.value, 2)} each on average "
         f"(95% interval {format_rate(freq.lower, 2)} to {format_rate(freq.upper, 2)}). "
@@ -439,7 +439,7 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The measures over every year supplied: a table, a chart of the rates and a trend test."""
-    table = _load(ctx, "the youth justice trend")
+    table = _load(ctx, out, "the youth justice trend")
     if table is None:
         return
     table = table[table["financial_year"] <= ctx.year].reset_index(drop=True)
@@ -476,6 +476,6 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         )
     result = fte_trend(table)
     if result is not None:
-        common.say(describe_trend("The first-time entrant rate", result, period="year"))
+        out.say(describe_trend("The first-time entrant rate", result, period="year"))
     else:
-        common.say("Fewer than three years are supplied, so no trend is tested.")
+        out.say("Fewer than three years are supplied, so no trend is tested.")

@@ -139,20 +139,25 @@ def published_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index()
 
 
-def display_html(html_text: str, plain: str) -> None:
-    """Show HTML in a running notebook; do nothing in plain Python (scripts, tests)."""
+def _notebook_display() -> Any:
+    """IPython's ``display`` when running in a notebook kernel, else None (plain Python: scripts, tests)."""
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        return
-    if get_ipython() is None:
-        return
-    display({"text/html": html_text, "text/plain": plain}, raw=True)
+        return None
+    return display if get_ipython() is not None else None
+
+
+def display_html(html_text: str, plain: str) -> None:
+    """Show HTML (with a plain-text alternative) in a running notebook; nothing in plain Python."""
+    show = _notebook_display()
+    if show is not None:
+        show({"text/html": html_text, "text/plain": plain}, raw=True)
 
 
 def display_markdown(text: str) -> None:
-    """Show a paragraph of Markdown in a running notebook; do nothing in plain Python.
+    """Show a paragraph of Markdown in a running notebook; nothing in plain Python.
 
     It is rendered here, as HTML in which any HTML of the text is shown as text and no unsafe
     link is made (:func:`assess.report.safe_text.markdown_html`): chapter prose carries input
@@ -161,5 +166,21 @@ def display_markdown(text: str) -> None:
     from assess.report.safe_text import markdown_html
 
     display_html(markdown_html(text), text)
+
+
+def display_object(obj: Any) -> None:
+    """Show a rich object (its own HTML, e.g. a pandas ``Styler``) in a running notebook; nothing in plain Python.
+
+    An object with HTML of its own is shown as that HTML with a plain-text line naming its type:
+    its default text would be its ``repr``, which holds a memory address (``<... Styler at
+    0x7f...>``) and so differs on every run.
+    """
+    html_repr = getattr(obj, "_repr_html_", None)
+    if callable(html_repr):
+        display_html(html_repr(), f"[{type(obj).__name__}]")
+        return
+    show = _notebook_display()
+    if show is not None:
+        show(obj)
 
 

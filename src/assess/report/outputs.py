@@ -134,6 +134,11 @@ class ChapterOutputs:
         if display:
             show.display_markdown(text)
 
+    def show(self, obj: Any) -> None:
+        """Show a rich object that is not itself published, such as a table styled for display
+        (a pandas ``Styler``), so that a chapter never calls IPython's ``display`` itself."""
+        show.display_object(obj)
+
     def _clear(self) -> None:
         for path in (self.metrics_path, self.findings_path, self.catalogue_path):
             path.unlink(missing_ok=True)
