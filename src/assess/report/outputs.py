@@ -89,8 +89,14 @@ def csv_text(frame: pd.DataFrame) -> str:
     (:func:`assess.report.safe_text.neutralise_formula`; numbers untouched)."""
     safe = frame.copy()
     for col in safe.columns:
-        if not (pd.api.types.is_numeric_dtype(safe[col].dtype) or pd.api.types.is_bool_dtype(safe[col].dtype)):
-            safe[col] = safe[col].map(neutralise_cell, na_action="ignore")
+        values = safe[col]
+        text_like = (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+                     or isinstance(values.dtype, pd.CategoricalDtype))
+        if not text_like:  # numbers, booleans, dates: never a formula
+            continue
+        # cell by cell, keeping the column's values as they are (a map would turn 31019 into 31019.0
+        # in a column mixing whole and decimal numbers)
+        safe[col] = pd.Series([neutralise_cell(v) for v in values], index=values.index, dtype=object)
     safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
     return safe.to_csv(index=False, lineterminator="\n")
 
