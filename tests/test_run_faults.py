@@ -82,7 +82,7 @@ def _own_state() -> object:
 
 
 def run(root: Path, out: Path | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command(root, out), env=env(), capture_output=True, text=True, timeout=600, **kwargs)  # type: ignore[call-overload]
+    return subprocess.run(command(root, out), env=env(), check=False, capture_output=True, text=True, timeout=600, **kwargs)  # type: ignore[call-overload]
 
 
 def target(root: Path) -> Path:
@@ -216,7 +216,7 @@ def _limit_file_size(limit: int) -> Callable[[], None]:
 def test_a_disk_that_fills_midway_gives_one_line_and_keeps_the_previous_bundle(published: Path) -> None:
     root = published
     before = (target(root) / "manifest.json").read_bytes()
-    done = subprocess.run(command(root), env=env(), capture_output=True, text=True, timeout=600,
+    done = subprocess.run(command(root), env=env(), check=False, capture_output=True, text=True, timeout=600,
                           preexec_fn=_limit_file_size(40_000))
     assert done.returncode in (1, 2), done.stderr
     assert "Traceback" not in done.stderr, done.stderr
@@ -231,7 +231,7 @@ def _immutable(folder: Path, on: bool) -> bool:
     """Make ``folder`` unwritable even by root (``chattr +i``); False where that is not possible."""
     if shutil.which("chattr") is None:
         return False
-    return subprocess.run(["chattr", "+i" if on else "-i", str(folder)], capture_output=True).returncode == 0
+    return subprocess.run(["chattr", "+i" if on else "-i", str(folder)], check=False, capture_output=True).returncode == 0
 
 
 def test_a_read_only_output_folder_gives_one_line_and_exit_2(tmp_path: Path) -> None:

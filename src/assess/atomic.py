@@ -188,7 +188,7 @@ def exclusive_lock(path: str | Path, what: str) -> Iterator[None]:
                 f"{what} is being written by another run ({holder}); wait for it to finish, "
                 "or stop it, then run again"
             ) from None
-        stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, since {stamp}\n".encode(), 0)
         yield
@@ -198,7 +198,7 @@ def exclusive_lock(path: str | Path, what: str) -> Iterator[None]:
 
 def _version_name() -> str:
     """A new version's folder name: its UTC time to the microsecond and the process id."""
-    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
 
 
 def current_version(target: str | Path) -> Path | None:

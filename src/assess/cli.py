@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from typer.core import TyperGroup
 
 from assess.errors import AssessError, exit_status, one_line
 
@@ -214,13 +214,13 @@ def init_csp(
 @app.command()
 def fetch(
     csp: Annotated[str | None, typer.Option("--csp", help="CSP slug, name or ONS code (its config/csp YAML).")] = None,
-    year: Annotated[list[str], typer.Option("--year", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],  # noqa: B006
+    year: Annotated[list[str], typer.Option("--year", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],
     only: Annotated[
         list[str],
         typer.Option("--only", help="Fetch only these groups: police_uk, lookup, population, recorded_crime, "
                      "rough_sleeping, fingertips (repeatable)."),
-    ] = [],  # noqa: B006
-    month: Annotated[list[str], typer.Option("--month", help="Single month(s) YYYY-MM (repeatable).")] = [],  # noqa: B006
+    ] = [],
+    month: Annotated[list[str], typer.Option("--month", help="Single month(s) YYYY-MM (repeatable).")] = [],
     raw: RawDir = Path("data/raw"),
     config_dir: ConfigDir = Path("config/csp"),
     sources: Annotated[Path | None, typer.Option(help="Another sources.yaml (default: the packaged one, or $ASSESS_SOURCES).")] = None,
@@ -302,7 +302,7 @@ def run(
     config_dir: ConfigDir = Path("config/csp"),
     notebooks: Annotated[Path, typer.Option("--notebooks", help="Folder of the chapter notebooks.")] = Path("notebooks"),
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Chapters executed at a time.")] = 2,
-    chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],  # noqa: B006
+    chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],
     isolate: Annotated[bool, typer.Option("--isolate", help="A fresh kernel for every chapter (slower).")] = False,
 ) -> None:
     """Execute every chapter for each CSP and year into reports/<csp>/<year>/.

@@ -10,7 +10,15 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assess.errors import ConfigError, InputError
 from assess.safe_paths import check_plain_name, check_relative_path
@@ -278,7 +286,7 @@ def police_uk_slug(force_name: str) -> str:
     return POLICE_UK_SLUG_EXCEPTIONS.get(force_name, slugify(force_name))
 
 
-def config_for_csp(csp: str, lad_csp: "pd.DataFrame") -> CSPConfig:  # noqa: F821
+def config_for_csp(csp: str, lad_csp: "pd.DataFrame") -> CSPConfig:
     """A new configuration for any CSP in England and Wales, from the ONS LAD -> CSP -> PFA lookup.
 
     ``csp`` is a CSP name or ONS code; ``lad_csp`` has the columns of the ``lad_csp`` table

@@ -48,9 +48,8 @@ from assess import __version__
 from assess.atomic import published_directory, write_text
 from assess.config import CSPConfig
 from assess.errors import AssessError, ConfigError
-from assess.periods import parse_financial_year
-from assess.safe_paths import check_plain_name, inside
 from assess.measure.context import AssessmentContext
+from assess.periods import parse_financial_year
 from assess.registry import REGISTRY_FILE, load_registry
 from assess.report.execute import (
     KERNEL_ENV,
@@ -72,6 +71,7 @@ from assess.report.export import (
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
+from assess.safe_paths import check_plain_name, inside
 from assess.store import Store
 
 #: Packages whose versions the manifest records.
@@ -329,7 +329,7 @@ def run_bundle(
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
     """
-    started_at = dt.datetime.now(dt.timezone.utc)
+    started_at = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     registry = load_registry(notebooks_dir)
     sources = discover_chapters(Path(notebooks_dir), chapters)
@@ -371,7 +371,7 @@ def run_bundle(
         def chapter_done(run: ChapterRun) -> None:
             try:
                 pdf.add(render(run))
-            except Exception:  # noqa: BLE001 - rendered again below, where an error is raised
+            except Exception:
                 rendered.pop(run.chapter, None)
 
         # the run's registry travels with its notebooks: the summary reads it, and so may a reader
@@ -414,7 +414,7 @@ def run_bundle(
             )
         except OSError:  # a full or read-only disk: nothing is published
             raise
-        except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
+        except Exception as exc:
             problems.append(f"tables.xlsx not written: {type(exc).__name__}: {exc}")
         _timed(timings, "workbook", t)
 
@@ -426,7 +426,7 @@ def run_bundle(
             timings["pdf_layout_all_parts"] = round(made.part_seconds, 2)
         except OSError:  # a full or read-only disk: nothing is published
             raise
-        except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
+        except Exception as exc:
             problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
         _timed(timings, "pdf", t)
 
@@ -445,7 +445,7 @@ def run_bundle(
             "year": year,
             "synthetic": cfg.synthetic,
             "started_at": started_at.isoformat(timespec="seconds"),
-            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "parameters": {**parameters, "jobs": jobs, "chapters": chapters, "timeout": timeout},
             "config": cfg.model_dump(mode="json"),
             "inputs": inputs,
@@ -490,7 +490,7 @@ def run_batch(cfgs_years: Iterable[tuple[CSPConfig, str]], **kwargs: Any) -> lis
     for cfg, year in cfgs_years:
         try:
             results.append(run_bundle(cfg, year, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - collected and re-raised below
+        except Exception as exc:
             exc.add_note(f"while building the bundle of {cfg.slug} {year}")
             errors.append(exc)
     if errors:

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from assess.errors import InputError
-from assess.sources.file_checks import MAX_GEOJSON_BYTES, check_text_file, read_text_file
+from assess.sources.file_checks import (
+    MAX_GEOJSON_BYTES,
+    check_text_file,
+    read_text_file,
+)
 
 HINT = "use the ward boundaries GeoJSON as downloaded from the ONS Open Geography portal (or run `assess fetch`)"
 
