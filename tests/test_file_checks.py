@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from assess.errors import InputError
-from assess.sources.file_checks import (
+from assess.file_checks import (
     ENV_MAX_BYTES,
     check_spreadsheet_file,
     check_text_file,

@@ -170,7 +170,7 @@ class CSPConfig(BaseModel):
 
 def load_config(path: str | Path) -> CSPConfig:
     """Read and validate one CSP YAML file (UTF-8 text of at most 4 MiB)."""
-    from assess.sources.file_checks import MAX_YAML_BYTES, read_text_file
+    from assess.file_checks import MAX_YAML_BYTES, read_text_file
 
     path = Path(path)
     if not path.exists():

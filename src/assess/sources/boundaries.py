@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.errors import InputError
-from assess.sources.file_checks import (
+from assess.file_checks import (
     MAX_GEOJSON_BYTES,
     check_text_file,
     read_text_file,

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from assess.errors import InputError
-from assess.sources.file_checks import MAX_LINE_BYTES, check_text_file
+from assess.file_checks import MAX_LINE_BYTES, check_text_file
 from assess.sources.validation import STRING
 
 UTF8_HINT = "save the file as CSV UTF-8 (in Excel: File > Save As > 'CSV UTF-8 (Comma delimited)')"
@@ -155,7 +155,7 @@ def _record_lines(path: Path, encoding: str) -> np.ndarray:
 def read_header(path: Path, encoding: str = "utf-8") -> list[str]:
     """The header row of a CSV file (BOM removed, names stripped).
 
-    The file is checked first (:func:`assess.sources.file_checks.check_text_file`: present, not
+    The file is checked first (:func:`assess.file_checks.check_text_file`: present, not
     empty, not too large, text, a first line of at most 1 MiB): a binary file named like a CSV
     fails here, having read 64 KiB of it.
     """

@@ -50,8 +50,8 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import InputError
+from assess.file_checks import check_text_file
 from assess.sources.csv_files import UTF8_HINT, first_undecodable
-from assess.sources.file_checks import check_text_file
 from assess.sources.plausibility import check_population
 from assess.sources.spreadsheets import (
     WORKBOOK_SUFFIXES,

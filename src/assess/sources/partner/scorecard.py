@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from assess.errors import InputError
-from assess.sources.file_checks import MAX_YAML_BYTES, read_text_file
+from assess.file_checks import MAX_YAML_BYTES, read_text_file
 from assess.sources.partner.columns import README_HINT
 
 
