@@ -61,7 +61,7 @@ cannot be mistaken for real areas. The CSP configuration `config/csp/wessex-vale
 | `lookups/` | LSOA -> ward -> LAD, LAD -> CSP -> PFA, LAD -> region | ONS Open Geography Portal |
 | `population/` | mid-2023 population by single year of age (LSOA, ward, LAD); households | ONS mid-year estimates |
 | `geography/` | Wessex Vale ward boundaries (GeoJSON) | ONS ward boundaries |
-| `partner/` | force flags, resident survey, offenders, youth justice, rough sleeping, drug deaths, calls for service, national benchmarks, scorecard targets | a partnership's own data |
+| `partner/` | force flags, resident survey, offenders, youth justice, rough sleeping, drug deaths, calls for service, national benchmarks, scorecard targets, safeguarding topic counts, recommendations; `narrative/`: the partners' account of every chapter and of four topics (synthetic text) | a partnership's own data and words |
 
 Most similar group of Wessex Vale: {msg}.
 
