@@ -50,6 +50,7 @@ from assess.report.export import ChapterDoc, PageContext, _jinja, css
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
+_HREF_RELATIVE = re.compile(r'(<a\b[^>]*?)\shref="(?!#|[a-zA-Z][a-zA-Z0-9+.-]*:)[^"]*"')
 #: Points per CSS pixel (PDF user space is 1/72 in, CSS pixels 1/96 in).
 PT_PER_PX = 0.75
 COLOPHON = "colophon"
@@ -60,6 +61,13 @@ def prefix_ids(body: str, prefix: str) -> str:
     """Make a chapter's element ids (and its ``#`` links to them) unique within the document."""
     body = _ID.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}{m.group(3)}", body)
     return _HREF_FRAGMENT.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}{m.group(3)}", body)
+
+
+def unlink_relative(body: str) -> str:
+    """Links to the bundle's other pages and files (relative ``href``) kept as their text: from a PDF
+    read on its own they lead nowhere, and WeasyPrint would write them as ``file:`` addresses of
+    the folder the bundle was built in, which differ from run to run (and name the machine's paths)."""
+    return _HREF_RELATIVE.sub(lambda m: m.group(1), body)
 
 
 def css_string(text: str) -> str:
@@ -100,7 +108,7 @@ def _render(template: str, ctx: PageContext, kind: str, author: str, **values: A
 
 def chapter_html(doc: ChapterDoc, ctx: PageContext, *, author: str = "") -> str:
     """The document of one chapter (ids prefixed; a banner if it did not finish)."""
-    body = prefix_ids(doc.body, doc.chapter)
+    body = prefix_ids(unlink_relative(doc.body), doc.chapter)
     if doc.status != "ok":
         banner = (
             f'<div class="failed">This chapter did not finish: <code>{html.escape(doc.error or "unknown error")}'
