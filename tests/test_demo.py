@@ -26,8 +26,11 @@ from assess.demo import (
     write_demo,
 )
 from assess.demo.geography import MOST_SIMILAR_GROUP, NATION, polygon_area, wessex_areas
+from assess.demo.partner_narrative import ACCOUNTS as DEMO_ACCOUNTS
+from assess.demo.partner_narrative import SYNTHETIC_NOTE
 from assess.periods import financial_year_series
-from assess.sources.partner import PARTNER_READERS, read_partner
+from assess.registry import load_registry
+from assess.sources.partner import NARRATIVE_DIR, PARTNER_READERS, narrative_keys, read_narratives, read_partner
 
 ROOT = Path(__file__).resolve().parents[1]
 WV = "Wessex Vale"
@@ -81,7 +84,7 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_same_seed_gives_byte_identical_files(demo, tmp_path_factory):
     again = write_demo(tmp_path_factory.mktemp("demo_b"), seed=DEFAULT_SEED)
     first, second = _digests(demo.raw_dir), _digests(again.raw_dir)
-    assert len(first) == 83
+    assert len(first) == 83 + 2 + len(DEMO_ACCOUNTS)  # + safeguarding topics, recommendations, narrative files
     assert first == second
 
 
@@ -385,7 +388,13 @@ def test_every_partner_file_reads(raw):
     cfg = demo_config()
     tables = {name: read_partner(raw, name, cfg) for name in PARTNER_READERS}
     assert all(t is not None and len(t) for t in tables.values())
-    assert sorted(p.name for p in (raw / "partner").iterdir()) == sorted(DEFAULT_PARTNER_FILES.values())
+    assert sorted(p.name for p in (raw / "partner").iterdir()) == sorted([*DEFAULT_PARTNER_FILES.values(), NARRATIVE_DIR])
+    accounts = read_narratives(raw / "partner" / NARRATIVE_DIR, narrative_keys(load_registry().names))
+    assert sorted(accounts) == sorted(DEMO_ACCOUNTS)
+    assert all("(fictional)" in a.author and a.text.startswith(SYNTHETIC_NOTE) for a in accounts.values())
+    assert {c.name for c in load_registry()} <= set(accounts)  # an account of every chapter
+    topics = tables["safeguarding_topics"]
+    assert topics["source"].str.startswith("Synthetic demonstration figure").all()
     flags = tables["force_flags"]
     assert flags["month"].nunique() == 48 and flags["flag"].nunique() == 22
     hate = flags[flags["flag"] == "hate_crime"]

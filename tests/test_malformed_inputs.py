@@ -313,7 +313,7 @@ CASES += [
          r"not text: it holds NUL bytes", row=1),
     Case("scorecard-latin-1-yaml", "scorecard_targets.yaml",
          text("measures:\n  - id: all_crime\n    label: Crime caf\xe9\n".encode("latin-1")), scorecard.read_scorecard,
-         r"not UTF-8 text \(byte 0xe9 cannot be decoded; was it saved as Latin-1", row=3),
+         r"not UTF-8 text \(byte 0xe9 cannot be decoded\)", row=3),
     Case("ward-geojson-not-json", GEO, text('{\n  "type": "FeatureCollection",\n  <html>proxy error</html>'),
          boundaries.read_ward_boundaries, r"not valid JSON \(.* at character 3 of the line\)", row=3),
     Case("ward-geojson-cut-off", GEO, text(GEO_OK[:-30]), boundaries.read_ward_boundaries, r"not valid JSON", row=1),

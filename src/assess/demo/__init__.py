@@ -67,7 +67,7 @@ nation standing in for it. The CSP configuration `config/csp/wessex-vale.yaml` s
 | `rough_sleeping/` | autumn snapshot counts 2010-2024 by local authority and region, households and rates (editions 2023 and 2024) | MHCLG rough sleeping snapshot tables |
 | `fingertips/` | first-time entrants, drug misuse deaths, alcohol-related admissions, admissions for violence, domestic abuse incidents and crimes for Wessex Vale, its region and England | OHID Fingertips exports |
 | `geography/` | Wessex Vale ward boundaries (GeoJSON) | ONS ward boundaries |
-| `partner/` | force flags, resident survey, offenders, youth justice, rough sleeping, drug deaths, calls for service, national benchmarks, scorecard targets | a partnership's own data |
+| `partner/` | force flags, resident survey, offenders, youth justice, rough sleeping, drug deaths, calls for service, national benchmarks, scorecard targets, safeguarding topic counts, recommendations; `narrative/`: the partners' account of every chapter and of four topics (synthetic text) | a partnership's own data and words |
 
 Most similar group of Wessex Vale: {msg}.
 

@@ -135,6 +135,7 @@ def _validate_partner_files(files: list[disc.RawFile]) -> None:
         name = by_filename.get(f.path.name)
         if f.kind == "partner" and name in partner.PARTNER_READERS:
             partner.PARTNER_READERS[name](f.path)
+    partner.check_narrative_folders({f.path.parent for f in files if f.kind == "partner"})
 
 
 def ingest(
