@@ -3,8 +3,9 @@
 The demo data is written, then every text field that reaches a page is given HTML and Markdown
 payloads (``<script>``, ``<img onerror>``, ``javascript:`` links, inline SVG with ``onload``):
 the CSP configuration (partnership name, local authority name, priorities, most-similar group),
-ward names in the ONS lookup, scorecard labels, partner file values (the benchmarks' source and
-unit) and Home Office offence descriptions and CSP names. The whole assessment is built and
+ward names in the ONS lookup, scorecard labels, partner file values (the benchmarks' and topics'
+sources), the partners' accounts (Markdown and their authors) and recommendations, and Home
+Office offence descriptions and CSP names. The whole assessment is built and
 every page is parsed: no element, attribute or link that could run is there, the payloads are
 there as text, and every page carries a Content-Security-Policy that forbids scripts.
 """
@@ -91,8 +92,9 @@ def make_hostile(raw: Path, config_dir: Path) -> dict[str, str]:
     cfg = yaml.safe_load((ROOT / "config" / "csp" / "wessex-vale.yaml").read_text(encoding="utf-8"))
     cfg["partnership_name"] = f"Wessex Vale {SCRIPT} Partnership"
     cfg["local_authorities"][0]["name"] = f"Wessex Vale {IMG}"
-    cfg["priorities"] = [f"Reduce violence {MD_LINK}", f"Reduce anti-social behaviour {HTML_LINK}",
-                         f"Reduce the harm caused by drugs and alcohol {SVG}", f"Protect vulnerable people {ATTR_BREAK}"]
+    hostile_priorities = (MD_LINK, HTML_LINK, SVG, ATTR_BREAK, MD_IMAGE)
+    priorities = list(cfg["priorities"])
+    cfg["priorities"] = [f"{p} {hostile_priorities[i % 5]}" for i, p in enumerate(priorities)]  # numbers kept
     isca = f"Isca {IMG}"
     cfg["most_similar_group"] = [isca if n == "Isca" else n for n in cfg["most_similar_group"]]
     (config_dir / "wessex-vale.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
@@ -126,6 +128,27 @@ def make_hostile(raw: Path, config_dir: Path) -> dict[str, str]:
 
     _rewrite_csv(raw / "partner" / "national_benchmarks.csv", bench)
     placed["benchmarks_source"] = SCRIPT
+    # the partners' own words: their accounts (Markdown, with an author), recommendations, topic sources
+    for account in sorted((raw / "partner" / "narrative").glob("*.md")):
+        text = account.read_text(encoding="utf-8")
+        text = re.sub(r"^author: .*$", f"author: 'Council {SCRIPT} {IMG}'", text, count=1, flags=re.M)
+        account.write_text(text + f"\n\n{SCRIPT} {IMG} {MD_LINK} {HTML_LINK} {SVG} {MD_IMAGE} {ATTR_BREAK}\n",
+                           encoding="utf-8")
+    recs_path = raw / "partner" / "recommendations.yaml"
+    recs = yaml.safe_load(recs_path.read_text(encoding="utf-8"))
+    for i, r in enumerate(recs["recommendations"]):
+        if isinstance(r["priority"], str):  # named by its text: by its number now that the text has changed
+            r["priority"] = priorities.index(r["priority"]) + 1
+        r["recommendation"] = f"{r['recommendation']} {PAYLOADS[i % len(PAYLOADS)]}"
+        r["lead"] = f"Lead {IMG}"
+    recs_path.write_text(yaml.safe_dump(recs, sort_keys=False), encoding="utf-8")
+
+    def topic(header: list[str], row: list[str]) -> list[str]:
+        row[header.index("source")] = f"{row[header.index('source')]} {HTML_LINK}"
+        return row
+
+    _rewrite_csv(raw / "partner" / "safeguarding_topics.csv", topic)
+    placed.update(narrative=SCRIPT, recommendations="all payloads", safeguarding_topics=HTML_LINK)
     # Home Office tables: offence descriptions and the comparator's CSP name
 
     def home_office(header: list[str], row: list[str]) -> list[str]:
@@ -182,6 +205,8 @@ def test_the_payloads_are_shown_as_text(hostile_bundle: Path) -> None:
     scorecard = text["12_scorecard.html"]
     for payload in (SCRIPT, IMG, HTML_LINK):
         assert payload in scorecard, payload  # the scorecard's labels, in the Styler table and the prose
+    assert "Council <script>alert(101)</script>" in text["03_places.html"]  # a partner account's author
+    assert "Lead <img src=x onerror=alert(102)>" in text["00_summary.html"]  # a recommendation's lead
 
 
 def test_every_page_forbids_scripts_by_content_security_policy(hostile_bundle: Path) -> None:
