@@ -209,9 +209,44 @@ def title_from_name(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+#: Where a wheel installs the chapter notebooks, below the environment's data folder
+#: (pyproject.toml's ``[tool.setuptools.data-files]``).
+INSTALLED_NOTEBOOKS = Path("share") / "assess" / "notebooks"
+
+
+class NotebooksNotFound(ConfigError, FileNotFoundError):
+    """A notebooks folder that does not exist (or holds no chapter registry)."""
+
+
 def default_notebooks_dir() -> Path:
-    """The project's ``notebooks/`` folder (beside ``src/``, for the editable install)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The chapter notebooks of this installation.
+
+    The project's ``notebooks/`` folder beside ``src/`` (an editable install or a clone), else the
+    copy a wheel installs into the environment's data folder (``<prefix>/share/assess/notebooks``,
+    found through the installed distribution's file list, so a ``--user`` or ``--prefix``
+    install is found too). The project's folder when neither exists (load_registry then says so).
+    """
+    source = Path(__file__).resolve().parents[2] / "notebooks"
+    if (source / REGISTRY_FILE).is_file():
+        return source
+    installed = _installed_notebooks_dir()
+    return installed if installed is not None else source
+
+
+def _installed_notebooks_dir() -> Path | None:
+    from importlib import metadata
+
+    try:
+        files = metadata.distribution("assess").files or []
+    except metadata.PackageNotFoundError:
+        return None
+    for f in files:
+        parts = Path(f).parts
+        if parts[-1:] == (REGISTRY_FILE,) and tuple(parts[-4:-1]) == INSTALLED_NOTEBOOKS.parts:
+            folder = Path(f.locate()).resolve().parent
+            if folder.is_dir():
+                return folder
+    return None
 
 
 def load_registry(notebooks_dir: str | Path | None = None, *, require_notebooks: bool = True) -> Registry:
@@ -223,12 +258,12 @@ def load_registry(notebooks_dir: str | Path | None = None, *, require_notebooks:
     """
     folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such notebooks folder")
+        raise NotebooksNotFound(f"{folder}: no such notebooks folder (give the folder of the chapter notebooks with --notebooks)")
     path = folder / REGISTRY_FILE
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise ConfigError(
+        raise NotebooksNotFound(
             f"{path}: no chapter registry; a notebooks folder declares its chapters in {REGISTRY_FILE}"
         ) from None
     return _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size, require_notebooks)
