@@ -89,3 +89,53 @@ def project_paths(start: str | Path | None = None, env: Mapping[str, str] | None
         for key, var in ENV_FOLDERS.items()
     }
     return ProjectPaths(root=root, **folders)
+
+
+# -- what this installation carries: its source tree, or the files a wheel installed ------------------
+#: Where a wheel installs the project's data files (notebooks, lock file), below the environment's
+#: data folder (pyproject.toml's ``[tool.setuptools.data-files]``).
+INSTALLED_SHARE = Path("share") / "assess"
+
+
+def source_tree() -> Path | None:
+    """The project folder this package is imported from (an editable install or a clone), or None
+    for an installed wheel."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() and (root / "src" / "assess").is_dir() else None
+
+
+def installed_share(name: str) -> Path | None:
+    """``<data>/share/assess/<name>`` as the installed distribution lists it (found through its
+    file list, so a ``--user`` or ``--prefix`` install is found too), or None."""
+    from importlib import metadata
+
+    try:
+        files = metadata.distribution("assess").files or []
+    except metadata.PackageNotFoundError:
+        return None
+    want = (*INSTALLED_SHARE.parts, *Path(name).parts)
+    for f in files:
+        parts = Path(f).parts
+        if tuple(parts[-len(want):]) == want:
+            located = Path(f.locate()).resolve()
+            if located.exists():
+                return located
+    return None
+
+
+def lock_file() -> Path | None:
+    """The lock file of this installation: the source tree's, else the one installed with the wheel."""
+    tree = source_tree()
+    if tree is not None and (tree / LOCK_FILE).is_file():
+        return tree / LOCK_FILE
+    return installed_share(LOCK_FILE)
+
+
+def lock_file_record() -> dict[str, str] | None:
+    """``{"path", "sha256"}`` of :func:`lock_file` (for a bundle's manifest), or None without one."""
+    import hashlib
+
+    path = lock_file()
+    if path is None:
+        return None
+    return {"path": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}

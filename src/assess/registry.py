@@ -209,11 +209,6 @@ def title_from_name(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-#: Where a wheel installs the chapter notebooks, below the environment's data folder
-#: (pyproject.toml's ``[tool.setuptools.data-files]``).
-INSTALLED_NOTEBOOKS = Path("share") / "assess" / "notebooks"
-
-
 class NotebooksNotFound(ConfigError, FileNotFoundError):
     """A notebooks folder that does not exist (or holds no chapter registry)."""
 
@@ -226,27 +221,13 @@ def default_notebooks_dir() -> Path:
     found through the installed distribution's file list, so a ``--user`` or ``--prefix``
     install is found too). The project's folder when neither exists (load_registry then says so).
     """
+    from assess.paths import installed_share
+
     source = Path(__file__).resolve().parents[2] / "notebooks"
     if (source / REGISTRY_FILE).is_file():
         return source
-    installed = _installed_notebooks_dir()
-    return installed if installed is not None else source
-
-
-def _installed_notebooks_dir() -> Path | None:
-    from importlib import metadata
-
-    try:
-        files = metadata.distribution("assess").files or []
-    except metadata.PackageNotFoundError:
-        return None
-    for f in files:
-        parts = Path(f).parts
-        if parts[-1:] == (REGISTRY_FILE,) and tuple(parts[-4:-1]) == INSTALLED_NOTEBOOKS.parts:
-            folder = Path(f.locate()).resolve().parent
-            if folder.is_dir():
-                return folder
-    return None
+    installed = installed_share(f"notebooks/{REGISTRY_FILE}")
+    return installed.parent if installed is not None else source
 
 
 def load_registry(notebooks_dir: str | Path | None = None, *, require_notebooks: bool = True) -> Registry:
