@@ -31,14 +31,17 @@ SYSTEM_PACKAGES := chromium poppler-utils
 setup: $(STAMP)
 
 # Every package from the lock file, each checked against its hash; then the project itself, without
-# resolving anything again; then the notebooks' kernel and the git filter that strips their outputs.
+# resolving anything again; then the notebooks' kernel and the git filter that strips their outputs
+# (keeping cell ids: executed notebooks and reviewers' diffs refer to them).
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK) 2>&1 | { grep -v '^WARNING: Location' || true; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . 2>&1 | { grep -v '^WARNING: Location' || true; }
 	$(BIN)/python -c "import assess, papermill, weasyprint, duckdb, pandera"
 	$(BIN)/python -m ipykernel install --sys-prefix --name assess --display-name assess >/dev/null
-	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install --attributes .gitattributes; fi
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id'; fi
 	touch $(STAMP)
 
 # Refresh requirements.lock from pyproject.toml (runtime and dev dependencies) with uv, which the lock
@@ -88,7 +91,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_bundle.py
 
 strip-notebooks: setup
-	$(BIN)/nbstripout notebooks/*.ipynb
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
 
 clean:
 	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(REPORTS)/*/ .pytest_cache

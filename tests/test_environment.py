@@ -105,3 +105,4 @@ def test_make_setup_installs_from_the_lock_then_the_project_without_deps() -> No
     assert lock_install < project_install
     assert "ipykernel install --sys-prefix --name assess --display-name assess" in commands
     assert "nbstripout --install --attributes .gitattributes" in commands
+    assert "-m nbstripout --keep-id'" in commands  # the filter keeps the cell ids
