@@ -133,7 +133,8 @@ def _bar() -> Progress:
 
 
 def _warn(text: str) -> None:
-    console.print(f"[yellow]{escape(text)}[/]", highlight=False)
+    """One warning, on one line however long (a terminal wraps it; a log or grep sees one line)."""
+    console.print(f"[yellow]{escape(text)}[/]", highlight=False, soft_wrap=True)
 
 
 @_command(app, "assess demo")
@@ -193,7 +194,8 @@ def ingest(
         if report.unplaced is not None:
             console.print(
                 f"{report.unplaced_rows:,} street rows could not be placed in a ward "
-                f"(the 'unplaced' table counts them by file and reason in {len(report.unplaced):,} rows)"
+                f"(the 'unplaced' table counts them by file and reason in {len(report.unplaced):,} rows)",
+                soft_wrap=True,
             )
         if report.duplicate_ids:
             _warn(f"{report.duplicate_ids:,} Crime IDs appear more than once (see 'duplicate_crime_ids')")
