@@ -1,12 +1,22 @@
 # assess: two commands on a fresh machine (nothing installed by hand):
 #   make assessment   set up, write the demo data if absent, ingest it, run the default assessment
 #   make test         set up, then run every test
-# Other targets: make lab (JupyterLab with the project's kernel), make benchmark, make clean.
+# Other targets: make lab (JupyterLab with the project's kernel), make lock (refresh requirements.lock),
+# make benchmark, make clean.
 
 PYTHON ?= python3
+# bash with pipefail: a failing pip is not hidden by the filter its output goes through
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Exact versions and hashes of every package, for Python 3.11 on x86-64 Linux (`make lock` writes it).
+LOCK   := requirements.lock
+LOCK_PYTHON   ?= 3.11
+LOCK_PLATFORM ?= x86_64-unknown-linux-gnu
+# JupyterLab: `make lab LAB_ARGS="--port 8890 --no-browser"` (python -m assess.lab --help lists them).
+LAB_ARGS ?=
 RAW    ?= data/raw
 PROCESSED ?= data/processed
 REPORTS ?= reports
@@ -16,16 +26,33 @@ JOBS   ?= 2
 # Debian packages the tests need: headless Chromium for the browser test, pdftoppm for the PDF pages.
 SYSTEM_PACKAGES := chromium poppler-utils
 
-.PHONY: setup sysdeps demo ingest assessment test test-fast lab benchmark clean strip-notebooks
+.PHONY: setup sysdeps demo ingest assessment test test-fast lab lock benchmark clean strip-notebooks
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Every package from the lock file, each checked against its hash; then the project itself, without
+# resolving anything again; then the notebooks' kernel and the git filter that strips their outputs
+# (keeping cell ids: executed notebooks and reviewers' diffs refer to them).
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK) 2>&1 | { grep -v '^WARNING: Location' || true; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . 2>&1 | { grep -v '^WARNING: Location' || true; }
 	$(BIN)/python -c "import assess, papermill, weasyprint, duckdb, pandera"
+	$(BIN)/python -m ipykernel install --sys-prefix --name assess --display-name assess >/dev/null
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id'; fi
 	touch $(STAMP)
+
+# Refresh requirements.lock from pyproject.toml (runtime and dev dependencies) with uv, which the lock
+# itself installs (bootstrapped with pip when the environment has none yet); environment.yml follows it.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv 2>&1 | { grep -v '^WARNING: Location' || true; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+	  --python-version $(LOCK_PYTHON) --python-platform $(LOCK_PLATFORM) \
+	  --custom-compile-command "make lock" --output-file $(LOCK)
+	$(BIN)/python tools/environment_yml.py --write --python $(LOCK_PYTHON)
 
 # System packages for the tests, installed with apt when missing (CI and fresh machines run as root).
 sysdeps:
@@ -55,15 +82,16 @@ test: setup sysdeps
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not e2e and not browser"
 
+# The assess kernel, the notebooks folder, --allow-root only as root (src/assess/lab.py; the browser test uses it).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/python -m assess.lab $(LAB_ARGS)
 
 benchmark: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_bundle.py
 
 strip-notebooks: setup
-	$(BIN)/nbstripout notebooks/*.ipynb
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
 
 clean:
 	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(REPORTS)/*/ .pytest_cache

@@ -44,6 +44,7 @@ from assess import __version__
 from assess.atomic import atomic_directory, write_text
 from assess.config import CSPConfig
 from assess.measure.context import AssessmentContext
+from assess.paths import lock_file_record
 from assess.registry import REGISTRY_FILE, load_registry
 from assess.report.execute import (
     KERNEL_ENV,
@@ -368,6 +369,7 @@ def run_bundle(
                 "kernel_env": KERNEL_ENV,
                 "platform": platform.platform(),
                 "packages": package_versions(),
+                "lock_file": lock_file_record(),  # requirements.lock: exact versions and hashes of every package
                 "git": git_state(Path(notebooks_dir)),
             },
             "outputs_sha256": output_hashes(tmp),
