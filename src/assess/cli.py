@@ -243,8 +243,8 @@ def reconcile(
 
 @app.command()
 def run(
-    csp: Annotated[list[str], typer.Option("--csp", help="CSP slug, name or ONS code (repeatable for a batch).")],
-    year: Annotated[list[str], typer.Option("--year", help="Financial year, e.g. 2024/25 (repeatable for a batch).")],
+    csp: Annotated[list[str], typer.Option("--csp", help="CSP slug, name or ONS code (repeatable for a batch).")] = [],  # noqa: B006
+    year: Annotated[list[str], typer.Option("--year", help="Financial year, e.g. 2024/25 (repeatable for a batch).")] = [],  # noqa: B006
     raw: RawDir = Path("data/raw"),
     processed: ProcessedDir = Path("data/processed"),
     out: Annotated[Path, typer.Option("--out", help="Root folder of the bundles (reports).")] = Path("reports"),
@@ -253,12 +253,19 @@ def run(
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Chapters executed at a time.")] = 2,
     chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],  # noqa: B006
     isolate: Annotated[bool, typer.Option("--isolate", help="A fresh kernel for every chapter (slower).")] = False,
+    all_csps: Annotated[bool, typer.Option("--all", help="Every CSP with police.uk street rows in the year (a batch).")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Bundles at a time on the local Dask cluster (default: cores / jobs).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (docs/scaling.md).")] = None,
 ) -> None:
     """Execute every chapter for each CSP and year into reports/<csp>/<year>/.
 
     The bundle holds the executed notebooks, an HTML page per chapter with an index, one PDF,
     tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
     index and makes the exit status 1, while the other chapters are still produced.
+
+    Several bundles (--all, several --csp or --year, or --workers/--scheduler) run as a batch on
+    Dask, one bundle a task: a failed CSP does not stop the others, and OUT/index.html lists every
+    bundle with its status and headline figures (docs/scaling.md).
     """
     # nbformat imports jsonschema, which loads rfc3987-syntax where it is installed (JupyterLab's
     # dependencies install it); that builds an IRI grammar on import, 1.6-2.7 s of every run
@@ -270,8 +277,17 @@ def run(
     from assess.store import Store
 
     try:
+        if not year:
+            raise AssessError("give the financial year with --year, e.g. --year 2024/25")
+        if not csp and not all_csps:
+            raise AssessError("give a CSP with --csp (repeatable), or --all for every CSP the store holds")
         for y in year:
             parse_financial_year(y)
+        if all_csps or len(csp) * len(year) > 1 or workers or scheduler:
+            if not Store(processed).manifest():
+                raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
+            _run_batch(csp, year, all_csps, raw, processed, out, config_dir, notebooks, jobs, chapter, isolate, workers, scheduler)
+            return
         cfgs = [find_config(c, config_dir) for c in csp]
         if not Store(processed).manifest():
             raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
@@ -297,4 +313,38 @@ def run(
             console.print(f"bundle: {result.path / 'index.html'}")
             failed |= not result.ok
     if failed:
+        raise typer.Exit(code=1)
+
+
+def _run_batch(
+    csp: list[str], year: list[str], all_csps: bool, raw: Path, processed: Path, out: Path, config_dir: Path,
+    notebooks: Path, jobs: int, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
+) -> None:
+    """`assess run` for many bundles: on Dask, with a progress bar; exit 1 unless all are complete."""
+    from assess.report.batch import plan_batch, run_batch
+
+    plan = plan_batch(year, processed_dir=processed, config_dir=config_dir, out_root=out, csps=csp, every_csp=all_csps)
+    for w in plan.warnings:
+        console.print(f"[yellow]{w}[/]")
+    where = scheduler or f"a local Dask cluster of {workers or 'default'} worker(s)"
+    console.print(f"[bold]{len(plan.items)} bundle(s)[/] on {where}, {jobs} chapter(s) at a time in each")
+    with _bar() as bar:
+        task = bar.add_task("bundles", total=len(plan.items))
+
+        def done(outcome, n: int, total: int) -> None:
+            colour = {"complete": "green", "incomplete": "yellow"}.get(outcome.status, "red")
+            bar.console.print(f"[{colour}]{outcome.status}[/] {outcome.name}, {outcome.year} ({outcome.seconds:.0f} s)"
+                              + (f": {outcome.error}" if outcome.error else ""))
+            bar.update(task, completed=n)
+
+        result = run_batch(
+            plan, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out, jobs=jobs,
+            chapters=list(chapter) or None, isolate=isolate, workers=workers, scheduler=scheduler, on_done=done,
+        )
+    for o in plan.failed:
+        console.print(f"[red]failed[/] {o.name}, {o.year}: {o.error}")
+    console.print(f"{result.count('complete')} complete, {result.count('incomplete')} incomplete, "
+                  f"{result.count('failed')} failed in {result.seconds:.0f} s on {result.workers} worker(s)")
+    console.print(f"batch index: {result.index}")
+    if not result.ok:
         raise typer.Exit(code=1)
