@@ -12,7 +12,8 @@ Each configuration ``WxJ`` (W workers, J chapter kernels in each bundle; default
 runs ``assess run --year 2024/25 --csp ... --workers W --jobs J`` as a user does (a new process,
 the LocalCluster started by the command, its start-up included) on the first ``--bundles`` CSPs
 (default 4; 0: ``--all``, every CSP). Printed for each: wall time, bundles per minute, CPU seconds
-per bundle (of the whole process tree), the slowest bundle, and each worker's peak memory (the
+per bundle (of the whole process tree) and the cores it kept busy on average (CPU / wall: on a
+loaded machine, far below the workers asked for), the slowest bundle, and each worker's peak memory (the
 largest resident set of a worker and its kernels and PDF layout processes while it built one
 bundle, from ``batch.json``); then the speed-up of 2 workers over 1. The load average of the
 machine is printed before and after: figures taken while other work runs are noisy.
@@ -109,7 +110,7 @@ def run(work: Path, raw: Path, processed: Path, config: Path, csps: list[str] | 
     }
     print(
         f"{workers} worker(s) x {jobs} job(s): {n} bundles in {wall:6.1f} s = {result['per_minute']:5.2f} bundles/min; "
-        f"CPU {result['cpu_per_bundle']:5.1f} s/bundle; a bundle {result['mean_bundle']:5.1f} s on average "
+        f"CPU {result['cpu_per_bundle']:5.1f} s/bundle ({cpu / wall:.2f} cores busy on average); a bundle {result['mean_bundle']:5.1f} s on average "
         f"(slowest {result['slowest']:.1f} s); peak per worker "
         + ", ".join(f"{p:,.0f} MB" for p in result["peak_per_worker_mb"])
         + f"; {summary['counts']}" + (f"; failed chapters: {', '.join(result['failed_chapters'])}" if result["failed_chapters"] else ""),

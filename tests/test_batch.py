@@ -240,11 +240,14 @@ def test_plan_of_a_year_without_data(nation: SimpleNamespace, tmp_path: Path) ->
     assert any("no police.uk street rows for any CSP in 2019/20" in w for w in plan.warnings)
 
 
-def test_default_workers_share_the_cores_between_bundles() -> None:
-    assert default_workers(jobs=1, cores=2) == 2
-    assert default_workers(jobs=2, cores=2) == 1
-    assert default_workers(jobs=4, cores=2) == 1
-    assert default_workers(jobs=2, cores=16) == 8
+def test_default_workers_share_the_cores_and_the_memory_between_bundles() -> None:
+    gib = 2**30
+    assert default_workers(jobs=1, cores=2, memory=24 * gib) == 2
+    assert default_workers(jobs=2, cores=2, memory=24 * gib) == 1
+    assert default_workers(jobs=4, cores=2, memory=24 * gib) == 1
+    assert default_workers(jobs=1, cores=16, memory=16 * gib) == 6, "memory for 6 bundles, not 16"
+    assert default_workers(jobs=1, cores=8, memory=1 * gib) == 1
+    assert default_workers(jobs=1) >= 1
 
 
 class FakeClient:

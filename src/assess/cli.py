@@ -250,7 +250,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="Root folder of the bundles (reports).")] = Path("reports"),
     config_dir: ConfigDir = Path("config/csp"),
     notebooks: Annotated[Path, typer.Option("--notebooks", help="Folder of the chapter notebooks.")] = Path("notebooks"),
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Chapters executed at a time.")] = 2,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Chapters executed at a time in each bundle (default 2; 1 in a batch, whose bundles run side by side).")] = None,
     chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],  # noqa: B006
     isolate: Annotated[bool, typer.Option("--isolate", help="A fresh kernel for every chapter (slower).")] = False,
     all_csps: Annotated[bool, typer.Option("--all", help="Every CSP with police.uk street rows in the year (a batch).")] = False,
@@ -300,7 +300,7 @@ def run(
             try:
                 result = run_bundle(
                     cfg, y, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None, isolate=isolate,
+                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate,
                 )
             except AssessError as exc:
                 console.print(f"[bold red]error:[/] {exc}")
@@ -318,15 +318,18 @@ def run(
 
 def _run_batch(
     csp: list[str], year: list[str], all_csps: bool, raw: Path, processed: Path, out: Path, config_dir: Path,
-    notebooks: Path, jobs: int, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
+    notebooks: Path, jobs: int | None, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
 ) -> None:
     """`assess run` for many bundles: on Dask, with a progress bar; exit 1 unless all are complete."""
-    from assess.report.batch import plan_batch, run_batch
+    from assess.report.batch import default_workers, plan_batch, run_batch
+
+    jobs = jobs or 1
+    workers = workers or (None if scheduler else default_workers(jobs))
 
     plan = plan_batch(year, processed_dir=processed, config_dir=config_dir, out_root=out, csps=csp, every_csp=all_csps)
     for w in plan.warnings:
         console.print(f"[yellow]{w}[/]")
-    where = scheduler or f"a local Dask cluster of {workers or 'default'} worker(s)"
+    where = scheduler or f"a local Dask cluster of {workers} worker(s)"
     console.print(f"[bold]{len(plan.items)} bundle(s)[/] on {where}, {jobs} chapter(s) at a time in each")
     with _bar() as bar:
         task = bar.add_task("bundles", total=len(plan.items))

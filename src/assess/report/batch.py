@@ -44,6 +44,9 @@ from assess.store import Store
 
 #: Folder of ``<out>`` where the configurations built from the lookup are written.
 GENERATED_CONFIGS = "configs"
+#: Memory one worker needs to build a bundle with one kernel (bytes): benchmarks/bench_national.py
+#: measured a peak of about 2 GB (worker, kernel and PDF layout together) on a 48-CSP store.
+WORKER_MEMORY = int(2.5 * 2**30)
 #: A slug that is safe as one folder name (a configuration's slug names the bundle's folder).
 SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -338,14 +341,18 @@ def build_bundle(
 
 
 # -- the cluster -----------------------------------------------------------------------------------
-def default_workers(jobs: int, cores: int | None = None) -> int:
-    """Workers for a LocalCluster: as many bundles at a time as there are cores for ``jobs`` each.
+def default_workers(jobs: int, cores: int | None = None, memory: int | None = None) -> int:
+    """Workers for a LocalCluster: as many bundles at a time as there are cores for ``jobs`` each,
+    and no more than the machine's memory holds at :data:`WORKER_MEMORY` each; at least one.
 
-    Each bundle keeps about ``jobs`` cores busy (its chapter kernels; the PDF layout runs beside
-    them), so ``cores // jobs`` bundles at a time, at least one.
+    Each bundle keeps about ``jobs`` cores busy (its chapter kernels, with the PDF layout beside
+    them), so ``cores // jobs`` bundles at a time. ``memory`` is in bytes (default: this machine's).
     """
+    import psutil
+
     cores = cores or os.cpu_count() or 1
-    return max(1, cores // max(1, jobs))
+    memory = memory or psutil.virtual_memory().total
+    return max(1, min(cores // max(1, jobs), memory // WORKER_MEMORY))
 
 
 def _workers_can_build(paths: Sequence[str]) -> dict[str, Any]:
