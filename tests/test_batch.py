@@ -180,6 +180,9 @@ def test_batch_index_lists_every_bundle_offline_and_escaped(batch: SimpleNamespa
     assert audit.remote == [] and "<script" not in text, "self-contained, no scripts"
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Partners" in text
     assert all(t.exists() for t in local_link_targets(page, audit.links)), "every link resolves"
+    # accessible: language, a skip link to the content, a captioned table whose headers say what they head
+    assert '<html lang="en-GB">' in text and 'href="#content"' in text and '<main id="content">' in text
+    assert "<caption>" in text and not re.search(r"<th(?=[\s>])(?! scope=\"(col|row)\")", text)
     rows = re.findall(r"<tr class=\"(ok|failed)\">(.*?)</tr>", text, re.DOTALL)
     assert len(rows) == 5
     by_code = {str(nation.land.csp[k]): k for k in range(5)}
@@ -211,11 +214,13 @@ def test_existing_cluster_gives_the_same_index(batch: SimpleNamespace, nation: S
 def test_plan_resolves_names_codes_and_slugs(nation: SimpleNamespace, tmp_path: Path) -> None:
     code4 = str(nation.land.csp[4])
     plan = plan_batch([YEAR], processed_dir=nation.processed, config_dir=nation.config, out_root=tmp_path,
-                      csps=["Synthetic CSP 00", code4, "synthetic-csp-01", "Synthetic CSP 0", "synthetic csp 00"])
+                      csps=["Synthetic CSP 00", code4, "synthetic-csp-01", "Synthetic CSP 0", "synthetic csp 00",
+                            "synthetic-csp-03"])
     assert [(i.cfg.slug, i.configured) for i in plan.items] == [
         ("synthetic-csp-00", False), ("synthetic-csp-04", False), ("synthetic-csp-01", True)]
-    assert [o.csp for o in plan.failed] == ["synthetic-csp-0"]
+    assert [o.csp for o in plan.failed] == ["synthetic-csp-0", "synthetic-csp-03"]
     assert "no CSP 'Synthetic CSP 0' in the ONS lookup; did you mean" in plan.failed[0].error
+    assert "synthetic-csp-03.yaml: not valid YAML" in plan.failed[1].error, "its own YAML's error, not the lookup's"
     assert any("synthetic-csp-03.yaml" in w for w in plan.warnings)
     assert sorted(p.name for p in (tmp_path / "configs").iterdir()) == ["synthetic-csp-00.yaml", "synthetic-csp-04.yaml"]
 
@@ -269,6 +274,13 @@ def test_workers_that_cannot_build_are_refused(tmp_path: Path) -> None:
         check_workers(FakeClient({"tcp://a": {**ok, "version": "0.0.1"}}), [str(tmp_path)])
 
 
+def test_run_asks_for_csps_or_all_but_not_both(nation: SimpleNamespace) -> None:
+    neither = CliRunner().invoke(app, cli_args(nation))
+    both = CliRunner().invoke(app, cli_args(nation, "--all", "--csp", "Synthetic CSP 00"))
+    assert neither.exit_code == both.exit_code == 2
+    assert "or --all for every CSP" in neither.output and "not both" in both.output
+
+
 def test_unreachable_scheduler_is_a_clear_error(nation: SimpleNamespace) -> None:
     import dask
 
@@ -285,7 +297,8 @@ def test_index_of_incomplete_and_failed_bundles(tmp_path: Path) -> None:
     (bundle / "metrics.json").write_text(json.dumps({"meta": {}, "metrics": [
         {"id": "all_crime", "label": "All crime", "chapter": "01_recorded_crime", "value": 12345, "unit": "crimes",
          "rate": 61.5, "rate_per": 1000, "change_percent": -3.2, "previous_period": "2022/23", "verdict": "down"},
-        {"id": "summary_only", "label": "Summary", "chapter": "00_summary", "value": 1}]}))
+        {"id": "summary_only", "label": "Summary", "chapter": "00_summary", "value": 1},
+        {"id": "hate_crime", "label": "Hate crime", "chapter": "08_hate_crime", "value": "<b>many</b>"}]}))
     outcomes = [
         BundleOutcome(csp="a", name="A <b>", code="E22000001", year="2023/24", status="incomplete", path="a/2023-24",
                       failed_chapters={"03_places": "ValueError: <img src=x>"}),
@@ -297,6 +310,7 @@ def test_index_of_incomplete_and_failed_bundles(tmp_path: Path) -> None:
     assert "12,345 <span" in text and "61.5 per 1,000" in text and "-3.2% on 2022/23 (down)" in text
     assert "Summary</th>" not in text, "the summary's own metrics are not headline figures"
     assert "1 of 2 bundles could not be built and 1 is incomplete" in text
+    assert "metrics.json: &#39;hate_crime&#39; could not be shown" in text, "a figure that is not a number is reported"
     assert hashlib.sha256(text.encode()).hexdigest() == hashlib.sha256(
         batch_index_page(tmp_path, outcomes, reading=["00_summary"]).encode()).hexdigest()
 

@@ -281,6 +281,8 @@ def run(
             raise AssessError("give the financial year with --year, e.g. --year 2024/25")
         if not csp and not all_csps:
             raise AssessError("give a CSP with --csp (repeatable), or --all for every CSP the store holds")
+        if csp and all_csps:
+            raise AssessError("give --csp (repeatable) or --all, not both")
         for y in year:
             parse_financial_year(y)
         if all_csps or len(csp) * len(year) > 1 or workers or scheduler:

@@ -185,7 +185,7 @@ def plan_batch(
         for k in (cfg.code, cfg.slug, cfg.name.lower()):
             by_key.setdefault(k, cfg)
     broken = {p.stem: msg for p, msg in bad.items()}
-    warnings = [msg for p, msg in bad.items()]
+    warnings = list(bad.values())
 
     wanted: list[tuple[str, str]] = []  # (request, year)
     for year in years:
@@ -204,6 +204,9 @@ def plan_batch(
     for request, year in wanted:
         cfg = by_key.get(request) or by_key.get(request.lower()) or by_key.get(slugify(request))
         configured = cfg is not None
+        if cfg is None and slugify(request) in broken:  # asked for by the slug of a YAML that cannot be read
+            failed.append(_failed(request, year, broken[slugify(request)]))
+            continue
         if cfg is None:
             try:
                 if lookup is None:

@@ -78,7 +78,13 @@ def index_rows(out_root: Path, outcomes: Sequence[Any], reading: Sequence[str]) 
     columns = headline_columns(selections)
     for row, chosen in zip(rows, selections):
         by_id = {str(m["id"]): m for m in chosen}
-        row["cells"] = [format_metric(by_id[c["id"]]) if c["id"] in by_id else None for c in columns]
+        row["cells"] = []
+        for c in columns:
+            try:
+                row["cells"].append(format_metric(by_id[c["id"]]) if c["id"] in by_id else None)
+            except (TypeError, ValueError) as exc:  # a figure that is not a number: say so, show the rest
+                row["cells"].append(None)
+                row["problems"].append(f"metrics.json: '{c['id']}' could not be shown ({exc})")
     return rows, columns
 
 
