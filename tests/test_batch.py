@@ -202,7 +202,7 @@ def test_batch_index_lists_every_bundle_offline_and_escaped(batch: SimpleNamespa
 def test_existing_cluster_gives_the_same_index(batch: SimpleNamespace, nation: SimpleNamespace) -> None:
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         result = CliRunner().invoke(app, cli_args(nation, "--all", "--scheduler", cluster.scheduler_address))
     assert result.exit_code == 1, result.output
     assert (nation.out / "index.html").read_bytes() == batch.index, "same bundles, same index bytes"

@@ -388,9 +388,10 @@ def check_workers(client: Any, paths: Sequence[str]) -> None:
 def _local_cluster(workers: int) -> Any:
     from distributed import LocalCluster
 
-    # threads_per_worker=1: a worker builds one bundle at a time; no dashboard (needs bokeh and a port)
+    # threads_per_worker=1: a worker builds one bundle at a time; the scheduler's HTTP server (and any
+    # dashboard) on a free port, never a fixed one another cluster on the machine may hold
     return LocalCluster(
-        n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None,
+        n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=":0",
         scheduler_port=0, silence_logs=40,  # logging.ERROR
     )
 
