@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.config import CSPConfig
 from assess.report import bundle as bundle_mod
-from assess.report.bundle import BundleResult, bundle_path, run_batch, run_bundle
+from assess.report.bundle import BundleResult, bundle_path, run_bundle
 from assess.report.export import audit_html, local_link_targets
 
 pytestmark = pytest.mark.e2e
@@ -278,21 +278,3 @@ def _wait_for_orphan_kernels(parent_pid: int, timeout: float = 15.0) -> None:
     while orphans() and time.monotonic() < deadline:
         time.sleep(0.25)
     assert orphans() == [], "kernels of the killed run are still running"
-
-
-def test_run_batch_reports_every_bundle(runs: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, str]] = []
-
-    def fake(cfg: CSPConfig, year: str, **kwargs: object) -> BundleResult:
-        calls.append((cfg.slug, year))
-        if year == "2022/23":
-            raise RuntimeError("no data")
-        return BundleResult(cfg.slug, year, runs.out_root, [])
-
-    monkeypatch.setattr(bundle_mod, "run_bundle", fake)
-    cfg = fixture_config()
-    assert [r.year for r in run_batch([(cfg, "2023/24"), (cfg, "2021/22")])] == ["2023/24", "2021/22"]
-    with pytest.raises(ExceptionGroup) as info:
-        run_batch([(cfg, "2022/23"), (cfg, "2023/24")])
-    assert calls[-1] == ("demo", "2023/24"), "a failing bundle must not stop the batch"
-    assert "demo 2022/23" in str(info.value.exceptions[0].__notes__)

@@ -440,16 +440,19 @@ class UsageProblem(AssessError):
 
 @_command(app, "assess run --csp wessex-vale --year 2024/25 --chapter 03_places")
 def run(
-    csp: Annotated[list[str], typer.Option("--csp", metavar="CSP", help="CSP slug, name or ONS code (repeatable for a batch).")],
-    year: Annotated[list[str], typer.Option("--year", metavar="YYYY/YY", help="Financial year, e.g. 2024/25 (repeatable for a batch).")],
+    csp: Annotated[list[str], typer.Option("--csp", metavar="CSP", help="CSP slug, name or ONS code (repeatable for a batch).")] = [],  # noqa: B006
+    year: Annotated[list[str], typer.Option("--year", metavar="YYYY/YY", help="Financial year, e.g. 2024/25 (repeatable for a batch).")] = [],  # noqa: B006
     raw: RawDir = None,
     processed: ProcessedDir = None,
     out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Root folder of the bundles (default: the project's reports).")] = None,
     config_dir: ConfigDir = None,
     notebooks: Annotated[Path | None, typer.Option("--notebooks", metavar="DIR", help="Folder of the chapter notebooks (default: those installed with assess).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, metavar="N", help="Chapters executed at a time.")] = 2,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, metavar="N", help="Chapters executed at a time in each bundle (default 2; 1 in a batch, whose bundles run side by side).")] = None,
     chapter: Annotated[list[str], typer.Option("--chapter", metavar="CHAPTER", help="Run only these chapters, by name, number or slug (repeatable).")] = [],  # noqa: B006
     isolate: Annotated[bool, typer.Option("--isolate", metavar="", help="A fresh kernel for every chapter (slower).")] = False,
+    all_csps: Annotated[bool, typer.Option("--all", metavar="", help="Every CSP with police.uk street rows in the year (a batch).")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, metavar="N", help="Bundles at a time on the local Dask cluster (default: cores / jobs).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (docs/scaling.md).")] = None,
 ) -> None:
     """Execute every chapter for each CSP and year into reports/CSP/YEAR/.
 
@@ -457,6 +460,11 @@ def run(
     tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
     index and makes the exit status 1, while the other chapters are still produced. An unknown
     chapter, CSP or year, or a year with no data, stops before anything runs (exit status 2).
+
+
+    Several bundles (--all, several --csp or --year, or --workers/--scheduler) run as a batch on
+    Dask, one bundle a task: a failed CSP does not stop the others, and OUT/index.html lists every
+    bundle with its status and headline figures (docs/scaling.md).
     """
     # nbformat imports jsonschema, which loads rfc3987-syntax where it is installed (JupyterLab's
     # dependencies install it); that builds an IRI grammar on import, 1.6-2.7 s of every run
@@ -477,17 +485,17 @@ def run(
         registry.select(list(chapter) or None)
     except UnknownChapter as exc:
         raise UsageProblem(f"--chapter: {exc}") from None
+    if not year:
+        raise UsageProblem("--year: give the financial year, e.g. --year 2024/25")
+    if not csp and not all_csps:
+        raise UsageProblem("--csp: give a CSP (repeatable), or --all for every CSP the store holds")
+    if csp and all_csps:
+        raise UsageProblem("--all: give --csp (repeatable) or --all, not both")
     for y in year:
         try:
             parse_financial_year(y)
         except AssessError as exc:
             raise UsageProblem(f"--year: {exc}") from None
-    cfgs = []
-    for c in csp:
-        try:
-            cfgs.append(find_config(c, config_dir))
-        except AssessError as exc:
-            raise UsageProblem(f"--csp: {exc}") from None
     store = Store(processed)
     if not store.manifest():
         raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
@@ -495,6 +503,16 @@ def run(
                          store.read("recorded_crime") if store.has("recorded_crime") else None)
     for y in year:
         require_year(y, held, processed)
+    if all_csps or len(csp) * len(year) > 1 or workers or scheduler:
+        _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
+                   workers, scheduler)
+        return
+    cfgs = []
+    for c in csp:
+        try:
+            cfgs.append(find_config(c, config_dir))
+        except AssessError as exc:
+            raise UsageProblem(f"--csp: {exc}") from None
 
     failed = False
     for cfg in cfgs:
@@ -505,7 +523,7 @@ def run(
             try:
                 result = run_bundle(
                     cfg, y, notebooks_dir=registry.folder, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None, isolate=isolate,
+                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate,
                 )
             except AssessError as exc:
                 report_error(exc)
@@ -518,6 +536,43 @@ def run(
             console.print(f"bundle: {result.path / 'index.html'}")
             failed |= not result.ok
     if failed:
+        raise typer.Exit(code=1)
+
+
+def _run_batch(
+    csp: list[str], year: list[str], all_csps: bool, raw: Path, processed: Path, out: Path, config_dir: Path,
+    notebooks: Path, jobs: int | None, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
+) -> None:
+    """`assess run` for many bundles: on Dask, with a progress bar; exit 1 unless all are complete."""
+    from assess.report.batch import default_workers, plan_batch, run_batch
+
+    jobs = jobs or 1
+    workers = workers or (None if scheduler else default_workers(jobs))
+
+    plan = plan_batch(year, processed_dir=processed, config_dir=config_dir, out_root=out, csps=csp, every_csp=all_csps)
+    for w in plan.warnings:
+        console.print(f"[yellow]{w}[/]")
+    where = scheduler or f"a local Dask cluster of {workers} worker(s)"
+    console.print(f"[bold]{len(plan.items)} bundle(s)[/] on {where}, {jobs} chapter(s) at a time in each")
+    with _bar() as bar:
+        task = bar.add_task("bundles", total=len(plan.items))
+
+        def done(outcome, n: int, total: int) -> None:
+            colour = {"complete": "green", "incomplete": "yellow"}.get(outcome.status, "red")
+            bar.console.print(f"[{colour}]{outcome.status}[/] {outcome.name}, {outcome.year} ({outcome.seconds:.0f} s)"
+                              + (f": {outcome.error}" if outcome.error else ""))
+            bar.update(task, completed=n)
+
+        result = run_batch(
+            plan, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out, jobs=jobs,
+            chapters=list(chapter) or None, isolate=isolate, workers=workers, scheduler=scheduler, on_done=done,
+        )
+    for o in plan.failed:
+        console.print(f"[red]failed[/] {o.name}, {o.year}: {o.error}")
+    console.print(f"{result.count('complete')} complete, {result.count('incomplete')} incomplete, "
+                  f"{result.count('failed')} failed in {result.seconds:.0f} s on {result.workers} worker(s)")
+    console.print(f"batch index: {result.index}")
+    if not result.ok:
         raise typer.Exit(code=1)
 
 

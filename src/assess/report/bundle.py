@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -381,21 +381,3 @@ def run_bundle(
         pdf_pages=pdf_pages,
     )
 
-
-def run_batch(cfgs_years: Iterable[tuple[CSPConfig, str]], **kwargs: Any) -> list[BundleResult]:
-    """:func:`run_bundle` for each (CSP, year) in turn, with the same keyword arguments.
-
-    A bundle that raises does not stop the batch: the exception is re-raised after the others
-    have run, as an ExceptionGroup (the previous bundle of that CSP and year stays in place).
-    """
-    results: list[BundleResult] = []
-    errors: list[Exception] = []
-    for cfg, year in cfgs_years:
-        try:
-            results.append(run_bundle(cfg, year, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - collected and re-raised below
-            exc.add_note(f"while building the bundle of {cfg.slug} {year}")
-            errors.append(exc)
-    if errors:
-        raise ExceptionGroup(f"{len(errors)} of the batch's bundles failed", errors)
-    return results
