@@ -58,13 +58,12 @@ from assess.report.export import (
     ChapterDoc,
     ChapterRenderer,
     PageContext,
-    WorkbookTable,
     write_chapter_pages,
-    write_workbook,
 )
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
+from assess.report.workbook import WorkbookTable, write_workbook
 from assess.store import Store
 
 #: Packages whose versions the manifest records.
