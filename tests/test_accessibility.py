@@ -111,8 +111,8 @@ def test_the_pdf_is_tagged_with_language_alt_text_bookmarks_and_contents(demo_bu
     assert root["/Lang"] == "en-GB" and bool(root["/MarkInfo"]["/Marked"])
     assert reader.metadata.title and "Wessex Vale" in reader.metadata.title
     figures = [e for e in struct_elements(root["/StructTreeRoot"]) if e.get("/S") == "/Figure"]
-    images = sum(len(page.images) for page in reader.pages)
-    assert figures and len(figures) == images, "one Figure element for each image"
+    images = sum(p.read_text(encoding="utf-8").count("<img") for p in (demo_bundle / "html").glob("[0-9]*.html"))
+    assert figures and len(figures) == images, "one Figure element for each chart of the chapters"
     assert all(str(f.get("/Alt", "")).strip() for f in figures), "every figure has alt text"
     titles = [o.title for o in reader.outline if not isinstance(o, list)]
     assert "Contents" in titles and "Glossary" in titles and any("Recorded crime" in t for t in titles)

@@ -123,8 +123,18 @@ def table_html(df: pd.DataFrame, caption: str, mask: pd.DataFrame | None = None)
     return "".join(out)
 
 
+#: Text columns whose every value is at most this long (a verdict, a role) are never wrapped.
+SHORT_TEXT = 22
+
+
+def _short_text_column(column: pd.Series) -> bool:
+    values = [v for v in column.tolist() if isinstance(v, str)]
+    return bool(values) and all(len(v) <= SHORT_TEXT for v in values)
+
+
 def _table_html(df: pd.DataFrame, caption: str, mask: pd.DataFrame | None) -> str:
     formats = column_formats(df)
+    short = [not f.numeric and _short_text_column(df.iloc[:, j]) for j, f in enumerate(formats)]
     labels = column_labels([str(c) for c in df.columns])
     num_class = ' class="num"'
     head = "".join(
@@ -139,7 +149,8 @@ def _table_html(df: pd.DataFrame, caption: str, mask: pd.DataFrame | None) -> st
                 text = SUPPRESSED_MARK
             else:
                 text = formats[j].text(df.iat[i, j])
-            classes = (["num"] if formats[j].numeric else []) + (["nw"] if " " not in text and len(text) <= 12 else [])
+            nowrap = short[j] or (" " not in text and len(text) <= 12)
+            classes = (["num"] if formats[j].numeric else []) + (["nw"] if nowrap else [])
             cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -178,6 +189,30 @@ class PublishedTable(pd.DataFrame):
         if not getattr(self, "shown", False):
             self.shown = True
             display_html(self._repr_html_(), f"[Table: {self.caption}]")
+
+
+class TableView:
+    """Some columns of a published table, shown in a chapter (:meth:`ChapterOutputs.show`) while the
+    whole table goes to the workbook and CSV: the same figures, suppressed alike."""
+
+    def __init__(self, table: pd.DataFrame, caption: str, mask: pd.DataFrame | None) -> None:
+        self.table, self.caption, self.mask = table, caption, mask
+
+    def _repr_html_(self) -> str:
+        return table_html(self.table, self.caption, self.mask)
+
+    def __repr__(self) -> str:
+        return f"[Table: {self.caption}]"
+
+
+def column_view(published: pd.DataFrame, columns: Sequence[str], caption: str) -> TableView:
+    """A :class:`TableView` of ``columns`` of a table :meth:`ChapterOutputs.table` published."""
+    missing = [c for c in columns if c not in published.columns]
+    if missing:
+        raise KeyError(f"columns not in the published table: {missing}")
+    mask = getattr(published, "suppressed", None)
+    return TableView(pd.DataFrame(published)[list(columns)], caption,
+                     None if mask is None else mask[list(columns)])
 
 
 def published_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -139,7 +139,28 @@ class ChapterRenderer:
             body, _ = self._exporter.from_notebook_node(_report_cells(nb), resources={"metadata": {"name": chapter}})
         else:
             title, has_h1, body = fallback_title(chapter), False, ""
-        return ChapterDoc(chapter, title, wrap_tables(body.strip()), has_h1, status, error)
+        return ChapterDoc(chapter, title, lead_with_findings(wrap_tables(body.strip()), chapter), has_h1, status, error)
+
+
+_FINDING = re.compile(r'<p class="assess-finding"><strong>Key finding:</strong>\s*(.*?)</p>', re.DOTALL)
+_H1_END = re.compile(r"</h1\s*>", re.IGNORECASE)
+
+
+def lead_with_findings(body: str, chapter: str) -> str:
+    """Gather the chapter's key findings (shown where each was computed) into one list under its
+    title, so that every chapter opens with what it found; the text keeps the rest in order."""
+    found = _FINDING.findall(body)
+    h1 = _H1_END.search(body)
+    if not found or h1 is None:
+        return body
+    body = _FINDING.sub("", body)
+    h1 = _H1_END.search(body)
+    assert h1 is not None
+    heading = f"key-findings-{chapter}"
+    items = "".join(f"<li>{text}</li>" for text in found)
+    box = (f'<section class="assess-key-findings" aria-labelledby="{heading}">'
+           f'<h2 id="{heading}">Key findings</h2><ul>{items}</ul></section>')
+    return body[:h1.end()] + box + body[h1.end():]
 
 
 _TABLE_OPEN = re.compile(r"<table\b[^>]*>", re.IGNORECASE)

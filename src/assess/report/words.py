@@ -106,11 +106,17 @@ def _sentence(text: str) -> str:
 
 
 def column_labels(names: Iterable[str]) -> list[str]:
-    """:func:`column_label` of each name; a label that two names share keeps the second name's own text."""
+    """:func:`column_label` of each name, unique (a table's headers must be): a label already taken
+    falls back to the name as published, then to the label numbered ``"Percentage (2)"``."""
     labels: list[str] = []
     for name in names:
-        label = column_label(name)
-        labels.append(label if label not in labels else str(name))
+        label, n = column_label(name), 1
+        if label in labels:
+            label = str(name)
+        while label in labels:
+            n += 1
+            label = f"{column_label(name)} ({n})"
+        labels.append(label)
     return labels
 
 

@@ -317,7 +317,9 @@ def write_workbook(
         names, body = data[0], data[1:]
         values = [[_value(v) for v in row] for row in body]
         formats = [column_format(n, [r[j] for r in values]) for j, n in enumerate(names)]
-        cells = [[_cell(v, formats[j]) for j, v in enumerate(row)] for row in values]
+        # a column of words keeps every cell as written: "2024" among "2023/24"s, "999" among channels
+        cells = [[_cell(body[i][j] if formats[j].kind == "text" else v, formats[j]) for j, v in enumerate(row)]
+                 for i, row in enumerate(values)]
         labels = column_labels(names)
         start = _write_rows(ws, labels, cells, formats)
         if cells:
