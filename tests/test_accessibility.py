@@ -97,6 +97,21 @@ def test_every_table_region_is_labelled_and_keyboard_reachable(demo_bundle: Path
     assert regions and all(r["role"] == "region" and r["label"] and r["tab"] == 0 for r in regions)
 
 
+def test_printing_a_page_hides_the_navigation_and_keeps_cards_whole(demo_bundle: Path, browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto((demo_bundle / "index.html").as_uri())
+    page.emulate_media(media="print")
+    styles = page.evaluate(
+        """[getComputedStyle(document.querySelector('.assess-nav')).display,
+            getComputedStyle(document.querySelector('.card')).breakInside,
+            getComputedStyle(document.querySelector('.assess-banner')).display]""")
+    page.emulate_media(media="screen")
+    screen = page.evaluate("getComputedStyle(document.querySelector('.assess-nav')).display")
+    context.close()
+    assert styles == ["none", "avoid", "block"] and screen != "none"
+
+
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="needs pdfinfo (Debian poppler-utils)")
 def test_the_pdf_is_tagged_with_language_alt_text_bookmarks_and_contents(demo_bundle: Path) -> None:
     from pypdf import PdfReader

@@ -414,6 +414,14 @@ class PdfBuilder:
         engine.layout(STAMPS, stamps_html(self.ctx, pages))
         return engine.write([FRONT, *(p.name for p in parts)], STAMPS), pages, parts
 
+    def start(self, docs: Sequence[ChapterDoc], path: Path) -> Future[PdfResult]:
+        """:meth:`write` in a background thread, so that the caller can write the other outputs
+        while the worker finishes the PDF; the future gives the result (or raises its error)."""
+        finisher = ThreadPoolExecutor(1, thread_name_prefix="pdf-write")
+        future = finisher.submit(self.write, list(docs), path)
+        finisher.shutdown(wait=False)
+        return future
+
     def write(self, docs: Sequence[ChapterDoc], path: Path) -> PdfResult:
         """Wait for (or lay out) every chapter of ``docs`` and write the PDF to ``path`` (atomically)."""
         start = time.perf_counter()
