@@ -224,3 +224,25 @@ def test_tables_shown_without_a_region_are_wrapped_in_one() -> None:
     wrapped = wrap_tables(body)
     assert wrapped.count('role="region"') == 2
     assert '<div class="assess-table-wrap" role="region" aria-label="Score &amp; card" tabindex="0"><table id="T_x">' in wrapped
+
+
+def test_opaque_charts_are_embedded_without_an_alpha_channel() -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from assess.report.pdf import opaque_pngs
+
+    def png(mode: str, colour: tuple) -> str:
+        buf = io.BytesIO()
+        Image.new(mode, (4, 3), colour).save(buf, format="PNG")
+        return base64.b64encode(buf.getvalue()).decode()
+
+    opaque, clear = png("RGBA", (10, 20, 30, 255)), png("RGBA", (10, 20, 30, 0))
+    html = f'<img src="data:image/png;base64,{opaque}" alt="a"><img src="data:image/png;base64,{clear}" alt="b">'
+    out = opaque_pngs(html)
+    first, second = (base64.b64decode(m) for m in __import__("re").findall(r"base64,([^\"]+)", out))
+    with Image.open(io.BytesIO(first)) as img:
+        assert img.mode == "RGB" and img.getpixel((0, 0)) == (10, 20, 30)
+    assert base64.b64encode(second).decode() == clear, "a picture with transparency is left as it is"

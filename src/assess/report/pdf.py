@@ -185,6 +185,31 @@ def stamped(page: Any, stamp: Any) -> Any:
     return Page(box.copy_with_children([*box.children, *margins]))
 
 
+_PNG_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+
+
+def opaque_pngs(source: str) -> str:
+    """The HTML with each embedded PNG that has an alpha channel but no transparent pixel (a chart
+    on its white background) re-saved as RGB: the same picture, and WeasyPrint then writes it
+    without splitting off a soft mask, which is most of the time it spends on images when it writes
+    the PDF. Done while the chapter is laid out, during execution, not when the PDF is written."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def convert(m: re.Match[str]) -> str:
+        data = base64.b64decode(m.group(1))
+        with Image.open(io.BytesIO(data)) as img:
+            if img.mode != "RGBA" or img.getchannel("A").getextrema() != (255, 255):
+                return m.group(0)
+            buf = io.BytesIO()
+            img.convert("RGB").save(buf, format="PNG", compress_level=1)
+        return f'src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode("ascii")}"'
+
+    return _PNG_URI.sub(convert, source)
+
+
 class Layout:
     """Lays out the parts of the document and keeps them, to write them as one PDF (in one process)."""
 
@@ -208,7 +233,7 @@ class Layout:
         known = self.documents.get(name)
         if known is None or known[0] != key:
             fetcher = URLFetcher(allowed_protocols={"data", "file"})
-            document = HTML(string=source, base_url=self.base_url, url_fetcher=fetcher).render(
+            document = HTML(string=opaque_pngs(source), base_url=self.base_url, url_fetcher=fetcher).render(
                 font_config=self.fonts, cache=self.images, pdf_variant=PDF_VARIANT,
             )
             self.documents[name] = (key, document)
