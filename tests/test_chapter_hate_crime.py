@@ -13,9 +13,9 @@ from conftest import flags_frame, run_chapter
 from assess.chapters import common
 from assess.chapters import hate_crime as hc
 from assess.measure.flags import (
-    counts_by_year,
     flag_monthly,
-    like_for_like,
+    flags_like_for_like,
+    monthly_by_year,
     total_counts_strands_twice,
     two_year_row,
     year_change,
@@ -52,7 +52,7 @@ def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> No
             rows.append((f"{year}-{m}", "hate_crime", "race", None, 10))
     rows += [("2024-04", "hate_crime", "race", None, 7), ("2024-05", "hate_crime", "race", None, 9)]
     flags = flags_frame(rows)
-    lfl = like_for_like(flags, "2024/25")
+    lfl = flags_like_for_like(flags, "2024/25")
     assert not lfl.complete
     assert lfl.months("2023/24") == ["2023-04", "2023-05"]
     assert lfl.period("2024/25") == "2024-04 to 2024-05"
@@ -65,8 +65,8 @@ def test_an_incomplete_year_is_compared_on_the_same_months_of_every_year() -> No
 
 def test_counts_by_year_fills_years_without_the_flag_with_zero() -> None:
     flags = flags_frame([("2023-04", "rape", None, None, 3), ("2024-04", "hate_crime", "race", None, 2)])
-    lfl = like_for_like(flags, "2024/25")
-    counts = counts_by_year(flag_monthly(flags, "hate_crime"), ["2023/24", "2024/25"], lfl)
+    lfl = flags_like_for_like(flags, "2024/25")
+    counts = monthly_by_year(flag_monthly(flags, "hate_crime"), ["2023/24", "2024/25"], lfl)
     assert counts.to_dict() == {"2023/24": 0, "2024/25": 2}
     assert counts.dtype == "int64"
 

@@ -170,7 +170,8 @@ def fetch(
     year: Annotated[list[str], typer.Option("--year", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],  # noqa: B006
     only: Annotated[
         list[str],
-        typer.Option("--only", help="Fetch only these groups: police_uk, lookup, population, recorded_crime (repeatable)."),
+        typer.Option("--only", help="Fetch only these groups: police_uk, lookup, population, recorded_crime, "
+                     "rough_sleeping, fingertips (repeatable)."),
     ] = [],  # noqa: B006
     month: Annotated[list[str], typer.Option("--month", help="Single month(s) YYYY-MM (repeatable).")] = [],  # noqa: B006
     raw: RawDir = Path("data/raw"),
@@ -181,7 +182,8 @@ def fetch(
     force: Annotated[bool, typer.Option("--force", help="Download again even if present and unchanged.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a server before retrying.")] = 30.0,
 ) -> None:
-    """Download a CSP's public data (police.uk, ONS lookups and population, Home Office tables) into RAW.
+    """Download a CSP's public data (police.uk, ONS lookups and population, Home Office tables,
+    rough sleeping snapshot, Fingertips indicators) into RAW.
 
     Resumable and checksummed; every file is recorded in RAW/downloads.json. Needs the internet.
     Without --csp, only the ONS lookups (--only lookup) can be fetched: the first step for a new CSP.
@@ -194,7 +196,9 @@ def fetch(
     try:
         cfg = find_config(csp, config_dir) if csp else None
         months = sorted(set(month) | {m for y in year for m in months_of_financial_year(y)})
-        groups = tuple(only) or ("police_uk", "lookup", "population", "recorded_crime")
+        from assess.fetch.fetcher import FETCH_GROUPS
+
+        groups = tuple(only) or FETCH_GROUPS
         report = run_fetch(
             cfg, months or None, list(year) or None, raw, load_sources(sources), include=groups,
             police_uk_link=police_uk_link, keep_archives=keep_archives, force=force, timeout=timeout,

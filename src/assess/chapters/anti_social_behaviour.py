@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from assess import periods
 from assess.chapters import common
 from assess.chapters.places import csp_rate_of, rounded_rates, ward_table
 from assess.chapters.recorded_crime import (
@@ -212,7 +213,7 @@ def by_month(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     peak = series.idxmax()
     out.say(
-        f"Of the {narrative.format_count(len(series))} months from {counts.month_name(str(series.index[0]))} to "
-        f"{counts.month_name(str(series.index[-1]))}, the one with the most anti-social behaviour was "
-        f"{counts.month_name(str(peak))}, with {narrative.format_count(series.max())} incidents."
+        f"Of the {narrative.format_count(len(series))} months from {periods.month_name(str(series.index[0]))} to "
+        f"{periods.month_name(str(series.index[-1]))}, the one with the most anti-social behaviour was "
+        f"{periods.month_name(str(peak))}, with {narrative.format_count(series.max())} incidents."
     )

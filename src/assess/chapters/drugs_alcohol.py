@@ -36,7 +36,7 @@ from assess.measure.narrative import (
     format_share,
 )
 from assess.measure.national import comparison_sentence, national_benchmark
-from assess.periods import parse_financial_year
+from assess.periods import parse_financial_year, shift_month
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
@@ -81,11 +81,6 @@ DENOMINATOR_WHOLE = {
 
 
 # -- pure computation ----------------------------------------------------------------------------------
-def shift_month(month: str, years: int) -> str:
-    """``"2024-05"`` shifted by ``years`` years: ``-1`` -> ``"2023-05"``."""
-    return f"{int(month[:4]) + years}{month[4:]}"
-
-
 def flag_counts(flags: pd.DataFrame, months: list[str], names: list[str] | None = None) -> pd.Series:
     """Flagged crimes in ``months`` by flag (``int64``, 0 if none; :func:`assess.measure.flags.flag_count`)."""
     names = list(FLAG_MEASURES) if names is None else names
@@ -222,7 +217,7 @@ def _flag_periods(ctx: AssessmentContext, flags: pd.DataFrame) -> tuple[list[str
     """Months of this year in both sources, and the same months a year earlier."""
     street_months = sorted(set(ctx.street_all["month"].dropna().drop_duplicates()))
     current = flag_months(flags, ctx.months, street_months)
-    previous = [shift_month(m, -1) for m in current]
+    previous = [shift_month(m, -12) for m in current]
     have_prev = set(flags["month"]) & set(street_months)
     previous = previous if previous and all(m in have_prev for m in previous) else []
     return current, previous

@@ -27,18 +27,18 @@ from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
     MIN_TREND_YEARS,
-    LikeForLike,
     flag_by_year,
     flag_count,
     flag_count_metric,
     flag_monthly,
-    like_for_like,
+    flags_like_for_like,
     total_counts_strands_twice,
     two_year_row,
     year_change,
     year_trend,
 )
 from assess.measure.national import national_rate
+from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import Rate, compare_with_benchmark, rate_per_1000
@@ -227,7 +227,7 @@ def strands(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         )
         return
     table = strand_table(flags, ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     shown = table.drop(columns=["strand"]).round({"change_percent": 1}).rename(
         columns={"change_percent": "Change (%)", "verdict": "Verdict"})
     out.table(

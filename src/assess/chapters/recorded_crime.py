@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from assess import periods
 from assess.chapters import common
 from assess.measure import comparators, counts, narrative
 from assess.measure.comparators import CSPRates
@@ -433,7 +434,7 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if yearly.empty:
         common.missing(ctx, out, "police.uk street-level crime")
         return
-    period = "the whole year" if ctx.complete else counts.period_label(ctx.months_present)
+    period = "the whole year" if ctx.complete else periods.period_label(ctx.months_present)
     shown = yearly.rename(columns={"financial_year": "Financial year", "months": "Months with data",
                                    "count": "Crimes", "comparable": "Like for like"})
     out.table(
@@ -549,7 +550,7 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ),
             caption=(
                 f"Police calls for service by financial year and channel"
-                f"{'' if ctx.complete else ', the months ' + counts.period_label(ctx.months_present) + ' of each year'}. "
+                f"{'' if ctx.complete else ', the months ' + periods.period_label(ctx.months_present) + ' of each year'}. "
                 f"Source: {CALLS_SOURCE}."
             ),
         )

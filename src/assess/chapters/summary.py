@@ -3,10 +3,13 @@
 It runs last (after chapters 01-11 and the scorecard) and reads their fragments in the shared
 ``output_dir`` (:mod:`assess.report.outputs`): the lead finding of each chapter, in chapter order,
 after a link to the chapter (which opens with all its findings); the headline figures (the full
-table in the workbook); and the partnership's priorities (``cfg.priorities``), each with the
-chapters whose findings bear on it. Board-length: two pages of the PDF. It computes nothing new and emits no
+table in the workbook); the partnership's priorities (``cfg.priorities``), each with the chapters
+whose findings bear on it and the partnership's recommendations under it (partner file
+``recommendations.yaml``), each beside the figures it rests on; and which chapters carry the
+partners' own account. It computes nothing new and emits no
 metric: every number it shows was computed by the chapter that wrote it. A chapter that left no
-fragment (it failed, or was not run) is named, never passed over in silence.
+fragment (it failed, or was not run) is named, never passed over in silence; so is a metric a
+recommendation cites that the run did not produce.
 
 Chapters and priorities: each chapter's theme is declared in the chapter registry
 (``notebooks/chapters.yaml``, :mod:`assess.registry`); a theme bears on every configured priority
@@ -18,6 +21,8 @@ reoffending) to 4.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from assess.chapters import common
 from assess.chapters.scorecard import as_published_numbers
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
@@ -33,6 +39,9 @@ from assess.registry import Registry, Theme, sort_key
 from assess.report import outputs
 from assess.report.display import TableView
 from assess.report.outputs import ChapterOutputs
+from assess.report.partner_text import long_date, render_markdown
+from assess.sources.partner import metric_ids, partner_path, priority_index
+from assess.vocabulary import SAFEGUARDING_TOPICS
 
 CHAPTER = "00_summary"
 
@@ -250,20 +259,178 @@ def board_view(table: pd.DataFrame, year: str) -> pd.DataFrame:
     })
 
 
+# --- recommendations --------------------------------------------------------------------------
+
+RECOMMENDATIONS = "recommendations"
+
+
+@dataclass(frozen=True)
+class PlacedRecommendation:
+    """A recommendation of the partnership, under the priority it serves, with the metrics it cites
+    (each with the run's metric, or None when the run did not produce it)."""
+
+    item: int  # its number in the file, from 1
+    priority: int  # 0-based index into the configured priorities
+    text: str  # the partners' Markdown
+    lead: str | None
+    cited: tuple[tuple[str, Mapping[str, Any] | None], ...]
+    line: int
+
+    @property
+    def missing(self) -> list[str]:
+        """Ids it cites that the run did not produce."""
+        return [mid for mid, m in self.cited if m is None]
+
+
+def place_recommendations(
+    table: pd.DataFrame, priorities: Sequence[str], metrics: Mapping[str, Mapping[str, Any]], path: Path | str
+) -> dict[int, list[PlacedRecommendation]]:
+    """The recommendations of ``table`` (:func:`assess.sources.partner.read_recommendations`) by the
+    index of the priority they serve, in file order; each cited id is looked up in ``metrics``
+    (by id). A priority that is not one of ``priorities`` is an InputError naming the line."""
+    placed: dict[int, list[PlacedRecommendation]] = {}
+    for row in table.itertuples(index=False):
+        index = priority_index(str(row.priority), priorities, path, int(row.source_row))
+        lead = None if pd.isna(row.lead) else str(row.lead)
+        cited = tuple((mid, metrics.get(mid)) for mid in metric_ids(row.metrics))
+        placed.setdefault(index, []).append(
+            PlacedRecommendation(int(row.item), index, str(row.recommendation), lead, cited, int(row.source_row)))
+    return placed
+
+
+def _cited_html(mid: str, metric: Mapping[str, Any] | None, registry: Registry) -> str:
+    if metric is None:
+        return (f'<li class="assess-warning"><strong>Warning:</strong> cites the metric <code>{html.escape(mid)}</code>, '
+                "which no chapter of this run produced: check the id against metrics.json, or the chapter that "
+                "should compute it.</li>")
+    chapter = str(metric.get("chapter", ""))
+    text = headline_sentence(metric) or f"{metric.get('label', mid)}: suppressed or not published."
+    return (f"<li>{html.escape(text)} (<a href=\"{html.escape(chapter, quote=True)}.html\">"
+            f"{html.escape(registry.title(chapter))}</a>)</li>")
+
+
+def recommendations_html(recs: Sequence[PlacedRecommendation], registry: Registry) -> str:
+    """The recommendations under one priority: each numbered, in the partners' words (Markdown
+    rendered safely), its lead, and the figures it rests on (a warning for each id the run lacks)."""
+    items = []
+    for r in recs:
+        lead = f'<p class="assess-recommendation-lead">Lead: {html.escape(r.lead)}.</p>' if r.lead else ""
+        cited = "".join(_cited_html(mid, m, registry) for mid, m in r.cited)
+        items.append(
+            f'<li class="assess-recommendation"><p><strong>Recommendation {r.item}</strong></p>'
+            f"{render_markdown(r.text, heading_offset=4)}{lead}<p>It rests on:</p><ul>{cited}</ul></li>"
+        )
+    return ('<div class="assess-recommendations"><p><strong>The partnership\'s recommendations under this priority'
+            "</strong> (the partners' own words):</p><ul>" + "".join(items) + "</ul></div>")
+
+
+def recommendations_plain(recs: Sequence[PlacedRecommendation]) -> str:
+    """Their text, for :attr:`ChapterOutputs.said` and the executed notebook."""
+    lines = []
+    for r in recs:
+        lines.append(f"Recommendation {r.item}: {r.text}" + (f" Lead: {r.lead}." if r.lead else "")
+                     + " Rests on: " + ", ".join(mid + (" (not produced by this run)" if m is None else "")
+                                                 for mid, m in r.cited) + ".")
+    return "\n".join(lines)
+
+
 def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
-    """The partnership's priorities, each with the chapters whose findings bear on it (and how many)."""
+    """The partnership's priorities, each with the chapters whose findings bear on it (and how many)
+    and the partnership's recommendations under it, each beside the figures it rests on."""
     registry = outputs.run_registry(out.output_dir)
     reading = set(registry.reading_chapters())
     findings = {c: f for c, f in outputs.load_findings(out.output_dir).items() if c not in reading}
     grouped = findings_by_priority(findings, ctx.cfg.priorities, registry)
-    lines = []
-    for number, (priority, items) in enumerate(grouped.items(), start=1):
+    table = ctx.partner(RECOMMENDATIONS)
+    placed: dict[int, list[PlacedRecommendation]] | None = None
+    if table is not None and not table.empty:
+        metrics = outputs.metrics_by_id(
+            [m for m in outputs.load_metrics(out.output_dir) if str(m.get("chapter")) != CHAPTER], strict=False)
+        placed = place_recommendations(table, ctx.cfg.priorities, metrics,
+                                       partner_path(ctx.raw_dir, RECOMMENDATIONS, ctx.cfg))
+    for index, (priority, items) in enumerate(grouped.items()):
         chapters = list(dict.fromkeys(chapter for chapter, _ in items))
         if chapters:
             counted = [f"{chapter_link(c, registry.title(c))} ({narrative.format_count(sum(1 for x, _ in items if x == c))})"
                        for c in chapters]
-            body = "findings in " + ", ".join(counted) + "."
+            body = "Findings in " + ", ".join(counted) + "."
         else:
-            body = "*no finding of this run bears directly on it.*"
-        lines.append(f"{number}. **{priority.rstrip('.')}:** {body}")
-    out.say("\n".join(lines))
+            body = "*No finding of this run bears directly on this priority.*"
+        out.say(f"**Priority {index + 1}: {priority.rstrip('.')}.** {body}")
+        if placed is None:
+            continue
+        mine = placed.get(index, [])
+        if mine:
+            out.say_html(recommendations_html(mine, registry), recommendations_plain(mine))
+        else:
+            out.say("*The partnership has recorded no recommendation under this priority.*")
+    if placed is None:
+        filename = ctx.cfg.partner_files[RECOMMENDATIONS]
+        out.say(f"*The partnership has not yet recorded any recommendations. They are written in "
+                f"`{ctx.partner_dir.relative_to(ctx.raw_dir).as_posix()}/{filename}`, each under a priority and "
+                "beside the findings it rests on (see data/raw/README.md).*")
+        return
+    missing = [r for recs in placed.values() for r in recs if r.missing]
+    if missing:
+        out.note("Recommendations citing metrics that this run did not produce: "
+                 + "; ".join(f"recommendation {r.item} ({', '.join(r.missing)})" for r in sorted(missing, key=lambda r: r.item))
+                 + ". Check the ids against metrics.json.")
+
+
+# --- the partners' accounts ------------------------------------------------------------------------
+
+
+def _account_link(account: Mapping[str, Any], chapter: str, label: str) -> tuple[str, str]:
+    """The HTML of a link to an account in its chapter, with its author and date, and its plain text."""
+    href = html.escape(f"{chapter}.html#{account.get('anchor', 'partners-account')}", quote=True)
+    when = long_date(dt.date.fromisoformat(str(account["date"])))
+    author = str(account["author"])
+    return (f'<a href="{href}">{html.escape(label)}</a> (written by {html.escape(author)}, {when})',
+            f"{label}: {author}, {when}")
+
+
+def accounts_item(chapter: str, accounts: Sequence[Mapping[str, Any]], registry: Registry) -> tuple[str, str]:
+    """One chapter's line of the list of accounts (HTML, plain): its own account first, then its topics'."""
+    title = registry.title(chapter)
+    own = [a for a in accounts if a.get("name") == chapter]
+    topics = [a for a in accounts if a.get("name") != chapter]
+    parts = [_account_link(a, chapter, title) for a in own]
+    topic_parts = [_account_link(a, chapter, SAFEGUARDING_TOPICS.get(str(a.get("name")), str(a.get("name"))))
+                   for a in topics]
+    html_text = "; ".join(h for h, _ in parts)
+    if topic_parts:
+        lead = "; and on its topics: " if parts else f"{html.escape(title)}, on its topics: "
+        html_text += lead + "; ".join(h for h, _ in topic_parts)
+    return f"<li>{html_text}</li>", "\n".join(t for _, t in (*parts, *topic_parts))
+
+
+def partner_accounts(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Which chapters (and topics) of the run carry the partners' own account, with links to
+    them; accounts written for a chapter that left no results are named too. Every narrative
+    file is validated here: one named after no chapter or topic is an InputError."""
+    registry = outputs.run_registry(out.output_dir)
+    written = common.all_narratives(ctx, out)
+    shown = {c: a for c, a in outputs.load_accounts(out.output_dir).items() if c != CHAPTER}
+    if not written and not shown:
+        out.say(f"*The partners have written no account of any chapter or topic. An account is a Markdown file in "
+                f"`{common.narrative_dir(ctx).relative_to(ctx.raw_dir).as_posix()}/` named after its chapter or "
+                "topic (see data/raw/README.md).*")
+        return
+    lines = [accounts_item(chapter, accounts, registry) for chapter, accounts in shown.items()]
+    items = [h for h, _ in lines]
+    plain = [t for _, t in lines]
+    shown_keys = {str(a.get("name")) for accounts in shown.values() for a in accounts} | {CHAPTER}
+    unshown = [k for k in written if k not in shown_keys]
+    body = ""
+    if items:
+        body += ("<p>The chapters of this assessment that carry the partners' own account, in their words (the "
+                 "figures in an account are the partners' own, not computed by assess):</p><ul>" + "".join(items) + "</ul>")
+    if unshown:
+        names = ", ".join(html.escape(f"{k}.md") for k in unshown)
+        body += (f'<p class="assess-warning"><strong>Not shown:</strong> the accounts {names} were written, but the '
+                 "chapter that shows them left no results in this run (it failed, or was not run).</p>")
+        out.note(f"Partner accounts written but not shown (their chapter left no results): {', '.join(unshown)}.",
+                 display=False)
+    if CHAPTER in written:
+        body += "<p>The partnership's own account of the whole assessment closes this summary.</p>"
+    out.say_html(body, "\n".join(plain) or "No chapter shows a partners' account.")

@@ -14,6 +14,12 @@ Sources:
   offences") with ONS population estimates: the sexual offences rate of the CSP and of its
   most-similar group (:mod:`assess.measure.comparators`).
 
+- Partner counts on the safeguarding topics no public body publishes for a partnership (partner
+  file ``safeguarding_topics.csv``): missing children, child exploitation, trafficking and
+  modern slavery, cuckooing, female genital mutilation and Prevent, each beside the partners'
+  own account of it (``partner/narrative/<topic>.md``), or a plain statement that nothing is
+  known when neither was supplied.
+
 Counting rules are those of :mod:`assess.measure.flags` (as in chapter 8, hate crime): financial years, the
 same months of each year when the latest is incomplete, rates with PHE limits, proportions with
 Wilson limits, changes by the exact conditional test (counts) or the two-proportion z-test.
@@ -31,25 +37,26 @@ from assess.measure import narrative
 from assess.measure.comparators import CSPRates, csp_rates
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
-    LikeForLike,
     flag_by_year,
     flag_count_metric,
     flag_monthly,
     flag_years,
+    flags_like_for_like,
     flags_with,
-    like_for_like,
     two_year_row,
     year_change,
     year_trend,
 )
 from assess.measure.metrics import metric_from_proportion, metric_from_rate
 from assess.measure.national import national_rate
+from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
     GroupComparison,
     Proportion,
     Trend,
+    change_in_counts,
     change_in_proportions,
     compare_with_benchmark,
     compare_with_group,
@@ -59,6 +66,7 @@ from assess.stats import (
     trend_test,
 )
 from assess.stats.intervals import Rate
+from assess.vocabulary import SAFEGUARDING_MEASURES, SAFEGUARDING_TOPICS, topic_measures
 
 CHAPTER = "11_vulnerable_people"
 FLAGS = "force_flags"
@@ -136,7 +144,7 @@ def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: st
     violent crimes), violence_and_sexual_offences (int64, police.uk), share, lower, upper
     (fractions 0..1, Wilson 95%). Years without police.uk violence are left out.
     """
-    lfl = like_for_like(flags, year)
+    lfl = flags_like_for_like(flags, year)
     dv = flag_monthly(flags, "domestic_violence")
     violence = street_all[street_all["category"] == VIOLENCE_CATEGORY]
     vso = violence.groupby("month").size()
@@ -344,7 +352,7 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         caption="Share of police.uk violence and sexual offences flagged domestic abuse by the police.",
     )
     rows = table.set_index("financial_year")
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     if bool(small[table["financial_year"] == ctx.year].any()):
         out.say(f"Fewer than {threshold} violent crimes were flagged domestic abuse in {lfl.describe(ctx.year)}; "
                    "the share is not published.")
@@ -496,7 +504,7 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if absent:
         out.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
     table = flags_table(flags, tuple(present), ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     out.table(
         "missing_and_exploited",
         table.round({"change_percent": 1}).rename(
@@ -508,3 +516,112 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     for m in present:
         by_year, lfl = _flag_metric(ctx, flags, m, out)
         _say_change(ctx, m.label, by_year, lfl, m.unit, out)
+
+
+# --- the safeguarding topics with few public figures ---------------------------------------------
+
+TOPICS = "safeguarding_topics"
+TOPICS_FILE_TEXT = "partner file safeguarding_topics.csv"
+
+
+def topic_phrase(topic: str) -> str:
+    """A topic's title as it reads inside a sentence ("cuckooing", but "Prevent")."""
+    title = SAFEGUARDING_TOPICS[topic]
+    return title if topic == "prevent" else title[:1].lower() + title[1:]
+
+
+def topic_rows(topics: pd.DataFrame | None, topic: str, up_to: str) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``safeguarding_topics.csv`` on ``topic`` up to the financial year ``up_to``,
+    and the later years the file also holds on it (not shown in an assessment of ``up_to``)."""
+    if topics is None:
+        return pd.DataFrame(columns=["topic", "financial_year", "measure", "count", "source"]), []
+    rows = topics[topics["topic"] == topic]
+    later = sorted(set(rows.loc[rows["financial_year"] > up_to, "financial_year"].astype(str)))
+    return rows[rows["financial_year"] <= up_to].reset_index(drop=True), later
+
+
+def topic_table(rows: pd.DataFrame, topic: str) -> pd.DataFrame:
+    """A topic's counts as a table: Measure (its label), then one column per financial year, oldest
+    first (Int64; <NA> where the partners gave no count that year). Measures in the order of
+    :data:`assess.vocabulary.SAFEGUARDING_MEASURES`; only those with a count."""
+    years = sorted(set(rows["financial_year"].astype(str)))
+    order = [m for m in topic_measures(topic) if m in set(rows["measure"])]
+    wide = rows.pivot(index="measure", columns="financial_year", values="count").reindex(index=order, columns=years)
+    table = pd.DataFrame({"Measure": [SAFEGUARDING_MEASURES[m][1] for m in order]})
+    for y in years:
+        table[y] = pd.array(wide[y].to_numpy(), dtype="Int64")
+    return table
+
+
+def _say_topic_measure(ctx: AssessmentContext, out: ChapterOutputs, measure: str, by_year: pd.Series) -> None:
+    """One sentence on a partner count: this year's, and its change on last year when both are publishable."""
+    label = SAFEGUARDING_MEASURES[measure][1]
+    threshold = ctx.cfg.suppression_threshold
+    if ctx.year not in by_year.index:
+        out.say(f"{label}: the partners gave no count for {ctx.year} (their latest is for {by_year.index[-1]}).")
+        return
+    count = int(by_year[ctx.year])
+    if 1 <= count < threshold:
+        out.say(f"{label}: fewer than {threshold} in {ctx.year} (too few to publish).")
+        return
+    if ctx.previous_year in by_year.index:
+        previous = int(by_year[ctx.previous_year])
+        if 1 <= previous < threshold:
+            out.say(f"{label}: {narrative.format_count(count)} in {ctx.year}, against fewer than {threshold} "
+                    f"in {ctx.previous_year}.")
+            return
+        change = change_in_counts(previous, count)
+        out.say(narrative.describe_change(f"{label} ({ctx.previous_year} to {ctx.year})", change, unit=""))
+        return
+    out.say(f"{label}: {narrative.format_count(count)} in {ctx.year} (no count for {ctx.previous_year}).")
+
+
+def _topic_figures(ctx: AssessmentContext, out: ChapterOutputs, topic: str, rows: pd.DataFrame, later: list[str]) -> None:
+    table = topic_table(rows, topic)
+    years = [c for c in table.columns if c != "Measure"]
+    sources = "; ".join(sorted(set(rows["source"].astype(str))))
+    span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    out.table(
+        f"topic_{topic}", table,
+        caption=f"{SAFEGUARDING_TOPICS[topic]}: counts by financial year, {span}, as the partners counted them "
+        f"(partner figures, not computed from published data). Source: {sources} ({TOPICS_FILE_TEXT}).",
+        count_columns=years,
+    )
+    if later:
+        out.note(f"The {TOPICS_FILE_TEXT} also holds counts on {topic_phrase(topic)} for {', '.join(later)}, "
+                 f"after {ctx.year}; they are not shown in this assessment.")
+    for measure in topic_measures(topic):
+        mine = rows[rows["measure"] == measure]
+        if not mine.empty:
+            _say_topic_measure(ctx, out, measure, mine.set_index("financial_year")["count"].sort_index())
+
+
+def safeguarding_topic(ctx: AssessmentContext, out: ChapterOutputs, topic: str) -> None:
+    """A safeguarding topic that no public body counts for a partnership (a key of
+    :data:`assess.vocabulary.SAFEGUARDING_TOPICS`): the partners' counts by financial year
+    (suppressed), each measure's latest count and change, and the partners' account of it;
+    a plain statement of what is not known when they supplied neither."""
+    if topic not in SAFEGUARDING_TOPICS:
+        raise KeyError(f"unknown safeguarding topic '{topic}'; the topics are: {', '.join(SAFEGUARDING_TOPICS)}")
+    rows, later = topic_rows(ctx.partner(TOPICS), topic, ctx.year)
+    account = common.narrative(ctx, topic)
+    phrase = topic_phrase(topic)
+    counts_file = f"`{ctx.partner_dir.relative_to(ctx.raw_dir).as_posix()}/{ctx.cfg.partner_files[TOPICS]}`"
+    account_file = f"`{common.narrative_path_text(ctx, topic)}`"
+    if rows.empty and account is None:
+        out.say(
+            f"*Nothing is known in this assessment about {phrase} in {ctx.cfg.name}: no public body publishes "
+            f"figures on it for a single partnership, and the partners supplied neither counts ({counts_file}) nor "
+            f"an account ({account_file}). Whether it is rising, falling or absent cannot be said from this report; "
+            "see data/raw/README.md to supply either.*"
+        )
+        return
+    if rows.empty:
+        out.say(f"The partners supplied no counts on {phrase} ({counts_file}), so this section has no figures "
+                "of its own: only the partners' account.")
+    else:
+        _topic_figures(ctx, out, topic, rows, later)
+    if account is not None:
+        common.show_account(ctx, out, account, level=4)
+    else:
+        out.say(f"*The partners have written no account of {phrase} ({account_file}).*")

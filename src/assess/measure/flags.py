@@ -18,12 +18,11 @@ Counting rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 
 from assess.measure.metrics import Metric, metric_from_count
-from assess.periods import months_of_financial_year
+from assess.periods import LikeForLike, like_for_like
 from assess.stats import Change, Trend, change_in_counts, trend_test
 
 POPULATION_SOURCE = "ONS mid-year population estimates"
@@ -90,47 +89,12 @@ def flag_years(flags: pd.DataFrame, up_to: str | None = None) -> list[str]:
     return [y for y in years if up_to is None or y <= up_to]
 
 
-@dataclass(frozen=True)
-class LikeForLike:
-    """The months compared in every year: the positions (``"04"`` ... ``"03"``) the latest year holds.
-
-    ``complete`` is True when the latest year holds all twelve months.
-    """
-
-    year: str
-    month_numbers: tuple[str, ...]
-
-    @property
-    def complete(self) -> bool:
-        return len(self.month_numbers) == 12
-
-    def months(self, year: str) -> list[str]:
-        """The ``YYYY-MM`` months of ``year`` compared."""
-        return [m for m in months_of_financial_year(year) if m[5:] in self.month_numbers]
-
-    def period(self, year: str) -> str:
-        """The period label of ``year`` for a metric: ``"2024/25"`` or ``"2024-04 to 2024-09"``."""
-        if self.complete:
-            return year
-        ms = self.months(year)
-        return f"{ms[0]} to {ms[-1]}" if len(ms) > 1 else ms[0]
-
-    def describe(self, year: str) -> str:
-        """The period in words: ``"2024/25"`` or ``"2024/25 (April 2024 to September 2024)"``."""
-        if self.complete:
-            return year
-        from assess.measure.counts import period_label
-
-        return f"{year} ({period_label(self.months(year))})"
-
-
-def like_for_like(flags: pd.DataFrame, year: str) -> LikeForLike:
+def flags_like_for_like(flags: pd.DataFrame, year: str) -> LikeForLike:
     """The months of ``year`` the flags file holds (any flag), as positions to compare every year on."""
-    have = set(flags.loc[flags["financial_year"] == year, "month"].drop_duplicates().astype(str))
-    return LikeForLike(year, tuple(m[5:] for m in months_of_financial_year(year) if m in have))
+    return like_for_like(year, flags.loc[flags["financial_year"] == year, "month"].drop_duplicates().astype(str))
 
 
-def counts_by_year(monthly: pd.Series, years: Sequence[str], lfl: LikeForLike) -> pd.Series:
+def monthly_by_year(monthly: pd.Series, years: Sequence[str], lfl: LikeForLike) -> pd.Series:
     """A monthly count summed by financial year over the like-for-like months (index financial_year, int64)."""
     values = [int(monthly.reindex(lfl.months(y)).fillna(0).sum()) for y in years]
     return pd.Series(values, index=pd.Index(list(years), name="financial_year"), dtype="int64", name="count")
@@ -138,8 +102,8 @@ def counts_by_year(monthly: pd.Series, years: Sequence[str], lfl: LikeForLike) -
 
 def flag_by_year(flags: pd.DataFrame, flag: str, year: str, strand: str | None = None) -> tuple[pd.Series, LikeForLike]:
     """Like-for-like counts of ``flag`` (or one hate crime ``strand``) by financial year up to ``year``."""
-    lfl = like_for_like(flags, year)
-    return counts_by_year(flag_monthly(flags, flag, strand), flag_years(flags, year), lfl), lfl
+    lfl = flags_like_for_like(flags, year)
+    return monthly_by_year(flag_monthly(flags, flag, strand), flag_years(flags, year), lfl), lfl
 
 
 def is_disclosive(counts: pd.Series, threshold: int) -> bool:
@@ -171,9 +135,9 @@ def two_year_row(
     Where a count is from 1 to ``threshold - 1`` (it will be suppressed) the change and verdict are
     left blank, since they would reveal it.
     """
-    lfl = like_for_like(flags, year)
+    lfl = flags_like_for_like(flags, year)
     has_previous = previous_year in flag_years(flags, year)
-    by_year = counts_by_year(monthly, [previous_year, year] if has_previous else [year], lfl)
+    by_year = monthly_by_year(monthly, [previous_year, year] if has_previous else [year], lfl)
     change = year_change(by_year, year, previous_year)
     hidden = change is None or is_disclosive(by_year, threshold)
     return {
@@ -203,7 +167,7 @@ def flag_count_metric(
 ) -> Metric:
     """The metric of a flagged count (value: the count; its rate per ``per`` of ``population`` when known).
 
-    ``by_year`` is a like-for-like count by financial year (:func:`counts_by_year`). Counts from
+    ``by_year`` is a like-for-like count by financial year (:func:`monthly_by_year`). Counts from
     1 to ``threshold - 1`` are suppressed (partner data are not published elsewhere).
     """
     has_previous = previous_year in by_year.index

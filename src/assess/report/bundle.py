@@ -70,7 +70,7 @@ from assess.store import Store
 RECORDED_PACKAGES = (
     "assess", "pandas", "numpy", "pyarrow", "duckdb", "scipy", "matplotlib", "seaborn", "pydantic",
     "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "weasyprint",
-    "pydyf", "openpyxl", "jsonschema", "jinja2",
+    "pydyf", "openpyxl", "jsonschema", "jinja2", "markdown-it-py",
 )
 
 

@@ -57,6 +57,7 @@ from assess.report.words import link_terms
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
+_HREF_RELATIVE = re.compile(r'(<a\b[^>]*?)\shref="(?!#|[a-zA-Z][a-zA-Z0-9+.-]*:)[^"]*"')
 COLOPHON = "colophon"
 COLOPHON_TITLE = "About this report"
 GLOSSARY = "glossary"
@@ -75,6 +76,14 @@ def prefix_ids(body: str, prefix: str) -> str:
 def chapter_links(body: str) -> str:
     """Links between chapter pages (``href="03_places.html"``) as links within the PDF."""
     return re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.html"', r'href="#ch-\1"', body)
+
+
+def unlink_relative(body: str) -> str:
+    """Links to the bundle's other pages and files (relative ``href``) kept as their text: from a PDF
+    read on its own they lead nowhere, and WeasyPrint would write them as ``file:`` addresses of
+    the folder the bundle was built in, which differ from run to run (and name the machine's paths).
+    Links between chapters become links within the PDF first (:func:`chapter_links`)."""
+    return _HREF_RELATIVE.sub(lambda m: m.group(1), body)
 
 
 def css_string(text: str) -> str:
@@ -115,8 +124,10 @@ def _render(template: str, ctx: PageContext, kind: str, author: str, **values: A
 
 
 def chapter_html(doc: ChapterDoc, ctx: PageContext, *, author: str = "") -> str:
-    """The document of one chapter (ids prefixed, glossary terms linked; a banner if it did not finish)."""
-    body = link_terms(chapter_links(prefix_ids(doc.body, doc.chapter)), lambda t: f"#{t.anchor}")
+    """The document of one chapter (ids prefixed, chapter links kept within the PDF, other links to
+    the bundle kept as text, glossary terms linked; a banner if it did not finish)."""
+    body = unlink_relative(chapter_links(prefix_ids(doc.body, doc.chapter)))
+    body = link_terms(body, lambda t: f"#{t.anchor}")
     if doc.status != "ok":
         banner = (
             f'<div class="failed">This chapter did not finish: <code>{html.escape(doc.error or "unknown error")}'

@@ -19,6 +19,7 @@ import assess
 from assess.errors import InputError
 from assess.periods import financial_year_series, months_of_financial_year
 from assess.sources import discover as disc
+from assess.sources import fingertips, population, rough_sleeping
 from assess.sources.police_uk import duplicate_crime_ids, validate_street
 from assess.sources.validation import ReadReport
 from assess.store import Store, combined_sha256, sha256_file
@@ -36,6 +37,16 @@ TABLE_OF_KIND = {
     "iod_population": "population",
     "mid_year_population": "population",
     "households": "population",
+    "fingertips": "indicators",
+    "rough_sleeping": "rough_sleeping_snapshot",
+}
+
+#: Tables whose files are joined by a function of their reader (not a plain concatenation): it
+#: refuses files that disagree, keeps a repeat once, and appends what it did to the warnings.
+COMBINE_TABLE: dict[str, Callable[[list[pd.DataFrame], list[str]], pd.DataFrame]] = {
+    "population": population.combine_estimates,
+    "indicators": fingertips.combine_exports,
+    "rough_sleeping_snapshot": rough_sleeping.combine_editions,
 }
 
 #: Kinds of which exactly one file may be present (two lookups would disagree silently).
@@ -124,6 +135,7 @@ def _validate_partner_files(files: list[disc.RawFile]) -> None:
         name = by_filename.get(f.path.name)
         if f.kind == "partner" and name in partner.PARTNER_READERS:
             partner.PARTNER_READERS[name](f.path)
+    partner.check_narrative_folders({f.path.parent for f in files if f.kind == "partner"})
 
 
 def ingest(
@@ -182,7 +194,10 @@ def ingest(
         progress("done", len(readable), len(readable))
     _validate_partner_files(files)
 
-    tables = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
+    tables = {
+        name: COMBINE_TABLE[name](parts, report.warnings) if name in COMBINE_TABLE else pd.concat(parts, ignore_index=True)
+        for name, parts in frames.items()
+    }
 
     if "street" in tables:
         street = validate_street(tables["street"], {f.path.name: f.path for f in readable if f.kind == "police_street"})
