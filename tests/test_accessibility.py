@@ -135,3 +135,14 @@ def test_the_pdf_is_tagged_with_language_alt_text_bookmarks_and_contents(demo_bu
     assert re.search(r"Recorded crime\s*\.*\s*\d+", contents), contents[:400]
     tables = [e for e in struct_elements(root["/StructTreeRoot"]) if e.get("/S") == "/TH"]
     assert tables, "table headers are tagged as headers"
+
+
+def test_no_code_names_warnings_or_raw_headers_reach_the_reader(demo_bundle: Path) -> None:
+    leaks = {}
+    for path in _pages(demo_bundle):
+        text = path.read_text(encoding="utf-8")
+        found = [m for m in ("OFFENCE_GROUP_MAPPING", "Note:</strong> Warning", "Kish's", "Spiegelhalter 2005") if m in text]
+        found += re.findall(r"<th[^>]*>([a-z]+_[a-z0-9_/]+)</th>", text)  # a column named as in the code
+        if found:
+            leaks[path.name] = found
+    assert leaks == {}
