@@ -23,10 +23,14 @@ REPORTS ?= reports
 CSP    ?= wessex-vale
 YEAR   ?= 2024/25
 JOBS   ?= 2
-# Debian packages the tests need: headless Chromium for the browser test, pdftoppm for the PDF pages.
-SYSTEM_PACKAGES := chromium poppler-utils
+# Debian packages the tests need: headless Chromium for the browser test, pdftoppm for the PDF pages,
+# npm for axe-core (the accessibility rules the browser tests run).
+SYSTEM_PACKAGES := chromium poppler-utils npm
+# axe-core, from the npm registry, pinned; its minified script is copied into tests/vendor/.
+AXE_VERSION := 4.12.1
+AXE := tests/vendor/axe.min.js
 
-.PHONY: setup sysdeps demo ingest assessment test test-fast lab lock benchmark clean strip-notebooks
+.PHONY: setup sysdeps axe demo ingest assessment test test-fast lab lock benchmark clean strip-notebooks
 
 setup: $(STAMP)
 
@@ -59,6 +63,7 @@ sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -66,6 +71,15 @@ sysdeps:
 	      || echo "could not install$$missing: the tests that need them will be skipped, saying why"; \
 	  else echo "missing$$missing (not root): the tests that need them will be skipped, saying why"; fi; \
 	fi
+
+# axe-core $(AXE_VERSION) for tests/test_accessibility.py (skipped, saying why, without it).
+axe: $(AXE)
+
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) \
+	    && mkdir -p $(dir $(AXE)) && cp .cache/npm/node_modules/axe-core/axe.min.js $(AXE); \
+	else echo "npm missing: the accessibility tests will be skipped, saying why"; fi
 
 demo: setup
 	test -f $(RAW)/DEMO_README.md || $(BIN)/assess demo --raw $(RAW)
@@ -76,7 +90,7 @@ ingest: demo
 assessment: ingest
 	$(BIN)/assess run --csp $(CSP) --year $(YEAR) --raw $(RAW) --processed $(PROCESSED) --out $(REPORTS) --jobs $(JOBS)
 
-test: setup sysdeps
+test: setup sysdeps axe
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
@@ -94,4 +108,5 @@ strip-notebooks: setup
 	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
 
 clean:
+	rm -rf .cache/npm
 	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(REPORTS)/*/ .pytest_cache

@@ -177,14 +177,15 @@ def test_pdf_pages_render_and_tables_fit_the_page(runs: SimpleNamespace, tmp_pat
 
 def test_workbook_sheets(runs: SimpleNamespace) -> None:
     wb = load_workbook(runs.path / "tables.xlsx")
-    assert wb.sheetnames[0] == "Notes"
-    assert len(wb.sheetnames) == 4 and len(set(wb.sheetnames)) == 4
+    assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    assert len(wb.sheetnames) == 6 and len(set(wb.sheetnames)) == 6
     assert all(len(name) <= 31 for name in wb.sheetnames)
     assert "02_wide_table_with_a_very_long_" in wb.sheetnames
-    notes = " ".join(str(c.value) for row in wb["Notes"].iter_rows() for c in row if c.value is not None)
-    assert OGL_ATTRIBUTION in notes and "[c]" in notes and SYNTHETIC_LABEL in notes.lower()
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value is not None)
+    assert OGL_ATTRIBUTION in cover and "[c]" in cover and SYNTHETIC_LABEL in cover.lower()
     sheet = wb["01_offences"]
-    assert [c.value for c in sheet[5]] == ["Demo", 1234, 81.2] and sheet["B6"].value == "[c]"
+    header = next(r for r in range(1, 12) if sheet.cell(r, 1).value == "Area")
+    assert [c.value for c in sheet[header + 1]] == ["Demo", 1234, 81.2] and sheet.cell(header + 2, 2).value == "[c]"
 
 
 def test_metrics_and_manifest(runs: SimpleNamespace) -> None:

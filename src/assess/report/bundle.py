@@ -59,13 +59,12 @@ from assess.report.export import (
     ChapterDoc,
     ChapterRenderer,
     PageContext,
-    WorkbookTable,
     write_chapter_pages,
-    write_workbook,
 )
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
+from assess.report.workbook import WorkbookTable, write_workbook
 from assess.store import Store
 
 #: Packages whose versions the manifest records.
@@ -240,12 +239,14 @@ def run_bundle(
     progress: bool = True,
     timeout: int | None = 1800,
     isolate: bool = False,
-    pdf_workers: int = 2,
+    pdf_workers: int = 1,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
 
     ``isolate`` gives every chapter a fresh kernel (slower; by default each worker reuses one).
-    ``pdf_workers`` processes lay out the PDF's chapters while others execute (0: after them).
+    ``pdf_workers``: a worker process lays out the PDF's chapters while others execute (0: none,
+    they are laid out here after them; the laid-out pages must stay in one process, so more than
+    one worker is never started).
 
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
@@ -300,6 +301,8 @@ def run_bundle(
 
         t = time.perf_counter()
         docs = [rendered.get(r.chapter) or render(r) for r in runs]
+        pdf_started = time.perf_counter()
+        pdf_made = pdf.start(docs, tmp / "assessment.pdf")  # finished by the worker while the rest is written
         write_chapter_pages(docs, tmp / "html", ctx)
         warnings = [
             f"{d.chapter}: {d.undescribed_images} chart(s) shown without alt text (publish charts with out.figure)"
@@ -329,12 +332,13 @@ def run_bundle(
         t = time.perf_counter()
         pdf_pages: int | None = None
         try:
-            made = pdf.write(docs, tmp / "assessment.pdf")
+            made = pdf_made.result()
             pdf_pages = made.pages
             timings["pdf_layout_all_parts"] = round(made.part_seconds, 2)
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
-        _timed(timings, "pdf", t)
+        _timed(timings, "pdf_wait", t)
+        _timed(timings, "pdf", pdf_started)
 
         t = time.perf_counter()
         write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
