@@ -85,7 +85,11 @@ def test_sections_publish_wards_map_concentration_and_metrics(demo_ctx, tmp_path
     wards = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__wards.csv")
     assert len(wards) == 16 and wards["Ward"].iloc[0] == top["ward_name"]
     figures = {p.name for p in (tmp_path / "figures").iterdir()}
-    assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png"} <= figures
+    assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png",
+            f"{CHAPTER}__lsoa_map.png", f"{CHAPTER}__ward_offence_mix.png"} <= figures
+    points = pl.lsoa_points(demo_ctx)
+    assert points["count"].sum() == len(demo_ctx.street(demo_ctx.year, asb=False).dropna(subset=["lsoa_code", "longitude"]))
+    assert points["top"].sum() == pl.crime_concentration(demo_ctx, "lsoa").n_top
 
 
 def test_without_boundaries_a_density_map_is_drawn(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -131,7 +131,7 @@ def make_hostile(raw: Path, config_dir: Path) -> dict[str, str]:
     # the partners' own words: their accounts (Markdown, with an author), recommendations, topic sources
     for account in sorted((raw / "partner" / "narrative").glob("*.md")):
         text = account.read_text(encoding="utf-8")
-        text = re.sub(r"^author: .*$", f"author: 'Council {SCRIPT} {IMG}'", text, count=1, flags=re.M)
+        text = re.sub(r"^author: .*$", f"author: 'Council {SCRIPT} {IMG}'", text, count=1, flags=re.MULTILINE)
         account.write_text(text + f"\n\n{SCRIPT} {IMG} {MD_LINK} {HTML_LINK} {SVG} {MD_IMAGE} {ATTR_BREAK}\n",
                            encoding="utf-8")
     recs_path = raw / "partner" / "recommendations.yaml"

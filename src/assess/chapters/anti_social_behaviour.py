@@ -89,12 +89,12 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         )
     else:
         out.say(f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents in {pc.label}.")
-        out.note(f"Warning: no population estimate for {ctx.cfg.name}: rates per 1,000 residents are not shown.")
+        out.note(f"There is no population estimate for {ctx.cfg.name}, so rates per 1,000 residents are not shown.")
     if head.change is not None:
         out.say(narrative.describe_change(f"Compared with {pc.previous_label}, anti-social behaviour", head.change,
                                              unit="incidents"))
     else:
-        out.note(f"Warning: {no_comparison_sentence(pc)}")
+        out.note(no_comparison_sentence(pc))
     bench, per_1000 = asb_benchmark(ctx)
     comparators = None
     note = None
@@ -109,7 +109,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             "no national total is in the data. Add a row with measure `anti_social_behaviour` (unit "
             "'per 1,000 population') to the benchmarks file to include one."
         )
-        out.note(f"Warning: {text}")
+        out.note(text[:1].upper() + text[1:])
         note = "No national comparator was supplied."
     out.metric(
         metric_from_count(
@@ -158,7 +158,7 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     current = ward_table(ctx, asb=True)
     csp = csp_rate_of(current)
     if csp is None:
-        out.note("Warning: there are no ward population estimates, so ASB rates by ward are not charted.")
+        out.note("There are no ward population estimates, so ASB rates by ward are not charted.")
         return
     top = table.iloc[0]
     bars = pd.concat(

@@ -252,12 +252,12 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if flags is None or flags.empty:
         common.missing(ctx, out, "force-flagged offences (violence with injury, knife crime, hate crime ...)", "force_flags")
     elif missing_flag_months:
-        out.note(f"Warning: the force flags file has no rows for {', '.join(missing_flag_months)}.")
+        out.note(f"The force flags file has no rows for {', '.join(missing_flag_months)}.")
     if (table["measure_id"] == "hate_crime").any() and total_counts_strands_twice(flags, pc.months + pc.previous_months):
         out.note("Hate crime is the sum of its strands where no total was supplied; a crime in two strands counts twice.")
 
     if not pc.complete:
-        out.note(f"Warning: {no_comparison_sentence(pc)}")
+        out.note(no_comparison_sentence(pc))
     source = f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}"
     for _, r in cats.iterrows():
         out.metric(metric_from_count(
@@ -311,7 +311,7 @@ def changes_chart(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         return
     pc = counts.year_to_date(ctx)
     if not pc.complete:
-        out.note(f"Warning: {no_comparison_sentence(pc)}")
+        out.note(no_comparison_sentence(pc))
         return
     minimum = max(10, ctx.cfg.suppression_threshold)
     top = largest_changes(offence_table(ctx), minimum=minimum)
@@ -339,7 +339,7 @@ def home_office_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Offences by Home Office offence subgroup for the CSP (CSP tables), this year against last."""
     table, message = home_office_subgroups(ctx)
     if table.empty:
-        out.note(f"Warning: {message} The Home Office offence subgroups are not shown.")
+        out.note(f"{message} The Home Office offence subgroups are not shown.")
         return
     period = f"{ctx.year} against {ctx.previous_year}" + (f" ({message})" if message else "")
     out.table(

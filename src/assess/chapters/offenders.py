@@ -401,7 +401,10 @@ def criminogenic_needs(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         count_columns=["assessed", "with_need"],
         derived={c: ["percent", "lower_95", "upper_95"] for c in ("with_need", "assessed")},
         decimals=1,
+        display=False,
     )
+    out.say("The counts behind each percentage, with their 95% confidence intervals, are in the workbook "
+            f"(tables.xlsx) and in tables/{out.table_path('criminogenic_needs_detail').name}.")
     out.figure(
         needs_chart(long, threshold, _source(ctx)),
         "criminogenic_needs",

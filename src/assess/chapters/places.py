@@ -255,7 +255,7 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     crime = ward_table(ctx, asb=False)
     csp = csp_rate_of(crime)
     if csp is None:
-        out.note("Warning: there are no ward population estimates, so ward rates and the funnel plot are not shown.")
+        out.note("There are no ward population estimates, so ward rates and the funnel plot are not shown.")
         return
     top = highest_rate_ward(crime)
     comp = compare_with_benchmark(rate_per(int(top["count"]), float(top["population"]), 1000), csp.value)
@@ -281,7 +281,7 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"with 95% and 99.8% limits around the {ctx.cfg.name} rate; {narrative.format_count(len(above))} wards lie above "
             f"the upper 99.8% limit. {top['ward_name']}, the highest, is labelled."
         ),
-        caption=f"Crime per 1,000 residents by ward, {period}, with control limits around the {ctx.cfg.name} rate (Spiegelhalter 2005).",
+        caption=f"Crime per 1,000 residents by ward, {period}, with control limits around the {ctx.cfg.name} rate (see funnel plot in the glossary).",
     )
     bars = crime.assign(ward_name=crime["ward_name"].astype(str))
     bars = pd.concat([bars, pd.DataFrame({"ward_name": [ctx.cfg.name], "rate": [csp.value], "lower": [csp.lower],
@@ -323,25 +323,63 @@ def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Serie
 
 
 def ward_offence_types(ctx: AssessmentContext, out: ChapterOutputs) -> None:
-    """Records by ward and police.uk category (ASB last)."""
+    """Records by ward and police.uk category (ASB last): the counts go to the workbook (the table is
+    too wide for a page), the chapter shows each ward's mix of categories as a grid of shares."""
     if _no_wards(ctx, out):
         return
     t = ward_by_category(ctx)
-    out.table(
+    published = out.table(
         "wards_by_category",
         t,
         caption=f"Police recorded crime and anti-social behaviour by ward and category, {ctx.cfg.name}, {_period(ctx)}. Source: {POLICE_UK_SOURCE}.",
         count_columns=list(t.columns),
+        display=False,
     )
     share = t.div(t.sum(axis=1).replace(0, np.nan), axis=0)
     crime_cols = [c for c in t.columns if c != ASB]
     if t[crime_cols].to_numpy().sum() > 0:
         top_cat = t[crime_cols].sum().idxmax()
         most = share[top_cat].idxmax()
+        # a ward with a suppressed count shows no shares: with the others' counts they would reveal it
+        shown = 100 * share
+        shown.loc[published.suppressed.to_numpy().any(axis=1)] = np.nan
+        out.figure(
+            charts.heatmap(shown, f"What was recorded in each ward, {_period(ctx)} (% of the ward's records)",
+                           value_label="Share of the ward's records (%)", source="data.police.uk"),
+            "ward_offence_mix",
+            alt=(
+                f"Grid of {narrative.format_count(len(t))} wards by {narrative.format_count(len(t.columns))} categories, "
+                f"each cell the category's share of the ward's records; {top_cat} is the largest crime category "
+                f"and its share is highest in {most} ({narrative.format_share(float(share.loc[most, top_cat]))})."
+            ),
+            caption=(
+                f"Share of each ward's police recorded crime and anti-social behaviour by category, {_period(ctx)}. "
+                f"The counts are in the workbook (tables.xlsx) and in tables/{out.table_path('wards_by_category').name}. "
+                f"Source: {POLICE_UK_SOURCE}."
+            ),
+        )
         out.say(
             f"{top_cat} was the most common crime category; its share of records was highest in {most} "
             f"({narrative.format_share(float(share.loc[most, top_cat]))})."
         )
+
+
+def lsoa_points(ctx: AssessmentContext) -> pd.DataFrame:
+    """This year's crimes by LSOA at the centre of the LSOA's map points: ``lsoa_code``,
+    ``longitude``, ``latitude``, ``count`` and ``top`` (among the 10% of LSOAs with the most crime)."""
+    street = ctx.street(ctx.year, asb=False)
+    if not {"lsoa_code", "longitude", "latitude"} <= set(street.columns):
+        return pd.DataFrame(columns=["lsoa_code", "longitude", "latitude", "count", "top"])
+    placed = street[street["lsoa_code"].notna() & street["longitude"].notna() & street["latitude"].notna()]
+    by = placed.groupby(placed["lsoa_code"].astype(str))
+    points = pd.DataFrame({
+        "longitude": by["longitude"].apply(lambda v: float(pd.to_numeric(v).mean())),
+        "latitude": by["latitude"].apply(lambda v: float(pd.to_numeric(v).mean())),
+        "count": by.size().astype("int64"),
+    }).reset_index(names="lsoa_code").sort_values(["count", "lsoa_code"], ascending=[False, True], ignore_index=True)
+    n_top = places_in_top(len(csp_lsoas(ctx)) or len(points), TOP_FRACTION)
+    points["top"] = points.index < n_top
+    return points
 
 
 def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -358,9 +396,10 @@ def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         have_rates = crime["rate"].notna().any()
         if prop is not None and have_rates:
             values = dict(zip(crime["ward_code"].astype(str), crime["rate"]))
+            names = dict(zip(crime["ward_code"].astype(str), crime["ward_name"].astype(str)))
             out.figure(
                 charts.choropleth(gj, values, prop, f"Crime per 1,000 residents by ward, {period}",
-                                  legend_label="Crimes per 1,000 residents", source="data.police.uk; ONS"),
+                                  legend_label="Crimes per 1,000 residents", labels=names, source="data.police.uk; ONS"),
                 "ward_map",
                 alt=(
                     f"Map of {ctx.cfg.name}'s {narrative.format_count(len(codes))} wards shaded by crime per 1,000 residents "
@@ -368,8 +407,9 @@ def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 ),
                 caption=f"Crime per 1,000 residents by ward, {period}. Contains OS data © Crown copyright and database right. Sources: {POLICE_UK_SOURCE}; ONS.",
             )
+            lsoa_map(ctx, out, gj, prop, names)
             return
-        out.note(f"Warning: the ward boundaries file {Path(path).name} has no property matching the ward codes; a density map is shown instead.")
+        out.note(f"The ward boundaries file {Path(path).name} has no property matching the ward codes, so a density map is shown instead.")
     points = ctx.street(ctx.year, asb=False)
     points = points[points["longitude"].notna() & points["latitude"].notna()] if "longitude" in points.columns else points.iloc[0:0]
     if points.empty:
@@ -390,6 +430,31 @@ def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
 
 
+def lsoa_map(ctx: AssessmentContext, out: ChapterOutputs, wards: dict, code_property: str, names: dict[str, str]) -> None:
+    """Where crime concentrates within the wards: each LSOA's crimes as a circle at the centre of its
+    records, the 10% of LSOAs with the most crime ringed, over the named ward boundaries."""
+    points = lsoa_points(ctx)
+    if points.empty:
+        return
+    period = _period(ctx)
+    top = points[points["top"]]
+    out.figure(
+        charts.area_points_map(points, f"Where crime concentrates: crimes by LSOA, {period}", highlight="top",
+                               boundaries=wards, code_property=code_property, labels=names, legend_label="Crimes",
+                               highlight_label="10% of LSOAs with the most crime", source="data.police.uk; ONS"),
+        "lsoa_map",
+        alt=(
+            f"Map of {narrative.format_count(len(points))} LSOAs of {ctx.cfg.name} as circles sized by their crimes in "
+            f"{period}, over the ward boundaries; the {narrative.format_count(len(top))} LSOAs with the most crime are "
+            f"ringed, the largest with {narrative.format_count(int(points['count'].iloc[0]))} crimes."
+        ),
+        caption=(
+            f"Police recorded crime by LSOA, {period}: each circle sits at the centre of the LSOA's anonymised "
+            f"police.uk map points. Contains OS data © Crown copyright and database right. Source: {POLICE_UK_SOURCE}."
+        ),
+    )
+
+
 def concentration_section(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """How concentrated crime is: the share in the top 10% of LSOAs and of wards, and the Gini coefficient."""
     if _no_wards(ctx, out):
@@ -405,8 +470,7 @@ def concentration_section(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.say(narrative.describe_top_share(ward.top_share, ward.fraction, ward.n_places, "wards"))
     out.say(
         f"The Gini coefficient of crime across the {narrative.format_count(lsoa.n_places)} LSOAs is "
-        f"{narrative.format_number(lsoa.gini, 2)} (0 would mean crime spread evenly, values near 1 that it is "
-        "concentrated in very few places)."
+        f"{narrative.format_number(lsoa.gini, 2)}, on a scale from 0 (crime spread evenly) to 1 (all of it in one place)."
     )
     rows = [lsoa] + ([ward] if ward is not None else [])
     out.table(

@@ -300,7 +300,7 @@ def no_comparison_sentence(pc: PeriodCounts) -> str:
 
 
 def _warn(out: ChapterOutputs, text: str) -> None:
-    out.note(f"Warning: {text}")
+    out.note(text[:1].upper() + text[1:])
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -418,7 +418,7 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             ),
             caption=(
                 f"Funnel plot: recorded crime per 1,000 residents by CSP, {rates.year}, with control limits around the "
-                f"{rates.national_name} rate (Spiegelhalter 2005). Source: {comparators.SOURCE}."
+                f"{rates.national_name} rate (see funnel plot in the glossary). Source: {comparators.SOURCE}."
             ),
         )
         words = {"above": "above the upper", "below": "below the lower", "within": "within the"}[position]
@@ -471,10 +471,11 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 
 def publish_monthly(out: ChapterOutputs, name: str, table: pd.DataFrame, counted: str, caption: str) -> None:
-    """Publish a :func:`monthly_table`, its counts headed ``counted`` (months without data left blank)."""
+    """Publish a :func:`monthly_table`, its counts headed ``counted`` (months without data left blank),
+    to the workbook and CSV only: a series of many months is shown as a chart in the chapter."""
     shown = table.rename(columns={"month": "Month", "count": counted, "rolling_12_month": "Rolling 12-month total"})
     shown = shown.astype({counted: "Int64", "Rolling 12-month total": "Int64"})
-    out.table(name, shown, caption=caption, count_columns=[counted])
+    out.table(name, shown, caption=caption, count_columns=[counted], display=False)
 
 
 def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:

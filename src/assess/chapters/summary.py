@@ -1,11 +1,12 @@
 """Chapter 0: the executive summary, gathered from what the other chapters of the run wrote.
 
 It runs last (after chapters 01-11 and the scorecard) and reads their fragments in the shared
-``output_dir`` (:mod:`assess.report.outputs`): the key findings of each chapter, in chapter order,
-under a link to the chapter; the headline figures; the partnership's priorities
-(``cfg.priorities``), each with the findings that bear on it and the partnership's
-recommendations under it (partner file ``recommendations.yaml``), each beside the figures it
-rests on; and which chapters carry the partners' own account. It computes nothing new and emits no
+``output_dir`` (:mod:`assess.report.outputs`): the lead finding of each chapter, in chapter order,
+after a link to the chapter (which opens with all its findings); the headline figures (the full
+table in the workbook); the partnership's priorities (``cfg.priorities``), each with the chapters
+whose findings bear on it and the partnership's recommendations under it (partner file
+``recommendations.yaml``), each beside the figures it rests on; and which chapters carry the
+partners' own account. It computes nothing new and emits no
 metric: every number it shows was computed by the chapter that wrote it. A chapter that left no
 fragment (it failed, or was not run) is named, never passed over in silence; so is a metric a
 recommendation cites that the run did not produce.
@@ -36,6 +37,7 @@ from assess.measure import narrative
 from assess.measure.context import AssessmentContext
 from assess.registry import Registry, Theme, sort_key
 from assess.report import outputs
+from assess.report.display import TableView
 from assess.report.outputs import ChapterOutputs
 from assess.report.partner_text import long_date, render_markdown
 from assess.sources.partner import metric_ids, partner_path, priority_index
@@ -71,6 +73,7 @@ COMPARATOR_NAMES: dict[str, str] = {
     "england_and_wales": "England and Wales",
     "msg_average": "most similar group",
     "force": "force area",
+    "csp": "the partnership as a whole",
 }
 
 
@@ -159,36 +162,44 @@ def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Say which chapters this summary draws on, and name any that are missing or failed."""
     registry = outputs.run_registry(out.output_dir)
     status = run_status(out.output_dir, registry)
+    failed = [c for c in status.failed if c not in status.missing]
+    complete = not status.missing and not failed
     if status.present:
         out.say(
             f"This summary draws on {narrative.format_count(len(status.present))} chapters of the assessment of "
-            f"{ctx.cfg.display_name} for {ctx.year}."
+            f"{ctx.cfg.display_name} for {ctx.year}" + ("; every chapter completed." if complete else ".")
         )
+        if complete:
+            return
     if status.missing:
         names = ", ".join(f"{registry.title(c)} ({c})" for c in status.missing)
         text = (f"**Missing chapters:** {names} left no results (the chapter failed or was not run), so this summary "
                 "does not cover them.")
         out.say(text)
         out.note(f"Chapters missing from this summary: {', '.join(status.missing)}.", display=False)
-    failed = [c for c in status.failed if c not in status.missing]
     if failed:
         names = ", ".join(f"{registry.title(c)} ({c})" for c in failed)
         out.say(f"**Incomplete chapters:** {names} stopped with an error; their findings below may be incomplete.")
-    if not status.missing and not failed:
+    if complete:
         out.say("Every chapter of the assessment completed.")
 
 
 def key_findings(ctx: AssessmentContext, out: ChapterOutputs) -> None:
-    """The key findings of every chapter, in chapter order, each under a link to its chapter."""
+    """The lead finding of every chapter, in chapter order, each after a link to its chapter (which
+    opens with all its findings): one list, so that the summary stays board-length."""
     findings = {c: f for c, f in outputs.load_findings(out.output_dir).items() if c != CHAPTER}
     if not any(findings.values()):
         out.say("*No chapter recorded a key finding in this run.*")
         return
     registry = outputs.run_registry(out.output_dir)
+    items = []
     for chapter, texts in findings.items():
         if not texts:
             continue
-        out.say(f"**{chapter_link(chapter, registry.title(chapter))}**\n\n" + "\n".join(f"- {t}" for t in texts))
+        more = len(texts) - 1
+        tail = f" ({narrative.format_count(more)} more in the chapter.)" if more else ""
+        items.append(f"- **{chapter_link(chapter, registry.title(chapter))}:** {texts[0]}{tail}")
+    out.say("\n".join(items))
 
 
 def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -209,13 +220,43 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         sentence = headline_sentence(by_id[mid]) if mid in by_id else None
         if sentence:
             out.say(sentence)
-    out.table(
+    published = out.table(
         "headline_figures",
         table,
         caption=f"Headline figures, {ctx.cfg.name}, {ctx.year}: value, change on the previous period and its verdict "
-        "(statistical significance at 5%). Source: the chapters of this assessment (each names its sources).",
+        "(statistical significance at 5%), rates and comparisons. Source: the chapters of this assessment (each "
+        "names its sources).",
         suppress=False,
+        display=False,
     )
+    out.show(TableView(
+        board_view(published, ctx.year),
+        f"Headline figures, {ctx.cfg.name}, {ctx.year} (another period where stated): each figure and its change on "
+        "the previous period (verdict: "
+        "statistical significance at 5%). Rates and comparisons are in the workbook. Source: the chapters of this "
+        "assessment.",
+        None,
+    ))
+
+
+def board_view(table: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The headline table as a board reads it: the figure with its unit (``"30,936 crimes"``,
+    ``"29.1%"``, and its period when not ``year``), the change and its verdict; the published
+    table has every column."""
+    def figure(row: pd.Series) -> str:
+        if pd.isna(row["Value"]):
+            return "[c]" if row["Verdict"] == "suppressed" else "[x]"
+        unit = str(row["Unit"] or "")
+        value = narrative.format_value(float(row["Value"]))
+        text = f"{value}%" if unit == "%" else f"{value} {unit}".strip()
+        return text if str(row["Period"]) == year else f"{text} ({row['Period']})"
+
+    return pd.DataFrame({
+        "Measure": table["Measure"],
+        "Figure": table.apply(figure, axis=1),
+        "Change (%)": table["Change (%)"],
+        "Verdict": table["Verdict"],
+    })
 
 
 # --- recommendations --------------------------------------------------------------------------
@@ -294,8 +335,8 @@ def recommendations_plain(recs: Sequence[PlacedRecommendation]) -> str:
 
 
 def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
-    """The partnership's priorities, each with the key findings that bear on it and the
-    partnership's recommendations under it, each beside the figures it rests on."""
+    """The partnership's priorities, each with the chapters whose findings bear on it (and how many)
+    and the partnership's recommendations under it, each beside the figures it rests on."""
     registry = outputs.run_registry(out.output_dir)
     reading = set(registry.reading_chapters())
     findings = {c: f for c, f in outputs.load_findings(out.output_dir).items() if c not in reading}
@@ -308,11 +349,14 @@ def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         placed = place_recommendations(table, ctx.cfg.priorities, metrics,
                                        partner_path(ctx.raw_dir, RECOMMENDATIONS, ctx.cfg))
     for index, (priority, items) in enumerate(grouped.items()):
-        if items:
-            body = "\n".join(f"- {text} ({chapter_link(chapter, registry.title(chapter))})" for chapter, text in items)
+        chapters = list(dict.fromkeys(chapter for chapter, _ in items))
+        if chapters:
+            counted = [f"{chapter_link(c, registry.title(c))} ({narrative.format_count(sum(1 for x, _ in items if x == c))})"
+                       for c in chapters]
+            body = "Findings in " + ", ".join(counted) + "."
         else:
-            body = "- *No finding of this run bears directly on this priority.*"
-        out.say(f"**Priority {index + 1}: {priority}**\n\n{body}")
+            body = "*No finding of this run bears directly on this priority.*"
+        out.say(f"**Priority {index + 1}: {priority.rstrip('.')}.** {body}")
         if placed is None:
             continue
         mine = placed.get(index, [])

@@ -17,7 +17,10 @@ The full-width forms of the trigger characters (``＝`` ``＋`` ``－`` ``＠``)
 spreadsheets normalise to the ASCII ones, are treated the same.
 
 :func:`neutralise_formula` is the one function every writer of a spreadsheet-like output calls
-on the text cells it takes from inputs (``tables/*.csv``; the workbook's writer for ``tables.xlsx``).
+on the text cells it takes from inputs (``tables/*.csv``). The workbook (``tables.xlsx``) is written
+from those CSV files: :func:`formula_text` gives it back each cell's own text, which it stores as a
+string with Excel's quote prefix (the workbook's own way of saying "text"), so a reader of the
+workbook sees ``=HYPERLINK(...)`` as text and a reader of the CSV ``'=HYPERLINK(...)``.
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ def neutralise_formula(text: str) -> str:
     Idempotent: a neutralised text starts with a quote, which is no trigger.
     """
     return "'" + text if is_formula_like(text) else text
+
+
+def formula_text(text: str) -> str:
+    """The text that :func:`neutralise_formula` made ``text`` from: the quote it put before a
+    formula-like text taken off (``'\\'=1+1'`` -> ``'=1+1'``); any other text unchanged. A writer
+    that marks text its own way (the workbook's quote prefix) stores this, and must mark it:
+    ``is_formula_like(formula_text(t))`` says when."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def neutralise_cell(value: Any) -> Any:
