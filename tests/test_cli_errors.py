@@ -4,20 +4,17 @@ exit status 2 for bad input (a file, a configuration, an option), 1 for other fa
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, store_holding_year
 from typer.testing import CliRunner
 
 from assess.cli import app
-from assess.store import Store
 
 runner = CliRunner()
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -31,11 +28,7 @@ def folders(tmp_path: Path, **config: object) -> Path:
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "demo.yaml").write_text(yaml.safe_dump({**CONFIG, **config}), encoding="utf-8")
     (tmp_path / "raw").mkdir()
-    (tmp_path / "processed").mkdir()
-    (tmp_path / "processed" / "manifest.json").write_text(json.dumps({"inputs": {}, "tables": {}}), encoding="utf-8")
-    # the store holds the year asked for (assess run refuses a year it holds nothing for, first)
-    Store(tmp_path / "processed").write("coverage", pd.DataFrame({"months_present": [";".join(
-        f"{y}-{m:02d}" for y, m in [*((2023, m) for m in range(4, 13)), *((2024, m) for m in range(1, 4))])]}))
+    store_holding_year(tmp_path / "processed", "2023/24")
     return tmp_path
 
 
@@ -157,3 +150,15 @@ def test_the_real_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: --chapter: no chapter 'crimes'"), done.stderr  # unwrapped, even at 80 columns
+
+
+def test_fetch_for_a_force_that_data_police_uk_does_not_have_is_one_line_before_any_download(tmp_path: Path) -> None:
+    """A non-synthetic CSP whose police_uk slug is no data.police.uk force (and no near miss of one,
+    which the configuration itself refuses) cannot have its police.uk files fetched: said at once."""
+    root = folders(tmp_path, synthetic=False, police_force={"name": "Nowhere", "police_uk": "nowhere"})
+    result = runner.invoke(app, ["fetch", "--csp", "demo", "--only", "police_uk", "--month", "2017-04",
+                                 "--raw", str(root / "raw"), "--config-dir", str(root / "cfg")])
+    assert result.exit_code == 2, result.output
+    line = error_line(result)
+    assert "field 'police_force.police_uk': 'nowhere' is not a data.police.uk force" in line and "demo.yaml" in line
+    assert list((root / "raw").iterdir()) == []

@@ -109,3 +109,42 @@ def test_tables_without_formulas_are_written_byte_for_byte_as_pandas_writes_them
         "text": ["-3", "+4.5", "[c]", ""],
     })
     assert csv_text(df) == df.to_csv(index=False, lineterminator="\n")
+
+
+def test_the_workbook_holds_the_tables_own_text_as_text_never_a_formula(tmp_path: Path) -> None:
+    """tables.xlsx is written from the neutralised CSV files: each formula-like cell is stored as
+    its own text (the CSV's quote taken off), as a string with Excel's quote prefix; no cell of
+    any sheet is a formula, and numbers stay numbers."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from assess.report.workbook import WorkbookTable, write_workbook
+
+    df = pd.DataFrame({
+        "ward": ['=HYPERLINK("http://evil.example","x")', "@cmd", "Bassett", "-Minus ward", "'quoted"],
+        "crimes": [120, -3, 40, 57, 1],
+    })
+    ChapterOutputs(tmp_path, "03_places").table("wards", df, caption="Crimes by ward", count_columns=[], display=False)
+    csv_path = tmp_path / "tables" / "03_places__wards.csv"
+    assert _rows(csv_path)[1][0].startswith("'=HYPERLINK")  # neutralised in the CSV
+    book = tmp_path / "tables.xlsx"
+    sheets = write_workbook(book, [WorkbookTable("03_places", "wards", csv_path, "Crimes by ward", "Places")],
+                            report_title='=HYPERLINK("http://evil.example","title")', year="2024/25", synthetic=True,
+                            suppression_threshold=5)
+    wb = load_workbook(book)
+    ws = wb[sheets["03_places__wards"]]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    for text in ('=HYPERLINK("http://evil.example","x")', "@cmd", "-Minus ward"):
+        cell = cells[text]
+        assert cell.data_type == "s" and cell.quotePrefix, text
+    assert "'quoted" in cells and not cells["'quoted"].quotePrefix  # a quote of its own is kept as written
+    assert cells["Bassett"].data_type == "s" and not cells["Bassett"].quotePrefix
+    numbers = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, int | float) and not isinstance(c.value, bool)]
+    assert -3 in numbers and 120 in numbers
+    title = wb["Cover"]["A1"]
+    assert title.value.startswith('=HYPERLINK("http://evil.example","title")') and title.quotePrefix
+    with zipfile.ZipFile(book) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name), name

@@ -139,7 +139,7 @@ CASES = [
     Case("street-name-without-month", "hampshire-street.csv", text(street_text(street_line())),
          police_uk.read_street, r"file name is not of the form YYYY-MM-<force>-street.csv"),
     Case("outcomes-month-mismatch", "2017-02-hampshire-outcomes.csv",
-         text(",".join(police_uk.OUTCOMES_COLUMNS) + "\n" + f"{CID},2017-01,H,H,-1.4,50.9,On or near X,E01017140,S 001A,Offender fined\n"),
+         text(",".join(police_uk.OUTCOMES_COLUMNS) + "\n" + f"{CID},2017-01,Hampshire Constabulary,Hampshire Constabulary,-1.4,50.9,On or near X,E01017140,S 001A,Offender fined\n"),
          police_uk.read_outcomes, r"month in the file name", row=2, column="Month"),
     Case("stop-search-bad-date", "2017-02-hampshire-stop-and-search.csv",
          text(",".join(police_uk.STOP_SEARCH_COLUMNS) + "\n" + "Person search,01/02/2017,False,,50.9,-1.4,Male,18-24,W,White,PACE,Drugs,Arrest,True,False\n"),
@@ -321,6 +321,24 @@ CASES += [
          boundaries.read_ward_boundaries, r"not a GeoJSON FeatureCollection \(found 'Topology'\)"),
     Case("ward-geojson-that-is-a-png", GEO, text(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), boundaries.read_ward_boundaries,
          r"a PNG image, not GeoJSON", row=1),
+    # police.uk files whose records cannot be what their name says
+    Case("street-file-of-a-future-month", f"{FUTURE_MONTH}-hampshire-street.csv",
+         text(street_text(street_line(month=FUTURE_MONTH))), police_uk.read_street,
+         r"the file is for 2031-04, a month after today"),
+    Case("outcomes-file-of-a-future-month", f"{FUTURE_MONTH}-hampshire-outcomes.csv",
+         text("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n"),
+         police_uk.read_outcomes, r"the file is for 2031-04, a month after today"),
+    Case("street-file-named-for-another-force", "2017-02-surrey-street.csv",
+         text(street_text(street_line(), street_line())), police_uk.read_street,
+         r"named for the force 'surrey' but this row was reported by 'Hampshire Constabulary' \(2 rows in all\)",
+         row=2, column="Reported by"),
+    Case("outcomes-file-named-for-another-force", "2017-02-kent-outcomes.csv",
+         text("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n"
+              f"{CID},2017-02,Kent Police,Kent Police,-1.4047,50.9097,On or near X,E01017140,Southampton 001A,Unable to prosecute suspect\n"
+              f"{CID},2017-02,Hampshire Constabulary,Hampshire Constabulary,-1.4047,50.9097,On or near X,E01017140,"
+              "Southampton 001A,Unable to prosecute suspect\n"),
+         police_uk.read_outcomes, r"named for the force 'kent' but this row was reported by 'Hampshire Constabulary'",
+         row=3, column="Reported by"),
 ]
 
 

@@ -16,7 +16,6 @@ complete run exits 1 with its bundle published).
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import shutil
@@ -28,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, store_holding_year
 
 from assess.report.bundle import bundle_problems
 
@@ -49,8 +48,7 @@ def setup_folders(root: Path) -> Path:
     (root / "cfg").mkdir(parents=True)
     (root / "cfg" / "demo.yaml").write_text(CONFIG, encoding="utf-8")
     (root / "raw").mkdir()
-    (root / "processed").mkdir()
-    (root / "processed" / "manifest.json").write_text(json.dumps({"inputs": {}, "tables": {}}), encoding="utf-8")
+    store_holding_year(root / "processed", "2023/24")
     return root
 
 

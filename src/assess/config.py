@@ -125,16 +125,14 @@ class CSPConfig(BaseModel):
 
     @model_validator(mode="after")
     def _known_force(self) -> CSPConfig:
-        slug = self.police_force.police_uk
-        if not self.synthetic and slug not in POLICE_UK_FORCES:
-            import difflib
-
-            near = difflib.get_close_matches(slug, list(POLICE_UK_FORCES), n=3)
-            raise ValueError(
-                f"'{slug}' is not a data.police.uk force"
-                + (f" (did you mean {', '.join(near)}?)" if near else "")
-                + "; the force slugs are those of https://data.police.uk/api/forces, e.g. hampshire"
-            )
+        """A non-synthetic CSP's ``police_uk`` slug that is a near miss of a data.police.uk force
+        (``hampshir``) is a typing error: refused, naming the force meant. A slug like no force
+        (a fictional nation's ``synthetic-force-0``, built from its lookup) is allowed here: only
+        ``assess fetch`` needs a real one, and refuses it there (:func:`require_police_uk_force`)."""
+        if not self.synthetic:
+            problem = police_uk_force_problem(self.police_force.police_uk)
+            if problem is not None and "did you mean" in problem:
+                raise ValueError(problem)
         return self
 
     @field_validator("code")
@@ -281,6 +279,17 @@ POLICE_UK_SLUG_EXCEPTIONS = {
     "Devon & Cornwall": "devon-and-cornwall",
     "Dyfed-Powys": "dyfed-powys",
 }
+
+
+def police_uk_force_problem(slug: str) -> str | None:
+    """Why ``slug`` is not a data.police.uk force (with the near misses), or None when it is one."""
+    if slug in POLICE_UK_FORCES:
+        return None
+    import difflib
+
+    near = difflib.get_close_matches(slug, list(POLICE_UK_FORCES), n=3)
+    return (f"'{slug}' is not a data.police.uk force" + (f" (did you mean {', '.join(near)}?)" if near else "")
+            + "; the force slugs are those of https://data.police.uk/api/forces, e.g. hampshire")
 
 
 def police_uk_slug(force_name: str) -> str:

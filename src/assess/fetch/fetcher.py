@@ -499,6 +499,12 @@ def fetch(
             "(only the ONS lookups and population can be fetched without one)"
         )
     force_slug = csp.police_force.police_uk if csp is not None else ""
+    if csp is not None and "police_uk" in include:
+        from assess.config import police_uk_force_problem
+
+        problem = police_uk_force_problem(force_slug)
+        if problem is not None:  # nothing could be downloaded for it: say so before trying
+            raise FetchError(f"{csp.source or 'the configuration'}: field 'police_force.police_uk': {problem}")
 
     def attempt(key: str, what: str, action: Callable[[], None]) -> None:
         try:

@@ -191,11 +191,11 @@ def bundle_link(target: str, bundle: Path) -> str | None:
     return relative.as_posix() + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def relative_links(document: Any, bundle: Path) -> None:
-    """Every external link of a laid-out ``document`` to a file written relative to the PDF
+def relative_links(pages: Sequence[Any], bundle: Path) -> None:
+    """Every external link of the laid-out ``pages`` to a file written relative to the PDF
     (:func:`bundle_link`), never as a ``file://`` address of the folder the bundle was built in
     (which differs on every run and names the machine's paths); links out of the bundle dropped."""
-    for page in document.pages:
+    for page in pages:
         kept = []
         for kind, target, rect, box in page.links:
             if kind == "external":
@@ -276,7 +276,6 @@ class Layout:
             document = HTML(string=opaque_pngs(source), base_url=self.base_url, url_fetcher=fetcher).render(
                 font_config=self.fonts, cache=self.images, pdf_variant=PDF_VARIANT,
             )
-            relative_links(document, self.bundle)
             self.documents[name] = (key, document)
         return LaidOut(name, len(self.documents[name][1].pages), time.perf_counter() - start, key)
 
@@ -288,6 +287,7 @@ class Layout:
         if len(stamp_pages) != len(pages):
             raise RuntimeError(f"{len(stamp_pages)} page-number stamps for {len(pages)} pages")
         joined = [pages[0], *(stamped(p, s) for p, s in zip(pages[1:], stamp_pages[1:], strict=True))]
+        relative_links(joined, self.bundle)  # on the pages written: a stamped page gathers its links afresh
         first = self.documents[order[0]][1]
         return first.copy(joined).write_pdf(pdf_variant=PDF_VARIANT)
 
