@@ -158,6 +158,8 @@ def test_each_bundle_is_made_from_its_own_configuration(batch: SimpleNamespace, 
                        ("synthetic-csp-04", "Synthetic CSP 04")):
         bundle = nation.out / batch.bundles[slug]["path"]
         assert bundle == nation.out / slug / "2023-24"
+        # published as every bundle is (assess.atomic.published_directory): a link to its version
+        assert bundle.is_symlink() and bundle.resolve().parent == (bundle.parent / ".2023-24.versions").resolve()
         for f in ("index.html", "assessment.pdf", "metrics.json", "manifest.json", "notebooks/01_count.ipynb"):
             assert (bundle / f).is_file(), f"{slug}: {f}"
         metrics = json.loads((bundle / "metrics.json").read_text(encoding="utf-8"))
