@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from assess.measure.narrative import format_number
+
 #: What a suppressed cell reads in published tables (GSS shorthand for "confidential").
 SUPPRESSED_MARK = "[c]"
 
@@ -51,7 +53,10 @@ def default_count_columns(df: pd.DataFrame) -> list[str]:
 
 
 def format_cell(value: Any) -> str:
-    """Display text of one cell: thousands separators, one decimal place for non-integers."""
+    """Display text of one cell: thousands separators; a number the chapter rounded (to at most three
+    places) shown with the digits it has, so the page shows what the CSV and the workbook hold (the
+    chapters round once, :func:`assess.measure.narrative.round_table`); any other number to one
+    decimal place, halves rounded up, from full precision."""
     import numpy as np
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -62,7 +67,12 @@ def format_cell(value: Any) -> str:
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
         value = float(value)
-        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.1f}"
+        if value.is_integer() and abs(value) >= 1000:
+            return f"{value:,.0f}"
+        digits = repr(value).partition(".")[2]
+        if "e" not in repr(value) and 1 <= len(digits) <= 3:
+            return f"{value:,.{len(digits)}f}"
+        return format_number(value, 1)
     return str(value)
 
 
