@@ -15,6 +15,8 @@ Home Office count the same offence, one table states the difference (:func:`sour
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from assess.chapters import common
@@ -27,7 +29,12 @@ from assess.chapters.recorded_crime import (
 from assess.measure import comparators, counts, narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import CRIME_CATEGORIES, PeriodCounts
-from assess.measure.flags import covered_months, flag_series, months_total, total_counts_strands_twice
+from assess.measure.flags import (
+    covered_months,
+    flag_series,
+    months_total,
+    total_counts_strands_twice,
+)
 from assess.measure.metrics import count_change, metric_from_count
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
@@ -105,11 +112,14 @@ TABLE_COLUMNS = ["measure_id", "offence", "source", "previous", "current", "chan
 
 #: Verdict written where last year's months were not all published (no like-for-like comparison).
 NOT_COMPARABLE = "not comparable"
+#: Verdict of a row whose change was not tested (a table made only for its percentages).
+NOT_TESTED = "not tested"
 
 
 def _row(measure_id: str, label: str, source: str, previous: int | None, current: int, population: float | None,
          change: CountChange | None) -> dict:
-    """A row of the offence table; ``change`` is the test of ``previous`` against ``current`` (None: not comparable)."""
+    """A row of the offence table; ``change`` is the test of ``previous`` against ``current`` (None when
+    not comparable, or not asked for: verdict "not comparable" or "not tested")."""
     return {
         "measure_id": measure_id,
         "offence": label,
@@ -117,8 +127,8 @@ def _row(measure_id: str, label: str, source: str, previous: int | None, current
         "previous": previous,
         "current": int(current),
         "change": None if previous is None else int(current - previous),
-        "change_percent": None if change is None else change.percent,
-        "verdict": NOT_COMPARABLE if change is None else change.verdict,
+        "change_percent": None if not previous else 100.0 * (current / previous - 1.0),
+        "verdict": change.verdict if change is not None else NOT_COMPARABLE if previous is None else NOT_TESTED,
         "rate_per_1000": current / population * 1000 if population else None,
     }
 
@@ -129,21 +139,43 @@ def _typed(rows: list[dict]) -> pd.DataFrame:
                       "rate_per_1000": "float64"})
 
 
-def category_table(ctx: AssessmentContext) -> pd.DataFrame:
+def category_table(
+    ctx: AssessmentContext, *, tested: bool = True, changes: Mapping[str, CountChange] | None = None
+) -> pd.DataFrame:
     """The 13 police.uk crime categories: previous and current counts (same months), change and verdict.
 
     Columns: :data:`TABLE_COLUMNS` (``measure_id`` is the category id; source "police.uk").
     ``previous`` is missing (and ``verdict`` "not comparable") when police.uk published nothing for
     some month of last year's matching period. Each change is tested on the category's monthly
-    series (:func:`category_change`).
+    series (:func:`category_change`; ``changes`` by category id when already tested; with
+    ``tested`` False the verdicts read "not tested").
     """
     pc = counts.year_to_date(ctx)
     cur = counts.counts_by_category(ctx.street(ctx.year, asb=False))
     prev = counts.counts_by_category(ctx.street(ctx.previous_year, asb=False))
+    known = dict(changes or {})
+
+    def change(c: str) -> CountChange | None:
+        if not (tested and pc.complete):
+            return None
+        return known.get(category_id(c)) or category_change(ctx, pc, c)
+
     rows = [_row(category_id(c), c, "police.uk", int(prev[c]) if pc.complete else None, int(cur[c]), ctx.population,
-                 category_change(ctx, pc, c) if pc.complete else None)
+                 change(c))
             for c in CRIME_CATEGORIES]
     return _typed(rows)
+
+
+def offence_changes(ctx: AssessmentContext, flags: pd.DataFrame | None, pc: PeriodCounts) -> dict[str, CountChange]:
+    """Every comparable row's change (by measure id: police.uk categories, then the force flags),
+    each tested once on its monthly series."""
+    found: dict[str, CountChange] = {}
+    if pc.complete:
+        found.update({category_id(c): category_change(ctx, pc, c) for c in CRIME_CATEGORIES})
+    if flags is not None and not flags.empty and flags_comparable(flags, pc):
+        present = set(flags["flag"].astype(str))
+        found.update({f: flag_change(flags, f, pc) for f in FLAG_LABELS if f in present})
+    return found
 
 
 def category_change(ctx: AssessmentContext, pc: PeriodCounts, category: str) -> CountChange:
@@ -166,13 +198,18 @@ def flags_comparable(flags: pd.DataFrame, pc: PeriodCounts) -> bool:
     return all(m in have for m in (*pc.previous_months, *pc.months))
 
 
-def flag_table(ctx: AssessmentContext, flags: pd.DataFrame, pc: PeriodCounts | None = None) -> pd.DataFrame:
+def flag_table(
+    ctx: AssessmentContext, flags: pd.DataFrame, pc: PeriodCounts | None = None, *, tested: bool = True,
+    changes: Mapping[str, CountChange] | None = None,
+) -> pd.DataFrame:
     """Flagged offences in the file (in :data:`FLAG_LABELS` order): previous, current, change and verdict.
 
     Flags absent from the file are left out. Columns: :data:`TABLE_COLUMNS` (source "force flags");
     ``previous`` is missing when the file has no rows for some month of either period. Each change
-    is tested on the flag's monthly series (:func:`flag_change`).
+    is tested on the flag's monthly series (:func:`flag_change`; ``changes`` by flag when already
+    tested; with ``tested`` False the verdicts read "not tested").
     """
+    known = dict(changes or {})
     pc = pc or counts.year_to_date(ctx)
     present = set(flags["flag"].astype(str))
     comparable = flags_comparable(flags, pc)
@@ -181,8 +218,9 @@ def flag_table(ctx: AssessmentContext, flags: pd.DataFrame, pc: PeriodCounts | N
         if flag in present:
             monthly = flag_series(flags, flag)
             previous = months_total(monthly, pc.previous_months) if comparable else None
+            change = (known.get(flag) or flag_change(flags, flag, pc)) if comparable and tested else None
             rows.append(_row(flag, label, "force flags", previous, months_total(monthly, pc.months), ctx.population,
-                             flag_change(flags, flag, pc) if comparable else None))
+                             change))
     return _typed(rows)
 
 
@@ -192,12 +230,12 @@ def flag_months_missing(flags: pd.DataFrame, pc: PeriodCounts) -> list[str]:
     return [m for m in (*pc.previous_months, *pc.months) if m not in have]
 
 
-def offence_table(ctx: AssessmentContext) -> pd.DataFrame:
+def offence_table(ctx: AssessmentContext, *, tested: bool = True) -> pd.DataFrame:
     """police.uk categories, then the force flags where supplied (:func:`category_table`, :func:`flag_table`)."""
-    parts = [category_table(ctx)]
+    parts = [category_table(ctx, tested=tested)]
     flags = ctx.partner("force_flags")
     if flags is not None and not flags.empty:
-        parts.append(flag_table(ctx, flags))
+        parts.append(flag_table(ctx, flags, tested=tested))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -282,12 +320,13 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if common.no_street_records(ctx, out):
         return
     pc = counts.year_to_date(ctx)
-    cats = category_table(ctx)
     flags = ctx.partner("force_flags")
+    changes = offence_changes(ctx, flags, pc)
+    cats = category_table(ctx, changes=changes)
     table = cats
     missing_flag_months: list[str] = []
     if flags is not None and not flags.empty:
-        ft = flag_table(ctx, flags, pc)
+        ft = flag_table(ctx, flags, pc, changes=changes)
         table = pd.concat([cats, ft], ignore_index=True)
         missing_flag_months = flag_months_missing(flags, pc)
     shown = _published(table, pc, ctx.cfg.suppression_threshold)
@@ -318,7 +357,7 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             r["measure_id"], f"{r['offence']} (police.uk)", out.chapter, int(r["current"]), _count_or_none(r["previous"]),
             pc.period, pc.previous_period if pd.notna(r["previous"]) else None, ctx.population, source,
             previous_population=ctx.population if pd.notna(r["previous"]) else None,
-            monthly=monthly_counts(ctx, category=r["offence"]), months=pc.months, previous_months=pc.previous_months,
+            change=changes.get(r["measure_id"]),
         ))
     for _, r in table[(table["source"] == "force flags") & table["measure_id"].isin(OWNED_FLAG_METRICS)].iterrows():
         out.metric(metric_from_count(
@@ -327,7 +366,7 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"{FLAGS_SOURCE}; {POPULATION_SOURCE}", unit=FLAG_UNITS.get(r["measure_id"], "crimes"),
             disclosure_threshold=ctx.cfg.suppression_threshold,
             previous_population=ctx.population if pd.notna(r["previous"]) else None,
-            monthly=flag_series(flags, r["measure_id"]), months=pc.months, previous_months=pc.previous_months,
+            change=changes.get(r["measure_id"]),
         ))
 
     significant = cats[cats["verdict"].isin(["increase", "decrease"])]
@@ -347,7 +386,6 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.say(f"No police.uk crime category changed significantly between {pc.previous_label} and {pc.label}.")
         out.finding(f"No police.uk crime category in {ctx.cfg.name} changed significantly between {pc.previous_label} and {pc.label}.")
         return
-    changes = {r["measure_id"]: category_change(ctx, pc, r["offence"]) for _, r in significant.iterrows()}
     out.say(" ".join(narrative.describe_change(r["offence"], changes[r["measure_id"]]) for _, r in significant.iterrows()))
     top = significant.loc[significant["change"].abs().idxmax()]
     out.finding(
@@ -366,7 +404,7 @@ def changes_chart(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note(f"Warning: {no_comparison_sentence(pc)}")
         return
     minimum = max(10, ctx.cfg.suppression_threshold)
-    top = largest_changes(offence_table(ctx), minimum=minimum)
+    top = largest_changes(offence_table(ctx, tested=False), minimum=minimum)  # percentages only
     if top.empty:
         out.say("No offence type had enough crimes in both years for a percentage change to be meaningful.")
         return
