@@ -98,8 +98,12 @@ def test_schema_is_valid_draft_2020_12_and_ships_with_the_package():
 
 
 def test_schema_requires_every_field_of_metric():
-    required = set(load_metrics_schema()["$defs"]["metric"]["required"])
-    assert required == set(Metric.model_fields)
+    schema = load_metrics_schema()
+    required = set(schema["$defs"]["metric"]["required"])
+    since_1_2 = set(schema["then"]["properties"]["metrics"]["items"]["required"])
+    assert schema["if"]["properties"]["schema_version"]["const"] == "1.2"
+    assert required | since_1_2 == set(Metric.model_fields)
+    assert not required & since_1_2
 
 
 def test_schema_notices_match_the_package_constants():
