@@ -8,6 +8,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from assess.config import Area
 from assess.measure.context import AssessmentContext, PopulationEstimate, population_publisher
 from assess.measure.metrics import Denominator, Metric, metric_from_count
 
@@ -15,7 +16,7 @@ LAD = "E06999001"
 
 
 def _ctx(demo_ctx: AssessmentContext, year: str, rows: list[tuple], lsoa: list[tuple] | None = None) -> AssessmentContext:
-    ctx = dataclasses.replace(demo_ctx, year=year, cfg=demo_ctx.cfg.model_copy(update={"lad_codes": [LAD]}))
+    ctx = dataclasses.replace(demo_ctx, year=year, cfg=demo_ctx.cfg.model_copy(update={"local_authorities": [Area(code=LAD, name="Wessex Vale")]}))
     ctx.__dict__["population_table"] = pd.DataFrame(
         rows, columns=["area_code", "geography", "year", "age_band", "value", "source_file"])
     ctx.__dict__["lsoa_ward"] = pd.DataFrame(

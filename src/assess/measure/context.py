@@ -355,6 +355,26 @@ class AssessmentContext:
         have = [c for c in self.cfg.lad_codes if c in by_lad.index]
         return float(by_lad[have].sum()) if have else None
 
+    # --- public statistics (Fingertips, rough sleeping snapshot) -------------------------
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """The Fingertips indicators held (``indicators``: every area, England and regions included);
+        empty (no rows) when no Fingertips export was ingested."""
+        return self.store.read("indicators") if self.store.has("indicators") else pd.DataFrame(
+            columns=["indicator_id", "indicator_name", "area_code", "area_name", "area_type", "is_headline",
+                     "time_period", "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+                     "count", "denominator", "compared_to_england", "compared_to_region", "source_file"]
+        )
+
+    @cached_property
+    def rough_sleeping_snapshot(self) -> pd.DataFrame:
+        """The MHCLG rough sleeping snapshot tables held (``rough_sleeping_snapshot``: every local
+        authority, region and England by autumn); empty when none was ingested."""
+        return self.store.read("rough_sleeping_snapshot") if self.store.has("rough_sleeping_snapshot") else pd.DataFrame(
+            columns=["area_code", "area_name", "area_type", "region_name", "year", "rough_sleepers",
+                     "households_thousands", "rate_per_1000_households", "edition", "source_file"]
+        )
+
     # --- Home Office recorded crime ------------------------------------------------------
     @cached_property
     def recorded_crime(self) -> pd.DataFrame:
