@@ -150,3 +150,150 @@ def test_southampton_chapter_section_on_the_real_tables(bare_ctx: AssessmentCont
                            tmp_path / "2016")
     assert _metrics(earlier)["rough_sleepers_published"]["value"] == 23
     assert _metrics(earlier)["rough_sleepers_published"]["comparators"]["England"] == pytest.approx(0.18, abs=5e-3)
+
+
+# --- Fingertips indicators (chapters 6, 10, 11) ---------------------------------------------------------
+from assess.chapters import drugs_alcohol, vulnerable_people, young_people  # noqa: E402
+from assess.measure import indicators as ind  # noqa: E402
+
+
+def _indicator_rows(indicator_id: int, rows: list[tuple]) -> pd.DataFrame:
+    """(area_code, area_type, headline, period, start, end, value, lower, upper, count, denominator, vs England)."""
+    df = pd.DataFrame(rows, columns=["area_code", "area_type", "is_headline", "time_period", "period_start",
+                                     "period_end", "value", "lower_ci_95", "upper_ci_95", "count", "denominator",
+                                     "compared_to_england"])
+    df.insert(0, "indicator_id", indicator_id)
+    df["indicator_name"] = "An indicator"
+    df["area_name"] = df["area_code"].map({"E06000001": "Alpha", "E92000001": "England", "E12000008": "South East"})
+    df["parent_code"] = None
+    df["compared_to_region"] = None
+    df["source_file"] = "fingertips-x.data.csv"
+    for c in ("period_start", "period_end"):
+        df[c] = pd.to_datetime(df[c])
+    return df
+
+
+FTE_ID = ind.listed_indicator("first_time_entrants_rate")[0]
+FTE = _indicator_rows(FTE_ID, [
+    ("E92000001", "Country", True, "2016", "2016-01-01", "2016-12-31", 400.0, 395.0, 405.0, 20000, 5_000_000, None),
+    ("E92000001", "Country", True, "2017", "2017-01-01", "2017-12-31", 300.0, 295.0, 305.0, 15000, 5_000_000, None),
+    ("E92000001", "Country", False, "2017", "2017-01-01", "2017-12-31", 900.0, None, None, 900, 100_000, None),
+    ("E12000008", "Region", True, "2017", "2017-01-01", "2017-12-31", 280.0, 270.0, 290.0, 2800, 1_000_000, None),
+    ("E06000001", "County & UA", True, "2015", "2015-01-01", "2015-12-31", 520.0, 430.0, 620.0, 104, 20_000, "Worse"),
+    ("E06000001", "County & UA", True, "2016", "2016-01-01", "2016-12-31", 500.0, 410.0, 600.0, 100, 20_000, "Worse"),
+    ("E06000001", "County & UA", True, "2017", "2017-01-01", "2017-12-31", 350.0, 280.0, 430.0, 70, 20_000, "Similar"),
+    ("E06000001", "County & UA", True, "2018", "2018-01-01", "2018-12-31", 200.0, 150.0, 260.0, 40, 20_000, "Better"),
+])
+
+
+def test_fingertips_periods_become_metric_periods() -> None:
+    ts = pd.Timestamp
+    assert ind.metric_period(ts("2016-01-01"), ts("2016-12-31")) == "2016"
+    assert ind.metric_period(ts("2016-04-01"), ts("2017-03-31")) == "2016/17"
+    assert ind.metric_period(ts("2014-01-01"), ts("2016-12-31")) == "2014 to 2016"
+    assert ind.metric_period(ts("2019-04-01"), ts("2022-03-31")) == "2019/20 to 2021/22"
+
+
+def test_the_figure_of_a_year_is_the_latest_period_ending_by_its_end() -> None:
+    local = ind.headline_series(FTE, FTE_ID, "E06000001")
+    assert local["time_period"].tolist() == ["2015", "2016", "2017", "2018"]
+    assert ind.period_of_year(local, "2017/18")["time_period"] == "2017"  # 2018 ends after March 2018
+    assert ind.period_of_year(local, "2014/15") is None
+
+
+def test_a_published_crude_rate_is_compared_with_england_and_the_region_of_the_same_period() -> None:
+    figure = ind.published_indicator(FTE, "first_time_entrants_rate", "E06000001", "2017/18")
+    assert figure is not None
+    assert (figure.period, figure.local.value, figure.local.lower, figure.local.upper) == ("2017", 350.0, 280.0, 430.0)
+    assert {n: r.value for n, r in figure.comparators.items()} == {"England": 300.0, "South East": 280.0}
+    assert figure.verdict("England") == "similar"  # 300 inside 280-430: the published limits decide
+    assert figure.published_verdicts["England"] == "Similar"
+    assert figure.previous_period == "2016" and figure.previous is not None and figure.previous.value == 500.0
+    m = ind.indicator_metric(figure, "06_young_people", "FTE")
+    assert m.value == 350.0 and m.interval == (280.0, 430.0)  # as published, not recomputed
+    assert m.comparators == {"England": 300.0, "South East": 280.0}
+    assert m.verdict == "decrease" and m.method_id == "exact-conditional-poisson"  # 100 -> 70 of 20,000
+    assert m.numerator == 70 and m.denominator is not None and m.denominator.value == 20_000
+    assert m.value == pytest.approx(m.numerator / m.denominator.value * 100_000)
+    assert m.period == "2017" and m.previous_period == "2016"
+
+
+def test_an_age_standardised_rate_is_not_tested_for_change_and_says_so() -> None:
+    deaths_id = ind.listed_indicator("drug_misuse_deaths_rate")[0]
+    rows = FTE.assign(indicator_id=deaths_id)
+    figure = ind.published_indicator(rows, "drug_misuse_deaths_rate", "E06000001", "2017/18")
+    assert figure is not None and not figure.kind.crude
+    m = ind.indicator_metric(figure, "10_drugs_alcohol", "Deaths")
+    assert m.previous_value == 500.0 and m.change_absolute == -150.0 and m.verdict is None
+    assert "cannot be recomputed" in (m.note or "")
+    assert m.comparison_verdicts["England"] == "similar"
+
+
+def test_no_figure_without_the_indicator_or_its_limits() -> None:
+    assert ind.published_indicator(FTE.iloc[:0], "first_time_entrants_rate", "E06000001", "2017/18") is None
+    no_limits = FTE.assign(lower_ci_95=float("nan"))
+    assert ind.published_indicator(no_limits, "first_time_entrants_rate", "E06000001", "2017/18") is None
+
+
+PUBLISHED = {
+    young_people: (["published_first_time_entrants"], {"first_time_entrants_rate": "first_time_entrants_published"}),
+    drugs_alcohol: (["published_drug_deaths", "published_alcohol_admissions"],
+                    {"drug_misuse_deaths_rate": "drug_misuse_deaths_published",
+                     "alcohol_admissions_rate": "alcohol_admissions_published"}),
+    vulnerable_people: (["published_domestic_abuse", "published_violence_admissions"],
+                        {"domestic_abuse_rate": "domestic_abuse_published",
+                         "violence_admissions_rate": "violence_admissions_published"}),
+}
+
+
+@pytest.mark.parametrize("chapter", list(PUBLISHED), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_published_indicator_sections_on_the_demo(chapter, demo_ctx: AssessmentContext, bare_ctx: AssessmentContext,
+                                                  tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sections, expected = PUBLISHED[chapter]
+    indicators = demo_ctx.indicators
+    for ctx, where in ((dataclasses.replace(demo_ctx), "with"), (bare_ctx, "without")):
+        out = run_sections(chapter, sections, ctx, tmp_path / where)
+        metrics = _metrics(out)
+        assert set(metrics) == set(expected)
+        for metric_id, table_name in expected.items():
+            m = metrics[metric_id]
+            indicator_id = ind.listed_indicator(metric_id)[0]
+            local = ind.headline_series(indicators, indicator_id, demo_ctx.cfg.lad_codes[0])
+            england = ind.headline_series(indicators, indicator_id, "E92000001").set_index("time_period")
+            last = local.iloc[-1]
+            assert m["value"] == pytest.approx(last["value"])
+            assert m["interval"] == pytest.approx([last["lower_ci_95"], last["upper_ci_95"]])
+            assert m["comparators"]["England"] == pytest.approx(england.loc[last["time_period"], "value"])
+            assert m["numerator"] == last["count"] and m["denominator"]["value"] == last["denominator"]
+            table = pd.read_csv(out.table_path(table_name))
+            assert "England value" in table.columns
+        text = " ".join(out.said)
+        assert "England's" in text and "Fingertips" in text
+        assert ("partner data" in text) == (where == "with")  # the partner figure beside it, labelled
+
+
+def test_published_sections_say_which_download_is_missing(bare_ctx: AssessmentContext, tmp_path: Path) -> None:
+    bare_ctx.__dict__["indicators"] = bare_ctx.indicators.iloc[:0]
+    out = run_sections(young_people, ["published_first_time_entrants"], bare_ctx, tmp_path)
+    assert f"indicator {FTE_ID}" in out.said[0] and "assess fetch" in out.said[0]
+    assert not _metrics(out)
+
+
+def test_the_partner_fte_rate_cites_and_records_its_ons_estimate(demo_ctx: AssessmentContext, tmp_path: Path) -> None:
+    ctx = dataclasses.replace(demo_ctx)
+    youth = ctx.partner("youth_justice")
+    without_population = youth[youth["measure"] != "population_10_17"]
+    ctx.partner = lambda name: without_population.copy() if name == "youth_justice" else demo_ctx.partner(name)  # type: ignore[method-assign]
+    out = run_sections(young_people, ["first_time_entrants"], ctx, tmp_path)
+    m = _metrics(out)["first_time_entrants"]
+    est = ctx.population_estimate("10-17")
+    assert est is not None and est.period == "mid-2023"
+    assert m["denominator"]["value"] == est.value and m["denominator"]["period"] == "mid-2023"
+    assert "ukmidyearestimates2023.xlsx" in m["denominator"]["source"]
+    assert m["rate"] == pytest.approx(m["numerator"] / est.value * 100_000)
+    assert any("mid-2023 estimate of residents aged 10-17" in s for s in out.said)
+
+
+def test_the_drug_offences_rate_cites_its_estimate(demo_ctx: AssessmentContext, tmp_path: Path) -> None:
+    out = run_sections(drugs_alcohol, ["drug_offences"], dataclasses.replace(demo_ctx), tmp_path)
+    assert any("mid-2023 estimate of residents" in s and "ONS" in s for s in out.said)
