@@ -297,3 +297,56 @@ def test_the_partner_fte_rate_cites_and_records_its_ons_estimate(demo_ctx: Asses
 def test_the_drug_offences_rate_cites_its_estimate(demo_ctx: AssessmentContext, tmp_path: Path) -> None:
     out = run_sections(drugs_alcohol, ["drug_offences"], dataclasses.replace(demo_ctx), tmp_path)
     assert any("mid-2023 estimate of residents" in s and "ONS" in s for s in out.said)
+
+
+# --- end to end: the demo bundle shows each public figure with its England comparator -------------------
+def _page_text(bundle: Path, chapter: str) -> str:
+    import html as html_module
+    import re
+
+    markup = (bundle / "html" / f"{chapter}.html").read_text()
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+BUNDLE_FIGURES = {
+    "06_young_people": ["first_time_entrants_rate"],
+    "09_begging_rough_sleeping": ["rough_sleepers_published"],
+    "10_drugs_alcohol": ["drug_misuse_deaths_rate", "alcohol_admissions_rate"],
+    "11_vulnerable_people": ["domestic_abuse_rate", "violence_admissions_rate"],
+}
+
+
+@pytest.mark.parametrize("chapter", list(BUNDLE_FIGURES))
+def test_the_demo_bundle_shows_each_public_figure_with_england(demo_bundle: Path, chapter: str) -> None:
+    from assess.measure.narrative import format_rate
+
+    doc = json.loads((demo_bundle / "metrics.json").read_text())
+    assert doc["schema_version"] == "1.2"
+    by_id = {m["id"]: m for m in doc["metrics"]}
+    page = _page_text(demo_bundle, chapter)
+    for metric_id in BUNDLE_FIGURES[chapter]:
+        m = by_id[metric_id]
+        assert m["chapter"] == chapter and "England" in m["comparators"] and "England" in m["comparison_verdicts"]
+        assert m["numerator"] is not None and m["denominator"]["source"]
+        figure, england = (m["rate"], m["comparators"]["England"]) if m["rate"] is not None else (m["value"],
+                                                                                                 m["comparators"]["England"])
+        places, england_places = (2 if v < 1 else 1 for v in (figure, england))  # the chapter's rounding
+        assert format_rate(figure, places) in page, (metric_id, format_rate(figure, places))
+        shown = format_rate(england, england_places)
+        assert f"England's {shown}" in page or f"England's, {shown}" in page, (metric_id, shown)
+    assert (demo_bundle / "tables" / f"{chapter}__{_table_of(BUNDLE_FIGURES[chapter][0])}.csv").exists()
+
+
+def _table_of(metric_id: str) -> str:
+    return {"first_time_entrants_rate": "first_time_entrants_published", "rough_sleepers_published":
+            "rough_sleeping_published", "drug_misuse_deaths_rate": "drug_misuse_deaths_published",
+            "domestic_abuse_rate": "domestic_abuse_published"}[metric_id]
+
+
+def test_every_rate_in_the_demo_bundle_can_be_recomputed(demo_bundle: Path) -> None:
+    doc = json.loads((demo_bundle / "metrics.json").read_text())
+    rates = [m for m in doc["metrics"] if m["rate"] is not None]
+    assert rates
+    for m in rates:
+        assert m["numerator"] is not None, m["id"]
+        assert m["rate"] == pytest.approx(m["numerator"] / m["denominator"]["value"] * m["rate_per"], rel=1e-8), m["id"]

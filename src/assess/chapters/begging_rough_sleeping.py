@@ -209,6 +209,18 @@ def _source(ctx: AssessmentContext) -> str:
     return f"{ctx.cfg.name} rough sleeping snapshot returns to MHCLG and partnership begging records (partner data)"
 
 
+def _households_record(ctx: AssessmentContext, households: float, year: int) -> Denominator:
+    """Where the households of the partner rate come from: the partner file, or the household estimate."""
+    rough = ctx.partner(PARTNER)
+    given = None if rough is None else rough.loc[rough["year"] == year, "households"]
+    if given is not None and len(given) and pd.notna(given.iloc[0]) and float(given.iloc[0]) == households:
+        return Denominator(value=households, unit="households", period=str(year), source=f"{_source(ctx)}, households")
+    est = ctx.population_estimate("households")
+    if est is not None and est.value == households:
+        return est.denominator("households")
+    return Denominator(value=households, unit="households", period=str(year))
+
+
 def _load(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> tuple[pd.DataFrame, int] | None:
     rough = common.partner_data(ctx, out, PARTNER, what)
     if rough is None:
@@ -313,6 +325,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             previous_period=str(year - 1),
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 households",
+            denominator=_households_record(ctx, float(hh), year),
             note=None if bench is None else f"National figure for {bench.period}: {bench.source}.",
             decimals=2,
             no_series=SNAPSHOT_ONLY,

@@ -159,6 +159,17 @@ def population_of(ctx: AssessmentContext, who: str) -> float | None:
     return everyone - children
 
 
+def population_citation(ctx: AssessmentContext, who: str) -> str | None:
+    """Which estimate the rates per ``who`` ("all", "children", "adults") use, as a sentence."""
+    est = ctx.population_estimate(CHILD_BAND if who == "children" else "all")
+    if est is None:
+        return None
+    text = est.citation()
+    if who == "adults":
+        text += " Adults are residents less those aged 0-15 in the same estimate."
+    return text
+
+
 def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: str) -> pd.DataFrame:
     """The share of police.uk violence and sexual offences flagged domestic, by financial year.
 
@@ -277,6 +288,9 @@ def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count
         f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)}{part} "
         f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
     )
+    cited = population_citation(ctx, m.population)
+    if cited is not None:
+        out.say(cited)
     bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete else (None, None)
     if bench is not None:
         comparison = compare_with_benchmark(r, national)

@@ -383,6 +383,7 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             previous_period=ctx.previous_year,
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 aged 10-17",
+            denominator=_youth_denominator(ctx, ctx.year, float(pop)),
             note=f"{format_count(cust)} custodial sentences."
             + (f" National figure for {bench.period}: {bench.source}." if bench is not None else ""),
         )
