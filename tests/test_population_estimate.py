@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 
 from assess.config import Area
-from assess.measure.context import AssessmentContext, PopulationEstimate, population_publisher
+from assess.measure.context import (
+    AssessmentContext,
+    PopulationEstimate,
+    population_publisher,
+)
 from assess.measure.metrics import Denominator, Metric, metric_from_count
 
 LAD = "E06999001"

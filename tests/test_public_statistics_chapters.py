@@ -13,7 +13,9 @@ import pytest
 from conftest import run_sections
 
 from assess.chapters import begging_rough_sleeping as rough
+from assess.chapters import drugs_alcohol, vulnerable_people, young_people
 from assess.config import Area
+from assess.measure import indicators as ind
 from assess.measure.context import AssessmentContext
 
 SOUTHAMPTON = "E06000045"
@@ -153,8 +155,6 @@ def test_southampton_chapter_section_on_the_real_tables(bare_ctx: AssessmentCont
 
 
 # --- Fingertips indicators (chapters 6, 10, 11) ---------------------------------------------------------
-from assess.chapters import drugs_alcohol, vulnerable_people, young_people  # noqa: E402
-from assess.measure import indicators as ind  # noqa: E402
 
 
 def _indicator_rows(indicator_id: int, rows: list[tuple]) -> pd.DataFrame:
@@ -205,7 +205,7 @@ def test_a_published_crude_rate_is_compared_with_england_and_the_region_of_the_s
     figure = ind.published_indicator(FTE, "first_time_entrants_rate", "E06000001", "2017/18")
     assert figure is not None
     assert (figure.period, figure.local.value, figure.local.lower, figure.local.upper) == ("2017", 350.0, 280.0, 430.0)
-    assert {n: r.value for n, r in figure.comparators.items()} == {"England": 300.0, "South East": 280.0}
+    assert figure.comparators == {"England": 300.0, "South East": 280.0}
     assert figure.verdict("England") == "similar"  # 300 inside 280-430: the published limits decide
     assert figure.published_verdicts["England"] == "Similar"
     assert figure.previous_period == "2016" and figure.previous is not None and figure.previous.value == 500.0
@@ -350,3 +350,25 @@ def test_every_rate_in_the_demo_bundle_can_be_recomputed(demo_bundle: Path) -> N
     for m in rates:
         assert m["numerator"] is not None, m["id"]
         assert m["rate"] == pytest.approx(m["numerator"] / m["denominator"]["value"] * m["rate_per"], rel=1e-8), m["id"]
+
+
+@pytest.mark.real
+def test_a_real_fingertips_export_gives_southampton_with_england_and_the_south_east(
+        shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real export (campylobacter, not a community-safety indicator: here for its format) read
+    and shown by the same code: Southampton 2017 with England and the South East, verdict as published."""
+    from assess.sources.fingertips import read_fingertips
+
+    df = read_fingertips(shared_data / "fingertips" / "indicators-CountyUA.data.csv")
+    monkeypatch.setattr(ind, "listed_indicator", lambda metric: (93356, "Campylobacter incidence rate"))
+    monkeypatch.setitem(ind.INDICATOR_KINDS, "campylobacter_rate", ind.IndicatorKind(100_000, "population", crude=True))
+    figure = ind.published_indicator(df, "campylobacter_rate", SOUTHAMPTON, "2017/18")
+    assert figure is not None and figure.period == "2017" and figure.previous_period == "2016"
+    local = df[(df["area_code"] == SOUTHAMPTON) & df["is_headline"] & (df["time_period"] == "2017")].iloc[0]
+    england = df[(df["area_code"] == "E92000001") & df["is_headline"] & (df["time_period"] == "2017")].iloc[0]
+    assert figure.local.value == local["value"] and figure.comparators["England"] == england["value"]
+    assert set(figure.comparators) == {"England", "South East region"}  # the region has no limits: not needed
+    assert figure.published_verdicts["England"] == "Better"
+    assert figure.verdict("England") == "significantly lower"  # the published limits give Fingertips' verdict
+    m = ind.indicator_metric(figure, "10_drugs_alcohol", "Campylobacter")
+    assert m.numerator == local["count"] and m.denominator is not None and m.denominator.value == local["denominator"]

@@ -34,7 +34,12 @@ import pandas as pd
 
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
-from assess.measure.metrics import BENCHMARK_METHOD_ID, Denominator, metric_from_count, metric_from_rate
+from assess.measure.metrics import (
+    BENCHMARK_METHOD_ID,
+    Denominator,
+    metric_from_count,
+    metric_from_rate,
+)
 from assess.measure.narrative import (
     change_method_note,
     describe_change,
@@ -470,8 +475,8 @@ def published_rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> Non
     assert row is not None
     count = int(row["rough_sleepers"])
     sentences = [
-        f"In the snapshot tables MHCLG published (Rough sleeping snapshot in England), {format_count(count)} people were sleeping rough "
-        f"in {ctx.cfg.name} on the autumn {year} snapshot night."
+        (f"In the snapshot tables MHCLG published (Rough sleeping snapshot in England), {format_count(count)} people "
+         f"were sleeping rough in {ctx.cfg.name} on the autumn {year} snapshot night.")
     ]
     change = None
     if prev is not None:

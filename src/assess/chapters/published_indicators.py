@@ -15,7 +15,12 @@ from assess.measure.indicators import (
     listed_indicator,
     published_indicator,
 )
-from assess.measure.narrative import describe_trend, format_count, format_rate, possessive
+from assess.measure.narrative import (
+    describe_trend,
+    format_count,
+    format_rate,
+    possessive,
+)
 from assess.report.outputs import ChapterOutputs
 from assess.stats import change_in_rates, trend_in_counts
 
@@ -60,12 +65,12 @@ def show(ctx: AssessmentContext, out: ChapterOutputs, figure: PublishedIndicator
            and math.isfinite(local.denominator) else "")
         + f"), a {kind.method}" + (f", {kind.span}" if kind.span != "one year" else "") + "."
     ]
-    for name, rate in figure.comparators.items():
+    for name, value in figure.comparators.items():
         verdict = figure.verdict(name)
         published = figure.published_verdicts.get(name)
         tail = f"; Fingertips: \"{published}\"" if published and published not in ("None", "Not compared") else ""
         sentences.append(
-            f"That is {_VERDICT[verdict]} {possessive(name)} {_figure(rate.value, kind.per)} (the same indicator, "
+            f"That is {_VERDICT[verdict]} {possessive(name)} {_figure(value, kind.per)} (the same indicator, "
             f"period and method{tail})."
         )
     if figure.previous is not None:

@@ -30,7 +30,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess.measure.metrics import BENCHMARK_METHOD_ID, Denominator, Metric, metric_from_rate
+from assess.measure.metrics import (
+    BENCHMARK_METHOD_ID,
+    Denominator,
+    Metric,
+    metric_from_rate,
+)
 from assess.periods import parse_financial_year
 from assess.stats import Rate, compare_with_benchmark
 
@@ -148,7 +153,7 @@ class PublishedIndicator:
     local: Rate
     previous: Rate | None
     previous_period: str | None
-    comparators: dict[str, Rate]
+    comparators: dict[str, float]
     published_verdicts: dict[str, str]
     table: pd.DataFrame
     source_file: str
@@ -157,7 +162,7 @@ class PublishedIndicator:
 
     def verdict(self, comparator: str) -> str:
         """PHE's verdict: is the comparator's value outside the local published 95% interval?"""
-        return compare_with_benchmark(self.local, self.comparators[comparator].value).verdict
+        return compare_with_benchmark(self.local, self.comparators[comparator]).verdict
 
 
 def published_indicator(indicators: pd.DataFrame, metric: str, area_code: str, financial_year: str,
@@ -180,15 +185,14 @@ def published_indicator(indicators: pd.DataFrame, metric: str, area_code: str, f
     region_series = headline_series(indicators, indicator_id, region) if region else pd.DataFrame()
     if region and not region_series.empty:
         areas[str(region_series["area_name"].iloc[0])] = region
-    comparators: dict[str, Rate] = {}
+    comparators: dict[str, float] = {}
     table = local_series[local_series["period_end"] <= row["period_end"]][
         ["time_period", "value", "lower_ci_95", "upper_ci_95", "count", "denominator", "compared_to_england"]].copy()
     for name, code in areas.items():
         series = headline_series(indicators, indicator_id, code)
         same = series[series["time_period"] == row["time_period"]]
-        rate = None if same.empty else published_rate(same.iloc[0], kind)
-        if rate is not None:
-            comparators[name] = rate
+        if not same.empty and pd.notna(same["value"].iloc[0]):
+            comparators[name] = float(same["value"].iloc[0])  # a comparator's own limits are not needed
         table[f"{name} value"] = table["time_period"].map(series.set_index("time_period")["value"]) if not series.empty else math.nan
     table["count"] = table["count"].round().astype("Int64")
     published = {national_name: str(row.get("compared_to_england"))}
@@ -209,7 +213,7 @@ def indicator_metric(figure: PublishedIndicator, chapter: str, label: str) -> Me
     """The metric of a published indicator: value and limits as published, the comparators' values
     with PHE's verdicts, the change (tested for a crude rate only) and the count and denominator."""
     kind = figure.kind
-    comparators = {name: rate.value for name, rate in figure.comparators.items()}
+    comparators = dict(figure.comparators)
     verdicts = {name: figure.verdict(name) for name in figure.comparators}
     source = f"{SOURCE}, indicator {figure.indicator_id} ({figure.name}), {figure.source_file}"
     note = (f"{kind.method[0].upper()}{kind.method[1:]} {kind.unit} ({kind.span}), as published with its 95% limits; "
