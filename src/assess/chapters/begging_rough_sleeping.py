@@ -534,7 +534,7 @@ def published_rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> Non
         f"the comparators' rates (source: {PUBLISHED_SOURCE}; files: {'; '.join(sorted(set(local['source_file'])))})",
         count_columns=["rough_sleepers"],
         derived={"rough_sleepers": ["rate_per_1000_households", "lower_95", "upper_95", "published_rate"]},
-        decimals={"households": 0, "rate_per_1000_households": 2, "lower_95": 2, "upper_95": 2, "published_rate": 4,
+        decimals={"households": 0, "rate_per_1000_households": 2, "lower_95": 2, "upper_95": 2, "published_rate": 3,
                   **{c: 2 for c in table.columns if c.endswith(" rate_per_1000_households")}},
     )
     out.figure(
