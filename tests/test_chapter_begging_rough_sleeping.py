@@ -84,6 +84,7 @@ def test_file_without_the_years_snapshot(bare_ctx, tmp_path: Path) -> None:  # t
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run = run_chapter("09_begging_rough_sleeping", demo_data, tmp_path)
-    assert {m["id"] for m in run.metrics} == METRICS
+    assert {m["id"] for m in run.metrics} == METRICS | {"rough_sleepers_published"}
     assert (run.output_dir / "tables" / "09_begging_rough_sleeping__rough_sleeping.csv").exists()
+    assert (run.output_dir / "tables" / "09_begging_rough_sleeping__rough_sleeping_published.csv").exists()
     assert run.findings

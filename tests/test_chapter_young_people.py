@@ -108,6 +108,6 @@ def test_absent_data(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyp
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run = run_chapter("06_young_people", demo_data, tmp_path)
-    assert {m["id"] for m in run.metrics} == METRICS
+    assert {m["id"] for m in run.metrics} == METRICS | {"first_time_entrants_rate"}
     assert (run.output_dir / "tables" / "06_young_people__youth_justice_measures.csv").exists()
     assert run.findings

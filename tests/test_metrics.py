@@ -98,8 +98,12 @@ def test_schema_is_valid_draft_2020_12_and_ships_with_the_package():
 
 
 def test_schema_requires_every_field_of_metric():
-    required = set(load_metrics_schema()["$defs"]["metric"]["required"])
-    assert required == set(Metric.model_fields)
+    schema = load_metrics_schema()
+    required = set(schema["$defs"]["metric"]["required"])
+    since_1_2 = set(schema["then"]["properties"]["metrics"]["items"]["required"])
+    assert schema["if"]["properties"]["schema_version"]["const"] == "1.2"
+    assert required | since_1_2 == set(Metric.model_fields)
+    assert not required & since_1_2
 
 
 def test_schema_notices_match_the_package_constants():
@@ -354,3 +358,19 @@ def test_comparison_verdicts_name_the_method_that_made_them():
     with pytest.raises(ValidationError, match="without the method"):
         Metric(id="x", label="x", chapter="x", value=1.0, unit="u", period="2024/25", comparators={"a": 1.0},
                comparison_verdicts={"a": "similar"}, source="s")
+
+
+def test_version_1_2_records_numerators_and_denominators_and_still_reads_1_1() -> None:
+    doc = metrics_document(some_metrics(), **META)
+    assert doc["schema_version"] == "1.2"
+    with_rate = [m for m in doc["metrics"] if m["rate"] is not None]
+    assert with_rate and all(m["numerator"] is not None and m["denominator"]["value"] > 0 for m in with_rate)
+    old = json.loads(json.dumps(doc))
+    old["schema_version"] = "1.1"
+    for m in old["metrics"]:
+        del m["numerator"], m["denominator"]
+    validate_metrics_document(old)  # a 1.1 document, written before numerators were recorded, stays valid
+    new_without = json.loads(json.dumps(old))
+    new_without["schema_version"] = "1.2"
+    with pytest.raises(MetricsError, match="numerator"):
+        validate_metrics_document(new_without)

@@ -20,6 +20,13 @@ Sources:
   with a verdict only when the benchmarks file says that figure is crude too (like with like):
   otherwise the two are shown side by side and the chapter says why there is no verdict.
 
+- published figures (OHID Fingertips, :mod:`assess.chapters.published_indicators`): deaths from
+  drug misuse and admission episodes for alcohol-related conditions (narrow), both directly
+  age-standardised rates per 100,000 as OHID publishes them, against England's and the region's of
+  the same indicator, period and method. Shown whether or not the partner files are present, and
+  labelled beside them when they are (the partner death rate above is crude: the two are not
+  compared with each other).
+
 Changes in flagged and police.uk counts are tested on their monthly series (quasi-Poisson,
 allowing for month-to-month variation beyond chance); the pooled death rates, registered by
 calendar year, by the exact test of the two totals, which the metric records.
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from assess.chapters import common
+from assess.chapters import common, published_indicators
 from assess.chapters.recorded_crime import monthly_counts, period_change
 from assess.measure import counts as police_counts
 from assess.measure.context import AssessmentContext
@@ -67,6 +74,9 @@ POOLED_YEARS = 3
 DEATHS_PER = 100_000
 DEATHS_BENCHMARKS = ("drug_related_deaths_rate", "drug_misuse_deaths", "drug_related_deaths")
 DRUG_OFFENCE_BENCHMARKS = ("drug_offences_rate", "drug_offences", "drugs")
+#: The metrics the Fingertips indicators of this chapter feed (sources.yaml).
+DRUG_DEATHS_METRIC = "drug_misuse_deaths_rate"
+ALCOHOL_ADMISSIONS_METRIC = "alcohol_admissions_rate"
 
 #: Why the pooled death rates are tested on two totals.
 DEATHS_NO_SERIES = "deaths are registered by calendar year and pooled over three years: there is no monthly series"
@@ -345,6 +355,9 @@ def drug_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     change = period_change(pc, monthly_counts(ctx, category=DRUGS)) if pc.complete else None
     if change is not None:
         sentences.append(describe_change("Drug offences", change))
+    estimate = ctx.population_estimate()
+    if rate is not None and estimate is not None:
+        sentences.append(estimate.citation())
     bench = national_benchmark(ctx, DRUG_OFFENCE_BENCHMARKS, ctx.year)
     if rate is not None and bench is not None and ctx.complete:
         sentences.append(comparison_sentence(ctx.cfg.name, rate, bench, unit="per 1,000 residents"))
@@ -476,3 +489,31 @@ def deaths_comparison_sentence(name: str, rate: Rate, bench: Benchmark | None, n
         return comparison_sentence(name, rate, bench, unit="per 100,000 a year")
     return (f"{possessive(bench.area)} figure for {bench.period} is {format_rate(bench.value)} per 100,000 a year "
             f"(source: {bench.source}). No verdict is given: {unlike_reason(bench)}, so the two are not like with like.")
+
+
+def published_drug_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Deaths from drug misuse per 100,000 (directly age-standardised, three years pooled) as OHID's
+    Fingertips publishes them, against England and the region; beside the partner figure."""
+    figure = published_indicators.load(ctx, out, DRUG_DEATHS_METRIC, "deaths from drug misuse")
+    if figure is None:
+        return
+    beside = None
+    if ctx.partner(DEATHS) is not None:
+        beside = ("The pooled rate above, from the partnership's file of deaths related to drug poisoning (partner "
+                  "data), is a crude rate of a wider definition, so it is shown beside this one, not compared with it.")
+    headline = published_indicators.show(ctx, out, figure, CHAPTER, "Deaths from drug misuse per 100,000 (Fingertips)",
+                                         "drug_misuse_deaths_published", beside=beside)
+    out.finding(headline, display=False)
+
+
+def published_alcohol_admissions(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Admission episodes for alcohol-related conditions (narrow) per 100,000 (directly
+    age-standardised) as OHID's Fingertips publishes them, against England and the region."""
+    figure = published_indicators.load(ctx, out, ALCOHOL_ADMISSIONS_METRIC, "alcohol-related hospital admissions")
+    if figure is None:
+        return
+    headline = published_indicators.show(
+        ctx, out, figure, CHAPTER, "Admission episodes for alcohol-related conditions (narrow) per 100,000 (Fingertips)",
+        "alcohol_admissions_published",
+    )
+    out.finding(headline, display=False)

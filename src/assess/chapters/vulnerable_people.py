@@ -19,6 +19,12 @@ Sources:
   modern slavery, cuckooing, female genital mutilation and Prevent, each beside the partners'
   own account of it (``partner/narrative/<topic>.md``), or a plain statement that nothing is
   known when neither was supplied.
+- Published figures (OHID Fingertips, :mod:`assess.chapters.published_indicators`): domestic
+  abuse-related incidents and crimes per 1,000 aged 16 and over (a crude rate from police
+  recorded data) and hospital admissions for violence including sexual violence (a directly
+  age-standardised rate per 100,000, three financial years pooled), each against England's and
+  the region's of the same indicator, period and method; shown whether or not the partner files
+  are present, and labelled beside them when they are.
 
 Counting rules are those of :mod:`assess.measure.flags` (as in chapter 8, hate crime): financial years, the
 same months of each year when the latest is incomplete, rates with PHE limits, proportions with
@@ -37,7 +43,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assess.chapters import common
+from assess.chapters import common, published_indicators
 from assess.chapters.recorded_crime import (
     comparison_fields,
     focus_comparison,
@@ -83,6 +89,9 @@ from assess.stats.intervals import Rate
 from assess.vocabulary import SAFEGUARDING_MEASURES, SAFEGUARDING_TOPICS, topic_measures
 
 CHAPTER = "11_vulnerable_people"
+#: The metrics the Fingertips indicators of this chapter feed (sources.yaml).
+DOMESTIC_ABUSE_METRIC = "domestic_abuse_rate"
+VIOLENCE_ADMISSIONS_METRIC = "violence_admissions_rate"
 FLAGS = "force_flags"
 FLAGS_SOURCE = "Police force crime and case flags (partner file force_flags.csv)"
 POLICE_UK_SOURCE = "data.police.uk street-level crime"
@@ -148,6 +157,17 @@ def population_of(ctx: AssessmentContext, who: str) -> float | None:
     if everyone is None or children is None or everyone - children <= 0:
         return None
     return everyone - children
+
+
+def population_citation(ctx: AssessmentContext, who: str) -> str | None:
+    """Which estimate the rates per ``who`` ("all", "children", "adults") use, as a sentence."""
+    est = ctx.population_estimate(CHILD_BAND if who == "children" else "all")
+    if est is None:
+        return None
+    text = est.citation()
+    if who == "adults":
+        text += " Adults are residents less those aged 0-15 in the same estimate."
+    return text
 
 
 def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -268,6 +288,9 @@ def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count
         f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)}{part} "
         f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
     )
+    cited = population_citation(ctx, m.population)
+    if cited is not None:
+        out.say(cited)
     bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete else (None, None)
     if bench is not None:
         comparison = compare_with_benchmark(r, national)
@@ -672,3 +695,33 @@ def safeguarding_topic(ctx: AssessmentContext, out: ChapterOutputs, topic: str) 
         common.show_account(ctx, out, account, level=4)
     else:
         out.say(f"*The partners have written no account of {phrase} ({account_file}).*")
+
+
+def published_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Domestic abuse-related incidents and crimes per 1,000 aged 16 and over (police recorded, as OHID's
+    Fingertips publishes them), against England and the region; beside the force flags."""
+    figure = published_indicators.load(ctx, out, DOMESTIC_ABUSE_METRIC, "domestic abuse-related incidents and crimes")
+    if figure is None:
+        return
+    beside = None
+    if ctx.partner("force_flags") is not None:
+        beside = ("The flagged domestic abuse crimes above (the force's flags, partner data) count crimes only, over the "
+                  "police.uk months; this published rate counts incidents and crimes, per resident aged 16 and over.")
+    headline = published_indicators.show(
+        ctx, out, figure, CHAPTER, "Domestic abuse-related incidents and crimes per 1,000 aged 16 and over (Fingertips)",
+        "domestic_abuse_published", beside=beside,
+    )
+    out.finding(headline, display=False)
+
+
+def published_violence_admissions(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """Hospital admissions for violence (including sexual violence) per 100,000 (directly
+    age-standardised, three years pooled) as OHID's Fingertips publishes them, against England and the region."""
+    figure = published_indicators.load(ctx, out, VIOLENCE_ADMISSIONS_METRIC, "hospital admissions for violence")
+    if figure is None:
+        return
+    headline = published_indicators.show(
+        ctx, out, figure, CHAPTER, "Hospital admissions for violence (including sexual violence) per 100,000 (Fingertips)",
+        "violence_admissions_published",
+    )
+    out.finding(headline, display=False)

@@ -16,21 +16,28 @@ Ministry of Justice, annual):
   re-offences, the reoffenders as exposure).
 
 The population aged 10-17 is the file's ``population_10_17`` where given, else the ONS mid-year
-estimate in the processed store (``population``, age band 10-17). Rates carry PHE confidence
+estimate of each financial year (mid-2017 for 2017/18, else the latest earlier; the single years
+10 to 17 of the estimate), which the text cites and the metric records.
+
+The published figure: OHID's Fingertips indicator of first-time entrants per 100,000 aged 10-17
+(:mod:`assess.chapters.published_indicators`), with England and the region, shown whether or not
+the partner file is present, and labelled beside it when it is. Rates carry PHE confidence
 limits (exact below 10 events, Byar's method from 10).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from assess.chapters import common
+from assess.chapters import common, published_indicators
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import (
     BENCHMARK_METHOD_ID,
+    Denominator,
     Metric,
     metric_from_count,
     metric_from_proportion,
@@ -62,6 +69,8 @@ from assess.vocabulary import YOUTH_JUSTICE_MEASURES
 CHAPTER = "06_young_people"
 PARTNER = "youth_justice"
 FTE_PER = 100_000
+#: The metric the Fingertips first-time entrants indicator feeds (sources.yaml).
+FTE_METRIC = "first_time_entrants_rate"
 CUSTODY_PER = 1_000
 
 #: Benchmark measure names tried, in turn, for each comparison (the benchmarks file's ``measure``).
@@ -85,8 +94,11 @@ def _count(value: float) -> int | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else int(round(value))
 
 
-def youth_population(wide: pd.DataFrame, year: str, fallback: float | None = None) -> float | None:
-    """The population aged 10-17 for ``year``: the file's figure, else ``fallback`` (ONS estimate)."""
+def youth_population(wide: pd.DataFrame, year: str, fallback: float | Mapping[str, float] | None = None) -> float | None:
+    """The population aged 10-17 for ``year``: the file's figure, else ``fallback`` (the ONS
+    estimate; by financial year when a mapping, each year's own mid-year estimate)."""
+    if isinstance(fallback, Mapping):
+        fallback = fallback.get(year)
     if year in wide.index and not math.isnan(wide.at[year, "population_10_17"]):
         value = float(wide.at[year, "population_10_17"])
         return value if value > 0 else fallback
@@ -113,7 +125,7 @@ def reoffences_per_reoffender(reoffences: int, reoffenders: int) -> Rate:
     return rate_per(reoffences, reoffenders, 1)
 
 
-def youth_trend_table(wide: pd.DataFrame, fallback_population: float | None = None) -> pd.DataFrame:
+def youth_trend_table(wide: pd.DataFrame, fallback_population: float | Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every year's measures and the rates computed from them (oldest first).
 
     Columns: financial_year, first_time_entrants, population_10_17, fte_rate_per_100000,
@@ -168,10 +180,26 @@ def _source(ctx: AssessmentContext) -> str:
     return f"{ctx.cfg.name} Youth Offending Service returns to the Youth Justice Board (partner data)"
 
 
-def _ons_population(ctx: AssessmentContext) -> float | None:
-    by_lad = ctx.population_by("lad", "10-17")
-    have = [c for c in ctx.cfg.lad_codes if c in by_lad.index]
-    return float(by_lad[have].sum()) if have else None
+def _ons_population(ctx: AssessmentContext, years: list[str]) -> dict[str, float]:
+    """The ONS estimate of residents aged 10-17 (single years of age) for each financial year held."""
+    estimates = {year: ctx.population_estimate("10-17", year) for year in years}
+    return {year: est.value for year, est in estimates.items() if est is not None}
+
+
+def _youth_denominator(ctx: AssessmentContext, year: str, population: float) -> Denominator:
+    """The record of the population aged 10-17 a rate of ``year`` used: the ONS estimate when it is
+    that one, else the youth justice file's own ``population_10_17``."""
+    est = ctx.population_estimate("10-17", year)
+    if est is not None and est.value == population:
+        return est.denominator("residents aged 10-17")
+    return Denominator(value=population, unit="residents aged 10-17", period=year,
+                       source=f"{_source(ctx)}, population_10_17")
+
+
+def _youth_citation(ctx: AssessmentContext, population: float) -> str | None:
+    """Which estimate the rate of this year used, when it is the ONS one."""
+    est = ctx.population_estimate("10-17")
+    return est.citation() if est is not None and est.value == population else None
 
 
 def _load(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> pd.DataFrame | None:
@@ -183,7 +211,7 @@ def _load(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> pd.DataFram
     if ctx.year not in wide.index:
         out.say(f"*The youth justice file holds no measures for {ctx.year}, so {what} is not shown.*")
         return None
-    return youth_trend_table(wide, _ons_population(ctx))
+    return youth_trend_table(wide, _ons_population(ctx, list(wide.index)))
 
 
 def _this_and_last_year(ctx: AssessmentContext, out: ChapterOutputs, what: str) -> tuple[pd.Series, pd.Series | None] | None:
@@ -270,6 +298,8 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             sentences.append(describe_change("The number of first-time entrants", change_in_counts(prev_fte, fte), unit=""))
     if rate is not None:
         sentences.append(comparison_sentence(ctx.cfg.name, rate, bench, unit="per 100,000 aged 10-17"))
+    if rate is not None and (cited := _youth_citation(ctx, float(pop))) is not None:
+        sentences.append(cited)
     for s in sentences:
         out.say(s)
     out.metric(
@@ -287,6 +317,7 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             per=FTE_PER,
             comparators={ctx.cfg.national_name: bench.value} if bench is not None and pd.notna(pop) else None,
             previous_population=prev_pop,
+            denominator=None if pd.isna(pop) else _youth_denominator(ctx, ctx.year, float(pop)),
             note="Rate per 100,000 population aged 10-17, as the Youth Justice Board publishes it."
             + (f" National figure for {bench.period}: {bench.source}." if bench is not None else ""),
             disclosure_threshold=threshold,
@@ -352,6 +383,7 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             previous_period=ctx.previous_year,
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 aged 10-17",
+            denominator=_youth_denominator(ctx, ctx.year, float(pop)),
             note=f"{format_count(cust)} custodial sentences."
             + (f" National figure for {bench.period}: {bench.source}." if bench is not None else ""),
         )
@@ -481,3 +513,29 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.say(describe_trend("The first-time entrant rate", result, period="year"))
     else:
         out.say("Fewer than three years are supplied, so no trend is tested.")
+
+
+def published_first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """First-time entrants per 100,000 aged 10-17 as OHID's Fingertips publishes them (from the Youth
+    Justice Board), with England and the region, the trend, and the partner figure beside them."""
+    figure = published_indicators.load(ctx, out, FTE_METRIC, "first-time entrants to the youth justice system")
+    if figure is None:
+        return
+    beside = None
+    youth = ctx.partner(PARTNER)
+    if youth is not None and not youth.empty:
+        wide = youth_measures(youth)
+        table = youth_trend_table(wide, _ons_population(ctx, list(wide.index)))
+        row = table[table["financial_year"] == ctx.year]
+        if not row.empty and pd.notna(row["fte_rate_per_100000"].iloc[0]):
+            count = row["first_time_entrants"].iloc[0]
+            if not _small(None if pd.isna(count) else int(count), ctx.cfg.suppression_threshold):
+                beside = (f"The Youth Offending Service's own figure (partner data, above) is "
+                          f"{format_rate(float(row['fte_rate_per_100000'].iloc[0]))} per 100,000 aged 10-17 for the "
+                          f"financial year {ctx.year}; the published figure is for {figure.period}, so the two cover "
+                          "different periods.")
+    headline = published_indicators.show(
+        ctx, out, figure, CHAPTER, "First-time entrants to the youth justice system per 100,000 aged 10-17 (Fingertips)",
+        "first_time_entrants_published", beside=beside,
+    )
+    out.finding(headline, display=False)

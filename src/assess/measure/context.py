@@ -16,6 +16,7 @@ import pandas as pd
 
 from assess import SYNTHETIC_LABEL
 from assess.config import CSPConfig, find_config
+from assess.measure.metrics import Denominator
 from assess.periods import (
     LikeForLike,
     like_for_like,
@@ -27,6 +28,76 @@ from assess.store import Store
 
 #: Home Office "forces" that are not police force areas: national fraud and transport bodies.
 NON_GEOGRAPHIC_FORCES = ("Action Fraud", "CIFAS", "UK Finance", "British Transport Police")
+
+
+#: Publishers of the population files ingest reads, recognised by the published file name.
+_PUBLISHERS = (
+    ("iod2019", "MHCLG (English Indices of Deprivation 2019, File 6: ONS mid-2015 LSOA estimates)"),
+    ("file_6", "MHCLG (English Indices of Deprivation 2019, File 6: ONS mid-2015 LSOA estimates)"),
+    ("sape", "ONS (small area population estimates)"),
+    ("midyearestimates", "ONS (mid-year population estimates)"),
+    ("mye", "ONS (mid-year population estimates)"),
+    ("household", "household estimates"),
+)
+
+
+def population_publisher(source_file: str) -> str:
+    """Who published a population file, from its published name ("ONS (mid-year population
+    estimates)" for ``ukmidyearestimates2017.xls``); "population estimates" when not recognised."""
+    name = source_file.lower().replace("-", "").replace(" ", "")
+    return next((who for key, who in _PUBLISHERS if key in name), "population estimates")
+
+
+@dataclass(frozen=True)
+class PopulationEstimate:
+    """The population a rate of ``financial_year`` is computed with: ``value`` persons (or
+    households) of ``age_band``, the mid-``mid_year`` estimate read from ``source_files``, at
+    local authority level as published or (``summed_from_lsoa``) LSOA estimates summed."""
+
+    value: float
+    mid_year: int
+    age_band: str
+    summed_from_lsoa: bool
+    source_files: tuple[str, ...]
+    financial_year: str
+
+    @property
+    def period(self) -> str:
+        """``"mid-2017"``."""
+        return f"mid-{self.mid_year}"
+
+    @property
+    def publisher(self) -> str:
+        files = [population_publisher(f) for f in self.source_files]
+        return "; ".join(dict.fromkeys(files)) or "population estimates"
+
+    @property
+    def is_of_year(self) -> bool:
+        """True when it is the estimate of the financial year's own mid-year (mid-2017 for 2017/18)."""
+        return self.mid_year == parse_financial_year(self.financial_year)
+
+    @property
+    def source(self) -> str:
+        """The estimate as metrics.json records it: publisher, mid-year and file."""
+        files = ", ".join(self.source_files)
+        how = ", LSOA estimates summed to local authorities" if self.summed_from_lsoa else ""
+        return f"{self.publisher}, {self.period}{how}" + (f" ({files})" if files else "")
+
+    def citation(self) -> str:
+        """A sentence saying which estimate a rate uses, and why when it is not the year's own."""
+        who = {"all": "residents", "households": "households"}.get(self.age_band, f"residents aged {self.age_band}")
+        text = (f"Rates for {self.financial_year} use the {self.period} estimate of {who} "
+                f"({self.value:,.0f}; {self.source}).")
+        start = parse_financial_year(self.financial_year)
+        if self.mid_year < start:
+            text += f" No mid-{start} estimate is held, so the latest earlier one is used."
+        elif self.mid_year > start:
+            text += f" No estimate for mid-{start} or earlier is held, so the earliest later one is used."
+        return text
+
+    def denominator(self, unit: str) -> Denominator:
+        """The denominator record of a rate's metric (:class:`assess.measure.metrics.Denominator`)."""
+        return Denominator(value=self.value, unit=unit, source=self.source, period=self.period)
 
 
 @dataclass
@@ -195,47 +266,98 @@ class AssessmentContext:
             columns=["area_code", "geography", "year", "age_band", "value"]
         )
 
-    def _estimate_year(self, available: pd.Series) -> int | None:
-        """The mid-year estimate to use for this financial year: the latest one not after its
-        start (mid-2016 for 2016/17), else the earliest available."""
+    def _estimate_year(self, available: pd.Series, year: str | None = None) -> int | None:
+        """The mid-year estimate to use for financial year ``year`` (this one by default): the
+        latest one not after its start (mid-2016 for 2016/17), else the earliest available."""
         years = sorted(set(int(y) for y in available.dropna()))
         if not years:
             return None
-        start = parse_financial_year(self.year)
+        start = parse_financial_year(year or self.year)
         before = [y for y in years if y <= start]
         return before[-1] if before else years[0]
 
-    def population_by(self, geography: str, age_band: str = "all") -> pd.Series:
-        """Population by area (index: ONS code) at ``geography`` ``lsoa``/``ward``/``lad``/``csp``.
+    def _estimate_rows(self, level: str, age_band: str, year: str | None = None) -> tuple[pd.DataFrame, str] | None:
+        """The rows of the estimate to use at ``level`` (``lad`` or ``ward``) for ``year``, and
+        how they reach that level: ``"published"`` (estimates at that level) or ``"lsoa"`` (LSOA
+        estimates to be summed through the ONS lookups).
 
-        Uses estimates published at that level when present, otherwise sums LSOA estimates
-        through the ONS lookups (LSOA -> ward -> LAD -> CSP). Units: persons, or households for
-        ``age_band="households"``. Empty when no estimate is available.
+        The mid-year is chosen first, over both (:meth:`_estimate_year`); of two estimates of the
+        same mid-year, the one published at that level wins: an ONS mid-year estimate by local
+        authority is never replaced by summed small-area estimates of another year.
         """
         pop = self.population_table
         pop = pop[pop["age_band"] == age_band]
-        level = {"csp": "lad"}.get(geography, geography)
         direct = pop[pop["geography"] == level]
-        if direct.empty and level in ("ward", "lad") and not self.lsoa_ward.empty:
-            lsoa = pop[pop["geography"] == "lsoa"]
-            yr = self._estimate_year(lsoa["year"])
+        lsoa = pop[pop["geography"] == "lsoa"] if level in ("ward", "lad") and not self.lsoa_ward.empty else pop.iloc[:0]
+        both = pd.concat([direct["year"], lsoa["year"]])
+        yr = self._estimate_year(both, year)
+        if yr is None:
+            return None
+        if (direct["year"] == yr).any():
+            return direct[direct["year"] == yr], "published"
+        return lsoa[lsoa["year"] == yr], "lsoa"
+
+    def population_by(self, geography: str, age_band: str = "all", year: str | None = None) -> pd.Series:
+        """Population by area (index: ONS code) at ``geography`` ``lsoa``/``ward``/``lad``/``csp``,
+        for financial year ``year`` (this one by default).
+
+        Uses the mid-year estimate of :meth:`_estimate_rows` (published at that level when there
+        is one of the chosen mid-year, otherwise LSOA estimates summed through the ONS lookups
+        LSOA -> ward -> LAD -> CSP). Units: persons, or households for ``age_band="households"``.
+        Empty when no estimate is available.
+        """
+        level = {"csp": "lad"}.get(geography, geography)
+        if level == "lsoa":
+            pop = self.population_table
+            pop = pop[(pop["age_band"] == age_band) & (pop["geography"] == "lsoa")]
+            yr = self._estimate_year(pop["year"], year)
             if yr is None:
                 return pd.Series(dtype="float64")
-            lsoa = lsoa[lsoa["year"] == yr].merge(self.lsoa_ward, left_on="area_code", right_on="lsoa_code")
-            series = lsoa.groupby(f"{level}_code")["value"].sum().astype("float64")
+            series = pop[pop["year"] == yr].groupby("area_code")["value"].sum().astype("float64")
         else:
-            yr = self._estimate_year(direct["year"])
-            if yr is None:
+            chosen = self._estimate_rows(level, age_band, year)
+            if chosen is None:
                 return pd.Series(dtype="float64")
-            series = direct[direct["year"] == yr].groupby("area_code")["value"].sum().astype("float64")
+            rows, how = chosen
+            if how == "lsoa":
+                rows = rows.merge(self.lsoa_ward, left_on="area_code", right_on="lsoa_code")
+                series = rows.groupby(f"{level}_code")["value"].sum().astype("float64")
+            else:
+                series = rows.groupby("area_code")["value"].sum().astype("float64")
         if geography == "csp" and not self.lad_csp.empty:
             m = self.lad_csp.set_index("lad_code")["csp_code"]
             series = series.groupby(series.index.map(m)).sum()
         return series
 
+    def population_estimate(self, age_band: str = "all", year: str | None = None) -> PopulationEstimate | None:
+        """The CSP's population (sum over its local authorities) for financial year ``year`` (this
+        one by default) with the estimate it comes from; None when an authority has none."""
+        chosen = self._estimate_rows("lad", age_band, year)
+        if chosen is None:
+            return None
+        rows, how = chosen
+        by_lad = self.population_by("lad", age_band, year)
+        if not set(self.cfg.lad_codes) <= set(by_lad.index):
+            return None
+        if how == "lsoa":
+            lsoas = self.lsoa_ward.loc[self.lsoa_ward["lad_code"].isin(self.cfg.lad_codes), "lsoa_code"]
+            rows = rows[rows["area_code"].isin(lsoas)]
+        else:
+            rows = rows[rows["area_code"].isin(self.cfg.lad_codes)]
+        files = tuple(sorted(set(rows["source_file"].dropna().astype(str)))) if "source_file" in rows else ()
+        return PopulationEstimate(
+            value=float(by_lad[list(self.cfg.lad_codes)].sum()),
+            mid_year=int(rows["year"].iloc[0]),
+            age_band=age_band,
+            summed_from_lsoa=how == "lsoa",
+            source_files=files,
+            financial_year=year or self.year,
+        )
+
     @cached_property
     def population(self) -> float | None:
-        """Persons living in the CSP (sum over its local authorities); None when unknown."""
+        """Persons living in the CSP (sum over its local authorities); None when unknown.
+        :meth:`population_estimate` says which estimate it is."""
         by_lad = self.population_by("lad")
         have = [c for c in self.cfg.lad_codes if c in by_lad.index]
         if not have:
@@ -249,6 +371,26 @@ class AssessmentContext:
         by_lad = self.population_by("lad", "households")
         have = [c for c in self.cfg.lad_codes if c in by_lad.index]
         return float(by_lad[have].sum()) if have else None
+
+    # --- public statistics (Fingertips, rough sleeping snapshot) -------------------------
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """The Fingertips indicators held (``indicators``: every area, England and regions included);
+        empty (no rows) when no Fingertips export was ingested."""
+        return self.store.read("indicators") if self.store.has("indicators") else pd.DataFrame(
+            columns=["indicator_id", "indicator_name", "area_code", "area_name", "area_type", "is_headline",
+                     "time_period", "period_start", "period_end", "value", "lower_ci_95", "upper_ci_95",
+                     "count", "denominator", "compared_to_england", "compared_to_region", "source_file"]
+        )
+
+    @cached_property
+    def rough_sleeping_snapshot(self) -> pd.DataFrame:
+        """The MHCLG rough sleeping snapshot tables held (``rough_sleeping_snapshot``: every local
+        authority, region and England by autumn); empty when none was ingested."""
+        return self.store.read("rough_sleeping_snapshot") if self.store.has("rough_sleeping_snapshot") else pd.DataFrame(
+            columns=["area_code", "area_name", "area_type", "region_name", "year", "rough_sleepers",
+                     "households_thousands", "rate_per_1000_households", "edition", "source_file"]
+        )
 
     # --- Home Office recorded crime ------------------------------------------------------
     @cached_property

@@ -59,7 +59,9 @@ from assess.stats.monthly_change import (
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
+#: Versions of metrics.json this code reads (1.2 adds numerator and denominator; 1.1 documents stay valid).
+READABLE_VERSIONS = ("1.1", "1.2")
 
 #: How the comparison verdicts are made when no other areas are known: PHE's rule (the benchmark
 #: outside the value's confidence interval), with no allowance for variation between areas.
@@ -103,6 +105,19 @@ class MetricDisplay(BaseModel):
     change: str | None = None
 
 
+class Denominator(BaseModel):
+    """The denominator of a rate, so the rate can be recomputed from what is printed: ``value``
+    (persons, households...) described by ``unit`` ("residents aged 10-17"), the ``source`` it
+    comes from (publisher, estimate and file) and its ``period`` ("mid-2017", "2016")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    value: float = Field(gt=0)
+    unit: str | None = None
+    source: str | None = None
+    period: str | None = None
+
+
 class Metric(BaseModel):
     """One headline figure.
 
@@ -121,7 +136,11 @@ class Metric(BaseModel):
     and rates). ``period_months`` counts the months of ``period`` (a rate over fewer than 12 is a
     part-year rate, not annualised); ``decimals`` the places ``value`` is shown to (default: whole
     numbers as counts, else one); ``display`` the figures as shown (filled in when not given). A
-    suppressed metric (disclosure control) carries no figures, only its ``note``.
+    suppressed metric (disclosure control) carries no figures, only its ``note``. For a rate,
+    ``numerator`` and ``denominator`` (:class:`Denominator`: value, unit, source and period) are
+    the figures it was computed from (schema 1.2): ``numerator / denominator.value x rate_per``
+    gives ``rate`` for a count, and ``value`` for a crude rate (an age-standardised rate's note
+    says it is one).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -159,6 +178,8 @@ class Metric(BaseModel):
     source: str = Field(min_length=1)
     note: str | None = None
     suppressed: bool = False
+    numerator: float | None = None
+    denominator: Denominator | None = None
 
     @field_validator("period", "previous_period")
     @classmethod
@@ -199,6 +220,12 @@ class Metric(BaseModel):
             raise ValueError(f"comparison_verdicts without the method that made them: {', '.join(unexplained)}")
         if self.rate is not None and self.rate_per is None:
             raise ValueError("rate is given without rate_per")
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("numerator and denominator are given together or not at all")
+        if self.rate is not None and self.numerator is not None and self.denominator is not None:
+            recomputed = self.numerator / self.denominator.value * float(self.rate_per or 1)
+            if abs(recomputed - self.rate) > 1e-9 * max(1.0, abs(self.rate)):
+                raise ValueError(f"rate {self.rate} is not numerator / denominator x rate_per ({recomputed})")
         if is_percent_unit(self.unit):
             if self.change_percent is not None:
                 raise ValueError("a change in a percentage is in percentage points (change_percentage_points), "
@@ -217,6 +244,7 @@ class Metric(BaseModel):
                 "rate_interval": self.rate_interval,
                 "previous_rate": self.previous_rate,
                 "rate_ratio_interval": self.rate_ratio_interval,
+                "numerator": self.numerator,
             }
             shown = [name for name, figure in figures.items() if figure is not None]
             if shown:
@@ -408,6 +436,7 @@ def metric_from_count(
     comparison_verdicts: Mapping[str, str] | None = None,
     comparison_methods: Mapping[str, str] | None = None,
     comparison_dispersion: Mapping[str, float] | None = None,
+    denominator: Denominator | None = None,
 ) -> Metric:
     """A metric for a count of events in ``period``, with its change and (given the population) rate.
 
@@ -425,6 +454,9 @@ def metric_from_count(
       ``population``.
     - ``disclosure_threshold``: counts from 1 to threshold - 1 are suppressed (the metric keeps its
       label and a note); leave it None for figures already published (police recorded crime).
+    - ``denominator``: the population's record (its estimate and source); with ``population`` the
+      metric records ``numerator`` (the count) and ``denominator`` (this record, or the bare
+      population when not given). Its value must be ``population``.
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous count needs previous_period")
@@ -464,6 +496,7 @@ def metric_from_count(
     fields: dict[str, Any] = {}
     if population is not None:
         rate = rate_per(current, population, per)
+        fields.update(numerator=float(current), denominator=_denominator(id, population, denominator))
         fields.update(
             rate=rate.value,
             rate_per=per,
@@ -494,6 +527,15 @@ def metric_from_count(
     )
 
 
+def _denominator(id: str, population: float, given: Denominator | None) -> Denominator:
+    """``given`` when it is the population used (else MetricsError), or the bare population."""
+    if given is None:
+        return Denominator(value=float(population))
+    if abs(given.value - float(population)) > 1e-9 * max(1.0, abs(float(population))):
+        raise MetricsError(f"metric {id!r}: the denominator given ({given.value:,}) is not the population used ({population:,})")
+    return given
+
+
 def metric_from_rate(
     id: str,
     label: str,
@@ -512,6 +554,7 @@ def metric_from_rate(
     comparison_methods: Mapping[str, str] | None = None,
     comparison_dispersion: Mapping[str, float] | None = None,
     decimals: int | None = None,
+    denominator: Denominator | None = None,
 ) -> Metric:
     """A metric whose value is a crude rate (per ``rate.per``) with its confidence interval.
 
@@ -519,7 +562,9 @@ def metric_from_rate(
     the denominators as exposures: a rate's counts come with no monthly series here, and
     ``no_series`` says why, :data:`NO_SERIES` by default); ``comparators`` are rates per
     ``rate.per``, judged PHE-style unless ``comparison_verdicts`` are given. ``unit`` defaults to
-    "per <per> population"; ``decimals`` the places the value is shown to (default one).
+    "per <per> population"; ``decimals`` the places the value is shown to (default one). The
+    metric records ``numerator`` (``rate.count``) and ``denominator`` (``denominator``, whose
+    value must be ``rate.denominator``, or the bare denominator when not given).
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous rate needs previous_period")
@@ -543,6 +588,8 @@ def metric_from_rate(
         source=source,
         note=note,
         decimals=decimals,
+        numerator=float(rate.count),
+        denominator=_denominator(id, rate.denominator, denominator),
         **_comparison_fields(rate, comparators, 1.0, comparison_verdicts, comparison_methods, comparison_dispersion),
         **fields,
     )
