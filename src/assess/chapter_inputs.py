@@ -32,11 +32,18 @@ class InputStatus:
     present: bool
     files: tuple[str, ...]  # what supplies it (a partner input: its path under data/raw/)
 
-    def describe(self) -> str:
-        """``label (file; file, from page)``: what to supply, in a reader's words."""
-        where = "; ".join(self.files)
+    def describe(self, markdown: bool = False) -> str:
+        """``label (partner file F)`` or ``label (download F; G, from page)``: what to supply, in a
+        reader's words; with ``markdown`` each file name is code (file patterns hold ``*``)."""
+        def name(f: str) -> str:
+            return f"`{f.replace('`', '')}`" if markdown else f
+
+        files = "; ".join(name(f) for f in self.files)
+        if self.spec.partner is not None:
+            return f"{self.spec.label} (partner file {files})"
+        where = f"download {files}" if files else ""
         if self.spec.page:
-            where += f", from {self.spec.page}"
+            where += f", from {self.spec.page}" if where else f"from {self.spec.page}"
         return f"{self.spec.label} ({where})" if where else self.spec.label
 
 
@@ -107,12 +114,17 @@ def lacking(statuses: Sequence[InputStatus]) -> list[InputStatus]:
     return [s for s in statuses if not s.present]
 
 
-def no_data_sentence(statuses: Sequence[InputStatus]) -> str:
-    """What would fill a chapter that had nothing to show: each input it lacks and its files."""
+def needs_text(statuses: Sequence[InputStatus], markdown: bool = False) -> str:
+    """``it lacks A (download F, from page); B (partner file G)``: the declared inputs of a
+    chapter that are absent; "" when none is."""
     missing = lacking(statuses)
-    if not missing:
-        return "No data supplied for this year."
-    return "No data supplied: it needs " + "; or ".join(s.describe() for s in missing) + "."
+    return "it lacks " + "; ".join(s.describe(markdown) for s in missing) if missing else ""
+
+
+def no_data_sentence(statuses: Sequence[InputStatus], markdown: bool = False) -> str:
+    """What a chapter that had nothing to show lacks: each declared input absent, with its files."""
+    needs = needs_text(statuses, markdown)
+    return f"No data supplied: {needs}." if needs else "No data supplied: its inputs hold nothing for this CSP and year."
 
 
 def ingest_lines(statuses: Mapping[str, Sequence[InputStatus]], registry: Registry) -> list[tuple[str, str, str]]:
