@@ -145,16 +145,42 @@ def public_files_table(registry: Registry) -> list[tuple[str, str, str]]:
         if not spec.public:
             continue
         chapters = ", ".join(str(c.number) for c in registry.chapters_of_input(key))
-        files = "; ".join(spec.files)
+        files = ", ".join(f"`{f}`" for f in spec.files)
         rows.append((f"{spec.label} ({spec.publisher})", files, chapters))
     return rows
 
 
 def public_files_markdown(registry: Registry) -> str:
-    """:func:`public_files_table` as a Markdown table (the block the docs hold, checked by the tests)."""
+    """:func:`public_files_table` as a Markdown table."""
     lines = ["| Public input | Files, as downloaded | Chapters |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in public_files_table(registry)]
     return "\n".join(lines)
+
+
+def partner_files_markdown(registry: Registry) -> str:
+    """Every partner input, its default file name (in ``data/raw/partner/``) and the chapters it
+    fills, as a Markdown table."""
+    lines = ["| Partner input | File (default name) | Chapters |", "|---|---|---|"]
+    for key, spec in registry.inputs.items():
+        if spec.partner is None:
+            continue
+        chapters = ", ".join(str(c.number) for c in registry.chapters_of_input(key))
+        lines.append(f"| {spec.label} | `partner/{DEFAULT_PARTNER_FILES.get(spec.partner, spec.partner)}` | {chapters} |")
+    return "\n".join(lines)
+
+
+#: The markers around the generated block in docs/user-guide.md and data/raw/README.md.
+DOCS_BEGIN = "<!-- chapter inputs: generated from notebooks/chapters.yaml by assess.chapter_inputs.docs_block; tests/test_user_guide.py checks it -->"
+DOCS_END = "<!-- end of chapter inputs -->"
+
+
+def docs_block(registry: Registry | None = None) -> str:
+    """The block the docs hold between :data:`DOCS_BEGIN` and :data:`DOCS_END`: which public file,
+    and which partner file, fills which chapter (chapters by number)."""
+    from assess.registry import load_registry
+
+    registry = registry or load_registry(require_notebooks=False)
+    return "\n\n".join([DOCS_BEGIN, public_files_markdown(registry), partner_files_markdown(registry), DOCS_END])
 
 
 def partner_inputs(registry: Registry) -> Iterable[tuple[str, ChapterInput]]:
