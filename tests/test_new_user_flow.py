@@ -35,7 +35,8 @@ SOUTHAMPTON_MID_2017, SOUTHAMPTON_MID_2016 = 252_359, 254_275
 
 def _assess(*args: str, project: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "250", "PYTHONPATH": str(ROOT / "src")}
-    result = subprocess.run([str(ASSESS), *args], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run([str(ASSESS), *args], cwd=project, env=env, capture_output=True, text=True, timeout=900,
+                            check=False)
     assert result.returncode == 0, f"assess {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -66,7 +67,7 @@ def _index_rows(bundle: Path) -> dict[str, str]:
     body = index[index.index('<table class="chapters">'):]
     body = body[:body.index("</table>")]
     rows = {}
-    for row in re.findall(r"<tr class=\"[a-z-]+\">.*?</tr>", body, re.S):
+    for row in re.findall(r"<tr class=\"[a-z-]+\">.*?</tr>", body, re.DOTALL):
         chapter = re.search(r'href="notebooks/([0-9]{2}_[a-z_]+)\.ipynb"', row).group(1)  # type: ignore[union-attr]
         rows[chapter] = _text(row)
     return rows
@@ -83,9 +84,9 @@ def _home_office_offences(shared_data: Path, forces: set[str] | None, quarters: 
     total = 0
     with open(shared_data / HOME_OFFICE, encoding="utf-8-sig", newline="") as fh:
         for r in csv.DictReader(fh):
-            if r["Financial Year"] == "2017/18" and int(r["Financial Quarter"]) in quarters:
-                if forces is None or r["Force Name"] in forces:
-                    total += int(r["Number of Offences"].replace(",", ""))
+            if (r["Financial Year"] == "2017/18" and int(r["Financial Quarter"]) in quarters
+                    and (forces is None or r["Force Name"] in forces)):
+                total += int(r["Number of Offences"].replace(",", ""))
     return total
 
 

@@ -22,10 +22,10 @@ import subprocess
 import sys
 import threading
 import zipfile
-from urllib.parse import quote
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -181,7 +181,7 @@ def test_the_guide_runs_as_written_for_a_new_csp_and_a_new_year(mirror: Path, sh
     assert all(f"{c}.html" in index for c in ("01_recorded_crime", "03_places", "12_scorecard"))
     assert "Failed" not in index
     # honest statuses: a chapter with no table or chart is "No data supplied", naming what it lacks
-    rows = re.findall(r'<tr class="([a-z-]+)">(.*?)</tr>', index, re.S)
+    rows = re.findall(r'<tr class="([a-z-]+)">(.*?)</tr>', index, re.DOTALL)
     assert rows and all(("Complete" in row) == (cls == "ok") for cls, row in rows)
     assert any(cls == "no-data" and "scorecard_targets.yaml" in row for cls, row in rows)
     # the force-area table gives Hampshire's and England's Home Office rates beside Southampton's police.uk rate

@@ -40,7 +40,7 @@ from assess.measure import comparators, counts, force_area, narrative
 from assess.measure.comparators import CSPRates
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import PeriodCounts
-from assess.measure.force_area import AreaRate, ForceAreaRates, PopulationUsed
+from assess.measure.force_area import ForceAreaRates, PopulationUsed
 from assess.measure.metrics import Metric, count_change, metric_from_count
 from assess.periods import LikeForLike, months_of_financial_year
 from assess.report import charts

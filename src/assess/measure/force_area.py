@@ -57,7 +57,7 @@ class PopulationUsed:
 def estimate_year(years: Sequence[int], financial_year: str) -> int | None:
     """The mid-year estimate a rate for ``financial_year`` uses: mid-YYYY for YYYY/YY, else the
     nearest earlier one held, else the earliest held; None when none is held."""
-    held = sorted(set(int(y) for y in years))
+    held = sorted({int(y) for y in years})
     if not held:
         return None
     start = parse_financial_year(financial_year)
@@ -180,7 +180,7 @@ def force_area_rates(
     rate is the offences of the forces in the comparator (England: E23 areas) over the country
     estimate. Areas without a population estimate are left out and named.
     """
-    quarters = tuple(sorted(set(int(q) for q in quarters)))
+    quarters = tuple(sorted({int(q) for q in quarters}))
     rc = force_area_rows(recorded_crime)
     rc = rc[(rc["financial_year"] == year) & rc["quarter"].isin(list(quarters))]
     offences = rc.groupby("force_name", observed=True)["offences"].sum()
