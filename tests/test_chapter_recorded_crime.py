@@ -150,13 +150,14 @@ def test_absent_calls_and_force_level_tables_are_said_plainly(bare_ctx, tmp_path
     rc.comparison(c, out)
     rc.calls_for_service(c, out)
     m = metrics(tmp_path)
-    assert set(m) == {"all_crime"}
+    assert set(m) == {"all_crime", "force_area_recorded_crime"}  # the force and England from the force-area rows
     assert m["all_crime"]["comparators"] == {}
     assert "force area level only" in m["all_crime"]["note"]
     notes = json.loads((tmp_path / "catalogue" / f"{CHAPTER}.json").read_text())["notes"]
     assert any("prc-csp" in n for n in notes)
     assert any("calls for service" in s and "not shown" in s for s in out.said)
     assert not (tmp_path / "tables" / f"{CHAPTER}__comparators.csv").exists()
+    assert (tmp_path / "tables" / f"{CHAPTER}__force_area_comparators.csv").exists()
 
 
 def test_a_year_without_last_years_months_shows_no_change(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -185,3 +186,34 @@ def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: i
     nb = json.loads(run.notebook.read_text())
     errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+
+
+def test_force_area_tables_give_the_force_and_england_beside_the_police_uk_rate(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With force-area rows only, the force's and England's Home Office rates are computed from the
+    rows and the ONS estimates, each labelled for what it counts, and the force is compared with
+    England allowing for the variation between forces."""
+    from assess.measure import force_area
+
+    c = bare_ctx
+    rc_table = c.recorded_crime
+    c.__dict__["recorded_crime"] = rc_table.assign(csp_name=pd.Series(pd.NA, index=rc_table.index, dtype="string"))
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    rc.comparison(c, out)
+    fc = rc.force_comparison(c)
+    main = fc.main
+    assert main is not None and main.focus is not None and main.national is not None
+    # recomputed here from the rows: the force's offences in the quarters counted
+    rows = c.recorded_crime
+    mine = rows[(rows["financial_year"] == c.year) & rows["quarter"].isin(list(main.quarters))
+                & (rows["force_name"] == c.cfg.police_force.name)]
+    assert main.focus.offences == int(mine["offences"].sum())
+    lads = c.lad_csp.loc[c.lad_csp["pfa_name"] == c.lad_csp.loc[c.lad_csp["lad_code"].isin(c.cfg.lad_codes), "pfa_name"].iloc[0],
+                         "lad_code"]
+    assert main.focus.population.value == force_area.population_used(c.population_table, list(lads), c.year).value  # type: ignore[union-attr]
+    table = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__force_area_comparators.csv")
+    assert table["Counts"].iloc[0].startswith("police.uk street-level records")
+    assert table["Counts"].iloc[1:].str.startswith("Home Office police recorded crime").all()
+    assert table["Population estimate"].str.contains(r"mid-\d{4}").all()
+    m = metrics(tmp_path)["force_area_recorded_crime"]
+    assert m["value"] == main.focus.offences and m["comparison_methods"]["england"].startswith("funnel-overdispersed")
+    assert any("count differently" in s and "not tested against them" in s for s in out.said)

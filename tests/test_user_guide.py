@@ -25,10 +25,14 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
 from conftest import ROOT
+
+from assess.chapter_inputs import DOCS_BEGIN, DOCS_END, docs_block
+from assess.registry import load_registry
 
 pytestmark = [pytest.mark.real, pytest.mark.e2e]
 
@@ -48,6 +52,22 @@ def guide_commands() -> dict[str, list[str]]:
         if m:
             sections.setdefault(current, []).append(m.group(1))
     return sections
+
+
+@pytest.mark.parametrize("doc", ["docs/user-guide.md", "data/raw/README.md"])
+def test_the_docs_say_which_file_fills_which_chapter_as_chapters_yaml_declares(doc: str) -> None:
+    """The table of public and partner files in each doc is the one generated from the chapters'
+    declared inputs (notebooks/chapters.yaml), so it cannot drift from what ingest and the index use."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    assert DOCS_BEGIN in text and DOCS_END in text, f"{doc} has lost its generated table of chapter inputs"
+    held = text[text.index(DOCS_BEGIN):text.index(DOCS_END) + len(DOCS_END)]
+    expected = docs_block(load_registry(ROOT / "notebooks"))
+    assert held == expected, (f"{doc}: the table of chapter inputs differs from notebooks/chapters.yaml; replace the "
+                              f"block between the markers with:\n{expected}")
+    registry = load_registry(ROOT / "notebooks")
+    for key, spec in registry.inputs.items():  # every declared input fills some chapter, and is in the table
+        assert registry.chapters_of_input(key), f"input {key} fills no chapter"
+        assert spec.label in held
 
 
 def test_the_guide_has_the_two_walkthroughs() -> None:
@@ -75,6 +95,16 @@ def mirror(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "iod2019_population_denominators": shared_data / "population" / "File_6_-_IoD2019_Population_Denominators.xlsx",
         "home_office_prc_pfa": shared_data / "home_office_prc" / "prc-pfa-mar2013-onwards-tables201718.csv",
     }
+    # publishers whose files come by edition (a mid-year, an autumn): the editions the mirror holds
+    editions = {
+        "ons_mid_year_uk": {"2016": shared_data / "population" / "ukmidyearestimates2016.xls",
+                            "2017": shared_data / "population" / "ukmidyearestimates2017finalversion.xls"},
+        "mhclg_rough_sleeping": {"2016": shared_data / "rough_sleeping" / "Rough_Sleeping_Autumn_2016_Final_Tables.xls",
+                                 "2017": shared_data / "rough_sleeping" / "Rough sleeping statistics England autumn 2017.xlsx"},
+    }
+    for held in editions.values():
+        for path in held.values():
+            (site / path.name).write_bytes(path.read_bytes())
     for path in served.values():
         (site / path.name).write_bytes(path.read_bytes())
 
@@ -90,6 +120,12 @@ def mirror(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             entry["url"] = base + "/archive/{month}.zip"
         elif key in served:
             entry["url"], entry["filename"] = f"{base}/{served[key].name}", served[key].name
+        elif key in editions:
+            for year, edition in entry.get("editions", {}).items():
+                path = editions[key].get(year)
+                edition["url"] = f"{base}/{quote(path.name)}" if path else None
+                if path:
+                    edition["filename"] = path.name
         elif key != "police_uk_custom":  # not in the mirror: fetch reports it as missing
             entry["url"] = None
             for edition in entry.get("editions", {}).values():
@@ -144,6 +180,15 @@ def test_the_guide_runs_as_written_for_a_new_csp_and_a_new_year(mirror: Path, sh
     assert "incomplete: it holds 6 of 12 months (2017-04 to 2017-09)" in index
     assert all(f"{c}.html" in index for c in ("01_recorded_crime", "03_places", "12_scorecard"))
     assert "Failed" not in index
+    # honest statuses: a chapter with no table or chart is "No data supplied", naming what it lacks
+    rows = re.findall(r'<tr class="([a-z-]+)">(.*?)</tr>', index, re.DOTALL)
+    assert rows and all(("Complete" in row) == (cls == "ok") for cls, row in rows)
+    assert any(cls == "no-data" and "scorecard_targets.yaml" in row for cls, row in rows)
+    # the force-area table gives Hampshire's and England's Home Office rates beside Southampton's police.uk rate
+    with open(bundle / "tables" / "01_recorded_crime__force_area_comparators.csv", encoding="utf-8", newline="") as fh:
+        comparators = {r["Area"]: r for r in csv.DictReader(fh)}
+    assert {"Southampton", "Hampshire (police force area)", "England"} <= set(comparators)
+    assert comparators["Southampton"]["Residents"] == "252359"  # the mid-2017 estimate, fetched by edition
     with open(bundle / "tables" / "03_places__wards.csv", encoding="utf-8", newline="") as fh:
         wards = {r["Ward code"]: int(r["Crimes"]) for r in csv.DictReader(fh)}
     expected = _independent_ward_counts(shared_data, {f"2017-{m:02d}" for m in range(4, 10)})

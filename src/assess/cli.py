@@ -231,6 +231,7 @@ def ingest(
         _warn(f"not recognised, ignored: {name}")
     for line in _configuration_checks(config_dir or paths.config, processed):
         _warn(line)
+    _print_chapter_inputs(config_dir or paths.config, processed, raw)
     if not report.up_to_date:
         console.print(f"ingested {report.inputs} files in {report.seconds:.1f} s")
 
@@ -257,6 +258,21 @@ def _configuration_checks(config_dir: Path, processed: Path, year: str | None = 
         lines += comparison_problems(cfg, recorded, year)
         lines += [f"{path}: {p.sentence()}" for p in check_most_similar_group(cfg.most_similar_group, lad_csp, recorded)]
     return lines
+
+
+def _print_chapter_inputs(config_dir: Path, processed: Path, raw: Path) -> None:
+    """Per CSP, each chapter's inputs (declared in chapters.yaml) present and absent."""
+    from assess.ingest_summary import chapter_inputs_tables
+
+    for t in chapter_inputs_tables(config_dir, processed, raw):
+        table = Table(title=f"chapter inputs, {t.csp} (declared in notebooks/chapters.yaml)")
+        for column in ("chapter", "has", "lacks"):
+            table.add_column(column)
+        for row in t.rows:
+            table.add_row(*row)
+        console.print(table)
+        if t.empty:
+            _warn(f"{t.csp}: no data supplied for {', '.join(t.empty)} (their inputs are all absent)")
 
 
 def _empty() -> Any:

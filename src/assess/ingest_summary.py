@@ -6,7 +6,8 @@ The readers' warnings (``IngestReport.warnings``, also kept whole in the process
 ``home_office_prc/x.csv: x.csv: 6 negative counts kept (Home Office adjustments ...), rows 3, 9``.
 :func:`group_warnings` gives one line per kind of warning ("negative counts kept (...)") with the
 number of things and files it concerns; the details stay in the manifest and are printed with
-``--verbose``.
+``--verbose``. :func:`chapter_inputs_tables` gives, per CSP, each chapter's declared inputs
+(``notebooks/chapters.yaml``) that the data holds and lacks.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: ``<relative path>: `` and ``<file name>: `` prefixes of a warning (one or both).
 _FILE_PREFIX = re.compile(r"^(?:[^\s:]+\.[A-Za-z0-9]{2,5}: )+")
@@ -94,4 +96,41 @@ def table_rows(rows: Mapping[str, int], unplaced_rows: int) -> list[tuple[str, s
         elif note:
             note = f"one row per {note}"
         out.append((name, f"{n:,}", note))
+    return out
+
+
+@dataclass(frozen=True)
+class ChapterInputsTable:
+    """What one CSP's chapters have and lack of the inputs ``chapters.yaml`` declares for them."""
+
+    csp: str
+    rows: list[tuple[str, str, str]]  # (chapter heading, inputs present, inputs absent)
+    empty: list[str]  # headings of chapters with none of their inputs (the summary aside: it always has something)
+
+
+def chapter_inputs_tables(config_dir: Path, processed: Path, raw: Path, notebooks: Path | None = None) -> list[ChapterInputsTable]:
+    """For each configuration of ``config_dir`` (or, without one, for no CSP in particular), each
+    chapter's declared inputs present and absent in the processed store and the raw folder
+    (:func:`assess.chapter_inputs.chapter_inputs`). A configuration that cannot be read is left to
+    the configuration checks, which name it."""
+    from assess.chapter_inputs import chapter_inputs, ingest_lines
+    from assess.config import load_config
+    from assess.errors import ConfigError
+    from assess.registry import load_registry
+    from assess.store import Store
+
+    registry = load_registry(notebooks, require_notebooks=False)
+    store = Store(processed)
+    configs: list = []
+    for path in sorted(config_dir.glob("*.yaml")) if config_dir.is_dir() else []:
+        try:
+            configs.append(load_config(path))
+        except ConfigError:
+            continue
+    out = []
+    for cfg in configs or [None]:
+        statuses = chapter_inputs(registry, store, raw, cfg)
+        empty = [registry.heading(n) for n, items in statuses.items()
+                 if items and not any(s.present for s in items) and registry.get(n).kind != "summary"]
+        out.append(ChapterInputsTable(cfg.name if cfg is not None else "any CSP", ingest_lines(statuses, registry), empty))
     return out

@@ -1,7 +1,7 @@
 """The chapter registry: which chapters the assessment has, declared once.
 
 The chapters are declared in ``chapters.yaml`` beside their notebooks (as jupyter-book declares a
-book in its table of contents): each chapter's number, slug, title, kind, theme and phase. Every
+book in its table of contents): each chapter's number, slug, title, kind, theme, phase and inputs (declared once under ``inputs``, :class:`ChapterInput`). Every
 part of the project that needs to know the chapters reads it through :func:`load_registry`:
 execution (which notebooks, in which phases), the executive summary (titles, themes, which
 chapters are missing), the index and the PDF (titles, order).
@@ -15,14 +15,14 @@ outputs (the summary) reads the registry of its own run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assess.errors import ConfigError
 
@@ -89,6 +89,7 @@ class Chapter(BaseModel):
     kind: Kind = "chapter"
     theme: str | None = None
     phase: int = Field(default=1, ge=1, le=3)
+    inputs: tuple[str, ...] = ()  # keys of the registry's inputs that fill it
 
     @field_validator("theme")
     @classmethod
@@ -126,8 +127,45 @@ class Chapter(BaseModel):
         return THEMES.get(self.theme) if self.theme else None
 
 
+class ChapterInput(BaseModel):
+    """An input a chapter reads, as a user supplies it (declared under ``inputs`` in ``chapters.yaml``).
+
+    Exactly one of: ``table`` (a processed table, with a row matching ``where`` when given: each
+    column holds one of the values listed, or ``"notnull"``/``"null"``), ``partner`` (a partner file
+    of the configuration's ``partner_files``), ``boundaries`` (the configuration's ward boundaries).
+    ``files`` names the files that supply it as downloaded; a partner input's file name comes from
+    the configuration. :mod:`assess.chapter_inputs` says which are present.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    files: tuple[str, ...] = ()
+    page: str | None = None
+    table: str | None = None
+    where: dict[str, tuple[str | int, ...] | Literal["notnull", "null"]] = Field(default_factory=dict)
+    partner: str | None = None
+    boundaries: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ChapterInput:
+        kinds = [k for k, on in (("table", self.table), ("partner", self.partner), ("boundaries", self.boundaries)) if on]
+        if len(kinds) != 1:
+            raise ValueError(f"give exactly one of table, partner, boundaries (got {', '.join(kinds) or 'none'})")
+        if self.where and not self.table:
+            raise ValueError("where applies to a table input only")
+        return self
+
+    @property
+    def public(self) -> bool:
+        """True for a public download (not a partner file)."""
+        return self.partner is None
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    inputs: dict[str, ChapterInput] = Field(default_factory=dict)
     chapters: list[Chapter] = Field(min_length=1)
 
 
@@ -137,6 +175,7 @@ class Registry:
 
     folder: Path
     chapters: tuple[Chapter, ...]
+    inputs: Mapping[str, ChapterInput] = field(default_factory=dict)
 
     def __iter__(self):  # noqa: ANN204 - iterate over the chapters
         return iter(self.chapters)
@@ -190,6 +229,16 @@ class Registry:
     def heading(self, name: str) -> str:
         c = self.get(name)
         return c.heading if c is not None else title_from_name(name)
+
+    def inputs_of(self, name: str) -> list[tuple[str, ChapterInput]]:
+        """The inputs declared for chapter ``name`` (key and declaration, in declared order); none
+        for an unregistered chapter."""
+        c = self.get(name)
+        return [(k, self.inputs[k]) for k in c.inputs] if c is not None else []
+
+    def chapters_of_input(self, key: str) -> list[Chapter]:
+        """The chapters an input fills, in order."""
+        return [c for c in self.chapters if key in c.inputs]
 
     def reading_chapters(self) -> list[str]:
         """Names of the chapters that read the others' outputs (the scorecard, the summary)."""
@@ -271,4 +320,7 @@ def _load(path_text: str, _mtime_ns: int, _size: int, require_notebooks: bool) -
             seen[key] = c.name
         if require_notebooks and not (path.parent / c.notebook).is_file():
             raise ConfigError(f"{path}: chapter {c.name} has no notebook {c.notebook} in {path.parent}")
-    return Registry(path.parent, tuple(chapters))
+        unknown = [k for k in c.inputs if k not in parsed.inputs]
+        if unknown:
+            raise ConfigError(f"{path}: chapter {c.name} names inputs not declared under inputs: {', '.join(unknown)}")
+    return Registry(path.parent, tuple(chapters), dict(parsed.inputs))

@@ -4,7 +4,12 @@ Sources: data.police.uk street-level crime (police recorded crime by month, excl
 anti-social behaviour) for the CSP's own counts, trend and monthly series; Home Office police
 recorded crime open data tables at CSP level for the comparison with England and the
 most-similar group (:mod:`assess.measure.comparators`); ONS population estimates for rates per 1,000
-residents; the partner file ``calls_for_service`` (999/101/online calls) where supplied.
+residents (each rate names the mid-year estimate it uses); the partner file ``calls_for_service``
+(999/101/online calls) where supplied. When the Home Office tables supplied are at police force area
+level only (no CSP rows), the force's and England's rates per 1,000 from them
+(:mod:`assess.measure.force_area`) are shown beside the CSP's police.uk rate, each labelled for what
+it counts, and the force is compared with England allowing for the variation between forces
+(:func:`force_area_comparison`).
 
 Verdicts allow for counts that vary more than chance: every change of a police.uk count (this
 year, the rolling 12 months) and of calls for service is the quasi-Poisson test of the monthly
@@ -31,10 +36,11 @@ import pandas as pd
 from assess import periods
 from assess.chapters import common
 from assess.errors import StatisticsError
-from assess.measure import comparators, counts, narrative
+from assess.measure import comparators, counts, force_area, narrative
 from assess.measure.comparators import CSPRates
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import PeriodCounts
+from assess.measure.force_area import ForceAreaRates, PopulationUsed
 from assess.measure.metrics import Metric, count_change, metric_from_count
 from assess.periods import LikeForLike, months_of_financial_year
 from assess.report import charts
@@ -238,6 +244,7 @@ def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: 
     rate with them, so that each comparison is like with like.
     """
     pc = head.counts
+    estimate = csp_population_estimate(ctx)
     comp: dict[str, float | None] = {}
     fields: dict[str, dict] = {}
     note_parts = []
@@ -271,7 +278,8 @@ def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: 
         pc.period,
         pc.previous_period if head.change is not None else None,
         head.population,
-        f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}; comparators: {comparators.SOURCE}",
+        f"{POLICE_UK_SOURCE}; {estimate.label if estimate else POPULATION_SOURCE}"
+        + (f"; comparators: {comparators.SOURCE}" if comp else ""),
         unit="crimes",
         comparators=comp or None,
         previous_population=head.population if head.change is not None else None,
@@ -453,15 +461,27 @@ def calls_by_year(ctx: AssessmentContext, calls: pd.DataFrame) -> pd.DataFrame:
 # --- text helpers ----------------------------------------------------------------------------
 
 
-def _rate_sentence(name: str, rate: Rate, what: str, period: str, months: int = 12) -> str:
+def _rate_sentence(name: str, rate: Rate, what: str, period: str, months: int = 12, estimate: str | None = None) -> str:
     """"X had N crimes in P, R per 1,000 residents (95% CI ...)": for fewer than twelve ``months``
-    the rate is said to be a part-year rate (over those months, not annualised)."""
+    the rate is said to be a part-year rate (over those months, not annualised); ``estimate`` names
+    the population estimate the residents come from."""
     kind = "" if months >= 12 else f"a part-year rate over {narrative.format_count(months)} months, not annualised: "
+    residents = f"; residents: {narrative.format_count(rate.denominator)}, {estimate}" if estimate else ""
     return (
         f"{name} had {narrative.format_count(rate.count)} {what} in {period}, {kind}"
         f"{narrative.format_rate(rate.value)} per 1,000 residents "
-        f"(95% confidence interval {narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)})."
+        f"(95% confidence interval {narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)}{residents})."
     )
+
+
+def csp_population_estimate(ctx: AssessmentContext) -> PopulationUsed | None:
+    """The ONS mid-year estimate behind the CSP's rates (:attr:`AssessmentContext.population`) when
+    it is the local authorities' published estimate; None when the population is unknown or was
+    summed from small areas (then the chapter names no mid-year)."""
+    used = force_area.population_used(ctx.population_table, ctx.cfg.lad_codes, ctx.year)
+    if used is None or ctx.population is None or used.value != ctx.population:
+        return None
+    return used
 
 
 def no_comparison_sentence(pc: PeriodCounts) -> str:
@@ -485,9 +505,10 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         return
     head = headline_figures(ctx, asb=False)
     pc = head.counts
+    estimate = csp_population_estimate(ctx)
     if head.rate is not None:
         out.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label,
-                               len(pc.months)))
+                               len(pc.months), estimate.label if estimate else None))
     else:
         out.say(
             f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}. "
@@ -531,6 +552,8 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     rates = comparators.csp_rates(ctx)
     if not rates.available:
         _warn(out, rates.missing_sentence())
+        if force_area.has_force_area_only(ctx.recorded_crime):
+            force_area_comparison(ctx, out)
         return
     for note in rates.notes:
         out.note(note)
@@ -796,3 +819,264 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             change=change,
         )
     )
+
+
+# --- the force and England from the force-area tables ----------------------------------------
+
+#: What each source counts, and why the CSP's police.uk rate is not tested against the Home Office rates.
+POLICE_UK_COUNTS = "police.uk street-level records (crimes that can be placed on a map, excluding anti-social behaviour)"
+HOME_OFFICE_COUNTS = "Home Office police recorded crime (every crime the force recorded)"
+COVERAGE_DIFFERENCE = (
+    "The two sources count differently: police.uk publishes the crimes that can be placed on a map, as first "
+    "recorded, while the Home Office tables count every crime the force recorded, with later reclassifications "
+    "(police.uk counts usually run a few per cent lower; the appendix reconciles them for the force). The "
+    "partnership's police.uk rate is therefore shown beside the Home Office rates, not tested against them; the "
+    "force is compared with {national} on the Home Office figures alone, like with like."
+)
+
+
+@dataclass(frozen=True)
+class ForceComparison:
+    """The force and the nation on the Home Office force-area tables, beside the CSP's police.uk rate.
+
+    ``same_months``: the quarters the CSP's police.uk months cover (None when they cover no whole
+    quarter the tables hold); ``whole_year``: all four quarters, when the tables hold them and the
+    year is not already whole in ``same_months``. ``main`` is the whole year when held, else the
+    same months: its force is set in the funnel of every force of the national comparator
+    (``funnel``) and compared with the national rate allowing for the variation between forces
+    (``comparison``). ``force_change``/``national_change``: the exact test of two yearly totals
+    (the tables give quarterly totals, no monthly series) when the previous year's same quarters are held.
+    """
+
+    head: Headline
+    csp_estimate: PopulationUsed | None
+    same_months: ForceAreaRates | None
+    whole_year: ForceAreaRates | None
+    funnel: FunnelAssessment | None
+    comparison: DispersedComparison | None
+    force_change: CountChange | None
+    national_change: CountChange | None
+    previous: ForceAreaRates | None
+
+    @property
+    def main(self) -> ForceAreaRates | None:
+        return self.whole_year or self.same_months
+
+
+def force_funnel(rates: ForceAreaRates) -> FunnelAssessment | None:
+    """Every force of the national comparator in the funnel around the national rate, allowing for
+    the variation between forces (Spiegelhalter 2005, :data:`ADJUSTMENT` random effect); None without
+    a national rate or with fewer than three forces."""
+    if rates.national is None or len(rates.forces) < 3:
+        return None
+    return funnel_assessment(
+        {n: max(r.offences, 0) for n, r in rates.forces.items()},
+        {n: r.population.value for n, r in rates.forces.items()},
+        rates.national.rate.value, per=1000, adjustment=ADJUSTMENT,
+    )
+
+
+def force_comparison(ctx: AssessmentContext) -> ForceComparison:
+    """The CSP's police.uk rate with its force's and the nation's Home Office rates (pure: reads ``ctx``)."""
+    head = headline_figures(ctx, asb=False)
+    held = force_area.quarters_held(ctx.recorded_crime, ctx.year)
+    same_q = tuple(q for q in force_area.quarters_of_months(head.counts.months if ctx.months_present else (), ctx.year)
+                   if q in held)
+
+    def rates(year: str, quarters: tuple[int, ...]) -> ForceAreaRates:
+        return force_area.force_area_rates(ctx.recorded_crime, ctx.population_table, ctx.lad_csp, year,
+                                           force_name=ctx.cfg.police_force.name, quarters=quarters,
+                                           national_name=ctx.cfg.national_name)
+
+    same = rates(ctx.year, same_q) if same_q else None
+    whole = rates(ctx.year, (1, 2, 3, 4)) if held == (1, 2, 3, 4) and same_q != (1, 2, 3, 4) else None
+    main = whole or same
+    funnel = force_funnel(main) if main is not None else None
+    comparison = None
+    if main is not None and main.focus is not None and main.national is not None and funnel is not None:
+        comparison = compare_with_benchmark_overdispersed(
+            max(main.focus.offences, 0), main.focus.population.value, main.national.rate.value, funnel.overdispersion,
+            per=1000, adjustment=ADJUSTMENT)
+    force_change = national_change = None
+    previous = None
+    if main is not None:
+        prev_held = force_area.quarters_held(ctx.recorded_crime, ctx.previous_year)
+        if set(main.quarters) <= set(prev_held):
+            previous = rates(ctx.previous_year, main.quarters)
+            if previous.focus is not None and main.focus is not None:
+                force_change = change_in_totals(max(previous.focus.offences, 0), max(main.focus.offences, 0),
+                                                reason=NATIONAL_NO_SERIES)
+            if previous.national is not None and main.national is not None:
+                national_change = change_in_totals(previous.national.offences, main.national.offences,
+                                                   reason=NATIONAL_NO_SERIES)
+    return ForceComparison(head, csp_population_estimate(ctx), same, whole, funnel, comparison, force_change,
+                           national_change, previous)
+
+
+def force_comparison_table(ctx: AssessmentContext, fc: ForceComparison) -> pd.DataFrame:
+    """One row per rate: the CSP's police.uk rate, then its force's and the nation's Home Office rates
+    for the same months (quarters), then for the whole year.
+
+    Columns: Area, Counts (what the figure counts), Period, Offences (int64), Residents (int64),
+    Population estimate (which mid-year estimate, and its file), Rate per 1,000, Lower 95% limit,
+    Upper 95% limit (one decimal place). Sources: police.uk; Home Office force-area tables; ONS.
+    """
+    rows = []
+    head = fc.head
+    if head.rate is not None:
+        estimate = fc.csp_estimate.label if fc.csp_estimate else POPULATION_SOURCE
+        rows.append((ctx.cfg.name, POLICE_UK_COUNTS, head.counts.label, head.rate, estimate))
+    for rates in (fc.same_months, fc.whole_year):
+        if rates is None:
+            continue
+        period = rates.period_label + ("" if rates.whole_year else f" ({_quarter_months(rates)})")
+        for area in (rates.focus, rates.national):
+            if area is not None:
+                label = f"{area.area} (police force area)" if area is rates.focus else area.area
+                rows.append((label, HOME_OFFICE_COUNTS, period, area.rate, area.population.label))
+    table = pd.DataFrame({
+        "Area": [r[0] for r in rows],
+        "Counts": [r[1] for r in rows],
+        "Period": [r[2] for r in rows],
+        "Offences": pd.array([r[3].count for r in rows], dtype="int64"),
+        "Residents": pd.array([round(r[3].denominator) for r in rows], dtype="int64"),
+        "Population estimate": [r[4] for r in rows],
+        "Rate per 1,000": [r[3].value for r in rows],
+        "Lower 95% limit": [r[3].lower for r in rows],
+        "Upper 95% limit": [r[3].upper for r in rows],
+    })
+    return narrative.round_table(table, {"Rate per 1,000": 1, "Lower 95% limit": 1, "Upper 95% limit": 1})
+
+
+def _quarter_months(rates: ForceAreaRates) -> str:
+    """``April 2017 to September 2017``: the months of the quarters counted."""
+    months = months_of_financial_year(rates.year)
+    first, last = months[3 * (rates.quarters[0] - 1)], months[3 * rates.quarters[-1] - 1]
+    return periods.period_label([first, last])
+
+
+def force_area_metric(ctx: AssessmentContext, chapter: str, fc: ForceComparison) -> Metric | None:
+    """``force_area_recorded_crime``: the force's Home Office recorded crime in the main period, its
+    rate per 1,000 (residents from the ONS estimate it names), and the national rate as comparator
+    with the verdict allowing for the variation between forces."""
+    main = fc.main
+    if main is None or main.focus is None:
+        return None
+    key = "england_and_wales" if "wales" in main.national_name.lower() else "england"
+    comp = {key: main.national.rate.value} if main.national is not None else None
+    fields = comparison_fields({key: fc.comparison}) if fc.comparison is not None else {}
+    prev = fc.previous.focus if fc.previous is not None and fc.force_change is not None else None
+    period = ctx.year if main.whole_year else f"{ctx.year} Q{main.quarters[0]} to {ctx.year} Q{main.quarters[-1]}"
+    prev_period = None
+    if prev is not None:
+        y = ctx.previous_year
+        prev_period = y if main.whole_year else f"{y} Q{main.quarters[0]} to {y} Q{main.quarters[-1]}"
+    note = (f"Home Office recorded crime in the {main.focus.area} police force area, {main.period_label}; residents: "
+            f"{main.focus.population.label}, the sum over its {main.focus.population.areas} local authorities. "
+            + ("" if main.whole_year else "A part-year rate over the quarters counted, not annualised. ")
+            + "Not comparable with the partnership's police.uk figure (different coverage).")
+    return metric_from_count(
+        "force_area_recorded_crime",
+        f"Recorded crime in the {main.focus.area} police force area (Home Office)",
+        chapter, max(main.focus.offences, 0), max(prev.offences, 0) if prev is not None else None, period, prev_period,
+        main.focus.population.value, f"{force_area.SOURCE} ({main.focus.population.label})", unit="crimes",
+        comparators=comp, previous_population=prev.population.value if prev is not None else None, note=note,
+        change=fc.force_change, **fields,
+    )
+
+
+def force_area_comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """With force-area Home Office tables only: the force's and the nation's rates per 1,000 beside
+    the CSP's police.uk rate (table and chart), the force against the nation allowing for the
+    variation between forces, and how the two sources differ."""
+    fc = force_comparison(ctx)
+    main = fc.main
+    if main is None or main.focus is None:
+        held = force_area.quarters_held(ctx.recorded_crime, ctx.year)
+        _warn(out, f"the Home Office force-area tables hold no quarter of {ctx.year} for {ctx.cfg.police_force.name}"
+              if not held else f"the Home Office force-area tables hold no rates for {ctx.cfg.police_force.name} in "
+              f"{ctx.year}: " + "; ".join(main.notes if main else ["no whole quarter matches"]) + ".")
+        return
+    for note in main.notes:
+        out.note(note[:1].upper() + note[1:] + ".")
+    if main.left_out:
+        out.note(f"Left out of the force and {main.national_name} figures, as not police force areas: "
+                 + "; ".join(main.left_out) + ".")
+    national = main.national_name
+    out.say(f"The Home Office tables supplied are at police force area level, so {ctx.cfg.name} is shown beside its "
+            f"force, {main.focus.area}, and {national}. " + COVERAGE_DIFFERENCE.format(national=national))
+    table = force_comparison_table(ctx, fc)
+    out.table(
+        "force_area_comparators", table,
+        caption=(f"Recorded crime per 1,000 residents: {ctx.cfg.name} (police.uk, {fc.head.counts.label}), the "
+                 f"{main.focus.area} police force area and {national} (Home Office), {ctx.year}, with the population "
+                 f"estimate of each rate. Sources: {POLICE_UK_SOURCE}; {force_area.SOURCE}."),
+        count_columns=["Offences"], suppress=False,
+    )
+    for rates in (fc.same_months, fc.whole_year):
+        if rates is None or rates.focus is None:
+            continue
+        months = "" if rates.whole_year else f" ({_quarter_months(rates)})"
+        text = (f"On the Home Office figures for {rates.period_label}{months}, the {rates.focus.area} police force area "
+                f"recorded {narrative.format_count(rates.focus.offences)} crimes, "
+                f"{narrative.format_rate(rates.focus.rate.value)} per 1,000 residents")
+        if rates.national is not None:
+            text += (f", and {national} {narrative.format_count(rates.national.offences)}, "
+                     f"{narrative.format_rate(rates.national.rate.value)} per 1,000")
+        part = "" if rates.whole_year else " (part-year rates over those quarters, not annualised)"
+        out.say(text + f"{part}; residents from the {rates.focus.population.label}.")
+    if fc.head.rate is not None and fc.same_months is not None:
+        out.say(f"Over the same months, on police.uk records, {ctx.cfg.name}'s rate was "
+                f"{narrative.format_rate(fc.head.rate.value)} per 1,000 residents"
+                + (f" ({fc.csp_estimate.label})" if fc.csp_estimate else "") + ": a different count, shown for context.")
+    chart_rates = fc.same_months or main
+    chart = pd.DataFrame({
+        "area": [f"{ctx.cfg.name} (police.uk)"] if fc.head.rate is not None and fc.same_months is not None else [],
+        "rate": [fc.head.rate.value] if fc.head.rate is not None and fc.same_months is not None else [],
+        "lower": [fc.head.rate.lower] if fc.head.rate is not None and fc.same_months is not None else [],
+        "upper": [fc.head.rate.upper] if fc.head.rate is not None and fc.same_months is not None else [],
+    })
+    extra = [(f"{a.area} (Home Office)", a.rate) for a in (chart_rates.focus, chart_rates.national) if a is not None]
+    chart = pd.concat([chart, pd.DataFrame({"area": [e[0] for e in extra], "rate": [e[1].value for e in extra],
+                                            "lower": [e[1].lower for e in extra], "upper": [e[1].upper for e in extra]})],
+                      ignore_index=True)
+    period = chart_rates.period_label
+    out.figure(
+        charts.bar_with_highlight(
+            chart, "area", "rate", chart["area"].iloc[0],
+            f"Recorded crime per 1,000 residents, {period}", "Crimes per 1,000 residents",
+            national=f"{national} (Home Office)", sort=False, lower="lower", upper="upper",
+            source="police.uk; Home Office; ONS",
+        ),
+        "force_area_comparators",
+        alt=(f"Horizontal bar chart of recorded crime per 1,000 residents, {period}: "
+             + "; ".join(f"{a} {narrative.format_rate(r)}" for a, r in zip(chart["area"], chart["rate"], strict=True))
+             + ", with 95% confidence intervals. The police.uk and Home Office figures count differently."),
+        caption=(f"Recorded crime per 1,000 residents, {period}: {ctx.cfg.name} on police.uk records, its force and "
+                 f"{national} on the Home Office tables (different coverage: not like for like). Sources: "
+                 f"{POLICE_UK_SOURCE}; {force_area.SOURCE}."),
+    )
+    if fc.comparison is not None and fc.funnel is not None:
+        out.say(f"On the Home Office figures for {main.period_label}, "
+                + narrative.describe_comparison(f"the {main.focus.area} police force area", main.focus.rate,
+                                                national, fc.comparison))
+        out.note(narrative.funnel_method_note(fc.funnel, "police force areas"))
+    if fc.force_change is not None:
+        out.say(narrative.describe_change(
+            f"In the {main.focus.area} police force area (Home Office, {fc.previous.period_label} to {main.period_label}), crime",
+            fc.force_change))
+    if fc.national_change is not None:
+        out.say(narrative.describe_change(
+            f"In {national} (Home Office, {fc.previous.period_label} to {main.period_label}), crime", fc.national_change))
+    if fc.force_change is not None or fc.national_change is not None:
+        out.note(narrative.change_method_note(fc.force_change or fc.national_change, "Changes in the Home Office totals"))
+    else:
+        out.say(f"The Home Office tables supplied do not hold the same quarters of {ctx.previous_year}, so no change "
+                "in the force's or the national figure is shown.")
+    metric = force_area_metric(ctx, out.chapter, fc)
+    if metric is not None:
+        out.metric(metric)
+    if fc.comparison is not None:
+        out.finding(f"On the Home Office figures for {main.period_label}, "
+                    + narrative.describe_comparison(f"the {main.focus.area} police force area", main.focus.rate,
+                                                    national, fc.comparison))

@@ -9,7 +9,9 @@ whose findings bear on it and the partnership's recommendations under it (partne
 partners' own account. It computes nothing new and emits no
 metric: every number it shows was computed by the chapter that wrote it. A chapter that left no
 fragment (it failed, or was not run) is named, never passed over in silence; so is a metric a
-recommendation cites that the run did not produce.
+recommendation cites that the run did not produce. A chapter that ran to the end but published
+no table and no chart is "no data supplied" (told apart from "failed"), with the files that would
+fill it (its inputs, declared once in ``notebooks/chapters.yaml``).
 
 Chapters and priorities: each chapter's theme is declared in the chapter registry
 (``notebooks/chapters.yaml``, :mod:`assess.registry`); a theme bears on every configured priority
@@ -25,12 +27,13 @@ import datetime as dt
 import html
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from assess.chapter_inputs import chapter_inputs, needs_text
 from assess.chapters import common
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
@@ -166,36 +169,71 @@ def headline_sentence(metric: Mapping[str, Any]) -> str | None:
 
 @dataclass(frozen=True)
 class RunStatus:
-    """Which chapters of the run left fragments, which left none and which stopped with an error."""
+    """Which chapters of the run left fragments, which left none, which stopped with an error, and
+    which ran to the end with no data to show (no table and no chart: ``no_data``)."""
 
     expected: list[str]
     present: list[str]
     missing: list[str]
     failed: list[str]
+    no_data: list[str] = field(default_factory=list)
+
+
+def chapters_without_outputs(output_dir: str | Path, registry: Registry, failed: Sequence[str] = ()) -> list[str]:
+    """The chapters (the summary aside) that ran to the end (their executed notebook is in the run's
+    ``notebooks/`` folder, with no error) and published no table and no chart: they had no data to
+    show, whatever their text says. Derived from what each published (its catalogue), never from a
+    flag a chapter sets."""
+    executed = outputs.executed_notebooks_dir(output_dir)
+    catalogue = outputs.read_catalogue(output_dir) if (Path(output_dir) / "catalogue").is_dir() else {}
+    out = []
+    for c in registry:
+        if c.name == CHAPTER or c.name in failed or not (executed / c.notebook).is_file():
+            continue
+        cat = catalogue.get(c.name, {})
+        if not cat.get("tables") and not cat.get("figures"):
+            out.append(c.name)
+    return out
 
 
 def run_status(output_dir: str | Path, registry: Registry) -> RunStatus:
     """The chapters of the registry (expected), those that left fragments (present), those that
-    left none (missing) and those that stopped with an error (failed), the summary aside."""
+    left none (missing: failed before writing anything, or not run), those that stopped with an
+    error (failed) and those that ran with no data to show (no_data), the summary aside."""
     reading = set(registry.reading_chapters())
     present = [c for c in outputs.chapters_with_fragments(output_dir) if c not in reading]
-    missing = outputs.missing_chapters(output_dir, registry)
     failed = [c for c in outputs.failed_chapters(output_dir) if c != CHAPTER]
-    return RunStatus(registry.names, present, missing, failed)
+    no_data = chapters_without_outputs(output_dir, registry, failed)
+    missing = [c for c in outputs.missing_chapters(output_dir, registry) if c not in no_data]
+    return RunStatus(registry.names, present, missing, failed, no_data)
+
+
+def no_data_items(ctx: AssessmentContext, names: Sequence[str], registry: Registry) -> list[str]:
+    """One Markdown item per chapter with no data: its link and the inputs that would fill it (the
+    files, public download or partner file, declared in ``chapters.yaml``; :mod:`assess.chapter_inputs`)."""
+    held = chapter_inputs(registry, ctx.store, ctx.raw_dir, ctx.cfg)
+    items = []
+    for name in names:
+        needs = needs_text(held.get(name, ()), markdown=True)
+        tail = f": {needs}" if needs else ": its inputs hold nothing for this partnership and year"
+        items.append(f"- {chapter_link(name, registry.title(name))}{tail}.")
+    return items
 
 
 # --- sections ---------------------------------------------------------------------------------
 
 
 def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
-    """Say which chapters this summary draws on, and name any that are missing or failed."""
+    """Say which chapters this summary draws on; name any that are missing or failed, and those that
+    had no data supplied, with the files that would fill each."""
     registry = outputs.run_registry(out.output_dir)
     status = run_status(out.output_dir, registry)
     failed = [c for c in status.failed if c not in status.missing]
-    complete = not status.missing and not failed
-    if status.present:
+    complete = not status.missing and not failed and not status.no_data
+    shown = [c for c in status.present if c not in status.no_data]
+    if shown:
         out.say(
-            f"This summary draws on {narrative.format_count(len(status.present))} chapters of the assessment of "
+            f"This summary draws on {narrative.format_count(len(shown))} chapters of the assessment of "
             f"{ctx.cfg.display_name} for {ctx.year}" + ("; every chapter completed." if complete else ".")
         )
         if complete:
@@ -209,6 +247,11 @@ def chapters_run(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if failed:
         names = ", ".join(f"{registry.title(c)} ({c})" for c in failed)
         out.say(f"**Incomplete chapters:** {names} stopped with an error; their findings below may be incomplete.")
+    if status.no_data:
+        out.say(f"**No data supplied:** {narrative.format_count(len(status.no_data))} chapters ran to the end but had "
+                "no data to show (no table or chart); each names the inputs it reads that were not supplied:\n\n"
+                + "\n".join(no_data_items(ctx, status.no_data, registry)))
+        out.note(f"Chapters with no data supplied: {', '.join(status.no_data)}.", display=False)
     if complete:
         out.say("Every chapter of the assessment completed.")
 

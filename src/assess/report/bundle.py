@@ -67,6 +67,7 @@ from assess.report.export import (
     PageContext,
     write_chapter_pages,
 )
+from assess.chapter_inputs import chapter_inputs
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
@@ -436,11 +437,13 @@ def run_bundle(
         _timed(timings, "pdf", pdf_started)
 
         t = time.perf_counter()
-        write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
+        inputs_held = chapter_inputs(registry, Store(processed_dir), raw_dir, cfg)  # what a chapter with no data lacks
+        entries = chapter_entries(docs, catalogue, inputs_held)
+        write_index(tmp, ctx, entries, metrics, problems, registry.reading_chapters())
         unsafe = executable_content(tmp)
         if unsafe:  # the index lists the run's problems: written again with these
             problems += unsafe
-            write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
+            write_index(tmp, ctx, entries, metrics, problems, registry.reading_chapters())
         _timed(timings, "index", t)
 
         timings["total"] = round(time.perf_counter() - t0, 2)

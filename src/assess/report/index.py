@@ -1,7 +1,8 @@
 """``index.html``: the front page of a bundle.
 
-Headline figures (from the merged metrics), every chapter with its status (a failed chapter is
-marked, with its error), links to each chapter page, executed notebook, the PDF, ``tables.xlsx``,
+Headline figures (from the merged metrics), every chapter with its status, derived from what it
+published (:func:`chapter_status`: "Failed" with its error; "No data supplied", naming the files
+that would fill it, when it published no table and no chart; else "Complete"), links to each chapter page, executed notebook, the PDF, ``tables.xlsx``,
 ``metrics.json`` and ``manifest.json``. Self-contained like the chapter pages (inline CSS, no
 scripts), and with no timings or dates so that the same run gives the same bytes.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from assess.atomic import write_text
+from assess.chapter_inputs import InputStatus, needs_text
 from assess.report.export import ChapterDoc, PageContext, _jinja, css
 from assess.report.outputs import headline_selection
 
@@ -80,9 +82,22 @@ def format_metric(m: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+#: A chapter's status on the index, from what it published (:func:`chapter_status`).
+COMPLETE, NO_DATA, FAILED = "complete", "no data", "failed"
+STATUS_WORDS = {COMPLETE: "Complete", NO_DATA: "No data supplied", FAILED: "Failed"}
+
+
+def chapter_status(run_status: str, tables: int, figures: int) -> str:
+    """``failed`` when the chapter stopped with an error; else ``no data`` when it published no
+    table and no chart (whatever its text says, it has nothing to show); else ``complete``."""
+    if run_status != "ok":
+        return FAILED
+    return COMPLETE if tables or figures else NO_DATA
+
+
 @dataclass
 class ChapterEntry:
-    """One row of the index's chapter table."""
+    """One row of the index's chapter table; ``needs`` says what would fill a chapter with no data."""
 
     chapter: str
     title: str
@@ -90,20 +105,33 @@ class ChapterEntry:
     error: str | None
     tables: int
     figures: int
+    needs: str = ""
 
     @property
     def failed(self) -> bool:
         return self.status != "ok"
 
+    @property
+    def state(self) -> str:
+        """:data:`COMPLETE`, :data:`NO_DATA` or :data:`FAILED` (:func:`chapter_status`)."""
+        return chapter_status(self.status, self.tables, self.figures)
 
-def chapter_entries(docs: Sequence[ChapterDoc], catalogue: Mapping[str, Mapping[str, Any]]) -> list[ChapterEntry]:
-    """Index rows from the rendered chapters and their catalogues."""
+
+def chapter_entries(
+    docs: Sequence[ChapterDoc],
+    catalogue: Mapping[str, Mapping[str, Any]],
+    inputs: Mapping[str, Sequence[InputStatus]] | None = None,
+) -> list[ChapterEntry]:
+    """Index rows from the rendered chapters and their catalogues; ``inputs`` (each chapter's
+    declared inputs, :func:`assess.chapter_inputs.chapter_inputs`) names what a chapter that
+    published nothing lacks."""
     rows = []
     for d in docs:
         cat = catalogue.get(d.chapter, {})
-        rows.append(
-            ChapterEntry(d.chapter, d.title, d.status, d.error, len(cat.get("tables", [])), len(cat.get("figures", [])))
-        )
+        entry = ChapterEntry(d.chapter, d.title, d.status, d.error, len(cat.get("tables", [])), len(cat.get("figures", [])))
+        if entry.state == NO_DATA:
+            entry.needs = needs_text((inputs or {}).get(d.chapter, ()))
+        rows.append(entry)
     return rows
 
 
@@ -125,6 +153,7 @@ def index_page(
         if key == "manifest" or (bundle_dir / href.rstrip("/")).exists()  # the manifest is written last
     ]
     failed = [e for e in entries if e.failed]
+    empty = [e for e in entries if e.state == NO_DATA]
     chapters = [
         {
             "chapter": e.chapter,
@@ -132,6 +161,9 @@ def index_page(
             "href": f"html/{e.chapter}.html",
             "notebook": f"notebooks/{e.chapter}.ipynb",
             "failed": e.failed,
+            "state": e.state,
+            "status_words": STATUS_WORDS[e.state],
+            "needs": e.needs,
             "error": e.error or "",
             "tables": e.tables,
             "figures": e.figures,
@@ -145,6 +177,8 @@ def index_page(
         chapters=chapters,
         failed_count=len(failed),
         failed_names=", ".join(e.title for e in failed),
+        no_data_count=len(empty),
+        no_data_names=", ".join(e.title for e in empty),
         downloads=downloads,
         problems=list(problems),
     )
