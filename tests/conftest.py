@@ -84,8 +84,23 @@ def demo_ctx(demo_data: DemoData) -> AssessmentContext:
 @pytest.fixture
 def bare_ctx(demo_ctx: AssessmentContext, tmp_path: Path) -> AssessmentContext:
     """The demo context without partner data: its raw folder (``tmp_path / "raw"``) holds nothing
-    unless the test writes a partner file there. A fresh copy for each test."""
+    unless the test writes a partner file there (then :func:`ingest_partner_files`). A fresh copy
+    for each test."""
     return dataclasses.replace(demo_ctx, raw_dir=tmp_path / "raw")
+
+
+def ingest_partner_files(ctx: AssessmentContext) -> AssessmentContext:
+    """Ingest the partner files a test wrote into ``ctx.raw_dir``, as `assess ingest` would (each
+    validated by its reader and stored as a table), into a store of their own beside that folder,
+    and have ``ctx`` read its partner tables from it (the demo store is left as it is). Call it
+    after writing the files and after any change to ``ctx.cfg``'s partner file names. Returns ``ctx``."""
+    from assess.store import Store
+    from assess.store.ingest import ingest
+
+    store_dir = ctx.raw_dir.parent / "partner-store"
+    ingest(ctx.raw_dir, store_dir, configs=[ctx.cfg], workers=1)
+    ctx.partner_store = Store(store_dir)
+    return ctx
 
 
 def run_sections(chapter: ModuleType, sections: Sequence[str], ctx: AssessmentContext, output_dir: Path) -> ChapterOutputs:

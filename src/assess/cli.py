@@ -69,9 +69,13 @@ def demo(
 def ingest(
     raw: RawDir = Path("data/raw"),
     processed: ProcessedDir = Path("data/processed"),
+    config_dir: ConfigDir = Path("config/csp"),
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")] = False,
 ) -> None:
-    """Read, validate, harmonise and place every raw file; write Parquet tables and a manifest.
+    """Read, validate, harmonise and place every raw file; write a new version of the store.
+
+    The new version (Parquet tables and a manifest of checksums) replaces the previous one in one
+    step; partner files are stored too, named as the CSP configurations in CONFIG_DIR name them.
 
     Files are recognised by name and header, so downloads go into RAW as they come. Rows that
     cannot be placed in a ward (blank or unknown LSOA) are counted and reported, never dropped.
@@ -85,12 +89,14 @@ def ingest(
             bar.update(task, description=f"reading {step}", completed=done, total=total)
 
         try:
-            report = run_ingest(raw, processed, force=force, progress=progress)
+            report = run_ingest(raw, processed, force=force, progress=progress, config_dir=config_dir)
         except AssessError as exc:
             _fail(exc)
     if report.up_to_date:
-        console.print(f"inputs unchanged ({report.inputs} files): nothing to do")
+        console.print(f"inputs unchanged ({report.inputs} files) and the store matches its manifest: nothing to do")
         return
+    for problem in report.repaired[:5]:
+        console.print(f"[yellow]the previous store did not match its manifest ({problem}): rebuilt[/]")
     table = Table(title=f"processed tables in {processed}")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -110,7 +116,8 @@ def ingest(
         console.print(f"[yellow]{w}[/]")
     for name in report.unknown_files:
         console.print(f"[yellow]not recognised, ignored: {name}[/]")
-    console.print(f"ingested {report.inputs} files in {report.seconds:.1f} s")
+    console.print(f"ingested {report.inputs} files ({report.files_read} read, {report.files_reused} unchanged and reused) "
+                  f"in {report.seconds:.1f} s: version {report.version}")
 
 
 @app.command("init-csp")
@@ -273,8 +280,7 @@ def run(
         for y in year:
             parse_financial_year(y)
         cfgs = [find_config(c, config_dir) for c in csp]
-        if not Store(processed).manifest():
-            raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
+        Store(processed).check()  # refuses a missing store, or one whose tables do not match its manifest
     except AssessError as exc:
         _fail(exc)
     failed = False
