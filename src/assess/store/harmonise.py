@@ -121,3 +121,66 @@ def add_categories(street: pd.DataFrame) -> pd.DataFrame:
     out["category_id"] = out["category"].map(ids).astype("string")
     out["is_asb"] = (out["category"] == ASB).astype("bool")
     return out
+
+
+# --- placing: LSOA -> ward -> local authority -> CSP, by a join with the ONS lookups ------------
+
+#: Columns placing adds (then ``placed``), in the order the ``street`` table holds them.
+PLACE_COLUMNS = ("ward_code", "ward_name", "lad_code", "lad_name", "csp_code", "csp_name")
+UNPLACED_BLANK = "blank LSOA code"
+UNPLACED_UNKNOWN = "LSOA code not in the ONS lookup"
+#: SQL of why a row that was not placed was not (``lsoa_code`` of the row).
+UNPLACED_REASON_SQL = f"CASE WHEN lsoa_code IS NULL THEN '{UNPLACED_BLANK}' ELSE '{UNPLACED_UNKNOWN}' END"
+
+
+def geo_lookup(lsoa_ward: pd.DataFrame, lad_csp: pd.DataFrame) -> pd.DataFrame:
+    """One row per LSOA: lsoa_code, ward_code, ward_name, lad_code, lad_name, csp_code, csp_name."""
+    geo = lsoa_ward[["lsoa_code", "ward_code", "ward_name", "lad_code", "lad_name"]]
+    csp = lad_csp[["lad_code", "csp_code", "csp_name"]]
+    return geo.merge(csp, on="lad_code", how="left", validate="many_to_one")
+
+
+def place_sql(rows: str, geo: str = "geo") -> str:
+    """SQL placing ``rows`` (SQL with ``lsoa_code``) through the table ``geo`` (:func:`geo_lookup`): every
+    row kept, in order of ``_order`` when ``rows`` has one, with the :data:`PLACE_COLUMNS` and ``placed``.
+
+    The ingest writes every street file with it (:mod:`assess.store.police`). Rows whose LSOA is
+    blank or absent from the lookup keep null geography and ``placed`` false.
+    """
+    columns = ", ".join(f"g.{c}" for c in PLACE_COLUMNS)
+    return f"SELECT r.*, {columns}, g.ward_code IS NOT NULL AS placed FROM ({rows}) r LEFT JOIN {geo} g ON r.lsoa_code = g.lsoa_code"
+
+
+def place(street: pd.DataFrame, lsoa_ward: pd.DataFrame, lad_csp: pd.DataFrame) -> pd.DataFrame:
+    """Place each row of a frame in its ward, local authority and CSP through its LSOA 2011 code
+    (:func:`place_sql`, as the ingest does): adds :data:`PLACE_COLUMNS` and ``placed`` (bool).
+
+    Rows whose LSOA is blank or absent from the lookup keep null geography and ``placed`` False:
+    they are counted by :func:`unplaced_summary`, never dropped.
+    """
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("rows_frame", pd.DataFrame({"lsoa_code": street["lsoa_code"], "_order": range(len(street))}))
+        con.register("geo", geo_lookup(lsoa_ward, lad_csp))
+        found = con.sql(f"SELECT * FROM ({place_sql('SELECT * FROM rows_frame')}) ORDER BY _order").df()
+    assert len(found) == len(street), "placing must not change the number of rows"
+    out = street.copy()
+    for c in PLACE_COLUMNS:
+        out[c] = pd.array(found[c], dtype="string")
+    out["placed"] = found["placed"].astype("bool").to_numpy()
+    return out
+
+
+def unplaced_summary(placed: pd.DataFrame) -> pd.DataFrame:
+    """Counts of rows that could not be placed, by source file and reason (blank or unknown LSOA)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("placed_frame", placed)
+        out = con.sql(
+            f"SELECT source_file, {UNPLACED_REASON_SQL} AS reason, count(*) AS rows FROM placed_frame "
+            "WHERE NOT placed GROUP BY ALL"
+        ).df()
+    out = out.astype({"source_file": "string", "reason": "string", "rows": "int64"})
+    return out.sort_values(["source_file", "reason"], ignore_index=True)

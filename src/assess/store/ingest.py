@@ -35,6 +35,7 @@ from assess.sources.csv_sql import FileScan, connect, scan_file
 from assess.sources.partner import PARTNER_READERS
 from assess.sources.validation import ReadReport
 from assess.store import police
+from assess.store.harmonise import geo_lookup
 from assess.store.partner import partner_names, partner_table_name
 from assess.store.processed import (
     FORMAT,
@@ -348,9 +349,7 @@ def _build(
         lsoa_ward = frame("lsoa_ward") if lsoa_ward is None else lsoa_ward
         lad_csp = loaded.get("lad_csp", None)
         lad_csp = frame("lad_csp") if lad_csp is None else lad_csp
-        columns = ["lsoa_code", "ward_code", "ward_name", "lad_code", "lad_name"]
-        geo = lsoa_ward[columns].merge(lad_csp[["lad_code", "csp_code", "csp_name"]], on="lad_code", how="left",
-                                       validate="many_to_one")
+        geo = geo_lookup(lsoa_ward, lad_csp)
         lookups = tables["lsoa_ward"]["sha256"] + tables["lad_csp"]["sha256"]
     police_parts: dict[str, list[police.Part]] = {}
     jobs = []

@@ -47,8 +47,10 @@ from assess.sources.csv_sql import (
 from assess.store.harmonise import (
     ASB,
     POLICE_UK_CATEGORIES,
+    UNPLACED_REASON_SQL,
     category_id,
     category_lookup,
+    place_sql,
     unknown_category_hint,
 )
 from assess.store.processed import sha256_file
@@ -60,11 +62,6 @@ PART_FORMAT = 1
 TABLE_OF_POLICE_KIND = {"police_street": "street", "police_outcomes": "outcomes", "police_stop_search": "stop_search"}
 _READER_KIND = {"police_street": "street", "police_outcomes": "outcomes", "police_stop_search": "stop_search"}
 
-UNPLACED_BLANK = "blank LSOA code"
-UNPLACED_UNKNOWN = "LSOA code not in the ONS lookup"
-
-#: Columns of the placing join (LSOA -> ward -> LAD -> CSP), in the order the table holds them.
-PLACE_COLUMNS = ("ward_code", "ward_name", "lad_code", "lad_name", "csp_code", "csp_name")
 
 
 def part_key(kind: str, raw_sha256: str, lookups: str | None) -> str:
@@ -129,13 +126,10 @@ def _street_select(checked: str, source_file: str, month: str, placed: bool) -> 
         f"{sql_string(source_file)} AS source_file, c.source_row, {sql_string(financial_year_of(int(month[:4]), int(month[5:])))} "
         f"AS financial_year, c.category, {_category_id_sql('category')} AS category_id, c.category = {sql_string(ASB)} AS is_asb"
     )
+    rows = f"SELECT {published}, {derived} FROM ({checked}) c"
     if not placed:
-        return f"SELECT {published}, {derived} FROM ({checked}) c ORDER BY c.source_row"
-    geo = ", ".join(f"g.{c}" for c in PLACE_COLUMNS)
-    return (
-        f"SELECT {published}, {derived}, {geo}, g.ward_code IS NOT NULL AS placed "
-        f"FROM ({checked}) c LEFT JOIN geo g ON c.lsoa_code = g.lsoa_code ORDER BY c.source_row"
-    )
+        return f"{rows} ORDER BY source_row"
+    return f"{place_sql(rows)} ORDER BY source_row"
 
 
 def _plain_select(checked: str, source_file: str, columns: dict[str, str]) -> str:
@@ -215,13 +209,10 @@ class PoliceWriter:
             summary = police_uk.PoliceFile(path, kind, month, force, part.rows)
         else:
             placed = kind == "street" and self.geo is not None
-            unplaced = (
-                "count(*) FILTER (WHERE NOT placed AND lsoa_code IS NULL), count(*) FILTER (WHERE NOT placed AND lsoa_code IS NOT NULL)"
-                if placed else "0, 0"
-            )
             lad = "lad_code" if placed else "NULL::VARCHAR"
+            reason = f"CASE WHEN placed THEN NULL ELSE {UNPLACED_REASON_SQL} END" if placed else "NULL::VARCHAR"
             rows = con.execute(
-                f"SELECT {lad}, falls_within, reported_by, \"month\", {unplaced} "
+                f"SELECT {lad}, falls_within, reported_by, \"month\", {reason}, count(*) "
                 f"FROM read_parquet({sql_string(str(target))}) GROUP BY ALL"
             ).fetchall()
             lads = sorted({r[0] for r in rows if r[0] is not None})
@@ -230,8 +221,10 @@ class PoliceWriter:
             part.index = {"falls_within": forces, "financial_year": [fy], "month": months}
             if placed:
                 part.index["lad_code"] = lads
-                blank, unknown = sum(r[4] for r in rows), sum(r[5] for r in rows)
-                part.unplaced = {k: v for k, v in ((UNPLACED_BLANK, blank), (UNPLACED_UNKNOWN, unknown)) if v}
+                for r in rows:
+                    if r[4] is not None:
+                        part.unplaced[r[4]] = part.unplaced.get(r[4], 0) + int(r[5])
+                part.unplaced = dict(sorted(part.unplaced.items()))
             if kind == "street":
                 part.coverage = [[f, fy, m] for f in forces for m in months]
             summary = police_uk.PoliceFile(path, kind, month, force, part.rows, tuple(months), tuple(forces),
