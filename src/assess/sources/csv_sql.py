@@ -18,10 +18,12 @@ line (the file's newline count, taken by :func:`scan_file`, is one more than its
 line = position + 1; otherwise (a quoted value holding a line break, or a blank line) the line on
 which each record starts is found by the csv module (:func:`record_lines`) and joined in.
 
-Cleaning cost: trimming every value is the dearest step of a national ingest, so in a file of plain
-printable ASCII (:attr:`FileScan.plain`), where only a space can surround a value, a value is
-trimmed only when its first character is a space or control character or it ends with a space;
-any other file is trimmed exactly, value by value.
+Cleaning cost: trimming every value was the dearest step of a national ingest (about 140 ns a
+value), so the pass over a file's bytes that takes its checksum also tells how much cleaning it
+needs (:attr:`FileScan.clean_mode`): none but blank -> NULL when the file is printable ASCII with no
+space next to a comma, quote or line break (police.uk files as published); trimming only values
+that start with a space or control character or end with a space in other printable ASCII files;
+exact trimming, value by value, in any other file.
 """
 
 from __future__ import annotations
@@ -71,13 +73,23 @@ def sql_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def clean(column: str, *, exact: bool) -> str:
-    """SQL of a text column trimmed of surrounding whitespace, blank -> NULL (see the module docstring)."""
+CleanMode = Literal["exact", "spaces", "none"]
+
+
+def clean(column: str, mode: CleanMode = "exact") -> str:
+    """SQL of a text column trimmed of surrounding whitespace, blank -> NULL (see the module docstring).
+
+    ``mode``: ``exact`` trims every value; ``spaces`` (a plain file) only values that start with a
+    space or control character or end with a space; ``none`` (a file where no value can be
+    surrounded by whitespace, :attr:`FileScan.untrimmed`) only turns blanks into NULL.
+    """
     c = sql_name(column)
     trimmed = f"NULLIF(trim({c}, {sql_string(WHITESPACE)}), '')"
-    if exact:
-        return trimmed
-    return f"CASE WHEN {c} < '!' OR suffix({c}, ' ') THEN {trimmed} ELSE {c} END"
+    if mode == "none":
+        return f"NULLIF({c}, '')"
+    if mode == "spaces":
+        return f"CASE WHEN {c} < '!' OR suffix({c}, ' ') THEN {trimmed} ELSE {c} END"
+    return trimmed
 
 
 # --- the bytes of a file ----------------------------------------------------------------------
@@ -85,10 +97,12 @@ def clean(column: str, *, exact: bool) -> str:
 
 @dataclass(frozen=True)
 class FileScan:
-    """What one pass over a file's bytes tells: its SHA-256, size and lines, and whether it is plain.
+    """What one pass over a file's bytes tells: its SHA-256, size and lines, and how plain it is.
 
     ``plain``: only printable ASCII, line feeds and CR-LF pairs (no tab, no other control byte, no
-    byte above 0x7E), so a value can be surrounded by spaces only.
+    byte above 0x7E), so a value can be surrounded by spaces only. ``untrimmed``: plain, and no
+    space next to a comma, a double quote or a line break, so no value is surrounded by whitespace
+    (a quoted value holding ", " makes a file not ``untrimmed``: its values are then trimmed).
     """
 
     sha256: str
@@ -96,18 +110,44 @@ class FileScan:
     newlines: int
     ends_with_newline: bool
     plain: bool
+    untrimmed: bool = False
 
     @property
     def lines(self) -> int:
         """Number of lines (a last line without a line break counts), as the pandas readers counted them."""
         return self.newlines + (0 if self.ends_with_newline or self.size == 0 else 1)
 
+    @property
+    def clean_mode(self) -> CleanMode:
+        """How values of this file are cleaned (:func:`clean`)."""
+        return "none" if self.untrimmed else "spaces" if self.plain else "exact"
+
+
+def _is_boundary(a: np.ndarray) -> np.ndarray:
+    """Bytes that can stand next to a value: comma, double quote, line feed, carriage return."""
+    return (a == 44) | (a == 34) | (a == 10) | (a == 13)
+
+
+def _space_at_boundary(a: np.ndarray, before: int | None) -> tuple[bool, bool]:
+    """Whether a space in chunk ``a`` touches a value boundary; and whether its last byte is a space.
+
+    ``before``: the byte ending the previous chunk (None at the start of the file)."""
+    spaces = np.flatnonzero(a == 32)
+    if spaces.size == 0:
+        return False, False
+    inner_left = spaces[spaces > 0]
+    inner_right = spaces[spaces < len(a) - 1]
+    touches = bool(_is_boundary(a[inner_left - 1]).any() or _is_boundary(a[inner_right + 1]).any())
+    if spaces[0] == 0 and (before is None or before in (44, 34, 10, 13)):
+        touches = True
+    return touches, bool(spaces[-1] == len(a) - 1)
+
 
 def scan_file(path: str | Path) -> FileScan:
     """Read ``path`` once, in 4 MiB chunks, for its :class:`FileScan` (hashing and counting release the GIL)."""
     h = hashlib.sha256()
     size = newlines = control = cr = crlf = 0
-    ascii_only = True
+    ascii_only, touches, trailing_space = True, False, False
     last = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -125,9 +165,14 @@ def scan_file(path: str | Path) -> FileScan:
                     cr += int(np.count_nonzero(a == 13))
                     crlf += chunk.count(b"\r\n")
                 crlf += int(last == b"\r" and chunk[:1] == b"\n")
+                if not touches:
+                    if trailing_space and int(a[0]) in (44, 34, 10, 13):
+                        touches = True
+                    t, trailing_space = _space_at_boundary(a, last[0] if last else None)
+                    touches = touches or t
             last = chunk[-1:]
     plain = ascii_only and control == newlines + cr and cr == crlf
-    return FileScan(h.hexdigest(), size, newlines, last == b"\n", plain)
+    return FileScan(h.hexdigest(), size, newlines, last == b"\n", plain, plain and not touches and not trailing_space)
 
 
 def open_header(path: Path, expected: Sequence[str], optional: Sequence[str] = (), encoding: str = "utf-8") -> list[str]:
@@ -317,12 +362,14 @@ class CheckedCsv:
     def relation(self, *, exact: bool, line_map: str | None = None) -> str:
         """SQL of the typed rows with ``source_row``, unchecked.
 
-        ``line_map`` names a table (ordinal, line) giving each record's line; without it, line =
-        position + 1 (every record one line).
+        ``exact``: trim every value (else as :attr:`FileScan.clean_mode` allows). ``line_map``
+        names a table (ordinal, line) giving each record's line; without it, line = position + 1
+        (every record one line).
         """
         position = {h: i for i, h in enumerate(self.header)}
         text = ", ".join(
-            f"{clean(f'c{position[h]}', exact=exact)} AS {sql_name(name)}" for h, name in self.spec.columns.items()
+            f"{clean(f'c{position[h]}', 'exact' if exact else self.scan.clean_mode)} AS {sql_name(name)}"
+            for h, name in self.spec.columns.items()
         )
         n = len(self.header)
         ragged = f"c{n} IS NOT NULL OR c{n - 1} IS NULL"
@@ -356,18 +403,20 @@ def connect(*, threads: int = 1, memory_limit: str = "512MB", temp_directory: st
 def run_checked(
     con: duckdb.DuckDBPyConnection,
     csv_file: CheckedCsv,
-    build: Callable[[str], str],
+    build: Callable[[str, bool], str],
     run: Callable[[str], int],
 ) -> int:
-    """Run ``run(build(checked rows SQL))`` and return the number of rows it read.
+    """Run ``run(build(checked rows SQL, mapped))`` and return the number of rows it read.
 
-    ``build`` wraps the checked rows (joins, derived columns, an ORDER BY); ``run`` executes the SQL
-    (a COPY to Parquet, or a fetch) and returns its row count. Raises InputError, naming the file,
-    line and column, for a file that cannot be read or a cell that fails a check.
+    ``build`` wraps the checked rows (joins, derived columns, an ORDER BY); ``mapped`` is True when
+    the rows' lines come from the csv module (records span lines), whose join does not keep the
+    file's order: ``build`` must then order by ``source_row``. ``run`` executes the SQL (a COPY to
+    Parquet, or a fetch) and returns its row count. Raises InputError, naming the file, line and
+    column, for a file that cannot be read or a cell that fails a check.
     """
     path, scan = csv_file.path, csv_file.scan
     try:
-        rows = run(build(csv_file.checked(exact=not scan.plain)))
+        rows = run(build(csv_file.checked(exact=False), False))
     except duckdb.Error as exc:
         raise diagnose(con, csv_file, exc) from None
     if rows == 0:
@@ -384,7 +433,7 @@ def run_checked(
         )
     name = _register_lines(con, lines)
     try:
-        return run(build(csv_file.checked(exact=True, line_map=name)))
+        return run(build(csv_file.checked(exact=True, line_map=name), True))
     except duckdb.Error as exc:
         raise diagnose(con, csv_file, exc, line_map=name) from None
     finally:

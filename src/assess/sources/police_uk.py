@@ -321,7 +321,7 @@ def _read(path: Path, kind: str, spec: TableSpec, columns: dict[str, str], repor
     with connect() as con:
         run_checked(
             con, source,
-            lambda checked: f"SELECT {outputs}, {sql_string(path.name)} AS source_file, source_row FROM ({checked}) ORDER BY source_row",
+            lambda checked, _mapped: f"SELECT {outputs}, {sql_string(path.name)} AS source_file, source_row FROM ({checked}) ORDER BY source_row",
             run,
         )
     df = got[0].to_pandas(types_mapper=_types)

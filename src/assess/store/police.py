@@ -119,22 +119,27 @@ def street_part_spec(month: str) -> TableSpec:
     )
 
 
-def _street_select(checked: str, source_file: str, month: str, placed: bool) -> str:
-    """SQL of a street part's rows, in the column order of ``docs/data-model.md``."""
+def _street_select(checked: str, source_file: str, month: str, placed: bool, ordered: bool) -> str:
+    """SQL of a street part's rows, in the column order of ``docs/data-model.md``.
+
+    Without ``ordered`` the rows keep the file's order only as DuckDB's plan gives it (a scan, a
+    filter and a hash join probed with the file's rows, the lookup being built: see
+    :class:`PoliceWriter`); the writer checks that order and writes again with ``ordered`` if not.
+    """
     published = ", ".join(f"c.{sql_name(c)}" for c in police_uk.STREET_COLUMNS.values())
     derived = (
         f"{sql_string(source_file)} AS source_file, c.source_row, {sql_string(financial_year_of(int(month[:4]), int(month[5:])))} "
         f"AS financial_year, c.category, {_category_id_sql('category')} AS category_id, c.category = {sql_string(ASB)} AS is_asb"
     )
     rows = f"SELECT {published}, {derived} FROM ({checked}) c"
-    if not placed:
-        return f"{rows} ORDER BY source_row"
-    return f"{place_sql(rows)} ORDER BY source_row"
+    sql = place_sql(rows) if placed else rows
+    return f"{sql} ORDER BY source_row" if ordered else sql
 
 
-def _plain_select(checked: str, source_file: str, columns: dict[str, str]) -> str:
+def _plain_select(checked: str, source_file: str, columns: dict[str, str], ordered: bool) -> str:
     published = ", ".join(sql_name(c) for c in columns.values())
-    return f"SELECT {published}, {sql_string(source_file)} AS source_file, source_row FROM ({checked}) ORDER BY source_row"
+    sql = f"SELECT {published}, {sql_string(source_file)} AS source_file, source_row FROM ({checked})"
+    return f"{sql} ORDER BY source_row" if ordered else sql
 
 
 class PoliceWriter:
@@ -162,6 +167,9 @@ class PoliceWriter:
                 spill.mkdir(parents=True, exist_ok=True)
             con = connect(threads=1, memory_limit=self.memory_limit, temp_directory=spill)
             con.execute("SET preserve_insertion_order = true")
+            # probe the placing join with the file's rows (the lookup is the table built), so that
+            # the rows leave it in the file's order and need no sort (checked after writing)
+            con.execute("SET disabled_optimizers = 'build_side_probe_side'")
             if self.geo is not None:
                 con.register("geo_frame", self.geo)
                 con.execute("CREATE TABLE geo AS SELECT * FROM geo_frame")
@@ -184,22 +192,32 @@ class PoliceWriter:
         spec = street_part_spec(month) if reader_kind == "street" else police_uk.SPECS[reader_kind](month)
         source = CheckedCsv(path, spec, scan=scan)
         con = self._con()
-        if reader_kind == "street":
-            def build(checked: str) -> str:
-                return _street_select(checked, path.name, month, self.geo is not None)
-        else:
-            def build(checked: str) -> str:
-                return _plain_select(checked, path.name, police_uk.COLUMNS[reader_kind])
+
+        def build(checked: str, ordered: bool) -> str:
+            if reader_kind == "street":
+                return _street_select(checked, path.name, month, self.geo is not None, ordered)
+            return _plain_select(checked, path.name, police_uk.COLUMNS[reader_kind], ordered)
 
         def run(sql: str) -> int:
             return int(con.execute(f"COPY ({sql}) TO {sql_string(str(target))} (FORMAT parquet, COMPRESSION snappy)").fetchall()[0][0])
 
         part.rows = run_checked(con, source, build, run)
+        if not self._in_order(con, target):  # (not seen: the plan keeps the order) write it sorted
+            run(build(source.checked(exact=False), True))
         if source.extra_columns:
             part.warnings.append(f"{path.name}: columns not used: {', '.join(source.extra_columns)}")
         self._summarise(con, part, target, reader_kind, month, force, path)
         part.sha256, part.bytes = sha256_file(target), target.stat().st_size
         return part
+
+    @staticmethod
+    def _in_order(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
+        """Whether the part's rows are in the file's order (``source_row`` increasing)."""
+        out_of_order = con.execute(
+            "SELECT count(*) FILTER (WHERE source_row <= previous) FROM (SELECT source_row, "
+            f"lag(source_row) OVER () AS previous FROM read_parquet({sql_string(str(target))}))"
+        ).fetchall()[0][0]
+        return out_of_order == 0
 
     def _summarise(self, con: duckdb.DuckDBPyConnection, part: Part, target: Path, kind: str, month: str, force: str, path: Path) -> None:
         """The part's index, unplaced counts and months, from one aggregate over the written file."""
