@@ -16,7 +16,6 @@ Prints one line per measurement; nothing is asserted (figures go in the issue no
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import resource
 import subprocess
@@ -25,72 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
-
-STREET_HEADER = [
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
-]
-CATEGORIES = np.array([
-    "Anti-social behaviour", "Violence and sexual offences", "Other theft", "Criminal damage and arson",
-    "Shoplifting", "Public order", "Vehicle crime", "Burglary", "Drugs", "Other crime",
-    "Theft from the person", "Bicycle theft", "Robbery", "Possession of weapons",
-])
-WEIGHTS = np.array([26, 28, 8, 9, 6, 7, 4, 4, 2, 1.5, 1, 1.5, 1, 1], dtype=float)
-
-
-def write_national_year(root: Path, rows: int, seed: int = 1) -> None:
-    """Write ~``rows`` street rows for 43 forces x 12 months of FY2023/24, plus ONS lookups."""
-    rng = np.random.default_rng(seed)
-    n_lsoa, n_forces = 34_000, 43
-    lsoa = np.array([f"E01{i:06d}" for i in range(1, n_lsoa + 1)])
-    ward = np.array([f"E05{i // 5:06d}" for i in range(n_lsoa)])
-    lad = np.array([f"E07{i // 110:06d}" for i in range(n_lsoa)])
-    with open(root / "Lower_Layer_Super_Output_Area_2011_to_Ward_2023_Lookup_in_England_and_Wales.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["LSOA11CD", "LSOA11NM", "WD23CD", "WD23NM", "WD23NMW", "LAD23CD", "LAD23NM", "FID"])
-        for i in range(n_lsoa):
-            w.writerow([lsoa[i], f"Area {lad[i]} {i:03d}A", ward[i], f"Ward {ward[i]}", "", lad[i], f"LA {lad[i]}", i + 1])
-    lads = sorted(set(lad))
-    with open(root / "Local_Authority_District_to_Community_Safety_Partnerships_to_Police_Force_Areas__December_2023__Lookup_in_England_and_Wales.csv", "w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(["LAD23CD", "LAD23NM", "CSP23CD", "CSP23NM", "PFA23CD", "PFA23NM", "FID"])
-        for i, code in enumerate(lads):
-            f = i * n_forces // len(lads)
-            w.writerow([code, f"LA {code}", f"E22{i:06d}", f"CSP {i}", f"E23{f:06d}", f"Force {f}", i + 1])
-    per_file = rows // (n_forces * 12)
-    months = [f"2023-{m:02d}" for m in range(4, 13)] + [f"2024-{m:02d}" for m in range(1, 4)]
-    p = WEIGHTS / WEIGHTS.sum()
-    for f in range(n_forces):
-        force = f"Force {f} Police"
-        slug = f"force-{f}"
-        lo, hi = f * n_lsoa // n_forces, (f + 1) * n_lsoa // n_forces
-        for month in months:
-            idx = rng.integers(lo, hi, per_file)
-            cat = CATEGORIES[rng.choice(len(CATEGORIES), per_file, p=p)]
-            asb = cat == "Anti-social behaviour"
-            ids = np.array([f"{x:064x}" for x in rng.integers(0, 2**62, per_file)])
-            ids[asb] = ""
-            folder = root / month
-            folder.mkdir(exist_ok=True)
-            table = pa.table({
-                "Crime ID": ids,
-                "Month": np.full(per_file, month),
-                "Reported by": np.full(per_file, force),
-                "Falls within": np.full(per_file, force),
-                "Longitude": np.round(rng.uniform(-3, 1, per_file), 6).astype(str),
-                "Latitude": np.round(rng.uniform(50.5, 53, per_file), 6).astype(str),
-                "Location": np.full(per_file, "On or near High Street"),
-                "LSOA code": lsoa[idx],
-                "LSOA name": np.char.add("Area ", lsoa[idx]),
-                "Crime type": cat,
-                "Last outcome category": np.where(asb, "", "Under investigation"),
-                "Context": np.full(per_file, ""),
-            })
-            pacsv.write_csv(table, folder / f"{month}-{slug}-street.csv",
-                            write_options=pacsv.WriteOptions(quoting_style="needed"))
+from national_data import write_national_year  # the generator, shared with bench_national.py
 
 
 def _child(mode: str, raw: str, processed: str) -> None:

@@ -88,7 +88,7 @@ def test_links_in_the_rendered_dom_resolve(bundle: BundleResult, tmp_path: Path)
         assert missing == [], f"{page.name}: {missing}"
         if page.name == "index.html":
             chapters = {t.name for t in targets if t.parent.name == "html"}
-            assert chapters == {"00_summary.html", "01_alpha.html", "02_beta.html"}
+            assert chapters == {"00_summary.html", "01_alpha.html", "02_beta.html", "glossary.html"}
             assert {t.name for t in targets} >= {"assessment.pdf", "tables.xlsx", "metrics.json", "manifest.json"}
 
 

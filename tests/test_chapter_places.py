@@ -42,9 +42,17 @@ def test_highest_rate_ward_and_funnel_positions(demo_ctx) -> None:  # type: igno
     csp = pl.csp_rate_of(t)
     points, limits = pl.ward_funnel(t, csp.value)
     assert len(points) == 16
-    above = points[points["position"] == "above"]
+    above = points[points["position"] == "above 99.8%"]
     assert top["ward_name"] in above["area"].tolist()  # the demo's hot spot is far above its funnel
     assert (limits["upper_998"] > csp.value).all()
+    # the limits allow for the variation between wards (Spiegelhalter 2005): wider than Poisson's
+    from assess.stats import funnel_limits
+
+    funnel = pl.ward_funnel_assessment(t, csp.value)
+    assert funnel.adjustment_applied == "additive" and funnel.overdispersion.phi > 1
+    poisson = funnel_limits(points["denominator"].to_numpy(), csp.value)
+    assert (funnel.table["upper_998"].to_numpy() > poisson["upper_998"].to_numpy()).all()
+    assert pl.ward_against_csp(top, funnel).verdict == "significantly higher"
 
 
 def test_concentration_of_a_hand_made_series() -> None:
@@ -85,7 +93,11 @@ def test_sections_publish_wards_map_concentration_and_metrics(demo_ctx, tmp_path
     wards = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__wards.csv")
     assert len(wards) == 16 and wards["Ward"].iloc[0] == top["ward_name"]
     figures = {p.name for p in (tmp_path / "figures").iterdir()}
-    assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png"} <= figures
+    assert {f"{CHAPTER}__ward_map.png", f"{CHAPTER}__ward_funnel.png", f"{CHAPTER}__ward_rates.png",
+            f"{CHAPTER}__lsoa_map.png", f"{CHAPTER}__ward_offence_mix.png"} <= figures
+    points = pl.lsoa_points(demo_ctx)
+    assert points["count"].sum() == len(demo_ctx.street(demo_ctx.year, asb=False).dropna(subset=["lsoa_code", "longitude"]))
+    assert points["top"].sum() == pl.crime_concentration(demo_ctx, "lsoa").n_top
 
 
 def test_without_boundaries_a_density_map_is_drawn(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

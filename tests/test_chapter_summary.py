@@ -125,16 +125,30 @@ def test_headline_metrics_put_all_crime_and_asb_first_then_each_chapters_lead_fi
 def test_headline_table() -> None:
     table = sm.headline_table(_metrics(), load_registry())
     assert list(table.columns) == ["Measure", "Chapter", "Period", "Value", "Unit", "Rate", "Rate per", "Change (%)",
-                                   "Verdict", "Comparison"]
+                                   "Change (percentage points)", "Verdict", "Comparison"]
     crime = table.iloc[0]
     assert crime["Chapter"] == "Recorded crime"
-    assert crime["Value"] == 20_000 and crime["Change (%)"] == pytest.approx(5.3, abs=0.05)
+    assert crime["Value"] == 20_000 and crime["Change (%)"] == 5.3  # rounded once, to one place
+    assert pd.isna(crime["Change (percentage points)"])
     assert crime["Rate"] == pytest.approx(80.0)
     assert crime["Comparison"].startswith("England: significantly higher; most similar group: significantly higher")
     rape = table.set_index("Measure").loc["Rape"]
     assert rape["Value"] is None and rape["Verdict"] == "suppressed"
     assert type(crime["Value"]) is int  # whole numbers published without a stray ".0"
     assert table.set_index("Measure").loc["Burglary", "Chapter"] == "Offence types"  # title from the name
+
+
+def test_a_change_in_a_percentage_is_in_percentage_points_in_the_headline_table() -> None:
+    feel_safe = metric_from_proportion("feel_safe_after_dark", "Feel safe after dark", "04_perceptions",
+                                       proportion(700, 1000), "2024/25", "survey",
+                                       previous=proportion(640, 1000), previous_period="2023/24").model_dump(mode="json")
+    table = sm.headline_table([*_metrics()[:5], feel_safe], load_registry()).set_index("Measure")
+    row = table.loc["Feel safe after dark"]
+    assert row["Change (percentage points)"] == 6.0 and pd.isna(row["Change (%)"])  # 64% -> 70%, never "+9.4%"
+    assert row["Value"] == 70.0
+    assert sm.headline_sentence(feel_safe) == (
+        "Feel safe after dark: 70.0% in 2024/25, +6.0 percentage points on 2023/24 (increase)."
+    )
 
 
 def test_headline_sentence_from_the_metric_fields() -> None:
@@ -203,10 +217,12 @@ def test_sections_on_a_run_with_a_failed_chapter(demo_ctx, tmp_path: Path) -> No
     assert any(t.startswith("**Incomplete chapters:** Offence types (02_offence_types)") for t in out.said)
     out.said.clear()
     sm.key_findings(demo_ctx, out)
-    assert out.said[0].startswith("**[Recorded crime](01_recorded_crime.html)**")
-    assert "- Crime rose by 5.3%." in out.said[0]
-    assert [t.split("]")[0] for t in out.said] == ["**[Recorded crime", "**[Hate crime", "**[Vulnerable people",
-                                                   "**[Scorecard"]
+    assert out.said[0].splitlines() == [  # the lead finding of each chapter, one list
+        "- **[Recorded crime](01_recorded_crime.html):** Crime rose by 5.3%.",
+        "- **[Hate crime](08_hate_crime.html):** Hate crime fell.",
+        "- **[Vulnerable people](11_vulnerable_people.html):** Domestic abuse rose.",
+        "- **[Scorecard](12_scorecard.html):** One measure missed its target.",
+    ]
     out.said.clear()
     sm.headline_figures(demo_ctx, out)
     assert out.said[0] == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
@@ -214,11 +230,11 @@ def test_sections_on_a_run_with_a_failed_chapter(demo_ctx, tmp_path: Path) -> No
     assert table["Measure"].tolist() == ["All crime", "Burglary", "Rape"]  # the scorecard's counts left out
     out.said.clear()
     sm.priorities(demo_ctx, out)
-    assert len(out.said) == len(demo_ctx.cfg.priorities)
+    assert len([t for t in out.said if t.startswith("**Priority ")]) == len(demo_ctx.cfg.priorities)
     violence = next(t for t in out.said if "Reduce violence" in t)
-    assert "Crime rose by 5.3%. ([Recorded crime](01_recorded_crime.html))" in violence
+    assert "Findings in [Recorded crime](01_recorded_crime.html) (1)." in violence
     vulnerable = next(t for t in out.said if "Protect vulnerable people" in t)
-    assert "Hate crime fell." in vulnerable and "Domestic abuse rose." in vulnerable
+    assert "[Hate crime](08_hate_crime.html) (1), [Vulnerable people](11_vulnerable_people.html) (1)" in vulnerable
     assert not out.metrics_path.exists()  # the summary emits no metric
 
 
@@ -241,3 +257,108 @@ def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: i
     assert "[Recorded crime](01_recorded_crime.html)" in executed
     assert (out_dir / "tables" / "00_summary__headline_figures.csv").exists()
     assert not (out_dir / "metrics" / "00_summary.json").exists()
+
+
+# --- recommendations and the partners' accounts ---------------------------------------------------
+
+RECOMMENDATIONS = """recommendations:
+  - priority: 2
+    recommendation: Run joint problem-solving <script>alert(1)</script> in the [busiest](javascript:alert(1)) wards.
+    metrics: [burglary, asb_repeat_victims]
+    lead: Council & <Police>
+  - priority: Reduce violence, including domestic abuse and violence in the night-time economy
+    recommendation: Extend the **night-time** patrols.
+    metrics: [all_crime]
+"""
+
+
+def _with_partner_file(bare_ctx, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    folder = bare_ctx.raw_dir / "partner"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_recommendations_sit_under_their_priority_beside_the_figures_they_rest_on(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_run(tmp_path, tmp_path / "notebooks")
+    _with_partner_file(bare_ctx, "recommendations.yaml", RECOMMENDATIONS)
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    shown: list[str] = []
+    import assess.report.display as display
+
+    original = display.display_html
+    display.display_html = lambda html_text, plain: shown.append(html_text)  # type: ignore[assignment]
+    try:
+        sm.priorities(bare_ctx, out)
+    finally:
+        display.display_html = original
+    said = out.said
+    first = said.index(next(t for t in said if t.startswith("**Priority 1:")))
+    assert said[first + 1].startswith("Recommendation 2: Extend the **night-time** patrols. Rests on: all_crime.")
+    second = said.index(next(t for t in said if t.startswith("**Priority 2:")))
+    assert "asb_repeat_victims (not produced by this run)" in said[second + 1]
+    assert said[said.index(next(t for t in said if t.startswith("**Priority 3:"))) + 1] == (
+        "*The partnership has recorded no recommendation under this priority.*")
+    page = "".join(shown)
+    assert "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)." in page  # the figure it rests on
+    assert '<a href="01_recorded_crime.html">Recorded crime</a>' in page
+    assert "<strong>Warning:</strong> cites the metric <code>asb_repeat_victims</code>, which no chapter of this run produced" in page
+    assert "<script" not in page and 'href="javascript' not in page and "&lt;script&gt;" in page
+    assert "Lead: Council &amp; &lt;Police&gt;." in page
+    notes = json.loads(out.catalogue_path.read_text())["notes"]
+    assert notes == ["Recommendations citing metrics that this run did not produce: recommendation 1 (asb_repeat_victims). "
+                     "Check the ids against metrics.json."]
+
+
+def test_without_recommendations_the_summary_says_none_are_recorded(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_run(tmp_path, tmp_path / "notebooks")
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    sm.priorities(bare_ctx, out)
+    assert out.said[-1].startswith("*The partnership has not yet recorded any recommendations. They are written in "
+                                   "`partner/recommendations.yaml`")
+    assert not any("Recommendation" in t for t in out.said[:-1])
+
+
+def test_a_recommendation_under_no_configured_priority_is_an_error(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assess.errors import InputError
+
+    write_run(tmp_path, tmp_path / "notebooks")
+    _with_partner_file(bare_ctx, "recommendations.yaml", RECOMMENDATIONS.replace("priority: 2", "priority: 9"))
+    with pytest.raises(InputError, match=r"recommendations\.yaml, row 2, column 'priority': priority 9 is not one of the 5"):
+        sm.priorities(bare_ctx, ChapterOutputs(tmp_path, sm.CHAPTER))
+
+
+def test_the_summary_lists_the_chapters_that_carry_an_account(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    write_run(tmp_path, tmp_path / "notebooks")
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    sm.partner_accounts(bare_ctx, out)
+    assert out.said == ["*The partners have written no account of any chapter or topic. An account is a Markdown file "
+                        "in `partner/narrative/` named after its chapter or topic (see data/raw/README.md).*"]
+    folder = bare_ctx.raw_dir / "partner" / "narrative"
+    folder.mkdir(parents=True)
+    for name in ("11_vulnerable_people", "cuckooing", "06_young_people"):
+        (folder / f"{name}.md").write_text("---\nauthor: Police <b>\ndate: 2025-05-14\n---\nText.\n", encoding="utf-8")
+    vulnerable = ChapterOutputs(tmp_path, "11_vulnerable_people")  # as the chapter shows them
+    vulnerable.account("cuckooing", "Text.", author="Police <b>", date=dt.date(2025, 5, 14), level=4, display=False)
+    vulnerable.account("11_vulnerable_people", "Text.", author="Council", date=dt.date(2025, 5, 1), display=False)
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    shown: list[str] = []
+    import assess.report.display as display
+
+    original = display.display_html
+    display.display_html = lambda html_text, plain: shown.append(html_text)  # type: ignore[assignment]
+    try:
+        sm.partner_accounts(bare_ctx, out)
+    finally:
+        display.display_html = original
+    page = shown[0]
+    assert ('<li><a href="11_vulnerable_people.html#partners-account">Vulnerable people</a> (written by Council, 1 May 2025); '
+            'and on its topics: <a href="11_vulnerable_people.html#partners-account-cuckooing">Cuckooing</a> '
+            "(written by Police &lt;b&gt;, 14 May 2025)</li>") in page
+    assert "<strong>Not shown:</strong> the accounts 06_young_people.md were written" in page
+    (folder / "06_youth.md").write_text("---\nauthor: x\ndate: 2025-05-14\n---\nText.\n", encoding="utf-8")
+    from assess.errors import InputError
+
+    with pytest.raises(InputError, match=r"06_youth\.md: '06_youth' is neither a chapter nor a topic"):
+        sm.partner_accounts(bare_ctx, ChapterOutputs(tmp_path, sm.CHAPTER))

@@ -123,9 +123,13 @@ def test_sexual_offences_rate_is_set_against_the_most_similar_group(demo_ctx, pu
     m = next(m for m in json.loads(published.metrics_path.read_text()) if m["id"] == "sexual_offences_rate")
     assert set(m["comparators"]) == {"england", "msg_average"}
     assert set(m["comparison_verdicts"]) == {"england", "msg_average"}
+    # both comparisons allow for the variation between areas (Spiegelhalter's funnel), and say so
+    assert all(v.startswith("funnel-") for v in m["comparison_methods"].values())
+    assert set(m["comparison_dispersion"]) == {"england", "msg_average"}
     group = pd.read_csv(published.table_path("sexual_offences_group"))
     assert set(demo_ctx.cfg.most_similar_group) | {demo_ctx.cfg.name} == set(group["Partnership"])
-    assert group.loc[group["This partnership"], "Rate per 1,000"].iloc[0] == pytest.approx(m["value"], abs=0.005)
+    # rounded once, to the place every surface shows (metrics.json's display value)
+    assert f'{group.loc[group["This partnership"], "Rate per 1,000"].iloc[0]:.1f}' == m["display"]["value"]
     assert any("most similar group" in f for f in json.loads(published.findings_path.read_text()))
 
 
@@ -159,9 +163,121 @@ def test_sexual_offences_without_home_office_csp_tables_say_so_and_use_the_flags
     assert not out.table_path("sexual_offences_group").exists()
 
 
+# --- the safeguarding topics with few public figures ---------------------------------------------
+
+TOPICS_CSV = """topic,financial_year,measure,count,source
+cuckooing,2022/23,cuckooing_addresses,18,Register <b>
+cuckooing,2023/24,cuckooing_addresses,35,Register <b>
+cuckooing,2024/25,cuckooing_addresses,32,Register <b>
+cuckooing,2025/26,cuckooing_addresses,9,Register <b>
+cuckooing,2023/24,cuckooing_closure_orders,2,Council
+cuckooing,2024/25,cuckooing_closure_orders,7,Council
+prevent,2024/25,prevent_referrals,3,Council
+"""
+ACCOUNT = "---\nauthor: Wessex Police\ndate: 2025-05-14\n---\nCuckooing is the taking over of a home. <script>x</script>\n"
+
+
+def _partner(ctx, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    path = ctx.raw_dir / "partner" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_topic_rows_keep_the_years_up_to_the_assessment_and_name_later_ones(tmp_path: Path) -> None:
+    from assess.sources.partner import read_safeguarding_topics
+
+    (tmp_path / "t.csv").write_text(TOPICS_CSV, encoding="utf-8")
+    topics = read_safeguarding_topics(tmp_path / "t.csv")
+    rows, later = vp.topic_rows(topics, "cuckooing", "2024/25")
+    assert later == ["2025/26"] and len(rows) == 5
+    table = vp.topic_table(rows, "cuckooing")
+    assert table.columns.tolist() == ["Measure", "2022/23", "2023/24", "2024/25"]
+    assert table["Measure"].tolist() == ["Addresses identified as cuckooed", "Closure orders granted on cuckooed addresses"]
+    assert table["2022/23"].tolist()[0] == 18 and pd.isna(table["2022/23"].iloc[1])  # no count is not a zero
+    assert vp.topic_rows(None, "prevent", "2024/25")[0].empty
+
+
+def test_a_topic_with_counts_and_an_account(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _partner(bare_ctx, "safeguarding_topics.csv", TOPICS_CSV)
+    _partner(bare_ctx, "narrative/cuckooing.md", ACCOUNT)
+    out = ChapterOutputs(tmp_path / "out", vp.CHAPTER, 5)
+    vp.safeguarding_topic(bare_ctx, out, "cuckooing")
+    published = pd.read_csv(out.table_path("topic_cuckooing"), dtype=str, keep_default_na=False)
+    assert published.to_dict("list") == {
+        "Measure": ["Addresses identified as cuckooed", "Closure orders granted on cuckooed addresses"],
+        "2022/23": ["18", ""], "2023/24": ["35", "[c]"], "2024/25": ["32", "7"],
+    }
+    catalogue = json.loads(out.catalogue_path.read_text())
+    caption = catalogue["tables"][0]["caption"]
+    assert "as the partners counted them (partner figures, not computed from published data)" in caption
+    assert "Source: Council; Register <b> (partner file safeguarding_topics.csv)" in caption
+    assert catalogue["notes"] == ["The partner file safeguarding_topics.csv also holds counts on cuckooing for 2025/26, "
+                                  "after 2024/25; they are not shown in this assessment."]
+    assert out.said == [
+        "Addresses identified as cuckooed (2023/24 to 2024/25) fell by 8.6% (from 35 to 32), not a statistically "
+        "significant change.",
+        "Closure orders granted on cuckooed addresses: 7 in 2024/25, against fewer than 5 in 2023/24.",
+    ]
+    assert catalogue["accounts"] == [{"name": "cuckooing", "anchor": "partners-account-cuckooing", "author": "Wessex Police",
+                                      "date": "2025-05-14", "title": None, "file": "partner/narrative/cuckooing.md"}]
+
+
+def test_a_topic_with_an_account_alone_with_counts_alone_and_with_neither(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _partner(bare_ctx, "safeguarding_topics.csv", TOPICS_CSV)
+    _partner(bare_ctx, "narrative/modern_slavery.md", ACCOUNT)
+    out = ChapterOutputs(tmp_path / "out", vp.CHAPTER, 5)
+    vp.safeguarding_topic(bare_ctx, out, "modern_slavery")
+    assert out.said == ["The partners supplied no counts on trafficking and modern slavery (`partner/safeguarding_topics.csv`), "
+                        "so this section has no figures of its own: only the partners' account."]
+    out.said.clear()
+    vp.safeguarding_topic(bare_ctx, out, "prevent")
+    assert out.said == ["Referrals to Prevent: fewer than 5 in 2024/25 (too few to publish).",
+                        "*The partners have written no account of Prevent (`partner/narrative/prevent.md`).*"]
+    assert pd.read_csv(out.table_path("topic_prevent"))["2024/25"].tolist() == ["[c]"]
+    out.said.clear()
+    vp.safeguarding_topic(bare_ctx, out, "female_genital_mutilation")
+    assert out.said == [
+        "*Nothing is known in this assessment about female genital mutilation in Wessex Vale: no public body publishes "
+        "figures on it for a single partnership, and the partners supplied neither counts (`partner/safeguarding_topics.csv`) "
+        "nor an account (`partner/narrative/female_genital_mutilation.md`). Whether it is rising, falling or absent cannot "
+        "be said from this report; see data/raw/README.md to supply either.*"]
+    assert not out.table_path("topic_female_genital_mutilation").exists()
+    with pytest.raises(KeyError, match="unknown safeguarding topic 'fgm'"):
+        vp.safeguarding_topic(bare_ctx, out, "fgm")
+
+
+def test_a_topic_s_broken_account_is_an_error(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assess.errors import InputError
+
+    _partner(bare_ctx, "narrative/cuckooing.md", ACCOUNT.replace("date: 2025-05-14", "date: 14 May"))
+    with pytest.raises(InputError, match=r"cuckooing\.md, row 3, column 'date'"):
+        vp.safeguarding_topic(bare_ctx, ChapterOutputs(tmp_path / "out", vp.CHAPTER), "cuckooing")
+
+
+def test_the_notebook_has_a_section_for_every_topic_in_order() -> None:
+    from conftest import ROOT
+
+    from assess.vocabulary import SAFEGUARDING_TOPICS
+
+    cells = json.loads((ROOT / "notebooks" / "11_vulnerable_people.ipynb").read_text(encoding="utf-8"))["cells"]
+    headings = [c["source"][0] for c in cells if c["cell_type"] == "markdown" and c["source"][0].startswith("### ")]
+    assert headings == [f"### {t}" for t in SAFEGUARDING_TOPICS.values()]
+    calls = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert [c for c in calls if "safeguarding_topic(" in c] == [
+        f'vulnerable_people.safeguarding_topic(ctx, out, "{t}")' for t in SAFEGUARDING_TOPICS]
+    assert calls[-1] == "common.partner_narrative(ctx, out)"
+
+
 @pytest.mark.e2e
 def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run = run_chapter("11_vulnerable_people", demo_data, tmp_path)
     assert {m["id"] for m in run.metrics} == OWNED
     assert len(run.findings) >= 3
     assert (run.output_dir / "figures" / "11_vulnerable_people__domestic_violence_share.png").exists()
+    for topic in ("missing_children", "child_exploitation", "modern_slavery", "cuckooing"):  # the demo's counts
+        assert (run.output_dir / "tables" / f"11_vulnerable_people__topic_{topic}.csv").exists()
+    executed = run.notebook.read_text(encoding="utf-8")
+    assert "Nothing is known in this assessment about female genital mutilation" in executed
+    accounts = json.loads((run.output_dir / "catalogue" / "11_vulnerable_people.json").read_text())["accounts"]
+    assert [a["name"] for a in accounts] == ["missing_children", "child_exploitation", "cuckooing", "prevent",
+                                             "11_vulnerable_people"]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assess import periods
 from assess.measure import counts
 from assess.measure.context import load_context
 from assess.periods import financial_year_series
@@ -82,14 +83,14 @@ def test_area_by_category_crosstab_is_zero_filled() -> None:
 
 
 def test_months_ranges_shifts_and_period_codes() -> None:
-    assert counts.month_range("2016-11", "2017-02") == ["2016-11", "2016-12", "2017-01", "2017-02"]
-    assert counts.month_range("2017-02", "2017-01") == []
-    assert counts.shift_month("2017-02", -3) == "2016-11"
-    assert counts.shift_month("2017-12", 1) == "2018-01"
-    assert counts.period_code(counts.month_range("2017-04", "2018-03")) == "2017/18"
-    assert counts.period_code(counts.month_range("2017-04", "2017-09")) == "2017-04 to 2017-09"
-    assert counts.period_code(["2017-05"]) == "2017-05"
-    assert counts.period_label(["2017-04", "2017-05", "2017-06"]) == "April 2017 to June 2017"
+    assert periods.month_range("2016-11", "2017-02") == ["2016-11", "2016-12", "2017-01", "2017-02"]
+    assert periods.month_range("2017-02", "2017-01") == []
+    assert periods.shift_month("2017-02", -3) == "2016-11"
+    assert periods.shift_month("2017-12", 1) == "2018-01"
+    assert periods.period_code(periods.month_range("2017-04", "2018-03")) == "2017/18"
+    assert periods.period_code(periods.month_range("2017-04", "2017-09")) == "2017-04 to 2017-09"
+    assert periods.period_code(["2017-05"]) == "2017-05"
+    assert periods.period_label(["2017-04", "2017-05", "2017-06"]) == "April 2017 to June 2017"
 
 
 def test_monthly_series_marks_unpublished_months_missing_and_empty_months_zero() -> None:
@@ -102,7 +103,7 @@ def test_monthly_series_marks_unpublished_months_missing_and_empty_months_zero()
 
 
 def test_rolling_totals_restart_after_a_gap() -> None:
-    months = counts.month_range("2015-01", "2017-06")
+    months = periods.month_range("2015-01", "2017-06")
     values = np.arange(len(months), dtype="float64")
     values[14] = np.nan  # one unpublished month
     s = pd.Series(values, index=months)
@@ -116,7 +117,7 @@ def test_rolling_totals_restart_after_a_gap() -> None:
 
 
 def test_rolling_12_months_compares_the_two_years_to_a_month() -> None:
-    street = street_frame([(m, "Burglary", "E01000001", "E05000001") for m in counts.month_range("2015-10", "2017-09")]
+    street = street_frame([(m, "Burglary", "E01000001", "E05000001") for m in periods.month_range("2015-10", "2017-09")]
                           + [("2017-09", "Drugs", "E01000001", "E05000001")])
     r = counts.rolling_12_months(street, "2017-09")
     assert (r.current, r.previous) == (13, 12)
@@ -145,8 +146,8 @@ def test_an_incomplete_year_compares_the_same_months(demo_data) -> None:  # type
     c.__dict__["street_all"] = full[full["month"] <= "2024-09"]
     pc = counts.year_to_date(c, asb=True)
     assert not c.complete
-    assert pc.months == tuple(counts.month_range("2024-04", "2024-09"))
-    assert pc.previous_months == tuple(counts.month_range("2023-04", "2023-09"))
+    assert pc.months == tuple(periods.month_range("2024-04", "2024-09"))
+    assert pc.previous_months == tuple(periods.month_range("2023-04", "2023-09"))
     assert (pc.period, pc.previous_period) == ("2024-04 to 2024-09", "2023-04 to 2023-09")
     expected = full[(full["month"] >= "2023-04") & (full["month"] <= "2023-09") & full["is_asb"].astype(bool)]
     assert pc.previous == len(expected)

@@ -26,8 +26,11 @@ from assess.demo import (
     write_demo,
 )
 from assess.demo.geography import MOST_SIMILAR_GROUP, NATION, polygon_area, wessex_areas
+from assess.demo.partner_narrative import ACCOUNTS as DEMO_ACCOUNTS
+from assess.demo.partner_narrative import SYNTHETIC_NOTE
 from assess.periods import financial_year_series
-from assess.sources.partner import PARTNER_READERS, read_partner
+from assess.registry import load_registry
+from assess.sources.partner import NARRATIVE_DIR, PARTNER_READERS, narrative_keys, read_narratives, read_partner
 
 ROOT = Path(__file__).resolve().parents[1]
 WV = "Wessex Vale"
@@ -81,7 +84,7 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_same_seed_gives_byte_identical_files(demo, tmp_path_factory):
     again = write_demo(tmp_path_factory.mktemp("demo_b"), seed=DEFAULT_SEED)
     first, second = _digests(demo.raw_dir), _digests(again.raw_dir)
-    assert len(first) == 74
+    assert len(first) == 83 + 2 + len(DEMO_ACCOUNTS)  # + safeguarding topics, recommendations, narrative files
     assert first == second
 
 
@@ -99,9 +102,9 @@ def test_another_seed_gives_other_data():
     assert not np.array_equal(a.point_lonlat, b.point_lonlat)  # ... drawn differently
 
 
-def test_summary_and_speed(demo, raw):
+def test_summary(demo, raw):
     assert demo.seed == DEFAULT_SEED
-    assert demo.seconds < 30
+    assert demo.seconds > 0  # timed; its speed is a benchmark's business, not a test's
     assert set(demo.paths) == {p for p in raw.rglob("*") if p.is_file()}
     assert not [p for p in raw.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]  # atomic writes
     assert demo.rows["police_uk_street"] == sum(
@@ -309,9 +312,19 @@ def _sheet(path: Path) -> list[tuple]:
     return list(wb["Mid-2023 Persons"].iter_rows(values_only=True))
 
 
+def _mye_lads(raw: Path, year: int = 2023) -> pd.DataFrame:
+    """The local authority rows of the demo's ONS UK workbook for ``year`` (persons sheet)."""
+    wb = openpyxl.load_workbook(io.BytesIO((raw / "population" / f"ukmidyearestimates{year}.xlsx").read_bytes()), read_only=True)
+    sheet = "MYE2 - Persons" if year == 2023 else "MYE2 - All"
+    rows = list(wb[sheet].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r and r[0] == "Code")
+    body = pd.DataFrame([r for r in rows[at + 1:] if r and re.fullmatch(r"[A-Z]\d{8}", str(r[0]))], columns=rows[at])
+    return body[body["Code"].str.startswith("E06")].reset_index(drop=True)
+
+
 def test_population_workbooks(raw):
     tables = {}
-    for level in ("lsoa", "ward", "lad"):
+    for level in ("lsoa", "ward"):
         path = next((raw / "population").glob(f"*{level}-mid-2023-population-estimates.xlsx"))
         rows = _sheet(path)
         header_at = next(i for i, r in enumerate(rows) if r and r[0] == "Area Codes")
@@ -323,15 +336,16 @@ def test_population_workbooks(raw):
         ages = body[list(header[3:])].to_numpy(dtype=np.int64)
         assert (ages.sum(axis=1) == body["All Ages"].to_numpy()).all()
         tables[level] = body
-    lsoa, ward, lad = tables["lsoa"], tables["ward"], tables["lad"]
+    lsoa, ward = tables["lsoa"], tables["ward"]
+    lad = _mye_lads(raw)  # local authorities, regions and England: the ONS UK workbook
     wv_lsoa = lsoa[lsoa["Area Names"].str.startswith(WV)]
-    wv = lad[lad["Area Names"] == WV].iloc[0]
-    assert wv_lsoa["All Ages"].sum() == wv["All Ages"] == 252_000
+    wv = lad[lad["Name"] == WV].iloc[0]
+    assert wv_lsoa["All Ages"].sum() == wv["All ages"] == 252_000
     assert ward["All Ages"].sum() == lsoa["All Ages"].sum()
-    assert len(lad) == 42 and lad["All Ages"].sum() == sum(la.population for la in NATION)
+    assert len(lad) == 42 and lad["All ages"].sum() == sum(la.population for la in NATION)
     households = pd.read_csv(raw / "population" / "households-lad-2023.csv")
     assert list(households.columns) == ["Area code", "Area name", "Households"]
-    persons = lad.set_index("Area Codes")["All Ages"] / households.set_index("Area code")["Households"]
+    persons = lad.set_index("Code")["All ages"] / households.set_index("Area code")["Households"]
     assert persons.between(2.1, 2.6).all()
 
 
@@ -374,7 +388,13 @@ def test_every_partner_file_reads(raw):
     cfg = demo_config()
     tables = {name: read_partner(raw, name, cfg) for name in PARTNER_READERS}
     assert all(t is not None and len(t) for t in tables.values())
-    assert sorted(p.name for p in (raw / "partner").iterdir()) == sorted(DEFAULT_PARTNER_FILES.values())
+    assert sorted(p.name for p in (raw / "partner").iterdir()) == sorted([*DEFAULT_PARTNER_FILES.values(), NARRATIVE_DIR])
+    accounts = read_narratives(raw / "partner" / NARRATIVE_DIR, narrative_keys(load_registry().names))
+    assert sorted(accounts) == sorted(DEMO_ACCOUNTS)
+    assert all("(fictional)" in a.author and a.text.startswith(SYNTHETIC_NOTE) for a in accounts.values())
+    assert {c.name for c in load_registry()} <= set(accounts)  # an account of every chapter
+    topics = tables["safeguarding_topics"]
+    assert topics["source"].str.startswith("Synthetic demonstration figure").all()
     flags = tables["force_flags"]
     assert flags["month"].nunique() == 48 and flags["flag"].nunique() == 22
     hate = flags[flags["flag"] == "hate_crime"]
@@ -410,9 +430,8 @@ def test_partner_figures_agree_with_police_and_population(raw, street):
         (by["burglary_dwelling"] + by["burglary_other"]).to_numpy() == burglary.to_numpy()).all()
     yj = read_partner(raw, "youth_justice")
     pop_10_17 = yj[yj["measure"] == "population_10_17"]["value"]
-    lad = _sheet(raw / "population" / "lad-mid-2023-population-estimates.xlsx")
-    wv_row = next(r for r in lad if len(r) > 1 and r[1] == WV)
-    assert (abs(pop_10_17 / sum(wv_row[3 + 10:3 + 18]) - 1) < 0.03).all()
+    wv_row = _mye_lads(raw).set_index("Name").loc[WV]
+    assert (abs(pop_10_17 / sum(wv_row[a] for a in range(10, 18)) - 1) < 0.03).all()
     rough = read_partner(raw, "rough_sleeping")
     households = pd.read_csv(raw / "population" / "households-lad-2023.csv").set_index("Area name")["Households"]
     assert int(rough.loc[rough["year"] == 2023, "households"].iloc[0]) == int(households[WV])
@@ -430,3 +449,50 @@ def test_committed_configuration_is_the_demo_configuration(raw, prc_csp):
     assert (raw / cfg.ward_boundaries).exists()
     assert cfg.police_force.police_uk == "wessex" and set(prc_csp.loc[prc_csp["CSP Name"] == cfg.name, "Force Name"]) == {
         cfg.police_force.name}
+
+
+
+# --------------------------------------------------------------------------- public statistics
+
+
+def test_public_statistics_in_the_publishers_formats(raw, shared_data):
+    """The ONS UK workbooks, the rough sleeping tables and the Fingertips exports have the layouts
+    of the real files of ../shared/data, and every reader takes them as it takes those."""
+    from assess.sources.discover import classify
+    from assess.sources.fingertips import read_fingertips
+    from assess.sources.population import read_mid_year_estimates
+    from assess.sources.rough_sleeping import combine_editions, read_rough_sleeping
+
+    kinds = {p.relative_to(raw).as_posix(): classify(p, raw).kind
+             for folder in ("population", "rough_sleeping", "fingertips") for p in sorted((raw / folder).iterdir())}
+    assert {k: v for k, v in kinds.items() if not k.startswith("population/sape")} == {
+        "population/households-lad-2023.csv": "households",
+        **{f"population/ukmidyearestimates{y}.xlsx": "mid_year_population" for y in (2021, 2022, 2023)},
+        **{f"rough_sleeping/Rough_Sleeping_Snapshot_in_England_Autumn_{y}_tables.xlsx": "rough_sleeping" for y in (2023, 2024)},
+        **{f"fingertips/fingertips-{i}-area-type-502.data.csv": "fingertips" for i in (10401, 11201, 92432, 93203, 93764)},
+    }
+    # ONS: a year's workbook per mid-year; earlier layouts as in 2016-17, the mid-2023 edition moved and renamed
+    mye = {y: read_mid_year_estimates(raw / "population" / f"ukmidyearestimates{y}.xlsx") for y in (2021, 2022, 2023)}
+    wv = {y: int(df.set_index(["area_code", "age_band"]).loc[("E06999001", "all"), "value"]) for y, df in mye.items()}
+    assert wv[2023] == 252_000 and wv[2021] < wv[2022] < wv[2023]
+    england = mye[2023].set_index(["area_code", "age_band"]).loc[("E92000001", "all"), "value"]
+    assert england == sum(la.population for la in NATION)
+    assert {"10-17", "16+", "18+"} <= set(mye[2021]["age_band"])
+    # rough sleeping: Wessex Vale's counts are those of its partner file; England's the authorities' sum
+    rs = combine_editions([read_rough_sleeping(p) for p in sorted((raw / "rough_sleeping").iterdir())])
+    partner = read_partner(raw, "rough_sleeping").set_index("year")["rough_sleepers"]
+    mine = rs[rs["area_code"] == "E06999001"].set_index("year")["rough_sleepers"]
+    assert (mine.loc[partner.index] == partner).all()
+    eng = rs[rs["area_code"] == "E92000001"].set_index("year")
+    assert 0.12 < eng.loc[2024, "rate_per_1000_households"] < 0.26 and pd.isna(eng.loc[2020, "rate_per_1000_households"])
+    # Fingertips: the real download's traps are all there
+    path = raw / "fingertips" / "fingertips-10401-area-type-502.data.csv"
+    data = path.read_bytes()
+    real_header = _first_line(shared_data / "fingertips" / "indicators-CountyUA.data.csv")
+    assert _first_line(path) == real_header and data.count(b"\r\n") > 40 and b'system\n",' in data
+    ft = read_fingertips(path)
+    assert set(ft["area_code"]) == {"E92000001", "E12999009", "E06999001"}
+    assert ft.loc[~ft["is_headline"], "area_code"].eq("E92000001").all() and (~ft["is_headline"]).sum() == 40
+    assert ft["value_note"].str.contains("Synthetic").all()
+    assert ft["indicator_name"].iloc[0] == "First time entrants to the youth justice system"
+    assert set(ft["time_period"]) == {"2021", "2022", "2023", "2024"}

@@ -153,18 +153,18 @@ def test_discover_real_shared_data(shared_data: Path) -> None:
     assert kinds.count("home_office_prc") == 1
     assert {"lsoa_ward_lookup", "lad_csp_lookup", "lad_region_lookup", "iod_population", "ward_boundaries"} <= set(kinds)
     unknown = sorted(f.path.name for f in found if f.kind == "unknown")
-    # the Fingertips, rough sleeping and ONS mid-year estimate files have no reader yet (issue 10)
-    assert unknown == [
+    assert unknown == [  # every public download is recognised; these are not inputs
         "README.md",
-        "Rough sleeping statistics England autumn 2017.xlsx",
-        "Rough_Sleeping_Autumn_2016_Final_Tables.xls",
         "forces.csv",
-        "indicators-CountyUA.data.csv",
         "southampton_lsoa2011_E06000045.geojson",
         "southampton_msoa2011_E06000045.geojson",
-        "ukmidyearestimates2016.xls",
-        "ukmidyearestimates2017finalversion.xls",
     ]
+    by_name = {f.path.name: f.kind for f in found}
+    assert by_name["indicators-CountyUA.data.csv"] == "fingertips"
+    assert by_name["Rough_Sleeping_Autumn_2016_Final_Tables.xls"] == "rough_sleeping"
+    assert by_name["Rough sleeping statistics England autumn 2017.xlsx"] == "rough_sleeping"
+    assert by_name["ukmidyearestimates2016.xls"] == "mid_year_population"
+    assert by_name["ukmidyearestimates2017finalversion.xls"] == "mid_year_population"
     lookup = next(f for f in found if f.kind == "lad_csp_lookup")
     assert read(lookup).set_index("lad_code").loc["E06000045", "csp_code"] == "E22000120"
 

@@ -314,7 +314,8 @@ def test_packaged_sources_cover_every_publisher() -> None:
         "2017-04/2017-04-hampshire-street.csv"
     )
     roles = {src.role for src in s.sources.values()}
-    assert roles == {"police_uk_archive", "police_uk_custom", "lookup", "population", "recorded_crime"}
+    assert roles == {"police_uk_archive", "police_uk_custom", "lookup", "population", "recorded_crime",
+                     "rough_sleeping", "fingertips"}
     assert len(s.by_role("lookup")) == 3
     assert all(src.page and src.page.startswith("https://") for src in s.sources.values())
     # every entry carries a comment line directly above it
@@ -530,3 +531,215 @@ def test_fetch_from_a_custom_download_link(
     assert "police_uk/custom.zip" in load_downloads(raw)
     assert server.hits("/data/archive/2017-05.zip") == 0
     assert {r.path for r in report.downloaded} == {"police_uk/custom.zip", "police_uk/2017-05/2017-05-hampshire-street.csv"}
+
+
+
+# ------------------------------------------------------------------------------------------------
+# the public statistics: ONS mid-year estimate workbooks, the rough sleeping tables, Fingertips
+
+MYE16 = "population/ukmidyearestimates2016.xls"
+MYE17 = "population/ukmidyearestimates2017finalversion.xls"
+RS16 = "rough_sleeping/Rough_Sleeping_Autumn_2016_Final_Tables.xls"
+RS17 = "rough_sleeping/Rough sleeping statistics England autumn 2017.xlsx"
+FINGERTIPS = "fingertips/indicators-CountyUA.data.csv"
+FT_DATA = "/api/all_data/csv/by_indicator_id?indicator_ids=93356&child_area_type_id=102&parent_area_type_id=6"
+FT_META = "/api/indicator_metadata/csv/by_indicator_id?indicator_ids=93356"
+CAMPYLOBACTER = "Campylobacter incidence rate/100,000"
+
+
+def metadata_csv(indicator_id: int, name: str) -> bytes:
+    """The Fingertips indicator metadata CSV (its first columns) for one indicator."""
+    return ('"Indicator ID","Indicator","Definition","Unit","Value type","Year type"\r\n'
+            f'{indicator_id},"{name}","A definition","per 100,000","Crude rate","Calendar"\r\n').encode()
+
+
+def _serve_public_statistics(server: Server, shared_data: Path, tmp_path: Path, *, name: str = CAMPYLOBACTER) -> Path:
+    """The real workbooks and Fingertips download at their published paths; a sources file for them."""
+    for route, rel in (("/ons/mid2016/ukmidyearestimates2016.xls", MYE16), ("/ons/mid2017/ukmidyearestimates2017finalversion.xls", MYE17),
+                       ("/gov/585706/Rough_Sleeping_Autumn_2016_Final_Tables.xls", RS16),
+                       ("/gov/682004/Tables_1_and_2a_2b_2c_-_revised.xlsx", RS17), (FT_DATA, FINGERTIPS)):
+        server.routes[route] = Route((shared_data / rel).read_bytes())
+    server.routes[FT_META] = Route(metadata_csv(93356, name))
+    entries = {
+        "ons_mid_year_uk": {"role": "population", "publisher": "ONS", "folder": "population", "editions": {
+            "2016": {"url": "https://ons.example/ons/mid2016/ukmidyearestimates2016.xls", "filename": "ukmidyearestimates2016.xls"},
+            "2017": {"url": "https://ons.example/ons/mid2017/ukmidyearestimates2017finalversion.xls",
+                     "filename": "ukmidyearestimates2017finalversion.xls"}}},
+        "mhclg_rough_sleeping": {"role": "rough_sleeping", "publisher": "MHCLG", "folder": "rough_sleeping", "page": "https://gov.example/rs", "editions": {
+            "2016": {"url": "https://gov.example/gov/585706/Rough_Sleeping_Autumn_2016_Final_Tables.xls",
+                     "filename": "Rough_Sleeping_Autumn_2016_Final_Tables.xls"},
+            "2017": {"url": "https://gov.example/gov/682004/Tables_1_and_2a_2b_2c_-_revised.xlsx",
+                     "filename": "Tables_1_and_2a_2b_2c_-_revised.xlsx"}}},
+        "fingertips": {
+            "role": "fingertips", "publisher": "OHID", "folder": "fingertips", "page": "https://ft.example/",
+            "url": "https://ft.example/api/all_data/csv/by_indicator_id?indicator_ids={indicator_id}"
+                   "&child_area_type_id={area_type_id}&parent_area_type_id={parent_area_type_id}",
+            "metadata_url": "https://ft.example/api/indicator_metadata/csv/by_indicator_id?indicator_ids={indicator_id}",
+            "filename": "fingertips-{indicator_id}-area-type-{area_type_id}.data.csv",
+            "area_type_id": 102, "parent_area_type_id": 6,
+            "indicators": [{"id": 93356, "name": CAMPYLOBACTER, "chapter": "drugs_alcohol", "metric": "test_metric"}],
+        },
+    }
+    path = tmp_path / "public-sources.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "sources": entries}))
+    return path
+
+
+PUBLIC = ("population", "rough_sleeping", "fingertips")
+
+
+def test_fetch_public_statistics_as_published_and_idempotent(
+    server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assess.sources.discover import classify
+
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
+    raw = tmp_path / "raw"
+    report = fetch(None, None, ["2016/17", "2017/18"], raw, sources, include=PUBLIC, progress=False, backoff=0.01)
+    assert report.ok and report.missing == []
+    got = {
+        "population/ukmidyearestimates2016.xls": MYE16,
+        "population/ukmidyearestimates2017finalversion.xls": MYE17,
+        "rough_sleeping/Rough_Sleeping_Autumn_2016_Final_Tables.xls": RS16,
+        "rough_sleeping/Tables_1_and_2a_2b_2c_-_revised.xlsx": RS17,
+        "fingertips/fingertips-93356-area-type-102.data.csv": FINGERTIPS,
+    }
+    for rel, real in got.items():
+        assert (raw / rel).read_bytes() == (shared_data / real).read_bytes(), rel
+    files = json.loads((raw / "downloads.json").read_text())["files"]
+    assert set(files) == set(got)
+    assert files["fingertips/fingertips-93356-area-type-102.data.csv"]["url"] == server.url(FT_DATA)
+    assert files["rough_sleeping/Tables_1_and_2a_2b_2c_-_revised.xlsx"]["source"] == "mhclg_rough_sleeping"
+    # as fetched, under the publishers' names, every file is recognised by discover
+    kinds = {rel: classify(raw / rel).kind for rel in got}
+    assert kinds == {
+        "population/ukmidyearestimates2016.xls": "mid_year_population",
+        "population/ukmidyearestimates2017finalversion.xls": "mid_year_population",
+        "rough_sleeping/Rough_Sleeping_Autumn_2016_Final_Tables.xls": "rough_sleeping",
+        "rough_sleeping/Tables_1_and_2a_2b_2c_-_revised.xlsx": "rough_sleeping",
+        "fingertips/fingertips-93356-area-type-102.data.csv": "fingertips",
+    }
+    assert server.hits(FT_META) == 1
+    n = len(server.requests)
+    again = fetch(None, None, ["2016/17", "2017/18"], raw, sources, include=PUBLIC, progress=False)
+    assert len(server.requests) == n and again.downloaded == [] and len(again.skipped) == 5
+    # a year with no edition recorded is reported as missing, with what to do
+    later = fetch(None, None, ["2018/19"], raw, sources, include=("rough_sleeping",), progress=False)
+    assert [p.what for p in later.missing] == ["autumn 2018 edition"]
+    assert "no edition for autumn 2018 (editions: 2016, 2017)" in later.missing[0].reason
+
+
+@pytest.mark.parametrize(
+    ("metadata", "says"),
+    [
+        (metadata_csv(93356, "Salmonella incidence rate/100,000"),
+         "the Fingertips API names indicator 93356 'Salmonella incidence rate/100,000', not 'Campylobacter incidence rate/100,000'"),
+        (metadata_csv(93357, CAMPYLOBACTER), "the Fingertips API lists no indicator 93356 (renumbered or withdrawn?)"),
+    ],
+    ids=["renamed", "renumbered"],
+)
+def test_a_renamed_or_renumbered_indicator_is_reported_and_not_downloaded(
+    server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata: bytes, says: str
+) -> None:
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
+    server.routes[FT_META] = Route(metadata)
+    raw = tmp_path / "raw"
+    report = fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
+    assert report.ok and report.downloaded == []
+    (problem,) = report.missing
+    assert problem.source == "fingertips" and problem.what == "fingertips/fingertips-93356-area-type-102.data.csv"
+    assert says in problem.reason and "not downloaded" in problem.reason and "https://ft.example/" in problem.reason
+    assert server.hits(FT_DATA) == 0 and not (raw / "fingertips").exists()
+
+
+def test_fingertips_metadata_names_are_compared_without_numbering_or_punctuation() -> None:
+    from assess.fetch.fetcher import indicator_name_key
+
+    assert indicator_name_key("B04 - First time entrants to the youth justice system") == indicator_name_key(
+        "First time entrants to the youth justice system")
+    assert indicator_name_key("Domestic abuse-related incidents and crimes") == indicator_name_key(
+        "Domestic abuse related incidents and crimes")
+    assert indicator_name_key("1.12i - Violent crime") == "violent crime"
+    assert indicator_name_key("Deaths from drug misuse") != indicator_name_key("Deaths from drug poisoning")
+
+
+def test_fingertips_failures_moved_retried_not_an_export(
+    server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
+    raw = tmp_path / "raw"
+    # the metadata address moved: reported by key, nothing downloaded
+    del server.routes[FT_META]
+    with pytest.raises(FetchError) as info:
+        fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
+    assert "fingertips" in str(info.value) and "the source has moved" in str(info.value)
+    assert server.hits(FT_DATA) == 0
+    # a server error is retried, then the download goes on
+    server.routes[FT_META] = Route(metadata_csv(93356, CAMPYLOBACTER), kind="fail", status=503, failures=1)
+    report = fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
+    assert [r.path for r in report.downloaded] == ["fingertips/fingertips-93356-area-type-102.data.csv"]
+    # an answer that is not a Fingertips export (an error page served as 200) is removed, not kept
+    server.routes[FT_DATA] = Route(b"<html><body>Service unavailable</body></html>")
+    with pytest.raises(FetchError) as info:
+        fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, force=True)
+    assert "was removed: it is not a Fingertips export" in str(info.value)
+    assert not (raw / "fingertips/fingertips-93356-area-type-102.data.csv").exists()
+    assert "fingertips/fingertips-93356-area-type-102.data.csv" not in load_downloads(raw)
+
+
+def test_public_statistics_without_network_stop_at_once(free_port: int, shared_data: Path, tmp_path: Path) -> None:
+    dummy = Server(base="http://127.0.0.1:1")
+    sources = load_sources(_serve_public_statistics(dummy, shared_data, tmp_path), base_url=f"http://127.0.0.1:{free_port}")
+    started = time.monotonic()
+    with pytest.raises(NoNetworkError, match="cannot reach"):
+        fetch(None, None, ["2017/18"], tmp_path / "raw", sources, include=("fingertips",), progress=False)
+    assert time.monotonic() - started < 3
+
+
+def test_a_pinned_edition_that_changed_is_a_checksum_failure(
+    server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    path = _serve_public_statistics(server, shared_data, tmp_path)
+    doc = yaml.safe_load(path.read_text())
+    doc["sources"]["mhclg_rough_sleeping"]["editions"]["2017"]["sha256"] = "ab" * 32
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(FetchError) as info:
+        fetch(None, None, ["2017/18"], tmp_path / "raw", load_sources(path), include=("rough_sleeping",), progress=False)
+    assert "mhclg_rough_sleeping" in str(info.value) and "ab" * 32 in str(info.value)
+    assert not (tmp_path / "raw" / "rough_sleeping" / "Tables_1_and_2a_2b_2c_-_revised.xlsx").exists()
+
+
+def test_packaged_fingertips_indicators_feed_real_chapters() -> None:
+    from assess.registry import load_registry
+
+    s = load_sources(PACKAGED_SOURCES)
+    (ft,) = s.by_role("fingertips")
+    slugs = {c.slug for c in load_registry().chapters}
+    assert {i.id for i in ft.indicators} == {10401, 92432, 93764, 11201, 93203}
+    assert all(i.chapter in slugs and i.metric and i.checked for i in ft.indicators)
+    assert ft.fingertips_address(ft.indicators[0])[0].endswith(
+        "by_indicator_id?indicator_ids=10401&child_area_type_id=502&parent_area_type_id=6")
+    assert set(s["ons_mid_year_uk"].editions) >= {"2016", "2017"}
+    assert s["mhclg_rough_sleeping"].address("2016")[1] == "Rough_Sleeping_Autumn_2016_Final_Tables.xls"
+
+
+def test_a_fingertips_entry_without_an_address_lists_its_indicators_as_missing(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"sources": {"fingertips": {
+        "role": "fingertips", "publisher": "OHID", "folder": "fingertips", "page": "https://ft.example/", "url": None,
+        "metadata_url": "https://ft.example/meta?indicator_ids={indicator_id}", "filename": "ft-{indicator_id}.data.csv",
+        "area_type_id": 502, "parent_area_type_id": 6,
+        "indicators": [{"id": 10401, "name": "First time entrants to the youth justice system", "chapter": "young_people",
+                        "metric": "fte"}]}}}))
+    report = fetch(None, None, ["2017/18"], tmp_path / "raw", load_sources(path), include=("fingertips",), progress=False)
+    assert report.ok and [p.what for p in report.missing] == ["fingertips/ft-10401.data.csv"]
+    assert "no url recorded in src/assess/sources.yaml key 'fingertips'" in report.missing[0].reason
+    bad = yaml.safe_load(path.read_text())
+    bad["sources"]["fingertips"]["indicators"] = []
+    path.write_text(yaml.safe_dump(bad))
+    with pytest.raises(SourcesError, match="a fingertips entry needs indicators"):
+        load_sources(path)

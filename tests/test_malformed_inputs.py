@@ -264,3 +264,111 @@ def test_malformed_input_raises_input_error(tmp_path: Path, case: Case) -> None:
 def test_there_are_at_least_twenty_cases() -> None:
     assert len(CASES) >= 20
     assert sum(c.row is not None or c.column is not None for c in CASES) >= 20
+
+
+# =================================================================================================
+# Public statistics read as published (issue 10): Fingertips exports, the rough sleeping snapshot
+# tables and the ONS mid-year estimate workbooks. Each case names the file, and the sheet, row and
+# column where there is one, with what to do; nothing is returned or written.
+
+from assess.sources import fingertips, rough_sleeping  # noqa: E402
+
+FT = "indicators-CountyUA.data.csv"
+FT_HEADER = ("Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,Category Type,"
+             "Category,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,Count,Denominator,Value note")
+
+
+def ft_record(value: str = "55.4", area: str = "E06000045", ind: str = "93356") -> str:
+    return f'{ind},"Campylobacter incidence\nrate/100,000",E12000008,South East region,{area},Southampton,UA,Persons,All ages,,,2016,{value},46.6,65.3,141,254275,'
+
+
+def ft_text(*records: str, header: str = FT_HEADER) -> Callable[[Path], None]:
+    return text(("\r\n".join([header, *records]) + "\r\n").encode("utf-8"))
+
+
+RS_FILE = "Rough_Sleeping_Autumn_2017_Tables.xlsx"
+RS_HEADER = ["ONS code", "Local authority / Region", None, 2016, 2017, "Number of households 2017 ('000)", "2017 rough sleeping rate (per 1,000 households)"]
+RS_TITLES = [["Table 1: Street counts and estimates of rough sleeping"], ["England, Autumn 2010 - 2017"], []]  # header on row 4
+
+
+def rs_row(code: object = "E06000045", name: str = "Southampton", y2017: object = 29) -> list[object]:
+    return [code, name, "South East", 23, y2017, 104.317, 0.278]
+
+
+def rs_sheets(*rows: list[object], sheet: str = "table 1", titles: list[list[object]] = RS_TITLES) -> dict[str, list[list[object]]]:
+    return {"Contents": [["Rough sleeping in England: autumn 2017"]],
+            sheet: titles + [RS_HEADER, ["E92000001", "England", None, 4134, 4751, 23464.262, 0.2025], *rows]}
+
+
+MYE_FILE = "ukmidyearestimates2017finalversion.xlsx"
+MYE_HEADER = ["Code", "Name", "Geography1", "All ages", *range(90), 90]
+MYE_TITLES = [["Contents"], [], ["MYE2: Population estimates: Persons by single year of age, mid-2017"], []]  # header on row 5
+
+
+def mye_row(code: str = "E06000045", name: str = "Southampton", ten: object = 100) -> list[object]:
+    ages: list[object] = [100] * 91
+    ages[10] = ten
+    return [code, name, "Unitary Authority", 9100, *ages]
+
+
+def damaged(good: Callable[[Path], None]) -> Callable[[Path], None]:
+    """A workbook cut off halfway, as a broken download leaves it."""
+    def make(path: Path) -> None:
+        good(path)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    return make
+
+
+PUBLIC_CASES = [
+    Case("fingertips-no-header", FT, ft_text(ft_record(), header="Fingertips download,,"),
+         fingertips.read_fingertips, r"no Fingertips header found in the first 10 lines .*'Indicator Id'", row=1),
+    Case("fingertips-text-in-value", FT, ft_text(ft_record(), ft_record(value="n/a", area="E06000044")),
+         fingertips.read_fingertips, r"'n/a' is not a number", row=4, column="Value"),
+    Case("fingertips-extra-field", FT, ft_text(ft_record() + "note,extra"),
+         fingertips.read_fingertips, r"a record has 19 fields but the header 18", row=2),
+    Case("fingertips-cut-off", FT, ft_text(ft_record(), "93356,\"Campylobacter\",E12000008,South East"),
+         fingertips.read_fingertips, r"cut off before column 'Value'", row=4),
+    Case("fingertips-bad-indicator-id", FT, ft_text(ft_record(ind="93356a")),
+         fingertips.read_fingertips, r"'93356a' is not an indicator id", row=2, column="Indicator ID"),
+    Case("fingertips-duplicated-area-period", FT, ft_text(ft_record(), ft_record(value="60.1")),
+         fingertips.read_fingertips, r"indicator 93356, area E06000045, Persons, All ages, 2016: rows 2 and 4 give different figures", row=4),
+    Case("fingertips-missing-value-column", FT, ft_text(ft_record(), header=FT_HEADER.replace("Value,Lower", "Rate,Lower")),
+         discover.classify, r"no Fingertips header found .*'Value'", row=1),
+    Case("rough-sleeping-no-table", RS_FILE, workbook({"Contents": [["Rough sleeping in England"]], "table 2a": [["Gender", "Male", "Female"]]}),
+         rough_sleeping.read_rough_sleeping, r"no sheet holds a rough sleeping snapshot table \(its sheets: Contents, table 2a\)"),
+    Case("rough-sleeping-header-moved-too-far", RS_FILE, workbook(rs_sheets(rs_row(), titles=[["Notes"]] * 55)),
+         rough_sleeping.read_rough_sleeping, r"no sheet holds a rough sleeping snapshot table .*in its first 50 rows"),
+    Case("rough-sleeping-text-in-count", RS_FILE, workbook(rs_sheets(rs_row(), rs_row("E06000044", "Portsmouth", "twelve"))),
+         rough_sleeping.read_rough_sleeping, r"sheet 'table 1': 'twelve' is not a number", row=7, column="2017"),
+    Case("rough-sleeping-negative-count", RS_FILE, workbook(rs_sheets(rs_row(y2017=-2))),
+         rough_sleeping.read_rough_sleeping, r"sheet 'table 1': '-2' is not a whole number of people", row=6, column="2017"),
+    Case("rough-sleeping-duplicated-area", RS_FILE, workbook(rs_sheets(rs_row(), rs_row())),
+         rough_sleeping.read_rough_sleeping, r"sheet 'table 1': area E06000045 appears more than once \(rows 6, 7\)", row=7, column="ONS code"),
+    Case("rough-sleeping-bad-code", RS_FILE, workbook(rs_sheets(rs_row(code="E0600045"))),
+         rough_sleeping.read_rough_sleeping, r"sheet 'table 1': 'E0600045' is not an ONS GSS code", row=6, column="ONS code"),
+    Case("rough-sleeping-damaged-workbook", RS_FILE, damaged(workbook(rs_sheets(rs_row()))),
+         rough_sleeping.read_rough_sleeping, r"the file is not an Excel .xlsx workbook, or it is damaged"),
+    Case("rough-sleeping-xls-that-is-text", "Rough_Sleeping_Autumn_2016_Final_Tables.xls", text("ONS Code,Local Authority,2016\n"),
+         rough_sleeping.read_rough_sleeping, r"the file is not an Excel 97-2003 .xls workbook, or it is damaged"),
+    Case("name-says-rough-sleeping-no-table", RS_FILE, workbook({"Sheet1": [["Budget", "Cost"], ["CCTV", 1200]]}),
+         discover.classify, r"no sheet holds a rough sleeping snapshot table \(its sheets: Sheet1\)"),
+    Case("mye-wrong-sheet", MYE_FILE, workbook({"MYE2 - Persons": MYE_TITLES + [MYE_HEADER, mye_row()]}),
+         lambda p: population.read_mid_year_estimates(p, sheet="MYE2 - All"),
+         r"the workbook has no sheet 'MYE2 - All' \(its sheets: MYE2 - Persons\)"),
+    Case("mye-text-in-age-cell", MYE_FILE, workbook({"Contents": [["Contents"]], "MYE2 - All": MYE_TITLES + [MYE_HEADER, mye_row(), mye_row("E06000044", "Portsmouth", "n/a")]}),
+         population.read_mid_year_estimates, r"sheet 'MYE2 - All': 'n/a' is not a whole number of people", row=7, column="10"),
+    Case("mye-duplicated-area", MYE_FILE, workbook({"MYE2 - All": MYE_TITLES + [MYE_HEADER, mye_row(), mye_row()]}),
+         population.read_mid_year_estimates, r"sheet 'MYE2 - All': area E06000045 appears more than once \(rows 6, 7\)", row=7, column="Code"),
+    Case("mye-header-missing", MYE_FILE, workbook({"MYE2 - All": MYE_TITLES + [["Code", "Name", "Total"], ["E06000045", "Southampton", 9100]]}),
+         population.read_mid_year_estimates, r"no header row found in the first 50 rows of any sheet \(MYE2 - All\): expected a code column"),
+    Case("mye-damaged-xls", "ukmidyearestimates2016.xls", text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+         population.read_mid_year_estimates, r"the file is not an Excel 97-2003 .xls workbook, or it is damaged"),
+    Case("mye-ods-that-is-text", "ukmidyearestimates2017.ods", text("Code,Name,All ages\nE06000045,Southampton,252359\n"),
+         population.read_mid_year_estimates, r"the file is not an OpenDocument spreadsheet \(.ods\), or it is damaged"),
+]
+
+
+@pytest.mark.parametrize("case", PUBLIC_CASES, ids=[c.id for c in PUBLIC_CASES])
+def test_malformed_public_statistics_raise_input_error(tmp_path: Path, case: Case) -> None:
+    test_malformed_input_raises_input_error(tmp_path, case)

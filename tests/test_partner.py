@@ -23,10 +23,11 @@ from assess.sources.partner import (
     read_partner,
     read_resident_survey,
     read_rough_sleeping,
+    read_safeguarding_topics,
     read_scorecard,
     read_youth_justice,
 )
-from assess.vocabulary import FORCE_FLAGS
+from assess.vocabulary import FORCE_FLAGS, SAFEGUARDING_MEASURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,6 +126,20 @@ def test_small_files_good(tmp_path):
     assert nb["period"].tolist() == ["2024/25", "2014-2016", "2024"]
 
 
+TOPICS_OK = """topic,financial_year,measure,count,source
+Cuckooing,2024/25,cuckooing_addresses,32,Police and housing register
+cuckooing,2023/24,cuckooing_addresses,"1,035",Police and housing register
+prevent,2024/25,channel_cases,0,Council Channel panel
+"""
+
+
+def test_safeguarding_topics_good(tmp_path):
+    df = read_safeguarding_topics(write(tmp_path, "t.csv", TOPICS_OK))
+    assert df["topic"].tolist() == ["cuckooing", "cuckooing", "prevent"]
+    assert df["count"].tolist() == [32, 1035, 0] and df["count"].dtype == "int64"
+    assert df["source"].tolist()[2] == "Council Channel panel" and df["source_row"].tolist() == [2, 3, 4]
+
+
 SCORECARD_OK = """measures:
   - id: all_crime
     label: All crime
@@ -203,6 +218,17 @@ BAD = [
     ("bad period", read_benchmarks, "measure,period,area,value,unit,source\nx,2016/18,England,1,percent,s\n", 2, "period", "consecutive"),
     ("measure not snake_case", read_benchmarks, "measure,period,area,value,unit,source\nfeel safe,2024,England,1,percent,s\n",
      2, "measure", "snake_case"),
+    ("measure of another topic", read_safeguarding_topics,
+     "topic,financial_year,measure,count,source\nprevent,2024/25,cuckooing_addresses,3,x\n", 2, "measure", "belongs to topic"),
+    ("unknown topic measure", read_safeguarding_topics,
+     "topic,financial_year,measure,count,source\ncuckooing,2024/25,houses,3,x\n", 2, "measure", "houses"),
+    ("unknown topic", read_safeguarding_topics,
+     "topic,financial_year,measure,count,source\nknife_crime,2024/25,prevent_referrals,3,x\n", 2, "topic", "knife_crime"),
+    ("topic count twice", read_safeguarding_topics,
+     "topic,financial_year,measure,count,source\nprevent,2024/25,channel_cases,3,x\nprevent,2024/25,channel_cases,4,y\n",
+     3, "measure", "twice"),
+    ("blank topic source", read_safeguarding_topics,
+     "topic,financial_year,measure,count,source\nprevent,2024/25,channel_cases,3,\n", 2, "source", None),
     ("value not a number", read_benchmarks, "measure,period,area,value,unit,source\nx,2024,England,twelve,percent,s\n", 2, "value", "twelve"),
 ]
 
@@ -297,7 +323,7 @@ def test_read_partner_unknown_name(tmp_path):
 
 def test_every_partner_file_has_a_reader():
     assert set(PARTNER_READERS) == set(DEFAULT_PARTNER_FILES)
-    assert set(PARTNER_COLUMNS) == set(DEFAULT_PARTNER_FILES) - {"scorecard"}
+    assert set(PARTNER_COLUMNS) == set(DEFAULT_PARTNER_FILES) - {"scorecard", "recommendations"}  # the YAML files
 
 
 def test_data_dictionary_documents_every_column_and_flag():
@@ -311,8 +337,10 @@ def test_data_dictionary_documents_every_column_and_flag():
                     assert re.search(rf"`{re.escape(choice)}`", text), (c.name, choice)
     for flag in FORCE_FLAGS:
         assert f"`{flag}`" in text
-    for field in partner.ScorecardMeasure.model_fields:
+    for field in (*partner.ScorecardMeasure.model_fields, *partner.Recommendation.model_fields):
         assert f"`{field}`" in text
+    for measure in SAFEGUARDING_MEASURES:
+        assert f"`{measure}`" in text, measure
 
 
 # --------------------------------------------------------------------------- the read cache

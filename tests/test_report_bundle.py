@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.config import CSPConfig
 from assess.report import bundle as bundle_mod
-from assess.report.bundle import BundleResult, bundle_path, run_batch, run_bundle
+from assess.report.bundle import BundleResult, bundle_path, run_bundle
 from assess.report.export import audit_html, local_link_targets
 
 pytestmark = pytest.mark.e2e
@@ -177,14 +177,15 @@ def test_pdf_pages_render_and_tables_fit_the_page(runs: SimpleNamespace, tmp_pat
 
 def test_workbook_sheets(runs: SimpleNamespace) -> None:
     wb = load_workbook(runs.path / "tables.xlsx")
-    assert wb.sheetnames[0] == "Notes"
-    assert len(wb.sheetnames) == 4 and len(set(wb.sheetnames)) == 4
+    assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    assert len(wb.sheetnames) == 6 and len(set(wb.sheetnames)) == 6
     assert all(len(name) <= 31 for name in wb.sheetnames)
     assert "02_wide_table_with_a_very_long_" in wb.sheetnames
-    notes = " ".join(str(c.value) for row in wb["Notes"].iter_rows() for c in row if c.value is not None)
-    assert OGL_ATTRIBUTION in notes and "[c]" in notes and SYNTHETIC_LABEL in notes.lower()
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value is not None)
+    assert OGL_ATTRIBUTION in cover and "[c]" in cover and SYNTHETIC_LABEL in cover.lower()
     sheet = wb["01_offences"]
-    assert [c.value for c in sheet[5]] == ["Demo", 1234, 81.2] and sheet["B6"].value == "[c]"
+    header = next(r for r in range(1, 12) if sheet.cell(r, 1).value == "Area")
+    assert [c.value for c in sheet[header + 1]] == ["Demo", 1234, 81.2] and sheet.cell(header + 2, 2).value == "[c]"
 
 
 def test_metrics_and_manifest(runs: SimpleNamespace) -> None:
@@ -278,21 +279,3 @@ def _wait_for_orphan_kernels(parent_pid: int, timeout: float = 15.0) -> None:
     while orphans() and time.monotonic() < deadline:
         time.sleep(0.25)
     assert orphans() == [], "kernels of the killed run are still running"
-
-
-def test_run_batch_reports_every_bundle(runs: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, str]] = []
-
-    def fake(cfg: CSPConfig, year: str, **kwargs: object) -> BundleResult:
-        calls.append((cfg.slug, year))
-        if year == "2022/23":
-            raise RuntimeError("no data")
-        return BundleResult(cfg.slug, year, runs.out_root, [])
-
-    monkeypatch.setattr(bundle_mod, "run_bundle", fake)
-    cfg = fixture_config()
-    assert [r.year for r in run_batch([(cfg, "2023/24"), (cfg, "2021/22")])] == ["2023/24", "2021/22"]
-    with pytest.raises(ExceptionGroup) as info:
-        run_batch([(cfg, "2022/23"), (cfg, "2023/24")])
-    assert calls[-1] == ("demo", "2023/24"), "a failing bundle must not stop the batch"
-    assert "demo 2022/23" in str(info.value.exceptions[0].__notes__)

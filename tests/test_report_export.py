@@ -1,25 +1,22 @@
-"""Chapter HTML, the audit of offline pages, the PDF's document and the tables workbook (no kernel)."""
+"""Chapter HTML, the audit of offline pages and the PDF's documents (no kernel); the workbook is
+tested in test_report_workbook.py."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from openpyxl import load_workbook
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.report.export import (
     ChapterRenderer,
     PageContext,
-    WorkbookTable,
     audit_html,
     chapter_page,
-    sheet_names,
-    write_workbook,
+    wrap_tables,
 )
 from assess.report.pdf import (
     ContentsEntry,
@@ -128,76 +125,82 @@ def test_page_css_running_heads() -> None:
     part = page_css(CTX, "part")
     assert '"Synthetic demonstration data"' in part and "counter(page)" not in part
     assert "@page :first" in page_css(CTX, "front")
-    assert 'counter(page) " of " counter(pages)' in page_css(CTX, "stamps")
+    stamps = page_css(CTX, "stamps", 53)
+    assert 'counter(page) " of 53"' in stamps and "counter(pages)" not in stamps
     with pytest.raises(ValueError):
         page_css(CTX, "cover")
 
 
-def test_sheet_names_are_short_unique_and_legal() -> None:
-    wanted = ["01_offences", "01_offences", "Notes", "02_" + "x" * 40, "02_" + "x" * 40, "03_a/b[c]?"]
-    names = sheet_names(wanted)
-    assert len(names) == len(wanted)
-    assert len({n.lower() for n in names}) == len(names)
-    assert all(len(n) <= 31 for n in names)
-    assert not any(ch in n for n in names for ch in "[]:*?/\\")
-    assert names[0] == "01_offences" and names[1] == "01_offences~2" and names[2] != "Notes"
-    assert names[4].endswith("~2") and len(names[4]) == 31
-
-
-def test_workbook_has_notes_sheet_and_one_sheet_per_table_reproducibly(tmp_path: Path) -> None:
-    tables_dir = tmp_path / "tables"
-    tables_dir.mkdir()
-    (tables_dir / "01_alpha__offences.csv").write_text("area,offences,rate\nA,1234,81.2\nB,[c],64.0\n", encoding="utf-8")
-    long = "a_very_long_table_name_that_goes_on_and_on"
-    (tables_dir / f"02_beta__{long}.csv").write_text("month,asb\n2023-04,12\n", encoding="utf-8")
-    (tables_dir / f"02_beta__{long}_too.csv").write_text("month,asb\n2023-05,13\n", encoding="utf-8")
-    tables = [
-        WorkbookTable("01_alpha", "offences", tables_dir / "01_alpha__offences.csv", "Offences by area", "Alpha"),
-        WorkbookTable("02_beta", long, tables_dir / f"02_beta__{long}.csv", "ASB by month", "Beta"),
-        WorkbookTable("02_beta", long + "_too", tables_dir / f"02_beta__{long}_too.csv", "ASB again", "Beta"),
-    ]
-    digests = []
-    for name in ("a.xlsx", "b.xlsx"):
-        write_workbook(tmp_path / name, tables, report_title="Demo CSP", year="2023/24", synthetic=True,
-                       suppression_threshold=5, notes={"Alpha": ["A note."]})
-        digests.append(hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())
-    assert digests[0] == digests[1], "the same tables must give the same workbook bytes"
-    wb = load_workbook(tmp_path / "a.xlsx")
-    assert wb.sheetnames[0] == "Notes" and len(wb.sheetnames) == 4
-    assert all(len(n) <= 31 for n in wb.sheetnames) and len(set(wb.sheetnames)) == 4
-    notes_text = " ".join(str(c.value) for row in wb["Notes"].iter_rows() for c in row if c.value is not None)
-    assert OGL_ATTRIBUTION in notes_text and "[c]" in notes_text and "1 to 4" in notes_text
-    assert SYNTHETIC_LABEL in notes_text.lower() and "A note." in notes_text
-    sheet = wb[wb.sheetnames[1]]
-    assert sheet["A1"].value == "Offences by area"
-    assert [c.value for c in sheet[4]] == ["area", "offences", "rate"]
-    assert [c.value for c in sheet[5]] == ["A", 1234, 81.2] and sheet["B6"].value == "[c]"
-
-
 def _link_targets(path: Path) -> list[int]:
+    """The pages the contents page (page 2) links to (each once: a link laid out as several boxes
+    has an annotation for each), named destinations resolved."""
     from pypdf import PdfReader
 
     reader = PdfReader(path)
-    return sorted(
-        reader.get_page_number(annot.get_object()["/Dest"][0].get_object())
-        for annot in reader.pages[1].get("/Annots", [])
-    )
+    named = {str(k): v for k, v in reader.named_destinations.items()}
+    targets = []
+    for annot in reader.pages[1].get("/Annots", []):
+        annot = annot.get_object()
+        dest = annot.get("/Dest")
+        if dest is None and "/A" in annot:
+            dest = annot["/A"].get("/D")
+        if isinstance(dest, (str, bytes)) or hasattr(dest, "original_bytes"):
+            targets.append(reader.get_page_number(named[str(dest)].page))
+        else:
+            targets.append(reader.get_page_number(dest[0].get_object()))
+    return sorted(set(targets))
 
 
-def test_pdf_laid_out_in_workers_is_the_pdf_laid_out_here(tmp_path: Path) -> None:
+def _executed_with_terms(tmp_path: Path) -> Path:
+    path = _executed(tmp_path, "02_beta")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# Beta chapter\n\nThe 10% of LSOAs with the most crime, shown on a funnel plot."
+    nbformat.write(nb, path)
+    return path
+
+
+def test_pdf_is_tagged_and_laid_out_in_a_worker_as_here(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     from assess.report.pdf import write_pdf
 
-    docs = [ChapterRenderer().render(_executed(tmp_path, n), n) for n in ("01_alpha", "02_beta")]
+    docs = [ChapterRenderer().render(_executed(tmp_path), "01_alpha"),
+            ChapterRenderer().render(_executed_with_terms(tmp_path), "02_beta")]
     here = write_pdf(docs, tmp_path / "here.pdf", CTX, workers=0)
-    there = write_pdf(docs, tmp_path / "there.pdf", CTX, workers=2)
+    there = write_pdf(docs, tmp_path / "there.pdf", CTX, workers=1)
     assert (tmp_path / "here.pdf").read_bytes() == (tmp_path / "there.pdf").read_bytes()
-    assert here.pages == there.pages == 5  # title, contents, two chapters, colophon
+    assert here.pages == there.pages == 6  # title, contents, two chapters, glossary, colophon
     texts = [p.extract_text() for p in PdfReader(tmp_path / "here.pdf").pages]
-    assert [f"Page {i} of 5" in t for i, t in enumerate(texts, 1)] == [False, True, True, True, True]
-    assert texts[2].lstrip().startswith("Alpha chapter") and "About this report" in texts[4]
-    assert _link_targets(tmp_path / "here.pdf") == [2, 3, 4]  # contents -> both chapters and the colophon
+    assert [f"Page {i} of 6" in t for i, t in enumerate(texts, 1)] == [False, True, True, True, True, True]
+    assert texts[2].lstrip().startswith("Alpha chapter") and "Glossary" in texts[4] and "About this report" in texts[5]
+    assert _link_targets(tmp_path / "here.pdf") == [2, 3, 4, 5]  # contents -> chapters, glossary, colophon
+    reader = PdfReader(tmp_path / "here.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB" and bool(root["/MarkInfo"]["/Marked"])
+    assert reader.metadata.title == "Demo & Co Community Safety Partnership, 2023/24"
+    figures = [e for e in struct_elements(root["/StructTreeRoot"]) if e.get("/S") == "/Figure"]
+    assert len(figures) == 4 and all(str(f.get("/Alt", "")).strip() for f in figures)  # two images a chapter
+    # the glossary terms of the text link to their entries in the glossary
+    beta_links = [a.get_object() for a in reader.pages[3].get("/Annots", [])]
+    assert len([a for a in beta_links if a["/Subtype"] == "/Link"]) == 2
+
+
+def struct_elements(node: object) -> list:
+    """Every structure element under ``node`` (a pypdf object of the structure tree)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    found, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if isinstance(item, ArrayObject):
+            stack.extend(item)
+        elif isinstance(item, DictionaryObject) and item.get("/Type") != "/OBJR":
+            if "/S" in item:
+                found.append(item)
+            if "/K" in item:
+                stack.append(item["/K"])
+    return found
 
 
 def test_pdf_builder_survives_a_dead_worker(tmp_path: Path) -> None:
@@ -205,10 +208,41 @@ def test_pdf_builder_survives_a_dead_worker(tmp_path: Path) -> None:
 
     docs = [ChapterRenderer().render(_executed(tmp_path, n), n) for n in ("01_alpha", "02_beta")]
     with PdfBuilder(CTX, tmp_path, workers=1) as builder:
-        builder._workers[0]._proc.kill()  # the worker dies: its parts are laid out here instead
+        assert builder._worker is not None
+        builder._worker._proc.kill()  # the worker dies: the parts are laid out here instead
         for doc in docs:
             builder.add(doc)
         result = builder.write(docs, tmp_path / "a.pdf")
-    assert result.pages == 5
-    assert _link_targets(tmp_path / "a.pdf") == [2, 3, 4]
+    assert result.pages == 6
+    assert _link_targets(tmp_path / "a.pdf") == [2, 3, 4, 5]
 
+
+def test_tables_shown_without_a_region_are_wrapped_in_one() -> None:
+    body = ('<style>#T_x td {color: red}</style><table id="T_x"><caption>Score &amp; card</caption><tr><td>1</td></tr></table>'
+            '<div class="assess-table-wrap" role="region" aria-label="A" tabindex="0"><table class="assess-table">'
+            "<caption>A</caption></table></div>")
+    wrapped = wrap_tables(body)
+    assert wrapped.count('role="region"') == 2
+    assert '<div class="assess-table-wrap" role="region" aria-label="Score &amp; card" tabindex="0"><table id="T_x">' in wrapped
+
+
+def test_opaque_charts_are_embedded_without_an_alpha_channel() -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from assess.report.pdf import opaque_pngs
+
+    def png(mode: str, colour: tuple) -> str:
+        buf = io.BytesIO()
+        Image.new(mode, (4, 3), colour).save(buf, format="PNG")
+        return base64.b64encode(buf.getvalue()).decode()
+
+    opaque, clear = png("RGBA", (10, 20, 30, 255)), png("RGBA", (10, 20, 30, 0))
+    html = f'<img src="data:image/png;base64,{opaque}" alt="a"><img src="data:image/png;base64,{clear}" alt="b">'
+    out = opaque_pngs(html)
+    first, second = (base64.b64decode(m) for m in __import__("re").findall(r"base64,([^\"]+)", out))
+    with Image.open(io.BytesIO(first)) as img:
+        assert img.mode == "RGB" and img.getpixel((0, 0)) == (10, 20, 30)
+    assert base64.b64encode(second).decode() == clear, "a picture with transparency is left as it is"

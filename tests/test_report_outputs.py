@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assess.report import charts, display, outputs
+from assess.report import charts, display
 from assess.report.outputs import (
     SUPPRESSED_MARK,
     ChapterOutputs,

@@ -245,9 +245,19 @@ LIBREOFFICE_CONTENT = f"""<?xml version="1.0" encoding="UTF-8"?>
 </office:spreadsheet></office:body></office:document-content>"""
 
 
+_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
 def write_ods(path: Path, content: str) -> Path:
+    """An ODS package as LibreOffice writes it: mimetype first (stored), the manifest, content.xml."""
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
         z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path
 

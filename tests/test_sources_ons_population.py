@@ -123,7 +123,8 @@ def mid_year_rows() -> list[list[object]]:
     return [
         ["E92000001", "ENGLAND", 91 * 100, *ages(100)],
         ["E12000008", "South East", 91 * 10, *ages(10)],
-        ["E10000014", "Hampshire", 91 * 5, *ages(5)],  # county: not a geography used
+        ["E10000014", "Hampshire", 91 * 5, *ages(5)],  # county
+        ["E11000002", "Greater Manchester", 91 * 7, *ages(7)],  # metropolitan county: not a geography used
         ["E06000045", "Southampton", 91 * 3, *ages(3)],
         ["E01017140", "Southampton 001A", 91 * 1, *ages(1)],
         ["E05002460", "Bassett", 91 * 2, *ages(2)],
@@ -151,15 +152,20 @@ def test_mid_year_xlsx_with_title_rows(tmp_path: Path) -> None:
     assert list(df.columns) == POPULATION_COLUMNS
     assert set(df["year"]) == {2017}
     geo = df.drop_duplicates("area_code").set_index("area_code")["geography"].to_dict()
-    assert geo == {"E92000001": "country", "E12000008": "region", "E06000045": "lad", "E01017140": "lsoa", "E05002460": "ward"}
+    assert geo == {"E92000001": "country", "E12000008": "region", "E10000014": "county", "E06000045": "lad",
+                   "E01017140": "lsoa", "E05002460": "ward"}
     value = df.set_index(["area_code", "age_band"])["value"]
     assert value[("E06000045", "all")] == 273
     assert value[("E06000045", "0-15")] == 16 * 3
     assert value[("E06000045", "10-17")] == 8 * 3
-    assert df["age_band"].iloc[:3].tolist() == ["all", "0-15", "10-17"]
-    assert {"row": 6, "reason": "area E10000014 is of a geography not used (E10)"} in report.dropped
-    assert [d["row"] for d in report.dropped] == [6, 10, 11]
-    assert report.rows_read == 5
+    assert value[("E06000045", "0-17")] == 18 * 3
+    assert value[("E06000045", "16-59")] == 44 * 3
+    assert value[("E06000045", "60+")] == 31 * 3  # 60 .. 89 and the 90+ group
+    assert value[("E06000045", "18+")] == 73 * 3 and value[("E06000045", "16+")] == 75 * 3
+    assert df["age_band"].iloc[:8].tolist() == ["all", "0-15", "10-17", "0-17", "16-59", "16+", "18+", "60+"]
+    assert {"row": 7, "reason": "area E11000002 is of a geography not used (E11)"} in report.dropped
+    assert [d["row"] for d in report.dropped] == [7, 12]  # the blank row 11 is not a record; 12 is the source note
+    assert report.rows_read == 6 and report.warnings == []
 
 
 def test_mid_year_csv_all_ages_only_year_from_name(tmp_path: Path) -> None:
@@ -176,7 +182,7 @@ def test_mid_year_csv_all_ages_only_year_from_name(tmp_path: Path) -> None:
     assert df["value"].tolist() == [252796, 366903]
     assert set(df["age_band"]) == {"all"} and set(df["year"]) == {2019}
     assert set(df["geography"]) == {"lad"}
-    assert any("band 0-15 not derived" in w for w in report.warnings)
+    assert report.warnings == [f"{path.name}: no single years of age; only 'all' (All ages) is read"]
 
 
 def test_mid_year_ward_file_prefers_ward_code_over_la_code(tmp_path: Path) -> None:
@@ -216,3 +222,89 @@ def test_mid_year_split_by_sex_is_refused(tmp_path: Path) -> None:
     path.write_text("Area Code,Sex,All Ages\nE06000045,M,100\nE06000045,F,110\n")
     with pytest.raises(InputError, match=r"row 3, column 'Area Code': area E06000045 appears more than once"):
         read_mid_year_estimates(path)
+
+
+# --- ONS mid-year estimate workbooks as published (real .xls) --------------------------------------
+
+MYE = {2016: "population/ukmidyearestimates2016.xls", 2017: "population/ukmidyearestimates2017finalversion.xls"}
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("year", [2016, 2017])
+def test_ons_mid_year_workbook_xls(shared_data: Path, year: int) -> None:
+    """The UK workbook: sheet 'MYE2 - All', title rows, header on row 5 ('Geography1' in 2017 only)."""
+    path = shared_data / MYE[year]
+    report = ReadReport(path)
+    df = read_mid_year_estimates(path, report=report)
+    assert list(df.columns) == POPULATION_COLUMNS and set(df["year"]) == {year}  # from the title: "..., mid-2016"
+    value = df.set_index(["area_code", "age_band"])["value"]
+    southampton = {2016: 254_275, 2017: 252_359}[year]
+    assert value[("E06000045", "all")] == southampton
+    if year == 2016:
+        assert value[("E92000001", "all")] == 55_268_067
+    assert df.loc[df["area_code"] == "E06000045", "area_name"].iloc[0] == "Southampton"
+    bands = set(df["age_band"])
+    assert bands == {"all", "0-15", "10-17", "0-17", "16-59", "16+", "18+", "60+"}
+    # "90" is the 90-and-over group: the single years add up to All ages, so the open bands are derived
+    assert value[("E06000045", "0-15")] + value[("E06000045", "16+")] == southampton
+    assert value[("E06000045", "0-17")] + value[("E06000045", "18+")] == southampton
+    assert value[("E06000045", "16-59")] + value[("E06000045", "60+")] == value[("E06000045", "16+")]
+    assert 0 < value[("E06000045", "10-17")] < value[("E06000045", "0-17")]
+    geo = df.drop_duplicates("area_code")["geography"].value_counts().to_dict()
+    assert geo == {"lad": 348, "county": 27, "region": 9, "country": 4}  # E&W LADs; England, Wales, Scotland, NI
+    reasons = {d["row"]: d["reason"] for d in report.dropped}
+    assert reasons[6] == "area K02000001 is of a geography not used (K02)"  # the UK
+    assert all(d["reason"].endswith(("(S12)", "(N09)", "(E11)", "(K02)", "(K03)", "(K04)")) or "note" in d["reason"]
+               for d in report.dropped)
+    assert report.warnings == []
+
+
+def test_mid_year_workbook_header_moved_and_sheet_renamed(tmp_path: Path) -> None:
+    """A later edition: header on row 8 of 'MYE2 - Persons', one-sex sheets first, '90+' label."""
+    path = tmp_path / "mye22final.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Contents"
+    for name, scale in (("MYE2 - Males", 2), ("MYE2 - Persons", 3)):
+        ws = wb.create_sheet(name)
+        for _ in range(5):
+            ws.append([None])
+        ws.append(["Population estimates by single year of age, mid-2022"])
+        ws.append([None])
+        ws.append(["Code", "Name", "Geography", "All ages", *range(90), "90+"])
+        ws.append(["E06000045", "Southampton", "Unitary Authority", 91 * scale, *([scale] * 91)])
+    wb.save(path)
+    df = read_mid_year_estimates(path)
+    value = df.set_index(["area_code", "age_band"])["value"]
+    assert value[("E06000045", "all")] == 273 and value[("E06000045", "10-17")] == 24
+    assert set(df["year"]) == {2022}
+    wb = openpyxl.load_workbook(path)  # without its persons sheet, the one-sex sheet is never taken by default
+    del wb["MYE2 - Persons"]
+    wb.save(path)
+    with pytest.raises(InputError, match=r"sheet 'MYE2 - Males', which holds one sex only"):
+        read_mid_year_estimates(path)
+
+
+def test_single_years_that_do_not_add_up(tmp_path: Path) -> None:
+    path = tmp_path / "mid-2019-estimates.csv"
+    path.write_text("Code,Name,All ages," + ",".join(map(str, range(91))) + "\n"
+                    "E06000045,Southampton,100," + ",".join(["1"] * 91) + "\n", encoding="utf-8")
+    report = ReadReport(path)
+    df = read_mid_year_estimates(path, report=report)
+    assert set(df["age_band"]) == {"all", "0-15", "10-17", "0-17", "16-59"}  # no open band: "90" is not 90+ here
+    assert report.warnings[0].endswith("do not add up to All ages (first at row 2); bands of 'and over' not derived")
+
+
+def test_population_files_that_disagree(tmp_path: Path) -> None:
+    from assess.sources.population import combine_estimates
+
+    a = tmp_path / "mid-2017-a.csv"
+    a.write_text("Code,All ages\nE06000045,252359\nE06000044,215000\n")
+    b = tmp_path / "mid-2017-b.csv"
+    b.write_text("Code,All ages\nE06000045,252359\n")
+    warnings: list[str] = []
+    both = combine_estimates([read_mid_year_estimates(a), read_mid_year_estimates(b)], warnings)
+    assert len(both) == 2 and warnings == ["mid-2017-b.csv: 1 area-year-band figures equal to those of mid-2017-a.csv, which are kept"]
+    b.write_text("Code,All ages\nE06000045,252000\n")
+    with pytest.raises(InputError, match=r"population files disagree: E06000045 mid-2017, age band all, is "
+                                         r"mid-2017-a.csv \(252,359\) but mid-2017-b.csv \(252,000\)"):
+        combine_estimates([read_mid_year_estimates(a), read_mid_year_estimates(b)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -100,18 +99,14 @@ def test_read_street_real_february(hampshire: list[Path]) -> None:
 
 
 @pytest.mark.real
-def test_read_street_real_all_months_and_speed(hampshire: list[Path]) -> None:
-    start = time.perf_counter()
+def test_read_street_real_all_months(hampshire: list[Path]) -> None:
+    """Every real Hampshire month reads whole (speed is measured by benchmarks/bench_ingest.py, not here)."""
     frames = [read_street(p) for p in hampshire]
-    elapsed = time.perf_counter() - start
     counts = {f["month"].iloc[0]: len(f) for f in frames}
     assert counts == HAMPSHIRE_ROWS
     everything = pd.concat(frames, ignore_index=True)
     assert everything["lsoa_code"].isna().sum() == 6  # a few rows cannot be placed
     assert duplicate_crime_ids(everything).empty
-    rate = len(everything) / elapsed
-    print(f"read_street: {len(everything)} rows in {elapsed:.2f} s = {rate:,.0f} rows/s")
-    assert rate > 20_000  # measured ~190,000 rows/s on one shared core
 
 
 # --- file names ------------------------------------------------------------------------------------

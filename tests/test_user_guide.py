@@ -52,7 +52,7 @@ def guide_commands() -> dict[str, list[str]]:
 
 def test_the_guide_has_the_two_walkthroughs() -> None:
     sections = guide_commands()
-    assert [c.split()[1] for c in sections["Start a new CSP"]] == ["fetch", "init-csp", "fetch", "ingest", "run"]
+    assert [c.split()[1] for c in sections["Start a new CSP"]] == ["fetch", "csp", "init-csp", "fetch", "ingest", "run"]
     assert [c.split()[1] for c in sections["Rerun for a new year"]] == ["fetch", "ingest", "run"]
 
 

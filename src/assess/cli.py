@@ -1,16 +1,26 @@
-"""The command line: ``assess demo | ingest | init-csp | run | fetch | reconcile``.
+"""The command line: ``assess demo | ingest | init-csp | csp | fetch | run | reconcile``.
 
 Each command only parses its options and calls the library; nothing here computes.
+
+Conventions: ``-h`` and ``--help`` everywhere, ``assess --version``, an example under every
+command's help. An error the project raises on purpose (:class:`assess.errors.AssessError`: a bad
+input, configuration, chapter, CSP or year) is one line on stderr, ``error: ...``, and exit status
+2; ``assess --debug`` (or ``ASSESS_DEBUG=1``) shows its traceback instead. Folders default to
+those of the project found from the working folder (:mod:`assess.paths`), so the commands work
+from any folder inside it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,24 +29,101 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
+from assess import __version__
 from assess.errors import AssessError
+from assess.paths import ProjectPaths, project_paths
 
-app = typer.Typer(
+console = Console(stderr=True)
+#: Listings a user may pipe (``assess csp list``) go to stdout.
+out_console = Console()
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+DEBUG_ENV = "ASSESS_DEBUG"
+
+
+# -- the command classes: help without type labels on flags, one-line errors ---------------------
+def _plain_help_option(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""  # "-h, --help  Show this message and exit.", not "<bool>"
+    return option
+
+
+class AssessCommand(TyperCommand):
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain_help_option(super().get_help_option(ctx))
+
+
+class AssessGroup(TyperGroup):
+    """A group whose commands' :class:`AssessError` becomes ``error: <message>`` and exit 2."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain_help_option(super().get_help_option(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AssessError as exc:
+            if _debug(ctx):
+                raise
+            report_error(exc)
+            raise typer.Exit(code=2) from None
+
+
+def _debug(ctx: Any) -> bool:
+    return bool(ctx.find_root().params.get("debug")) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def report_error(exc: BaseException) -> None:
+    """``error: <first line of the message>`` on stderr (the whole message, kept on one line)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    console.print(f"[bold red]error:[/] {escape(text)}", soft_wrap=True, highlight=False)
+
+
+def _typer(**kwargs: Any) -> typer.Typer:
+    return typer.Typer(cls=AssessGroup, context_settings=CONTEXT, rich_markup_mode="markdown",
+                       add_completion=False, **kwargs)
+
+
+app = _typer(
     help="assess: a reproducible Community Safety Strategic Assessment for a CSP in England and Wales.",
     no_args_is_help=True,
-    add_completion=False,
+    epilog="Example: `assess run --csp wessex-vale --year 2024/25` (after `assess demo` and `assess ingest`).",
 )
-console = Console(stderr=True)
-
-RawDir = Annotated[Path, typer.Option("--raw", help="Folder of raw inputs as published (data/raw).")]
-ProcessedDir = Annotated[Path, typer.Option("--processed", help="Folder of the processed store (data/processed).")]
-ConfigDir = Annotated[Path, typer.Option("--config-dir", help="Folder of per-CSP YAML files (config/csp).")]
+csp_app = _typer(help="Look up the CSPs of the ONS lookup and check a configuration against the data.",
+                 no_args_is_help=True, epilog="Example: `assess csp list --search southampton`")
+app.add_typer(csp_app, name="csp")
 
 
-def _fail(exc: Exception) -> None:
-    console.print(f"[bold red]error:[/] {exc}")
-    raise typer.Exit(code=2)
+def _command(on: typer.Typer, example: str, name: str | None = None) -> Any:
+    return on.command(name, cls=AssessCommand, epilog=f"Example: `{example}`")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"assess {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", metavar="", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", metavar="", help="Show the traceback of an error.")] = False,
+) -> None:
+    """assess: a reproducible Community Safety Strategic Assessment for a CSP in England and Wales."""
+
+
+# -- options shared by the commands ----------------------------------------------------------------
+RawDir = Annotated[Path | None, typer.Option("--raw", metavar="DIR", help="Raw inputs as published (default: the project's data/raw).")]
+ProcessedDir = Annotated[Path | None, typer.Option("--processed", metavar="DIR", help="The processed store (default: the project's data/processed).")]
+ConfigDir = Annotated[Path | None, typer.Option("--config-dir", metavar="DIR", help="Per-CSP YAML files (default: the project's config/csp).")]
+Force = Annotated[bool, typer.Option("--force", metavar="", help="Do it even if already done.")]
+
+
+def _project() -> ProjectPaths:
+    return project_paths()
 
 
 def _bar() -> Progress:
@@ -45,32 +132,35 @@ def _bar() -> Progress:
     )
 
 
-@app.command()
+def _warn(text: str) -> None:
+    """One warning, on one line however long (a terminal wraps it; a log or grep sees one line)."""
+    console.print(f"[yellow]{escape(text)}[/]", highlight=False, soft_wrap=True)
+
+
+@_command(app, "assess demo")
 def demo(
-    raw: RawDir = Path("data/raw"),
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes byte-identical files.")] = 2017,
-    force: Annotated[bool, typer.Option("--force", help="Write even if demo data is already present.")] = False,
+    raw: RawDir = None,
+    seed: Annotated[int, typer.Option(metavar="N", help="Random seed: the same seed writes byte-identical files.")] = 2017,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Write even if demo data is already present.")] = False,
 ) -> None:
     """Write deterministic synthetic demonstration data, in the publishers' formats, into RAW."""
     from assess.demo import write_demo
 
+    raw = raw or _project().raw
     marker = raw / "DEMO_README.md"
     if marker.exists() and not force:
         console.print(f"demo data already present in {raw} (use --force to write it again)")
         return
-    try:
-        summary = write_demo(raw, seed=seed)
-    except AssessError as exc:
-        _fail(exc)
-    console.print(summary.describe())
+    console.print(write_demo(raw, seed=seed).describe())
 
 
-@app.command()
+@_command(app, "assess ingest --verbose")
 def ingest(
-    raw: RawDir = Path("data/raw"),
-    processed: ProcessedDir = Path("data/processed"),
-    config_dir: ConfigDir = Path("config/csp"),
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")] = False,
+    raw: RawDir = None,
+    processed: ProcessedDir = None,
+    config_dir: ConfigDir = None,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Rebuild even if the inputs are unchanged.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", metavar="", help="Print every warning, not one line per kind.")] = False,
 ) -> None:
     """Read, validate, harmonise and place every raw file; write a new version of the store.
 
@@ -79,116 +169,219 @@ def ingest(
 
     Files are recognised by name and header, so downloads go into RAW as they come. Rows that
     cannot be placed in a ward (blank or unknown LSOA) are counted and reported, never dropped.
+    Warnings are printed one line per kind (all of them with --verbose; the processed manifest
+    keeps them all). Each configuration of CONFIG_DIR is then checked against the data.
     """
+    from assess.ingest_summary import group_warnings, table_rows
     from assess.store.ingest import ingest as run_ingest
 
+    paths = _project()
+    raw, processed = raw or paths.raw, processed or paths.processed
     with _bar() as bar:
         task = bar.add_task("reading", total=None)
 
         def progress(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"reading {step}", completed=done, total=total)
 
-        try:
-            report = run_ingest(raw, processed, force=force, progress=progress, config_dir=config_dir)
-        except AssessError as exc:
-            _fail(exc)
+        report = run_ingest(raw, processed, force=force, progress=progress, config_dir=config_dir or paths.config)
     if report.up_to_date:
         console.print(f"inputs unchanged ({report.inputs} files) and the store matches its manifest: nothing to do")
-        return
-    for problem in report.repaired[:5]:
-        console.print(f"[yellow]the previous store did not match its manifest ({problem}): rebuilt[/]")
-    table = Table(title=f"processed tables in {processed}")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, n in report.rows.items():
-        table.add_row(name, f"{n:,}")
-    console.print(table)
-    console.print(f"{report.unplaced_rows:,} street rows could not be placed in a ward (see the 'unplaced' table)")
-    if report.duplicate_ids:
-        console.print(f"[yellow]{report.duplicate_ids:,} Crime IDs appear more than once (see 'duplicate_crime_ids')[/]")
-    if report.coverage is not None:
-        for row in report.coverage.itertuples():
-            if not row.complete:
-                console.print(f"[yellow]{row.force} {row.financial_year}: months missing: {row.months_missing}[/]")
-    if report.dropped:
-        console.print(f"[yellow]{len(report.dropped):,} rows left out by the readers (listed in the manifest's dropped_rows)[/]")
-    for w in report.warnings:
-        console.print(f"[yellow]{w}[/]")
+    else:
+        for problem in report.repaired[:5]:
+            _warn(f"the previous store did not match its manifest ({problem}): rebuilt")
+        table = Table(title=f"processed tables in {processed}")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        table.add_column("a row is")
+        for name, n, note in table_rows(report.rows, report.unplaced_rows):
+            table.add_row(name, n, note)
+        console.print(table)
+        if report.unplaced is not None:
+            console.print(
+                f"{report.unplaced_rows:,} street rows could not be placed in a ward "
+                f"(the 'unplaced' table counts them by file and reason in {len(report.unplaced):,} rows)",
+                soft_wrap=True,
+            )
+        if report.duplicate_ids:
+            _warn(f"{report.duplicate_ids:,} Crime IDs appear more than once (see 'duplicate_crime_ids')")
+        if report.coverage is not None:
+            for row in report.coverage.itertuples():
+                if not row.complete:
+                    _warn(f"{row.force} {row.financial_year}: months missing: {row.months_missing}")
+        if report.dropped:
+            reasons = Counter(str(d.get("reason", "")) for d in report.dropped)
+            _warn(f"{len(report.dropped):,} rows left out by the readers (the manifest's dropped_rows lists them):")
+            for reason, n in reasons.most_common():
+                _warn(f"  {reason}: {n:,}")
+            if verbose:
+                for d in report.dropped:
+                    _warn(f"  {d.get('file')} row {d.get('row')}: {d.get('reason')}")
+        if verbose:
+            for w in report.warnings:
+                _warn(w)
+        else:
+            for group in group_warnings(report.warnings):
+                _warn(group.line())
+            if report.warnings:
+                console.print(f"({len(report.warnings)} warnings in all: --verbose prints them; {processed / 'manifest.json'} keeps them)")
     for name in report.unknown_files:
-        console.print(f"[yellow]not recognised, ignored: {name}[/]")
-    console.print(f"ingested {report.inputs} files ({report.files_read} read, {report.files_reused} unchanged and reused) "
-                  f"in {report.seconds:.1f} s: version {report.version}")
+        _warn(f"not recognised, ignored: {name}")
+    for line in _configuration_checks(config_dir or paths.config, processed):
+        _warn(line)
+    if not report.up_to_date:
+        console.print(f"ingested {report.inputs} files ({report.files_read} read, {report.files_reused} unchanged and reused) "
+                      f"in {report.seconds:.1f} s: version {report.version}")
 
 
-@app.command("init-csp")
-def init_csp(
-    csp: Annotated[str, typer.Argument(help="CSP name or ONS code, e.g. Southampton or E22000120.")],
-    raw: RawDir = Path("data/raw"),
-    processed: ProcessedDir = Path("data/processed"),
-    config_dir: ConfigDir = Path("config/csp"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing configuration.")] = False,
-) -> None:
-    """Write config/csp/<slug>.yaml for any CSP in England and Wales from the ONS lookup.
-
-    The lookup is taken from the processed store, or else from RAW as downloaded
-    (`assess fetch --only lookup`).
-    """
-    from assess.atomic import write_text
-    from assess.config import config_for_csp, dump_config
-    from assess.sources import discover as disc
+def _configuration_checks(config_dir: Path, processed: Path, year: str | None = None) -> list[str]:
+    """What the data cannot support of each configuration in ``config_dir`` (see assess.checks)."""
+    from assess.checks import check_most_similar_group, comparison_problems
+    from assess.config import load_config
+    from assess.errors import ConfigError
     from assess.store import Store
 
-    try:
-        store = Store(processed)
-        if store.has("lad_csp"):
-            lookup = store.read("lad_csp")
-        else:
-            found = [f for f in disc.discover(raw) if f.kind == "lad_csp_lookup"] if raw.is_dir() else []
-            if not found:
-                raise AssessError(
-                    f"no local authority -> CSP lookup in {processed} or {raw}: "
-                    "run `assess fetch --only lookup` (or put the ONS lookup CSV in data/raw/)"
-                )
-            lookup = disc.read(found[0])
-        cfg = config_for_csp(csp, lookup)
-        boundaries = [
-            f.path.relative_to(raw).as_posix()
-            for f in (disc.discover(raw) if raw.is_dir() else [])
-            if f.kind == "ward_boundaries" and any(code in f.path.name for code in cfg.lad_codes)
-        ]
-        if boundaries:  # a ward GeoJSON named after the local authority: the ward map uses it
-            cfg = cfg.model_copy(update={"ward_boundaries": boundaries[0]})
-    except AssessError as exc:
-        _fail(exc)
+    if not config_dir.is_dir():
+        return []
+    store = Store(processed)
+    lad_csp = store.read("lad_csp") if store.has("lad_csp") else _empty()
+    recorded = store.read("recorded_crime") if store.has("recorded_crime") else _empty()
+    lines: list[str] = []
+    for path in sorted(config_dir.glob("*.yaml")):
+        try:
+            cfg = load_config(path)
+        except ConfigError as exc:
+            lines.append(str(exc))
+            continue
+        lines += comparison_problems(cfg, recorded, year)
+        lines += [f"{path}: {p.sentence()}" for p in check_most_similar_group(cfg.most_similar_group, lad_csp, recorded)]
+    return lines
+
+
+def _empty() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
+@_command(app, 'assess init-csp "Southampton"', name="init-csp")
+def init_csp(
+    csp: Annotated[str, typer.Argument(metavar="CSP", help="CSP name or ONS code, e.g. Southampton or E22000120.")],
+    raw: RawDir = None,
+    processed: ProcessedDir = None,
+    config_dir: ConfigDir = None,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing configuration.")] = False,
+) -> None:
+    """Write config/csp/SLUG.yaml for any CSP in England and Wales from the ONS lookup.
+
+    The lookup is taken from the processed store, or else from RAW as downloaded
+    (`assess fetch --only lookup`). `assess csp list` shows the names it knows.
+    """
+    from assess.atomic import write_text
+    from assess.checks import lad_csp_lookup
+    from assess.config import config_for_csp, dump_config
+    from assess.sources import discover as disc
+
+    paths = _project()
+    raw, processed, config_dir = raw or paths.raw, processed or paths.processed, config_dir or paths.config
+    cfg = config_for_csp(csp, lad_csp_lookup(raw, processed))
+    boundaries = [
+        f.path.relative_to(raw).as_posix()
+        for f in (disc.discover(raw) if raw.is_dir() else [])
+        if f.kind == "ward_boundaries" and any(code in f.path.name for code in cfg.lad_codes)
+    ]
+    if boundaries:  # a ward GeoJSON named after the local authority: the ward map uses it
+        cfg = cfg.model_copy(update={"ward_boundaries": boundaries[0]})
     target = config_dir / f"{cfg.slug}.yaml"
     if target.exists() and not force:
-        _fail(AssessError(f"{target} exists; use --force to overwrite it"))
+        raise AssessError(f"{target} exists; use --force to overwrite it")
     write_text(target, dump_config(cfg))
     console.print(f"wrote {target}")
-    console.print(
-        "[yellow]most_similar_group is empty: add the names of the CSP's most-similar group "
-        "(Home Office iQuanta) to compare with its peers[/]"
+    _warn(
+        "most_similar_group is empty: add the names of the CSP's most-similar group (Home Office iQuanta) "
+        "to compare with its peers; `assess csp list --search NAME` gives the spellings"
     )
 
 
-@app.command()
+@_command(csp_app, "assess csp list --search hampshire", name="list")
+def csp_list(
+    search: Annotated[str | None, typer.Option("--search", "-s", metavar="TEXT",
+                                               help="Only CSPs whose name, code, local authority or force contains TEXT.")] = None,
+    raw: RawDir = None,
+    processed: ProcessedDir = None,
+) -> None:
+    """List the CSPs of the ONS lookup: code, name, local authorities and police force.
+
+    These are the names `init-csp` and `most_similar_group` take.
+    """
+    from assess.checks import csp_directory, lad_csp_lookup
+
+    paths = _project()
+    table = csp_directory(lad_csp_lookup(raw or paths.raw, processed or paths.processed), search)
+    if table.empty:
+        raise AssessError(f"no CSP in the ONS lookup matches '{search}'" if search else "the ONS lookup holds no CSP")
+    out = Table(title=f"{len(table)} CSP{'s' if len(table) != 1 else ''} of the ONS lookup")
+    for column, title in (("csp_code", "code"), ("csp_name", "name"), ("local_authorities", "local authorities"),
+                          ("police_force", "police force")):
+        out.add_column(title)
+    for row in table.itertuples(index=False):
+        out.add_row(*(escape(str(v)) for v in row))
+    out_console.print(out)
+
+
+@_command(csp_app, "assess csp check --csp wessex-vale --year 2024/25", name="check")
+def csp_check(
+    csp: Annotated[str, typer.Option("--csp", metavar="CSP", help="CSP slug, name or ONS code (its config/csp YAML).")],
+    year: Annotated[str | None, typer.Option("--year", metavar="YYYY/YY", help="A financial year the comparisons need.")] = None,
+    processed: ProcessedDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Check a configuration against the data: most_similar_group names, comparisons possible.
+
+    Exit status 1 when something would be missing from the assessment.
+    """
+    from assess.config import find_config
+
+    paths = _project()
+    config_dir = config_dir or paths.config
+    cfg = find_config(csp, config_dir)
+    lines = _checks_of(cfg, processed or paths.processed, year)
+    for line in lines:
+        _warn(line)
+    if lines:
+        raise typer.Exit(code=1)
+    console.print(f"{cfg.name}: the most similar group and the comparisons are supported by the data")
+
+
+def _checks_of(cfg: Any, processed: Path, year: str | None) -> list[str]:
+    from assess.checks import check_most_similar_group, comparison_problems
+    from assess.store import Store
+
+    store = Store(processed)
+    lad_csp = store.read("lad_csp") if store.has("lad_csp") else _empty()
+    recorded = store.read("recorded_crime") if store.has("recorded_crime") else _empty()
+    return comparison_problems(cfg, recorded, year) + [p.sentence() for p in check_most_similar_group(cfg.most_similar_group, lad_csp, recorded)]
+
+
+@_command(app, "assess fetch --csp southampton --year 2017/18")
 def fetch(
-    csp: Annotated[str | None, typer.Option("--csp", help="CSP slug, name or ONS code (its config/csp YAML).")] = None,
-    year: Annotated[list[str], typer.Option("--year", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],  # noqa: B006
+    csp: Annotated[str | None, typer.Option("--csp", metavar="CSP", help="CSP slug, name or ONS code (its config/csp YAML).")] = None,
+    year: Annotated[list[str], typer.Option("--year", metavar="YYYY/YY", help="Financial year(s), e.g. 2017/18 (repeatable).")] = [],  # noqa: B006
     only: Annotated[
         list[str],
-        typer.Option("--only", help="Fetch only these groups: police_uk, lookup, population, recorded_crime (repeatable)."),
+        typer.Option("--only", metavar="GROUP", help="Fetch only these groups: police_uk, lookup, population, recorded_crime, "
+                     "rough_sleeping, fingertips (repeatable)."),
     ] = [],  # noqa: B006
-    month: Annotated[list[str], typer.Option("--month", help="Single month(s) YYYY-MM (repeatable).")] = [],  # noqa: B006
-    raw: RawDir = Path("data/raw"),
-    config_dir: ConfigDir = Path("config/csp"),
-    sources: Annotated[Path | None, typer.Option(help="Another sources.yaml (default: the packaged one, or $ASSESS_SOURCES).")] = None,
-    police_uk_link: Annotated[str | None, typer.Option(help="A data.police.uk custom-download link for the force.")] = None,
-    keep_archives: Annotated[bool, typer.Option("--keep-archives", help="Keep the monthly police.uk zips.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Download again even if present and unchanged.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for a server before retrying.")] = 30.0,
+    month: Annotated[list[str], typer.Option("--month", metavar="YYYY-MM", help="Single month(s) (repeatable).")] = [],  # noqa: B006
+    raw: RawDir = None,
+    config_dir: ConfigDir = None,
+    sources: Annotated[Path | None, typer.Option(metavar="FILE", help="Another sources.yaml (default: the packaged one, or $ASSESS_SOURCES).")] = None,
+    police_uk_link: Annotated[str | None, typer.Option(metavar="URL", help="A data.police.uk custom-download link for the force.")] = None,
+    keep_archives: Annotated[bool, typer.Option("--keep-archives", metavar="", help="Keep the monthly police.uk zips.")] = False,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Download again even if present and unchanged.")] = False,
+    timeout: Annotated[float, typer.Option(metavar="SECONDS", help="Seconds to wait for a server before retrying.")] = 30.0,
 ) -> None:
-    """Download a CSP's public data (police.uk, ONS lookups and population, Home Office tables) into RAW.
+    """Download a CSP's public data (police.uk, ONS lookups and population, Home Office tables,
+    rough sleeping snapshot, Fingertips indicators) into RAW.
 
     Resumable and checksummed; every file is recorded in RAW/downloads.json. Needs the internet.
     Without --csp, only the ONS lookups (--only lookup) can be fetched: the first step for a new CSP.
@@ -198,10 +391,14 @@ def fetch(
     from assess.fetch import fetch as run_fetch
     from assess.periods import months_of_financial_year
 
+    paths = _project()
+    raw, config_dir = raw or paths.raw, config_dir or paths.config
+    cfg = find_config(csp, config_dir) if csp else None
+    months = sorted(set(month) | {m for y in year for m in months_of_financial_year(y)})
+    from assess.fetch.fetcher import FETCH_GROUPS
+
+    groups = tuple(only) or FETCH_GROUPS
     try:
-        cfg = find_config(csp, config_dir) if csp else None
-        months = sorted(set(month) | {m for y in year for m in months_of_financial_year(y)})
-        groups = tuple(only) or ("police_uk", "lookup", "population", "recorded_crime")
         report = run_fetch(
             cfg, months or None, list(year) or None, raw, load_sources(sources), include=groups,
             police_uk_link=police_uk_link, keep_archives=keep_archives, force=force, timeout=timeout,
@@ -209,20 +406,18 @@ def fetch(
     except FetchError as exc:
         if getattr(exc, "report", None) is not None:
             console.print(exc.report.summary())
-        _fail(exc)
-    except AssessError as exc:
-        _fail(exc)
+        raise
     console.print(report.summary())
     if not report.ok:
         raise typer.Exit(code=1)
 
 
-@app.command()
+@_command(app, 'assess reconcile --force-name Hampshire --year 2017/18 --falls-within "Hampshire Constabulary"')
 def reconcile(
-    force_name: Annotated[str, typer.Option("--force-name", help="Force name as in the Home Office tables, e.g. Hampshire.")],
-    year: Annotated[str, typer.Option("--year", help="Financial year, e.g. 2017/18.")],
-    processed: ProcessedDir = Path("data/processed"),
-    falls_within: Annotated[str | None, typer.Option(help="police.uk 'Falls within' name, if the store holds several forces.")] = None,
+    force_name: Annotated[str, typer.Option("--force-name", metavar="NAME", help="Force name as in the Home Office tables, e.g. Hampshire.")],
+    year: Annotated[str, typer.Option("--year", metavar="YYYY/YY", help="Financial year, e.g. 2017/18.")],
+    processed: ProcessedDir = None,
+    falls_within: Annotated[str | None, typer.Option(metavar="NAME", help="police.uk 'Falls within' name, if the store holds several forces.")] = None,
 ) -> None:
     """Compare police.uk crime counts with Home Office recorded crime, quarter by quarter."""
     from assess.measure.reconcile import (
@@ -231,13 +426,10 @@ def reconcile(
     )
     from assess.store import Store
 
-    store = Store(processed)
-    try:
-        table = reconcile_police_uk_with_home_office(
-            store.read("street"), store.read("recorded_crime"), force_name, year, falls_within=falls_within
-        )
-    except AssessError as exc:
-        _fail(exc)
+    store = Store(processed or _project().processed)
+    table = reconcile_police_uk_with_home_office(
+        store.read("street"), store.read("recorded_crime"), force_name, year, falls_within=falls_within
+    )
     out = Table(title=f"police.uk and Home Office recorded crime, {force_name}, {year}")
     for c in table.columns:
         out.add_column(str(c))
@@ -248,59 +440,146 @@ def reconcile(
         console.print(f"- {line}")
 
 
-@app.command()
+class UsageProblem(AssessError):
+    """An option's value that names nothing there is (a chapter, CSP or year): one line, exit 2."""
+
+
+@_command(app, "assess run --csp wessex-vale --year 2024/25 --chapter 03_places")
 def run(
-    csp: Annotated[list[str], typer.Option("--csp", help="CSP slug, name or ONS code (repeatable for a batch).")],
-    year: Annotated[list[str], typer.Option("--year", help="Financial year, e.g. 2024/25 (repeatable for a batch).")],
-    raw: RawDir = Path("data/raw"),
-    processed: ProcessedDir = Path("data/processed"),
-    out: Annotated[Path, typer.Option("--out", help="Root folder of the bundles (reports).")] = Path("reports"),
-    config_dir: ConfigDir = Path("config/csp"),
-    notebooks: Annotated[Path, typer.Option("--notebooks", help="Folder of the chapter notebooks.")] = Path("notebooks"),
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Chapters executed at a time.")] = 2,
-    chapter: Annotated[list[str], typer.Option("--chapter", help="Run only these chapters (e.g. 01_recorded_crime).")] = [],  # noqa: B006
-    isolate: Annotated[bool, typer.Option("--isolate", help="A fresh kernel for every chapter (slower).")] = False,
+    csp: Annotated[list[str], typer.Option("--csp", metavar="CSP", help="CSP slug, name or ONS code (repeatable for a batch).")] = [],  # noqa: B006
+    year: Annotated[list[str], typer.Option("--year", metavar="YYYY/YY", help="Financial year, e.g. 2024/25 (repeatable for a batch).")] = [],  # noqa: B006
+    raw: RawDir = None,
+    processed: ProcessedDir = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Root folder of the bundles (default: the project's reports).")] = None,
+    config_dir: ConfigDir = None,
+    notebooks: Annotated[Path | None, typer.Option("--notebooks", metavar="DIR", help="Folder of the chapter notebooks (default: those installed with assess).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, metavar="N", help="Chapters executed at a time in each bundle (default 2; 1 in a batch, whose bundles run side by side).")] = None,
+    chapter: Annotated[list[str], typer.Option("--chapter", metavar="CHAPTER", help="Run only these chapters, by name, number or slug (repeatable).")] = [],  # noqa: B006
+    isolate: Annotated[bool, typer.Option("--isolate", metavar="", help="A fresh kernel for every chapter (slower).")] = False,
+    all_csps: Annotated[bool, typer.Option("--all", metavar="", help="Every CSP with police.uk street rows in the year (a batch).")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, metavar="N", help="Bundles at a time on the local Dask cluster (default: cores / jobs).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (docs/scaling.md).")] = None,
 ) -> None:
-    """Execute every chapter for each CSP and year into reports/<csp>/<year>/.
+    """Execute every chapter for each CSP and year into reports/CSP/YEAR/.
 
     The bundle holds the executed notebooks, an HTML page per chapter with an index, one PDF,
     tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
-    index and makes the exit status 1, while the other chapters are still produced.
+    index and makes the exit status 1, while the other chapters are still produced. An unknown
+    chapter, CSP or year, or a year with no data, stops before anything runs (exit status 2).
+
+
+    Several bundles (--all, several --csp or --year, or --workers/--scheduler) run as a batch on
+    Dask, one bundle a task: a failed CSP does not stop the others, and OUT/index.html lists every
+    bundle with its status and headline figures (docs/scaling.md).
     """
     # nbformat imports jsonschema, which loads rfc3987-syntax where it is installed (JupyterLab's
     # dependencies install it); that builds an IRI grammar on import, 1.6-2.7 s of every run
     # before any kernel starts. No schema this process checks has an "iri" format: skip it.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    from assess.checks import require_year, year_coverage
     from assess.config import find_config
     from assess.periods import parse_financial_year
+    from assess.registry import UnknownChapter, load_registry
     from assess.report.bundle import run_bundle
     from assess.store import Store
 
+    paths = _project()
+    raw, processed = raw or paths.raw, processed or paths.processed
+    out, config_dir = out or paths.reports, config_dir or paths.config
+    registry = load_registry(notebooks)
     try:
-        for y in year:
+        registry.select(list(chapter) or None)
+    except UnknownChapter as exc:
+        raise UsageProblem(f"--chapter: {exc}") from None
+    if not year:
+        raise UsageProblem("--year: give the financial year, e.g. --year 2024/25")
+    if not csp and not all_csps:
+        raise UsageProblem("--csp: give a CSP (repeatable), or --all for every CSP the store holds")
+    if csp and all_csps:
+        raise UsageProblem("--all: give --csp (repeatable) or --all, not both")
+    for y in year:
+        try:
             parse_financial_year(y)
-        cfgs = [find_config(c, config_dir) for c in csp]
-        Store(processed).check()  # refuses a missing store, or one whose tables do not match its manifest
-    except AssessError as exc:
-        _fail(exc)
+        except AssessError as exc:
+            raise UsageProblem(f"--year: {exc}") from None
+    batch = all_csps or len(csp) * len(year) > 1 or workers or scheduler
+    cfgs = []
+    for c in csp if not batch else ():  # (a batch reports each CSP's problem in its index)
+        try:
+            cfgs.append(find_config(c, config_dir))
+        except AssessError as exc:
+            raise UsageProblem(f"--csp: {exc}") from None
+    store = Store(processed).check()  # refuses a missing store, or one whose tables do not match its manifest
+    held = year_coverage(store.read("coverage") if store.has("coverage") else None,
+                         store.read("recorded_crime") if store.has("recorded_crime") else None)
+    for y in year:
+        require_year(y, held, processed)
+    if batch:
+        _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
+                   workers, scheduler)
+        return
+
     failed = False
     for cfg in cfgs:
         for y in year:
-            console.print(f"[bold]{cfg.display_name}, {y}[/]")
+            console.print(f"[bold]{escape(cfg.display_name)}, {y}[/]")
+            for line in _checks_of(cfg, processed, y):
+                _warn(line)
             try:
                 result = run_bundle(
-                    cfg, y, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs, chapters=list(chapter) or None, isolate=isolate,
+                    cfg, y, notebooks_dir=registry.folder, raw_dir=raw, processed_dir=processed, out_root=out,
+                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate,
                 )
             except AssessError as exc:
-                console.print(f"[bold red]error:[/] {exc}")
+                report_error(exc)
                 failed = True
                 continue
             for r in result.failed:
-                console.print(f"[red]chapter {r.chapter} failed: {r.error}[/]")
+                console.print(f"[red]chapter {r.chapter} failed: {escape(str(r.error))}[/]")
             for p in result.problems:
-                console.print(f"[red]{p}[/]")
+                console.print(f"[red]{escape(p)}[/]")
             console.print(f"bundle: {result.path / 'index.html'}")
             failed |= not result.ok
     if failed:
         raise typer.Exit(code=1)
+
+
+def _run_batch(
+    csp: list[str], year: list[str], all_csps: bool, raw: Path, processed: Path, out: Path, config_dir: Path,
+    notebooks: Path, jobs: int | None, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
+) -> None:
+    """`assess run` for many bundles: on Dask, with a progress bar; exit 1 unless all are complete."""
+    from assess.report.batch import default_workers, plan_batch, run_batch
+
+    jobs = jobs or 1
+    workers = workers or (None if scheduler else default_workers(jobs))
+
+    plan = plan_batch(year, processed_dir=processed, config_dir=config_dir, out_root=out, csps=csp, every_csp=all_csps)
+    for w in plan.warnings:
+        console.print(f"[yellow]{w}[/]")
+    where = scheduler or f"a local Dask cluster of {workers} worker(s)"
+    console.print(f"[bold]{len(plan.items)} bundle(s)[/] on {where}, {jobs} chapter(s) at a time in each")
+    with _bar() as bar:
+        task = bar.add_task("bundles", total=len(plan.items))
+
+        def done(outcome, n: int, total: int) -> None:
+            colour = {"complete": "green", "incomplete": "yellow"}.get(outcome.status, "red")
+            bar.console.print(f"[{colour}]{outcome.status}[/] {outcome.name}, {outcome.year} ({outcome.seconds:.0f} s)"
+                              + (f": {outcome.error}" if outcome.error else ""))
+            bar.update(task, completed=n)
+
+        result = run_batch(
+            plan, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out, jobs=jobs,
+            chapters=list(chapter) or None, isolate=isolate, workers=workers, scheduler=scheduler, on_done=done,
+        )
+    for o in plan.failed:
+        console.print(f"[red]failed[/] {o.name}, {o.year}: {o.error}")
+    console.print(f"{result.count('complete')} complete, {result.count('incomplete')} incomplete, "
+                  f"{result.count('failed')} failed in {result.seconds:.0f} s on {result.workers} worker(s)")
+    console.print(f"batch index: {result.index}")
+    if not result.ok:
+        raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":  # python -m assess.cli
+    app()

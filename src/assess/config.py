@@ -34,6 +34,8 @@ DEFAULT_PARTNER_FILES = {
     "calls_for_service": "calls_for_service.csv",
     "benchmarks": "national_benchmarks.csv",
     "scorecard": "scorecard_targets.yaml",
+    "safeguarding_topics": "safeguarding_topics.csv",
+    "recommendations": "recommendations.yaml",
 }
 
 

@@ -1,12 +1,16 @@
-"""Periods: financial years (April to March, labelled ``"2016/17"``), quarters and months.
+"""Periods: financial years (April to March, labelled ``"2016/17"``), quarters, months, and like for like.
 
 Home Office and police.uk statistics for Community Safety Partnerships are reported by financial
-year; a month is written ``YYYY-MM`` as police.uk publishes it.
+year; a month is written ``YYYY-MM`` as police.uk publishes it. This module holds every period
+helper of the project, and its one rule for comparing an incomplete year: :class:`LikeForLike`
+(every year is cut to the months the latest year holds, April-September against April-September).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -74,3 +78,92 @@ def financial_year_series(months: pd.Series) -> pd.Series:
     start = year - (month < 4).astype("int64")
     end = (start + 1) % 100
     return (start.astype("string") + "/" + end.astype("string").str.zfill(2)).astype("string")
+
+
+def financial_year_of_month(month: str) -> str:
+    """``"2017-02"`` -> ``"2016/17"``."""
+    d = parse_month(month)
+    return financial_year_of(d.year, d.month)
+
+
+def month_range(start: str, end: str) -> list[str]:
+    """Every ``YYYY-MM`` month from ``start`` to ``end`` inclusive (empty if ``end`` is before ``start``)."""
+    a, b = parse_month(start), parse_month(end)
+    n = (b.year - a.year) * 12 + (b.month - a.month)
+    return [f"{a.year + (a.month - 1 + k) // 12}-{(a.month - 1 + k) % 12 + 1:02d}" for k in range(n + 1)]
+
+
+def shift_month(month: str, months: int) -> str:
+    """The month ``months`` after (before, if negative) ``month``: ("2017-02", -3) -> "2016-11"."""
+    d = parse_month(month)
+    k = d.year * 12 + d.month - 1 + months
+    return f"{k // 12}-{k % 12 + 1:02d}"
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
+
+
+def month_name(month: str) -> str:
+    """``"2017-02"`` -> ``"February 2017"``."""
+    d = parse_month(month)
+    return f"{_MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def period_label(months: Sequence[str]) -> str:
+    """``"April 2017 to September 2017"`` for a run of months (``""`` for none)."""
+    if not months:
+        return ""
+    if len(months) == 1:
+        return month_name(months[0])
+    return f"{month_name(months[0])} to {month_name(months[-1])}"
+
+
+def period_code(months: Sequence[str]) -> str:
+    """A run of months as a metric period: the financial year when they are its twelve months,
+    else ``"first to last"`` (``"2017-04 to 2017-09"``), or the month alone."""
+    months = list(months)
+    if not months:
+        raise ValueError("a period needs at least one month")
+    if len(months) == 12 and months == months_of_financial_year(financial_year_of_month(months[0])):
+        return financial_year_of_month(months[0])
+    return months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """The months compared in every year: the positions (``"04"`` ... ``"03"``) the latest year holds.
+
+    An incomplete year is compared like with like: each earlier year is cut to the same months.
+    ``complete`` is True when the latest year holds all twelve months.
+    """
+
+    year: str
+    month_numbers: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.month_numbers) == 12
+
+    def months(self, year: str) -> list[str]:
+        """The ``YYYY-MM`` months of ``year`` compared."""
+        return [m for m in months_of_financial_year(year) if m[5:] in self.month_numbers]
+
+    def period(self, year: str) -> str:
+        """The period label of ``year`` for a metric: ``"2024/25"`` or ``"2024-04 to 2024-09"``."""
+        if self.complete:
+            return year
+        ms = self.months(year)
+        return f"{ms[0]} to {ms[-1]}" if len(ms) > 1 else ms[0]
+
+    def describe(self, year: str) -> str:
+        """The period in words: ``"2024/25"`` or ``"2024/25 (April 2024 to September 2024)"``."""
+        if self.complete:
+            return year
+        return f"{year} ({period_label(self.months(year))})"
+
+
+def like_for_like(year: str, months_present: Iterable[str]) -> LikeForLike:
+    """The months of financial year ``year`` among ``months_present``, as positions to compare every year on."""
+    have = set(months_present)
+    return LikeForLike(year, tuple(m[5:] for m in months_of_financial_year(year) if m in have))

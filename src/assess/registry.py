@@ -209,9 +209,25 @@ def title_from_name(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+class NotebooksNotFound(ConfigError, FileNotFoundError):
+    """A notebooks folder that does not exist (or holds no chapter registry)."""
+
+
 def default_notebooks_dir() -> Path:
-    """The project's ``notebooks/`` folder (beside ``src/``, for the editable install)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The chapter notebooks of this installation.
+
+    The project's ``notebooks/`` folder beside ``src/`` (an editable install or a clone), else the
+    copy a wheel installs into the environment's data folder (``<prefix>/share/assess/notebooks``,
+    found through the installed distribution's file list, so a ``--user`` or ``--prefix``
+    install is found too). The project's folder when neither exists (load_registry then says so).
+    """
+    from assess.paths import installed_share
+
+    source = Path(__file__).resolve().parents[2] / "notebooks"
+    if (source / REGISTRY_FILE).is_file():
+        return source
+    installed = installed_share(f"notebooks/{REGISTRY_FILE}")
+    return installed.parent if installed is not None else source
 
 
 def load_registry(notebooks_dir: str | Path | None = None, *, require_notebooks: bool = True) -> Registry:
@@ -223,12 +239,12 @@ def load_registry(notebooks_dir: str | Path | None = None, *, require_notebooks:
     """
     folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such notebooks folder")
+        raise NotebooksNotFound(f"{folder}: no such notebooks folder (give the folder of the chapter notebooks with --notebooks)")
     path = folder / REGISTRY_FILE
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise ConfigError(
+        raise NotebooksNotFound(
             f"{path}: no chapter registry; a notebooks folder declares its chapters in {REGISTRY_FILE}"
         ) from None
     return _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size, require_notebooks)

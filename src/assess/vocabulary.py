@@ -117,6 +117,44 @@ CALL_CHANNELS: tuple[str, ...] = ("999", "101", "online")
 #: Areas a national benchmark may describe.
 BENCHMARK_AREAS: tuple[str, ...] = ("England", "England and Wales")
 
+#: The safeguarding topics with few or no public figures: chapter 11's sections on them, in order,
+#: with their titles. Each is also a topic id a partner narrative file may be named by
+#: (``data/raw/partner/narrative/cuckooing.md``).
+SAFEGUARDING_TOPICS: dict[str, str] = {
+    "missing_children": "Missing children",
+    "child_exploitation": "Child exploitation (sexual and criminal)",
+    "modern_slavery": "Trafficking and modern slavery",
+    "cuckooing": "Cuckooing",
+    "female_genital_mutilation": "Female genital mutilation",
+    "prevent": "Prevent",
+}
+
+#: What a partner may count on each topic in ``safeguarding_topics.csv``: measure -> (topic, label),
+#: in the order a topic's table lists them. Each label names the thing counted in one year.
+SAFEGUARDING_MEASURES: dict[str, tuple[str, str]] = {
+    "missing_episodes": ("missing_children", "Missing episodes of children recorded by children's services"),
+    "children_missing": ("missing_children", "Children reported missing at least once"),
+    "missing_from_care": ("missing_children", "Missing episodes of children in care"),
+    "return_interviews": ("missing_children", "Return home interviews completed"),
+    "cse_referrals": ("child_exploitation", "Referrals for child sexual exploitation"),
+    "cce_referrals": ("child_exploitation", "Referrals for child criminal exploitation"),
+    "exploitation_panel_children": ("child_exploitation", "Children discussed at the multi-agency exploitation panel"),
+    "nrm_referrals": ("modern_slavery", "Referrals to the National Referral Mechanism"),
+    "nrm_child_referrals": ("modern_slavery", "Referrals to the National Referral Mechanism of children"),
+    "modern_slavery_crimes": ("modern_slavery", "Modern slavery crimes recorded by the police"),
+    "cuckooing_addresses": ("cuckooing", "Addresses identified as cuckooed"),
+    "cuckooing_closure_orders": ("cuckooing", "Closure orders granted on cuckooed addresses"),
+    "fgm_new_cases": ("female_genital_mutilation", "Newly recorded cases of FGM in the NHS FGM Enhanced Dataset"),
+    "fgm_protection_orders": ("female_genital_mutilation", "FGM protection orders made"),
+    "prevent_referrals": ("prevent", "Referrals to Prevent"),
+    "channel_cases": ("prevent", "Cases adopted by the Channel panel"),
+}
+
+
+def topic_measures(topic: str) -> list[str]:
+    """The measure codes of ``topic`` in :data:`SAFEGUARDING_MEASURES`, in order."""
+    return [m for m, (t, _label) in SAFEGUARDING_MEASURES.items() if t == topic]
+
 
 def label(vocabulary: Mapping[str, str], code: str) -> str:
     """The label of ``code`` in ``vocabulary``; an unknown code in sentence case

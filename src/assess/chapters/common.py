@@ -1,13 +1,24 @@
-"""What every chapter says the same way: absent data and the data's caveats (each said through ``out.say``)."""
+"""What every chapter says the same way: absent data, the data's caveats (each said through
+``out.say``) and the partners' own account of the chapter (``out.account``)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
 from assess.measure.context import AssessmentContext
+from assess.report import outputs
 from assess.report.outputs import ChapterOutputs
+from assess.sources.partner.narrative import (
+    Narrative,
+    find_narrative,
+    narrative_folder,
+    narrative_keys,
+    project_narrative_keys,
+    read_narratives,
+)
 
 
 def missing(ctx: AssessmentContext, out: ChapterOutputs, what: str, partner_name: str | None = None) -> None:
@@ -58,3 +69,48 @@ def data_caveats(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if ctx.data_label:
         out.say(f"**These figures are {ctx.data_label}, not real statistics.**")
     out.say(ctx.coverage_sentence)
+
+
+# --- the partners' own account --------------------------------------------------------------
+
+
+def narrative_dir(ctx: AssessmentContext) -> Path:
+    """The CSP's narrative folder (``<partner folder>/narrative/``)."""
+    return narrative_folder(ctx.partner_dir)
+
+
+def narrative_path_text(ctx: AssessmentContext, key: str) -> str:
+    """Where an analyst puts the account filed under ``key``, relative to the raw folder:
+    ``partner/narrative/cuckooing.md`` (or ``partner/<csp-slug>/narrative/...``)."""
+    folder = narrative_dir(ctx)
+    return f"{folder.relative_to(ctx.raw_dir).as_posix()}/{key}.md"
+
+
+def narrative(ctx: AssessmentContext, key: str) -> Narrative | None:
+    """The partners' account filed under ``key`` (a chapter name or a topic id), validated; None when not written."""
+    return find_narrative(narrative_dir(ctx), key)
+
+
+def all_narratives(ctx: AssessmentContext, out: ChapterOutputs) -> dict[str, Narrative]:
+    """Every narrative file of the CSP, validated: a file named after no chapter (of this run's
+    registry or the project's) and no topic is an InputError naming it."""
+    known = list(narrative_keys(outputs.run_registry(out.output_dir).names))
+    known += [k for k in project_narrative_keys() or () if k not in known]
+    return read_narratives(narrative_dir(ctx), known)
+
+
+def show_account(ctx: AssessmentContext, out: ChapterOutputs, account: Narrative, level: int = 2) -> None:
+    """Show ``account`` under an ``<h{level}>`` heading that marks it as the partners' own."""
+    out.account(account.key, account.text, author=account.author, date=account.date, title=account.title,
+                level=level, file=narrative_path_text(ctx, account.key))
+
+
+def partner_narrative(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """The partners' own account of this chapter (``partner/narrative/<chapter>.md``), when they wrote one.
+
+    Shown as the last section of the chapter; nothing is shown when there is none (the executive
+    summary lists the chapters that carry one).
+    """
+    account = narrative(ctx, out.chapter)
+    if account is not None:
+        show_account(ctx, out, account)

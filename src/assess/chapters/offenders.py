@@ -305,6 +305,9 @@ def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     share = proportion(summary.repeat, summary.offenders)
     prev_summary = repeat_summary(previous)
     prev_share = None if prev_summary is None else proportion(prev_summary.repeat, prev_summary.offenders)
+    if prev_share is not None:
+        out.say(describe_change(f"Compared with {ctx.previous_year}, the share with two or more offences",
+                                change_in_proportions(prev_share, share)))
     out.metric(
         metric_from_proportion(
             "repeat_offender_share",
@@ -401,7 +404,10 @@ def criminogenic_needs(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         count_columns=["assessed", "with_need"],
         derived={c: ["percent", "lower_95", "upper_95"] for c in ("with_need", "assessed")},
         decimals=1,
+        display=False,
     )
+    out.say("The counts behind each percentage, with their 95% confidence intervals, are in the workbook "
+            f"(tables.xlsx) and in tables/{out.table_path('criminogenic_needs_detail').name}.")
     out.figure(
         needs_chart(long, threshold, _source(ctx)),
         "criminogenic_needs",

@@ -40,6 +40,13 @@ from assess.report.outputs import ChapterOutputs
 from assess.stats import Change, change_in_proportions
 
 CHAPTER = "04_perceptions"
+#: How the chapter explains its percentages to a reader (the method: KISH_NOTE, assess.measure.survey).
+WEIGHTED_WORDS = (
+    "Percentages are weighted by the survey's weights, so that the respondents stand for the residents. "
+    "Each has a 95% confidence interval computed on the survey's effective sample size, which is smaller than "
+    "the number who answered because weighting adds uncertainty."
+)
+UNWEIGHTED_WORDS = "Percentages are of the respondents who answered (unweighted), each with its 95% confidence interval."
 PARTNER = "resident_survey"
 
 
@@ -249,7 +256,7 @@ def about_the_survey(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"({format_count(len(waves.previous))} respondents)."
         )
     out.say(text)
-    out.say(KISH_NOTE if weighted else UNWEIGHTED_NOTE)
+    out.say(WEIGHTED_WORDS if weighted else UNWEIGHTED_WORDS)
     out.note(
         "The resident survey is a sample: each percentage carries sampling error, shown by its 95% interval, "
         f"and a difference between waves or with {ctx.cfg.national_name} is called significant only when a test "

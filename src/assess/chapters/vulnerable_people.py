@@ -14,9 +14,20 @@ Sources:
   offences") with ONS population estimates: the sexual offences rate of the CSP and of its
   most-similar group (:mod:`assess.measure.comparators`).
 
+- Partner counts on the safeguarding topics no public body publishes for a partnership (partner
+  file ``safeguarding_topics.csv``): missing children, child exploitation, trafficking and
+  modern slavery, cuckooing, female genital mutilation and Prevent, each beside the partners'
+  own account of it (``partner/narrative/<topic>.md``), or a plain statement that nothing is
+  known when neither was supplied.
+
 Counting rules are those of :mod:`assess.measure.flags` (as in chapter 8, hate crime): financial years, the
 same months of each year when the latest is incomplete, rates with PHE limits, proportions with
-Wilson limits, changes by the exact conditional test (counts) or the two-proportion z-test.
+Wilson limits. Changes in counts are tested on the monthly series with a quasi-Poisson model that
+allows for month-to-month variation beyond chance (trends likewise, with the dispersion of those
+months); changes in proportions by the two-proportion z-test, in percentage points. The sexual
+offences rate is compared with England and the most similar group allowing for the variation
+between areas (Spiegelhalter 2005), and the chapter says how the force flags' count of sexual
+offences differs from the Home Office's, once.
 Partner counts from 1 to ``suppression_threshold - 1`` are suppressed in tables and metrics.
 """
 
@@ -27,38 +38,49 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assess.chapters import common
+from assess.chapters.recorded_crime import (
+    comparison_fields,
+    focus_comparison,
+    group_comparison,
+    national_funnel,
+)
+from assess.errors import StatisticsError
 from assess.measure import narrative
 from assess.measure.comparators import CSPRates, csp_rates
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import (
-    LikeForLike,
     flag_by_year,
     flag_count_metric,
     flag_monthly,
+    flag_series,
     flag_years,
+    flags_like_for_like,
     flags_with,
-    like_for_like,
     two_year_row,
     year_change,
     year_trend,
 )
 from assess.measure.metrics import metric_from_proportion, metric_from_rate
 from assess.measure.national import national_rate
+from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
+    Comparison,
+    DispersedTrend,
     GroupComparison,
     Proportion,
-    Trend,
     change_in_proportions,
+    change_in_totals,
     compare_with_benchmark,
-    compare_with_group,
+    monthly_dispersion,
     proportion,
     rate_per,
     rate_per_1000,
-    trend_test,
+    trend_in_counts,
 )
 from assess.stats.intervals import Rate
+from assess.vocabulary import SAFEGUARDING_MEASURES, SAFEGUARDING_TOPICS, topic_measures
 
 CHAPTER = "11_vulnerable_people"
 FLAGS = "force_flags"
@@ -136,7 +158,7 @@ def domestic_share_table(flags: pd.DataFrame, street_all: pd.DataFrame, year: st
     violent crimes), violence_and_sexual_offences (int64, police.uk), share, lower, upper
     (fractions 0..1, Wilson 95%). Years without police.uk violence are left out.
     """
-    lfl = like_for_like(flags, year)
+    lfl = flags_like_for_like(flags, year)
     dv = flag_monthly(flags, "domestic_violence")
     violence = street_all[street_all["category"] == VIOLENCE_CATEGORY]
     vso = violence.groupby("month").size()
@@ -167,25 +189,30 @@ def share_of(part: int, whole: int) -> Proportion | None:
     return proportion(part, whole)
 
 
-def share_trend(table: pd.DataFrame) -> Trend | None:
-    """Trend in the domestic share over the years: Poisson log-linear model of the flagged count
-    with the violence count as exposure (a trend in the rate per violent crime). None with fewer
-    than three years."""
+def share_trend(table: pd.DataFrame, monthly: pd.Series | None = None, lfl: LikeForLike | None = None) -> DispersedTrend | None:
+    """Trend in the domestic share over the years: quasi-Poisson log-linear model of the flagged
+    count with the violence count as exposure (a trend in the rate per violent crime), with the
+    dispersion of the flagged count's monthly series (``monthly`` over the ``lfl`` months) where
+    it can be estimated. None with fewer than three years."""
     if len(table) < 3:
         return None
-    return trend_test(
-        [int(v) for v in table["domestic_violence"]], [float(v) for v in table["violence_and_sexual_offences"]]
+    dispersion = None
+    if monthly is not None and lfl is not None:
+        try:
+            dispersion = monthly_dispersion(monthly.reindex([m for y in table["financial_year"] for m in lfl.months(y)]))
+        except StatisticsError:
+            dispersion = None
+    return trend_in_counts(
+        [int(v) for v in table["domestic_violence"]], [float(v) for v in table["violence_and_sexual_offences"]],
+        dispersion=dispersion,
     )
 
 
 def sexual_offences_group(rates: CSPRates) -> GroupComparison | None:
-    """The CSP's sexual offences rate in its most-similar group; None when unavailable or no group."""
-    if not rates.available or not rates.group_members:
-        return None
-    focus = rates.table.loc[rates.table["is_focus"], "csp_name"]
-    if focus.empty:
-        return None
-    return compare_with_group(rates.counts(), rates.denominators(), str(focus.iloc[0]), per=1000)
+    """The CSP's sexual offences rate in its most-similar group, its verdict allowing for the
+    variation between the group's members (:func:`assess.chapters.recorded_crime.group_comparison`);
+    None when unavailable or no group."""
+    return group_comparison(rates)
 
 
 def flags_table(
@@ -197,7 +224,7 @@ def flags_table(
     ``year`` (Int64), change_percent, verdict (see :func:`assess.measure.flags.two_year_row`).
     """
     rows = [
-        {"measure": m.label} | two_year_row(flags, flag_monthly(flags, m.flag), year, previous_year, threshold)
+        {"measure": m.label} | two_year_row(flags, flag_series(flags, m.flag), year, previous_year, threshold)
         for m in measures
         if flags_with(flags, m.flag, year) is not None
     ]
@@ -222,7 +249,7 @@ def _flag_metric(ctx: AssessmentContext, flags: pd.DataFrame, m: FlagMeasure, ou
     out.metric(
         flag_count_metric(m.flag, m.label, CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, pop,
                           ctx.cfg.suppression_threshold, FLAGS_SOURCE, unit=m.unit, per=m.per, note=note,
-                          comparators=comparators)
+                          comparators=comparators, monthly=flag_series(flags, m.flag))
     )
     return by_year, lfl
 
@@ -235,8 +262,10 @@ def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count
         return
     r = rate_per(count, pop, m.per)
     unit = f"{narrative.per_label(m.per)} {_POPULATION_WORDS[m.population]}"
+    part = "" if lfl.complete else (f", a part-year rate over {narrative.format_count(len(lfl.month_numbers))} "
+                                    "months, not annualised")
     out.say(
-        f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)} "
+        f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)}{part} "
         f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
     )
     bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete else (None, None)
@@ -246,11 +275,13 @@ def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count
             narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit=unit)
             + f" The national rate is for {bench.period}; source: {bench.source}."
         )
+        out.note(narrative.benchmark_method_note(bench.area))
 
 
 def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: LikeForLike, unit: str,
-                out: ChapterOutputs | None = None, *, always: bool = False) -> None:
-    """Say the change on last year, unless a count is small enough to be suppressed.
+                out: ChapterOutputs | None = None, *, always: bool = False, monthly: pd.Series | None = None) -> None:
+    """Say the change on last year (tested on the flag's ``monthly`` series), unless a count is small
+    enough to be suppressed.
 
     With ``out``, the sentence is also a key finding when the change is statistically significant
     (or ``always``).
@@ -263,7 +294,7 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
     if small:
         out.say(f"The counts of {label.lower()} are too small to publish (fewer than {threshold}).")
         return
-    change = year_change(by_year, ctx.year, ctx.previous_year)
+    change = year_change(by_year, ctx.year, ctx.previous_year, monthly=monthly, lfl=lfl)
     assert change is not None
     text = narrative.describe_change(f"{label} ({lfl.describe(ctx.year)} against {lfl.describe(ctx.previous_year)})",
                                      change, unit="")
@@ -271,6 +302,7 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
         out.finding(text)  # shown in the chapter as a key finding
     else:
         out.say(text)
+    out.note(narrative.change_method_note(change, f"Changes in {label[:1].lower()}{label[1:]}"))
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -291,14 +323,16 @@ def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     count = int(by_year[ctx.year])
     out.say(f"The police flagged {narrative.format_count(count)} crimes as domestic abuse in {lfl.describe(ctx.year)}.")
     _say_rate(ctx, out, DOMESTIC_ABUSE, count, lfl)
-    _say_change(ctx, "Domestic abuse crimes", by_year, lfl, "crimes", out, always=True)
-    tr = year_trend(by_year)
+    monthly = flag_series(flags, DOMESTIC_ABUSE.flag)
+    _say_change(ctx, "Domestic abuse crimes", by_year, lfl, "crimes", out, always=True, monthly=monthly)
+    tr = year_trend(by_year, monthly=monthly, lfl=lfl)
     if tr is not None:
         text = narrative.describe_trend(f"Domestic abuse ({by_year.index[0]} to {by_year.index[-1]})", tr, "year")
         if tr.significant:
             out.finding(text)  # shown in the chapter as a key finding
         else:
             out.say(text)
+        out.note(narrative.trend_method_note(tr))
 
 
 def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -344,7 +378,7 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         caption="Share of police.uk violence and sexual offences flagged domestic abuse by the police.",
     )
     rows = table.set_index("financial_year")
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     if bool(small[table["financial_year"] == ctx.year].any()):
         out.say(f"Fewer than {threshold} violent crimes were flagged domestic abuse in {lfl.describe(ctx.year)}; "
                    "the share is not published.")
@@ -359,11 +393,12 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         change = change_in_proportions(previous, current)
         text = narrative.describe_change("The domestic share of violent crime", change)
         out.finding(text)  # shown in the chapter as a key finding
-    tr = share_trend(table)
+    tr = share_trend(table, flag_series(flags, "domestic_violence"), lfl)
     if tr is not None:
         out.say(narrative.describe_trend(
             f"The number of domestic violent crimes per violent crime ({table['financial_year'].iloc[0]} to {ctx.year})",
             tr, "year"))
+        out.note(narrative.trend_method_note(tr))
     out.metric(metric_from_proportion(
         "domestic_violence_share", "Share of violence and sexual offences flagged domestic abuse", CHAPTER, current,
         lfl.period(ctx.year), f"{FLAGS_SOURCE}; {POLICE_UK_SOURCE}",
@@ -385,7 +420,7 @@ def high_risk_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> Non
         return
     out.say(f"The MARAC heard {narrative.format_count(count)} high-risk domestic abuse cases in {lfl.describe(ctx.year)}.")
     _say_rate(ctx, out, HIGH_RISK, count, lfl)
-    _say_change(ctx, "Cases heard at MARAC", by_year, lfl, "cases", out)
+    _say_change(ctx, "Cases heard at MARAC", by_year, lfl, "cases", out, monthly=flag_series(flags, HIGH_RISK.flag))
 
 
 def _ho_rate(ctx: AssessmentContext, year: str) -> CSPRates:
@@ -396,12 +431,14 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Rape and other sexual offences (flags), and the sexual offences rate against the most-similar group."""
     flags = ctx.partner(FLAGS)
     lfl = None
+    flagged: dict[str, pd.Series] = {}
     for m in (RAPE, OTHER_SEXUAL):
         f = common.partner_flags(ctx, out, m.flag, f"{m.label.lower()} (police crime flags)")
         if f is None:
             continue
         by_year, lfl = _flag_metric(ctx, f, m, out)
-        _say_change(ctx, m.label, by_year, lfl, "crimes", out)
+        flagged[m.flag] = by_year
+        _say_change(ctx, m.label, by_year, lfl, "crimes", out, monthly=flag_series(f, m.flag))
 
     rates = _ho_rate(ctx, ctx.year)
     group = sexual_offences_group(rates)
@@ -410,24 +447,37 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     period = ctx.year
     previous = None
     comparators: dict[str, float] = {}
+    judged: dict[str, Comparison | None] = {}
     if rates.available and rates.focus is not None:
         rate = rates.focus
         prev_rates = _ho_rate(ctx, ctx.previous_year)
         previous = prev_rates.focus if prev_rates.available else None
-        if rates.national is not None:
-            comparators[common.comparator_key(rates.national_name)] = rates.national.value
-            national = compare_with_benchmark(rate, rates.national.value)
+        if lfl is not None and lfl.complete and len(flagged) == 2 and rates.year == ctx.year:
+            out.say(narrative.describe_two_sources(
+                "sexual offences", ctx.year, ("the Home Office tables", rate.count),
+                ("the force flags", int(sum(int(b[ctx.year]) for b in flagged.values()))),
+                "the counts of rape and other sexual offences above come from the force flags, counted when the force "
+                "flags a crime; the rate and the comparisons that follow are the Home Office's, the official "
+                "statistics, counted when a crime is recorded and revised after."))
+        funnel = national_funnel(rates)
+        national = focus_comparison(rates, funnel)
+        if rates.national is not None and national is not None:
+            key = common.comparator_key(rates.national_name)
+            comparators[key] = rates.national.value
+            judged[key] = national
             out.say(
                 f"In {ctx.year} the police recorded {narrative.format_count(rate.count)} sexual offences in "
                 f"{ctx.cfg.name} (Home Office tables). "
                 + narrative.describe_comparison(ctx.cfg.name, rate, rates.national_name, national,
                                                 unit="sexual offences per 1,000 residents")
             )
+            out.note(narrative.funnel_method_note(funnel, "CSPs"))
         if group is not None:
             comparators["msg_average"] = group.group_rate
+            judged["msg_average"] = group.comparison
             text = narrative.describe_group_rank(ctx.cfg.name, group, unit="sexual offences per 1,000 residents")
             out.finding(text)  # shown in the chapter as a key finding
-            table = group.table.round({"rate": 2, "lower": 2, "upper": 2}).rename(
+            table = narrative.round_table(group.table, {"rate": 1, "lower": 1, "upper": 1}).rename(
                 columns={"area": "Partnership", "count": "Sexual offences", "denominator": "Population",
                          "rate": "Rate per 1,000", "lower": "Lower 95%", "upper": "Upper 95%", "rank": "Rank",
                          "is_focus": "This partnership"})
@@ -482,6 +532,9 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         "sexual_offences_rate", "Sexual offences per 1,000 residents", CHAPTER, rate, period, source,
         previous=previous, previous_period=previous_period, comparators=comparators or None,
         unit="per 1,000 residents",
+        no_series="the Home Office tables give quarterly and yearly totals, not a monthly series"
+        if source == HOME_OFFICE_SOURCE else None,
+        **(comparison_fields(judged) if judged else {}),
     ))
 
 
@@ -496,10 +549,10 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if absent:
         out.say("The flags file holds no count of " + ", ".join(m.label.lower() for m in absent) + f" for {ctx.year}.")
     table = flags_table(flags, tuple(present), ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
-    lfl = like_for_like(flags, ctx.year)
+    lfl = flags_like_for_like(flags, ctx.year)
     out.table(
         "missing_and_exploited",
-        table.round({"change_percent": 1}).rename(
+        narrative.round_table(table, {"change_percent": 1}).rename(
             columns={"measure": "Measure", "change_percent": "Change (%)", "verdict": "Verdict"}),
         caption=f"Missing people and child sexual exploitation, {lfl.describe(ctx.previous_year)} and "
         f"{lfl.describe(ctx.year)}. Source: {FLAGS_SOURCE}.",
@@ -507,4 +560,115 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     for m in present:
         by_year, lfl = _flag_metric(ctx, flags, m, out)
-        _say_change(ctx, m.label, by_year, lfl, m.unit, out)
+        _say_change(ctx, m.label, by_year, lfl, m.unit, out, monthly=flag_series(flags, m.flag))
+
+
+# --- the safeguarding topics with few public figures ---------------------------------------------
+
+TOPICS = "safeguarding_topics"
+TOPICS_FILE_TEXT = "partner file safeguarding_topics.csv"
+#: Why a topic's change is tested on its yearly totals (the partners give no monthly series).
+TOPIC_YEARLY_ONLY = "the partners give yearly counts only"
+
+
+def topic_phrase(topic: str) -> str:
+    """A topic's title as it reads inside a sentence ("cuckooing", but "Prevent")."""
+    title = SAFEGUARDING_TOPICS[topic]
+    return title if topic == "prevent" else title[:1].lower() + title[1:]
+
+
+def topic_rows(topics: pd.DataFrame | None, topic: str, up_to: str) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``safeguarding_topics.csv`` on ``topic`` up to the financial year ``up_to``,
+    and the later years the file also holds on it (not shown in an assessment of ``up_to``)."""
+    if topics is None:
+        return pd.DataFrame(columns=["topic", "financial_year", "measure", "count", "source"]), []
+    rows = topics[topics["topic"] == topic]
+    later = sorted(set(rows.loc[rows["financial_year"] > up_to, "financial_year"].astype(str)))
+    return rows[rows["financial_year"] <= up_to].reset_index(drop=True), later
+
+
+def topic_table(rows: pd.DataFrame, topic: str) -> pd.DataFrame:
+    """A topic's counts as a table: Measure (its label), then one column per financial year, oldest
+    first (Int64; <NA> where the partners gave no count that year). Measures in the order of
+    :data:`assess.vocabulary.SAFEGUARDING_MEASURES`; only those with a count."""
+    years = sorted(set(rows["financial_year"].astype(str)))
+    order = [m for m in topic_measures(topic) if m in set(rows["measure"])]
+    wide = rows.pivot(index="measure", columns="financial_year", values="count").reindex(index=order, columns=years)
+    table = pd.DataFrame({"Measure": [SAFEGUARDING_MEASURES[m][1] for m in order]})
+    for y in years:
+        table[y] = pd.array(wide[y].to_numpy(), dtype="Int64")
+    return table
+
+
+def _say_topic_measure(ctx: AssessmentContext, out: ChapterOutputs, measure: str, by_year: pd.Series) -> None:
+    """One sentence on a partner count: this year's, and its change on last year when both are publishable."""
+    label = SAFEGUARDING_MEASURES[measure][1]
+    threshold = ctx.cfg.suppression_threshold
+    if ctx.year not in by_year.index:
+        out.say(f"{label}: the partners gave no count for {ctx.year} (their latest is for {by_year.index[-1]}).")
+        return
+    count = int(by_year[ctx.year])
+    if 1 <= count < threshold:
+        out.say(f"{label}: fewer than {threshold} in {ctx.year} (too few to publish).")
+        return
+    if ctx.previous_year in by_year.index:
+        previous = int(by_year[ctx.previous_year])
+        if 1 <= previous < threshold:
+            out.say(f"{label}: {narrative.format_count(count)} in {ctx.year}, against fewer than {threshold} "
+                    f"in {ctx.previous_year}.")
+            return
+        change = change_in_totals(previous, count, reason=TOPIC_YEARLY_ONLY)
+        out.say(narrative.describe_change(f"{label} ({ctx.previous_year} to {ctx.year})", change, unit=""))
+        return
+    out.say(f"{label}: {narrative.format_count(count)} in {ctx.year} (no count for {ctx.previous_year}).")
+
+
+def _topic_figures(ctx: AssessmentContext, out: ChapterOutputs, topic: str, rows: pd.DataFrame, later: list[str]) -> None:
+    table = topic_table(rows, topic)
+    years = [c for c in table.columns if c != "Measure"]
+    sources = "; ".join(sorted(set(rows["source"].astype(str))))
+    span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    out.table(
+        f"topic_{topic}", table,
+        caption=f"{SAFEGUARDING_TOPICS[topic]}: counts by financial year, {span}, as the partners counted them "
+        f"(partner figures, not computed from published data). Source: {sources} ({TOPICS_FILE_TEXT}).",
+        count_columns=years,
+    )
+    if later:
+        out.note(f"The {TOPICS_FILE_TEXT} also holds counts on {topic_phrase(topic)} for {', '.join(later)}, "
+                 f"after {ctx.year}; they are not shown in this assessment.")
+    for measure in topic_measures(topic):
+        mine = rows[rows["measure"] == measure]
+        if not mine.empty:
+            _say_topic_measure(ctx, out, measure, mine.set_index("financial_year")["count"].sort_index())
+
+
+def safeguarding_topic(ctx: AssessmentContext, out: ChapterOutputs, topic: str) -> None:
+    """A safeguarding topic that no public body counts for a partnership (a key of
+    :data:`assess.vocabulary.SAFEGUARDING_TOPICS`): the partners' counts by financial year
+    (suppressed), each measure's latest count and change, and the partners' account of it;
+    a plain statement of what is not known when they supplied neither."""
+    if topic not in SAFEGUARDING_TOPICS:
+        raise KeyError(f"unknown safeguarding topic '{topic}'; the topics are: {', '.join(SAFEGUARDING_TOPICS)}")
+    rows, later = topic_rows(ctx.partner(TOPICS), topic, ctx.year)
+    account = common.narrative(ctx, topic)
+    phrase = topic_phrase(topic)
+    counts_file = f"`{ctx.partner_dir.relative_to(ctx.raw_dir).as_posix()}/{ctx.cfg.partner_files[TOPICS]}`"
+    account_file = f"`{common.narrative_path_text(ctx, topic)}`"
+    if rows.empty and account is None:
+        out.say(
+            f"*Nothing is known in this assessment about {phrase} in {ctx.cfg.name}: no public body publishes "
+            f"figures on it for a single partnership, and the partners supplied neither counts ({counts_file}) nor "
+            f"an account ({account_file}). Whether it is rising, falling or absent cannot be said from this report; "
+            "see data/raw/README.md to supply either.*"
+        )
+        return
+    if rows.empty:
+        out.say(f"The partners supplied no counts on {phrase} ({counts_file}), so this section has no figures "
+                "of its own: only the partners' account.")
+    else:
+        _topic_figures(ctx, out, topic, rows, later)
+    if account is not None:
+        common.show_account(ctx, out, account, level=4)
+    else:
+        out.say(f"*The partners have written no account of {phrase} ({account_file}).*")

@@ -3,8 +3,9 @@
 ``write_demo(raw_dir, seed)`` writes, in exactly the publishers' formats, everything an assessment
 reads: police.uk street files for the Wessex Police area (four financial years, 2021/22 to
 2024/25), the Home Office recorded crime tables (force and CSP variants) for a fictional nation of
-41 CSPs in 6 forces, ONS lookups, population estimates, households and ward boundaries, and every
-partner file (``data/raw/partner/``). The same seed gives byte-identical files.
+41 CSPs in 6 forces, ONS lookups, population estimates (small-area workbooks and the UK mid-year
+estimate workbooks), households and ward boundaries, the rough sleeping snapshot tables, Fingertips
+exports of the community safety indicators, and every partner file (``data/raw/partner/``). The same seed gives byte-identical files.
 
 Everything is fictional and marked as such: ``data/raw/DEMO_README.md`` says these are synthetic
 demonstration data, and the CSP configuration (``config/csp/wessex-vale.yaml``, see
@@ -12,6 +13,7 @@ demonstration data, and the CSP configuration (``config/csp/wessex-vale.yaml``, 
 
 Modules: :mod:`.geography` (the nation, wards, LSOAs, map points), :mod:`.police` (street files),
 :mod:`.home_office` (PRC tables), :mod:`.ons` (lookups, population, boundaries),
+:mod:`.public_statistics` (ONS MYE workbooks, rough sleeping tables, Fingertips exports),
 :mod:`.partner_data` (partner files), :mod:`.formats` (deterministic atomic writers).
 """
 
@@ -35,6 +37,7 @@ from assess.demo.home_office import write_prc_tables
 from assess.demo.ons import write_ons_files
 from assess.demo.partner_data import write_partner_files
 from assess.demo.police import demo_months, write_street_files
+from assess.demo.public_statistics import write_public_statistics
 
 DEFAULT_SEED = 2017
 DEMO_SLUG = "wessex-vale"
@@ -47,11 +50,12 @@ They describe a fictional Community Safety Partnership, **Wessex Vale** (CSP {cs
 local authority {lad_code}), policed by the fictional **{force}** (police.uk slug `{slug}`),
 in a fictional nation of {n_csps} CSPs in 6 police forces. No figure is a real statistic and no
 record is about a real person or place, although every file has the exact format of the
-public file it stands in for (police.uk, Home Office, ONS) or of the partner data dictionary
+public file it stands in for (police.uk, Home Office, ONS, MHCLG, OHID Fingertips) or of the partner data dictionary
 (`data/raw/README.md`).
 
-Codes use unused ONS blocks (E06999xxx, E22999xxx, E23999xxx, E05999xxx, E01999xxx), so they
-cannot be mistaken for real areas. The CSP configuration `config/csp/wessex-vale.yaml` sets
+Codes use unused ONS blocks (E06999xxx, E22999xxx, E23999xxx, E12999xxx, E05999xxx, E01999xxx),
+so they cannot be mistaken for real areas; England keeps its code (E92000001), the fictional
+nation standing in for it. The CSP configuration `config/csp/wessex-vale.yaml` sets
 `synthetic: true`, and every report built from these files says it uses synthetic data.
 
 | folder | what | stands in for |
@@ -59,9 +63,11 @@ cannot be mistaken for real areas. The CSP configuration `config/csp/wessex-vale
 | `police_street/YYYY-MM/` | street-level crime and ASB, Wessex Police, 2021-04 to 2025-03 | data.police.uk archive |
 | `home_office_prc/` | police recorded crime by force and by CSP, 2021/22 to 2024/25 | Home Office PRC open data tables |
 | `lookups/` | LSOA -> ward -> LAD, LAD -> CSP -> PFA, LAD -> region | ONS Open Geography Portal |
-| `population/` | mid-2023 population by single year of age (LSOA, ward, LAD); households | ONS mid-year estimates |
+| `population/` | mid-2023 population by single year of age (LSOA, ward); mid-2021 to mid-2023 by local authority, region and England (the UK workbook layout); households | ONS mid-year estimates |
+| `rough_sleeping/` | autumn snapshot counts 2010-2024 by local authority and region, households and rates (editions 2023 and 2024) | MHCLG rough sleeping snapshot tables |
+| `fingertips/` | first-time entrants, drug misuse deaths, alcohol-related admissions, admissions for violence, domestic abuse incidents and crimes for Wessex Vale, its region and England | OHID Fingertips exports |
 | `geography/` | Wessex Vale ward boundaries (GeoJSON) | ONS ward boundaries |
-| `partner/` | force flags, resident survey, offenders, youth justice, rough sleeping, drug deaths, calls for service, national benchmarks, scorecard targets | a partnership's own data |
+| `partner/` | force flags, resident survey, offenders, youth justice, rough sleeping, drug deaths, calls for service, national benchmarks, scorecard targets, safeguarding topic counts, recommendations; `narrative/`: the partners' account of every chapter and of four topics (synthetic text) | a partnership's own data and words |
 
 Most similar group of Wessex Vale: {msg}.
 
@@ -132,6 +138,11 @@ def write_demo(raw_dir: str | Path, seed: int = DEFAULT_SEED) -> DemoSummary:
     ons_paths, ons_rows, ons = write_ons_files(raw_dir, areas, seed)
     paths += ons_paths
     rows.update(ons_rows)
+
+    lad_ages = {code: ages for code, _name, ages in ons["population"]["lad"]}
+    public_paths, public_rows = write_public_statistics(raw_dir, areas[0], lad_ages, ons["households"], seed)
+    paths += public_paths
+    rows.update(public_rows)
 
     partner_paths, partner_rows = write_partner_files(
         raw_dir, areas[0], placed, months, ons["population"], ons["households"], seed

@@ -8,9 +8,11 @@ Formats follow the ONS Open Geography Portal and ONS population downloads:
   LAD23CD, LAD23NM, CSP23CD, CSP23NM, PFA23CD, PFA23NM, FID (UTF-8 BOM, as ONS publishes it);
 * ``lookups/Local_Authority_District_to_Region_December_2023_Lookup_in_England.csv``:
   LAD23CD, LAD23NM, RGN23CD, RGN23NM, FID;
-* ``population/{sape-lsoa,sape-ward,lad}-mid-2023-population-estimates.xlsx``: a sheet
+* ``population/{sape-lsoa,sape-ward}-mid-2023-population-estimates.xlsx``: a sheet
   "Mid-2023 Persons" with three title rows and a blank row, then the header 'Area Codes',
-  'Area Names', 'All Ages', 0 .. 89, '90+' and one row per area (persons); then a "Notes" sheet;
+  'Area Names', 'All Ages', 0 .. 89, '90+' and one row per area (persons); then a "Notes" sheet
+  (local authorities, regions and England are in the ONS UK workbooks written by
+  :mod:`assess.demo.public_statistics`);
 * ``population/households-lad-2023.csv``: 'Area code', 'Area name', 'Households';
 * ``geography/wessex_vale_wards_2023.geojson``: the 16 ward polygons of Wessex Vale (WGS84,
   properties WD23CD, WD23NM, LAD23CD, LAD23NM).
@@ -43,7 +45,6 @@ LAD_REGION_FILE = "lookups/Local_Authority_District_to_Region_December_2023_Look
 POPULATION_FILES = {
     "lsoa": "population/sape-lsoa-mid-2023-population-estimates.xlsx",
     "ward": "population/sape-ward-mid-2023-population-estimates.xlsx",
-    "lad": "population/lad-mid-2023-population-estimates.xlsx",
 }
 HOUSEHOLDS_FILE = "population/households-lad-2023.csv"
 POPULATION_YEAR = 2023

@@ -1,7 +1,8 @@
 """Synthetic partner files for Wessex Vale, consistent with its synthetic police.uk records.
 
 Every file of ``data/raw/partner/`` that :mod:`assess.sources.partner` reads (formats in
-``data/raw/README.md``). Counts are tied to the street records where a partner's figure would be:
+``data/raw/README.md``); the partners' words (their accounts in ``narrative/``, their counts on
+the safeguarding topics and their recommendations) come from :mod:`.partner_narrative`. Counts are tied to the street records where a partner's figure would be:
 domestic-abuse-flagged crimes are about 30% of violence plus a few per cent of other crime, spread
 over the wards in proportion to their violence; hate crime is about 1.6% of crime; the resident
 survey's feeling of safety after dark is lower in wards with more crime; population aged 10-17,
@@ -18,6 +19,8 @@ import pandas as pd
 from assess.config import DEFAULT_PARTNER_FILES
 from assess.demo.formats import csv_bytes, write_file
 from assess.demo.geography import LocalArea, rng_for
+from assess.demo.partner_narrative import RECOMMENDATIONS_YAML, narrative_files, safeguarding_topics
+from assess.sources.partner.narrative import NARRATIVE_DIR
 from assess.vocabulary import (
     AGREE_ANSWERS,
     CRIME_CHANGE_ANSWERS,
@@ -389,10 +392,17 @@ def write_partner_files(
     nb = national_benchmarks()
     outputs.append(("benchmarks", csv_bytes(("measure", "period", "area", "value", "unit", "source"), nb), len(nb)))
     outputs.append(("scorecard", SCORECARD_YAML.encode("utf-8"), SCORECARD_YAML.count("  - id:")))
+    st = safeguarding_topics(seed)
+    outputs.append(("safeguarding_topics", csv_bytes(("topic", "financial_year", "measure", "count", "source"), st), len(st)))
+    outputs.append(("recommendations", RECOMMENDATIONS_YAML.encode("utf-8"), RECOMMENDATIONS_YAML.count("  - priority:")))
 
     paths, rows = [], {}
     for name, data, n in outputs:
         paths.append(write_file(folder / files[name], data))
         rows[f"partner_{name}"] = n
+    accounts = narrative_files()
+    for filename, data in accounts.items():
+        paths.append(write_file(folder / NARRATIVE_DIR / filename, data))
+    rows["partner_narrative"] = len(accounts)
     return paths, rows
 

@@ -12,6 +12,14 @@ peaks for violence, ASB and bicycle theft; winter peaks for burglary) and trends
 years (shoplifting, violence and theft from the person up; burglary, vehicle crime, bicycle theft
 and ASB down). Each month a handful of records cannot be placed: "No Location" rows with blank
 coordinates and LSOA, and now and then a point with coordinates but no LSOA (a ferry terminal).
+
+Month-to-month variation beyond Poisson, as real series have (police.uk monthly counts of a CSP
+vary 2 to 9 times more than Poisson once seasonality is allowed for): each authority's expected
+count of a month is multiplied by a gamma month effect of mean 1 shared by all its categories
+(weather, events, recording backlogs; coefficient of variation ``COMMON_VOLATILITY``) and by one
+per category (``VOLATILITY``), a gamma-Poisson (negative binomial) mixture; within each financial
+year they average 1, so they leave the yearly volumes and trends as designed. They come from
+their own seeded stream, so the same seed gives the same data.
 """
 
 from __future__ import annotations
@@ -117,6 +125,12 @@ TOWN_CENTRE_FACTOR: dict[str, float] = {
 
 CATEGORIES: tuple[str, ...] = (*WESSEX_VALE_CRIMES, ASB)
 
+#: Coefficient of variation of the gamma month effect shared by every category of an authority.
+COMMON_VOLATILITY = 0.025
+#: Coefficient of variation of each category's own gamma month effect (0.07 where not listed):
+#: larger for ASB and bicycle theft (weather) and drugs (found by police operations).
+VOLATILITY: dict[str, float] = {ASB: 0.10, "Bicycle theft": 0.10, "Drugs": 0.12, "Shoplifting": 0.08}
+
 _RESOLVED = (
     ("Investigation complete; no suspect identified", 360),
     ("Unable to prosecute suspect", 340),
@@ -186,6 +200,24 @@ def expected_counts(lad_name: str, months: list[str]) -> np.ndarray:
         for j, c in enumerate(CATEGORIES):
             out[i, j] = per_year[j] / 12 * season_factor(c, mm) * TRENDS[c] ** ((i - centre) / 12)
     return out
+
+
+def month_effects(months: list[str], rng: np.random.Generator) -> np.ndarray:
+    """Gamma month effects of one authority (rows ``months``, columns CATEGORIES).
+
+    The product of a common effect, Gamma(1/c^2, c^2) with c = COMMON_VOLATILITY, and one per
+    category, Gamma(1/v^2, v^2) with v from VOLATILITY: multiplying a Poisson mean by them gives
+    a gamma-Poisson (negative binomial) count whose variance is about mu (1 + mu (c^2 + v^2)).
+    Each category's effects are then divided by their mean over the months of each financial
+    year, so they move records between the months of a year without changing the year's expected
+    total: the yearly volumes and trends stay those designed above.
+    """
+    c2 = COMMON_VOLATILITY**2
+    common = rng.gamma(1.0 / c2, c2, len(months))
+    v2 = np.array([VOLATILITY.get(c, 0.07) ** 2 for c in CATEGORIES])
+    effects = common[:, None] * rng.gamma(1.0 / v2, v2, (len(months), len(CATEGORIES)))
+    years = pd.Series([financial_year_of(int(m[:4]), int(m[5:7])) for m in months])
+    return effects / pd.DataFrame(effects).groupby(years).transform("mean").to_numpy()
 
 
 def _outcome_probabilities(age: int, drugs: bool) -> np.ndarray:
@@ -323,7 +355,8 @@ def write_street_files(
     rng = rng_for(seed, "police_uk/street")
     force = _Force.of(areas)
     weights = [_lsoa_weights(a, rng) for a in areas]
-    expected = [expected_counts(a.lad.name, months) for a in areas]
+    shocks = rng_for(seed, "police_uk/month_effects")
+    expected = [expected_counts(a.lad.name, months) * month_effects(months, shocks) for a in areas]
     n_cat, n_ward = len(CATEGORIES), len(force.ward_codes)
     paths, total_rows, placed = [], 0, []
     for mi, month in enumerate(months):

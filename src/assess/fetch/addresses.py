@@ -37,9 +37,11 @@ ENV_SOURCES = "ASSESS_SOURCES"
 ENV_BASE_URL = "ASSESS_SOURCES_BASE_URL"
 
 #: Placeholders fetch fills in addresses, file names and archive members.
-PLACEHOLDERS = frozenset({"month", "force", "year", "kind", "link"})
+PLACEHOLDERS = frozenset({"month", "force", "year", "kind", "link", "indicator_id", "area_type_id", "parent_area_type_id"})
 
-Role = Literal["police_uk_archive", "police_uk_custom", "lookup", "population", "recorded_crime"]
+Role = Literal[
+    "police_uk_archive", "police_uk_custom", "lookup", "population", "recorded_crime", "rough_sleeping", "fingertips"
+]
 
 
 def _placeholders(template: str) -> set[str]:
@@ -77,6 +79,18 @@ class Edition(BaseModel):
         return _check_template(v)
 
 
+class Indicator(BaseModel):
+    """A Fingertips indicator fetch downloads: its id, its name as Fingertips gives it (checked
+    against the API's metadata before each download), and the chapter and metric it feeds."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: int = Field(gt=0, description="Fingertips indicator id")
+    name: str = Field(min_length=1, description="the indicator's name in the Fingertips metadata")
+    chapter: str = Field(min_length=1, description="the chapter module it feeds (notebooks/chapters.yaml)")
+    metric: str = Field(min_length=1, description="the metric id it feeds in that chapter")
+    checked: str = Field(default="", description="how the id was found and checked, for the reader of the file")
+
+
 class Source(BaseModel):
     """One published input: where it is downloaded from and the name it is saved under."""
 
@@ -92,9 +106,13 @@ class Source(BaseModel):
     member: str | None = Field(default=None, description="zip member template (archives only)")
     sha256: str | None = Field(default=None, description="expected SHA-256 (64 hex digits), if pinned")
     editions: dict[str, Edition] = Field(default_factory=dict, description="per-year addresses")
+    metadata_url: str | None = Field(default=None, description="(fingertips) indicator metadata address template")
+    area_type_id: int | None = Field(default=None, description="(fingertips) child area type of the download")
+    parent_area_type_id: int | None = Field(default=None, description="(fingertips) parent area type of the download")
+    indicators: list[Indicator] = Field(default_factory=list, description="(fingertips) the indicators to download")
     licence: str = "OGL-UK-3.0"
 
-    @field_validator("url", "filename", "member")
+    @field_validator("url", "filename", "member", "metadata_url")
     @classmethod
     def _templates(cls, v: str | None) -> str | None:
         return _check_template(v)
@@ -120,7 +138,32 @@ class Source(BaseModel):
             raise ValueError("an entry without editions needs a filename")
         if self.role in ("police_uk_archive", "police_uk_custom") and not self.member:
             raise ValueError(f"a {self.role} entry needs a member template like '{{month}}/{{month}}-{{force}}-{{kind}}.csv'")
+        if self.role == "fingertips":
+            missing = [f for f in ("filename", "area_type_id", "parent_area_type_id") if getattr(self, f) is None]
+            if missing or not self.indicators:
+                raise ValueError(
+                    f"a fingertips entry needs {', '.join(missing + ([] if self.indicators else ['indicators']))}"
+                )
+            ids = [i.id for i in self.indicators]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"indicator {next(i for i in ids if ids.count(i) > 1)} is listed twice")
+        elif self.indicators or self.metadata_url:
+            raise ValueError("indicators and metadata_url belong to a fingertips entry")
         return self
+
+    def fingertips_address(self, indicator: Indicator) -> tuple[str | None, str | None, str]:
+        """``(data url, metadata url, file name)`` of one indicator of a fingertips entry (a url is
+        None when the entry records none: fetch lists the indicator as missing)."""
+        values = {
+            "indicator_id": str(indicator.id),
+            "area_type_id": str(self.area_type_id),
+            "parent_area_type_id": str(self.parent_area_type_id),
+        }
+        return (
+            self._fill(self.url, values) if self.url is not None else None,
+            self._fill(self.metadata_url, values) if self.metadata_url is not None else None,
+            self._fill(self.filename, values),  # type: ignore[arg-type]
+        )
 
     def address(self, year: str | None = None, **values: str) -> tuple[str | None, str, str | None]:
         """``(url, filename, sha256)`` for this source, its placeholders filled from ``values``.
@@ -133,7 +176,7 @@ class Source(BaseModel):
             if year is None or year not in self.editions:
                 have = ", ".join(sorted(self.editions)) or "none"
                 raise SourcesError(
-                    f"{SOURCES_FILE} key '{self.key}': no edition for mid-{year} (editions: {have}); "
+                    f"{SOURCES_FILE} key '{self.key}': no edition for {self.edition_label(year)} (editions: {have}); "
                     f"add one under 'editions' with the link from {self.page or 'the publisher'}"
                 )
             ed = self.editions[year]
@@ -144,6 +187,10 @@ class Source(BaseModel):
             self._fill(filename, values),  # type: ignore[arg-type]
             sha,
         )
+
+    def edition_label(self, year: str | None) -> str:
+        """How an edition's year reads: ``autumn 2017`` (rough sleeping snapshot), else ``mid-2017``."""
+        return f"autumn {year}" if self.role == "rough_sleeping" else f"mid-{year}"
 
     def member_name(self, **values: str) -> str:
         """The archive member for ``values`` (month, force, kind), as published."""
@@ -232,6 +279,8 @@ def load_sources(path: str | Path | None = None, *, base_url: str | None = None)
         for src in sources.sources.values():
             if src.url is not None:
                 src.url = rebase_url(src.url, base_url)
+            if src.metadata_url is not None:
+                src.metadata_url = rebase_url(src.metadata_url, base_url)
             for ed in src.editions.values():
                 if ed.url is not None:
                     ed.url = rebase_url(ed.url, base_url)

@@ -6,8 +6,14 @@
   from the monthly archive zip (or a custom-download zip) as published:
   ``<raw>/police_uk/YYYY-MM/YYYY-MM-<force>-street.csv``;
 - the ONS lookups (LSOA -> ward, LAD -> CSP -> PFA, LAD -> region) into ``<raw>/ons/``;
-- population estimates into ``<raw>/population/``;
+- population estimates into ``<raw>/population/`` (IoD2019 File 6; the ONS mid-year estimate
+  workbooks of the mid-years asked for);
 - the Home Office recorded crime tables into ``<raw>/home_office/``;
+- the rough sleeping snapshot tables of the autumns asked for into ``<raw>/rough_sleeping/``;
+- the Fingertips indicators listed in sources.yaml (each feeding a chapter's metric) into
+  ``<raw>/fingertips/``, through the Fingertips API; before each download the indicator's id
+  is looked up in the API's metadata and its name compared with the one recorded: an indicator
+  renumbered or renamed is reported (missing, with what to check) and not downloaded;
 
 each under its published name, from the addresses of ``src/assess/sources.yaml``. Every file is
 recorded in ``<raw>/downloads.json`` (url, sha256, bytes, time; written atomically after each
@@ -17,8 +23,12 @@ record is not downloaded again.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,7 +38,8 @@ from pathlib import Path, PurePosixPath
 from assess import __version__
 from assess.atomic import atomic_path, write_text
 from assess.config import CSPConfig
-from assess.fetch.addresses import Source, Sources
+from assess.errors import InputError
+from assess.fetch.addresses import Indicator, Source, Sources
 from assess.fetch.download import download, sha256_of
 from assess.fetch.errors import SOURCES_FILE, FetchError, NoNetworkError, SourcesError
 from assess.periods import months_of_financial_year, parse_financial_year, parse_month
@@ -39,6 +50,8 @@ DOWNLOADS_JSON = "downloads.json"
 POLICE_UK_KINDS = ("street", "outcomes", "stop-and-search")
 #: An archive named YYYY-MM holds the 36 months up to and including YYYY-MM (data.police.uk).
 ARCHIVE_SPAN_MONTHS = 36
+#: The groups of sources fetch can download (``include=``, ``assess fetch --only``).
+FETCH_GROUPS = ("police_uk", "lookup", "population", "recorded_crime", "rough_sleeping", "fingertips")
 
 
 @dataclass(frozen=True)
@@ -270,7 +283,7 @@ def _fetch_file(run: _Run, src: Source, year: str | None = None) -> None:
     try:
         url, filename, sha = src.address(year=year)
     except SourcesError as exc:
-        run.report.missing.append(Problem(src.key, f"mid-{year} edition" if year else src.key, str(exc)))
+        run.report.missing.append(Problem(src.key, f"{src.edition_label(year)} edition" if year else src.key, str(exc)))
         return
     rel = _rel(src.folder, filename)
     if url is None:
@@ -346,6 +359,85 @@ def _fetch_police_uk(
         run.save()
 
 
+# --------------------------------------------------------------------------------------------
+# Fingertips
+
+
+def indicator_name_key(name: str) -> str:
+    """A Fingertips indicator name as compared at fetch time: case, punctuation and spacing aside,
+    and without a profile's numbering ("B04 - ", "1.04 - ")."""
+    name = re.sub(r"^\s*(?:[A-Z]\d{2}[a-z]?|\d+\.\d+[a-z]*)\s+-\s+", "", name)
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+
+
+def _metadata_name(text: str, indicator_id: int) -> str | None:
+    """The name the Fingertips metadata CSV gives ``indicator_id`` (None if it lists no such id)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    id_col, name_col = fields.get("indicator id"), fields.get("indicator") or fields.get("indicator name")
+    if id_col is None or name_col is None:
+        raise FetchError(
+            f"the Fingertips indicator metadata has no 'Indicator ID' and 'Indicator' columns (found: "
+            f"{', '.join(reader.fieldnames or []) or 'nothing'}); the API may have changed: check {SOURCES_FILE}"
+        )
+    for row in reader:
+        if (row.get(id_col) or "").strip() == str(indicator_id):
+            return " ".join((row.get(name_col) or "").split())
+    return None
+
+
+def _fetch_fingertips(run: _Run, src: Source, indicator: Indicator) -> None:
+    """Download one Fingertips indicator after checking its id and name against the API's metadata."""
+    url, meta_url, filename = src.fingertips_address(indicator)
+    rel = _rel(src.folder, filename)
+    if url is None or meta_url is None:
+        run.report.missing.append(Problem(src.key, rel, (
+            f"no {'url' if url is None else 'metadata_url'} recorded in {SOURCES_FILE} key '{src.key}'; "
+            f"the Fingertips API addresses are on {src.page or 'the Fingertips site'}")))
+        return
+    rec = run.current(rel)
+    if rec is not None:
+        run.report.skipped.append(rec)
+        return
+    what = f"indicator {indicator.id} ({indicator.name})"
+    with tempfile.TemporaryDirectory(prefix="assess-fingertips-") as tmp:
+        meta = Path(tmp) / "metadata.csv"
+        download(meta_url, meta, timeout=run.timeout, retries=run.retries, backoff=run.backoff, progress=False,
+                 source_key=src.key, page=src.page)
+        found = _metadata_name(meta.read_bytes().decode("utf-8", errors="replace"), indicator.id)
+    check = f"check it on {src.page or 'the Fingertips site'} (search for the indicator) and update {SOURCES_FILE} key '{src.key}'"
+    if found is None:
+        run.report.missing.append(Problem(src.key, rel, (
+            f"{what}: the Fingertips API lists no indicator {indicator.id} (renumbered or withdrawn?); not downloaded; {check}")))
+        return
+    if indicator_name_key(found) != indicator_name_key(indicator.name):
+        run.report.missing.append(Problem(src.key, rel, (
+            f"{what}: the Fingertips API names indicator {indicator.id} '{found}', not '{indicator.name}' "
+            f"(renumbered or renamed?); not downloaded; {check}")))
+        return
+    run.get(src, url, rel, None)
+    _check_fingertips_file(run, src, rel, indicator, url)
+
+
+def _check_fingertips_file(run: _Run, src: Source, rel: str, indicator: Indicator, url: str) -> None:
+    """The downloaded file must be a Fingertips export of that one indicator; otherwise it is removed."""
+    from assess.sources.fingertips import read_fingertips
+
+    path = run.raw_dir / rel
+    try:
+        ids = set(read_fingertips(path)["indicator_id"].unique())
+        problem = None if ids == {indicator.id} else f"it holds indicator(s) {sorted(ids)}, not {indicator.id}"
+    except InputError as exc:
+        problem = f"it is not a Fingertips export ({exc.problem})"
+    if problem is not None:
+        path.unlink(missing_ok=True)
+        run.ledger.pop(rel, None)
+        run.report.downloaded = [r for r in run.report.downloaded if r.path != rel]
+        run.save()
+        raise FetchError(f"{url}: the download for indicator {indicator.id} was removed: {problem}; "
+                         f"check {SOURCES_FILE} key '{src.key}'")
+
+
 def fetch(
     csp: CSPConfig | None,
     months: list[str] | None,
@@ -354,7 +446,7 @@ def fetch(
     sources: Sources,
     *,
     kinds: Sequence[str] = POLICE_UK_KINDS,
-    include: Sequence[str] = ("police_uk", "lookup", "population", "recorded_crime"),
+    include: Sequence[str] = FETCH_GROUPS,
     police_uk_link: str | None = None,
     keep_archives: bool = False,
     force: bool = False,
@@ -381,6 +473,9 @@ def fetch(
     """
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
+    unknown_groups = [g for g in include if g not in FETCH_GROUPS]
+    if unknown_groups:
+        raise FetchError(f"unknown group(s) {unknown_groups}; choose from {list(FETCH_GROUPS)}")
     bad_kinds = [k for k in kinds if k not in POLICE_UK_KINDS]
     if bad_kinds:
         raise FetchError(f"unknown police.uk file kind(s) {bad_kinds}; choose from {list(POLICE_UK_KINDS)}")
@@ -429,6 +524,17 @@ def fetch(
     if "recorded_crime" in include:
         for src in sources.by_role("recorded_crime"):
             attempt(src.key, src.key, lambda s=src: _fetch_file(run, s))
+    if "rough_sleeping" in include:
+        for src in sources.by_role("rough_sleeping"):
+            if src.editions:
+                for year in population_years(all_months, years):
+                    attempt(src.key, f"autumn {year}", lambda s=src, y=year: _fetch_file(run, s, y))
+            else:
+                attempt(src.key, src.key, lambda s=src: _fetch_file(run, s))
+    if "fingertips" in include:
+        for src in sources.by_role("fingertips"):
+            for indicator in src.indicators:
+                attempt(src.key, f"indicator {indicator.id}", lambda s=src, i=indicator: _fetch_fingertips(run, s, i))
 
     run.save()
     if report.failed and raise_on_error:

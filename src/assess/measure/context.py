@@ -22,6 +22,8 @@ import pandas as pd
 from assess import SYNTHETIC_LABEL
 from assess.config import CSPConfig, find_config
 from assess.periods import (
+    LikeForLike,
+    like_for_like,
     months_of_financial_year,
     parse_financial_year,
     shift_financial_year,
@@ -86,13 +88,17 @@ class AssessmentContext:
     def complete(self) -> bool:
         return len(self.months_present) == 12
 
+    @property
+    def like_for_like(self) -> LikeForLike:
+        """The months every year is compared on: those this year holds (:class:`assess.periods.LikeForLike`)."""
+        return like_for_like(self.year, self.months_present)
+
     def matching_months(self, year: str) -> list[str]:
         """The months of ``year`` at the same position as those present in this year.
 
         An incomplete year is compared like with like: April-September with April-September.
         """
-        offset = parse_financial_year(year) - parse_financial_year(self.year)
-        return [f"{int(m[:4]) + offset}-{m[5:]}" for m in self.months_present]
+        return self.like_for_like.months(year)
 
     @property
     def coverage_sentence(self) -> str:

@@ -21,9 +21,12 @@ import pandas as pd
 from assess.measure.context import AssessmentContext
 from assess.periods import (
     financial_quarter_of_month,
-    financial_year_of,
+    month_name,
+    month_range,
     months_of_financial_year,
-    parse_month,
+    period_code,
+    period_label,
+    shift_month,
 )
 from assess.store.harmonise import ASB, POLICE_UK_CATEGORIES, category_id
 
@@ -149,22 +152,6 @@ def area_by_category(
     return table.fillna(0).astype("int64")
 
 
-# --- months --------------------------------------------------------------------------------
-
-def month_range(start: str, end: str) -> list[str]:
-    """Every ``YYYY-MM`` month from ``start`` to ``end`` inclusive (empty if ``end`` is before ``start``)."""
-    a, b = parse_month(start), parse_month(end)
-    n = (b.year - a.year) * 12 + (b.month - a.month)
-    return [f"{a.year + (a.month - 1 + k) // 12}-{(a.month - 1 + k) % 12 + 1:02d}" for k in range(n + 1)]
-
-
-def shift_month(month: str, months: int) -> str:
-    """The month ``months`` after (before, if negative) ``month``: ("2017-02", -3) -> "2016-11"."""
-    d = parse_month(month)
-    k = d.year * 12 + d.month - 1 + months
-    return f"{k // 12}-{k % 12 + 1:02d}"
-
-
 def monthly_series(
     street: pd.DataFrame,
     *,
@@ -217,42 +204,6 @@ class PeriodCounts:
     @property
     def previous_period(self) -> str:
         return period_code(self.previous_months)
-
-
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
-
-
-def month_name(month: str) -> str:
-    """"2017-02" -> "February 2017"."""
-    d = parse_month(month)
-    return f"{_MONTH_NAMES[d.month - 1]} {d.year}"
-
-
-def period_label(months: Sequence[str]) -> str:
-    """"April 2017 to September 2017" for a run of months ("" for none)."""
-    if not months:
-        return ""
-    if len(months) == 1:
-        return month_name(months[0])
-    return f"{month_name(months[0])} to {month_name(months[-1])}"
-
-
-def period_code(months: Sequence[str]) -> str:
-    """A run of months as a metric period: the financial year when they are its twelve months,
-    else "first to last" ("2017-04 to 2017-09"), or the month alone."""
-    months = list(months)
-    if not months:
-        raise ValueError("a period needs at least one month")
-    if len(months) == 12 and months == months_of_financial_year(financial_year_of_month(months[0])):
-        return financial_year_of_month(months[0])
-    return months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
-
-
-def financial_year_of_month(month: str) -> str:
-    """"2017-02" -> "2016/17"."""
-    d = parse_month(month)
-    return financial_year_of(d.year, d.month)
 
 
 def year_to_date(ctx: AssessmentContext, *, asb: bool | None = False, category: str | None = None) -> PeriodCounts:

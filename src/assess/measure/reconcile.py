@@ -75,7 +75,7 @@ def explain_differences() -> list[str]:
         "from three monthly files; a missing or late month shifts counts between quarters. Quarters without all "
         "three months are flagged as incomplete and not compared.",
         "Categories: police.uk's 14 categories are broader than the Home Office offence groups; the mapping "
-        "(OFFENCE_GROUP_MAPPING) is approximate at the edges (e.g. 'Threat or possession with intent to commit "
+        "between them is approximate at the edges (e.g. 'Threat or possession with intent to commit "
         "criminal damage' is a Home Office miscellaneous crime), so differences by group are larger than in total.",
         "Anti-social behaviour is in police.uk but is not a notifiable crime: it is excluded from the police.uk "
         "count before comparing.",

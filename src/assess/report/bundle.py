@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -44,6 +44,7 @@ from assess import __version__
 from assess.atomic import atomic_directory, write_text
 from assess.config import CSPConfig
 from assess.measure.context import AssessmentContext
+from assess.paths import lock_file_record
 from assess.registry import REGISTRY_FILE, load_registry
 from assess.report.execute import (
     KERNEL_ENV,
@@ -58,20 +59,19 @@ from assess.report.export import (
     ChapterDoc,
     ChapterRenderer,
     PageContext,
-    WorkbookTable,
     write_chapter_pages,
-    write_workbook,
 )
 from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
+from assess.report.workbook import WorkbookTable, write_workbook
 from assess.store import Store
 
 #: Packages whose versions the manifest records.
 RECORDED_PACKAGES = (
     "assess", "pandas", "numpy", "pyarrow", "duckdb", "scipy", "matplotlib", "seaborn", "pydantic",
     "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "weasyprint",
-    "pydyf", "openpyxl", "jsonschema", "jinja2",
+    "pydyf", "openpyxl", "jsonschema", "jinja2", "markdown-it-py",
 )
 
 
@@ -239,12 +239,14 @@ def run_bundle(
     progress: bool = True,
     timeout: int | None = 1800,
     isolate: bool = False,
-    pdf_workers: int = 2,
+    pdf_workers: int = 1,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
 
     ``isolate`` gives every chapter a fresh kernel (slower; by default each worker reuses one).
-    ``pdf_workers`` processes lay out the PDF's chapters while others execute (0: after them).
+    ``pdf_workers``: a worker process lays out the PDF's chapters while others execute (0: none,
+    they are laid out here after them; the laid-out pages must stay in one process, so more than
+    one worker is never started).
 
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
@@ -299,6 +301,8 @@ def run_bundle(
 
         t = time.perf_counter()
         docs = [rendered.get(r.chapter) or render(r) for r in runs]
+        pdf_started = time.perf_counter()
+        pdf_made = pdf.start(docs, tmp / "assessment.pdf")  # finished by the worker while the rest is written
         write_chapter_pages(docs, tmp / "html", ctx)
         warnings = [
             f"{d.chapter}: {d.undescribed_images} chart(s) shown without alt text (publish charts with out.figure)"
@@ -328,12 +332,13 @@ def run_bundle(
         t = time.perf_counter()
         pdf_pages: int | None = None
         try:
-            made = pdf.write(docs, tmp / "assessment.pdf")
+            made = pdf_made.result()
             pdf_pages = made.pages
             timings["pdf_layout_all_parts"] = round(made.part_seconds, 2)
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
-        _timed(timings, "pdf", t)
+        _timed(timings, "pdf_wait", t)
+        _timed(timings, "pdf", pdf_started)
 
         t = time.perf_counter()
         write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
@@ -368,6 +373,7 @@ def run_bundle(
                 "kernel_env": KERNEL_ENV,
                 "platform": platform.platform(),
                 "packages": package_versions(),
+                "lock_file": lock_file_record(),  # requirements.lock: exact versions and hashes of every package
                 "git": git_state(Path(notebooks_dir)),
             },
             "outputs_sha256": output_hashes(tmp),
@@ -379,21 +385,3 @@ def run_bundle(
         pdf_pages=pdf_pages,
     )
 
-
-def run_batch(cfgs_years: Iterable[tuple[CSPConfig, str]], **kwargs: Any) -> list[BundleResult]:
-    """:func:`run_bundle` for each (CSP, year) in turn, with the same keyword arguments.
-
-    A bundle that raises does not stop the batch: the exception is re-raised after the others
-    have run, as an ExceptionGroup (the previous bundle of that CSP and year stays in place).
-    """
-    results: list[BundleResult] = []
-    errors: list[Exception] = []
-    for cfg, year in cfgs_years:
-        try:
-            results.append(run_bundle(cfg, year, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - collected and re-raised below
-            exc.add_note(f"while building the bundle of {cfg.slug} {year}")
-            errors.append(exc)
-    if errors:
-        raise ExceptionGroup(f"{len(errors)} of the batch's bundles failed", errors)
-    return results

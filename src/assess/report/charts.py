@@ -89,8 +89,24 @@ def new_figure(figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Any]:
     return fig, ax
 
 
+#: Characters of a title line per inch of figure width (bold 12 pt DejaVu Sans averages about 7.5 pt a character).
+TITLE_CHARS_PER_INCH = 9.0
+
+
+def wrap_title(title: str, width_inches: float) -> str:
+    """``title`` broken between words into lines that fit a figure ``width_inches`` wide, so that a
+    long title is never cut off at the figure's edge."""
+    import textwrap
+
+    limit = max(20, int(width_inches * TITLE_CHARS_PER_INCH))
+    return "\n".join(textwrap.wrap(" ".join(title.split()), limit)) if title else title
+
+
+TITLE_GID = "assess-title"
+
+
 def _finish(fig: Figure, ax: Any, title: str, source: str | None) -> Figure:
-    ax.set_title(title)
+    ax.set_title(wrap_title(title, fig.get_figwidth()), gid=TITLE_GID)
     if source:
         fig.supxlabel(f"Source: {source}", x=0.01, ha="left", fontsize=8, color="#555555")
     sns.despine(fig=fig, left=True, bottom=False)
@@ -120,6 +136,8 @@ def png_bytes(fig: Figure) -> bytes:
         fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
         return buf.getvalue()
     engine.execute(fig)
+    if fit_titles(fig, canvas.get_renderer()):
+        engine.execute(fig)
     with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)  # None, not "none": a placeholder engine would draw twice again
     try:
@@ -127,6 +145,28 @@ def png_bytes(fig: Figure) -> bytes:
     finally:
         fig.set_layout_engine(engine)
     return buf.getvalue()
+
+
+def fit_titles(fig: Figure, renderer: Any) -> bool:
+    """Break again, into shorter lines, any house-style title that runs past the figure's right
+    edge once laid out (a title starts at its axes, which long tick labels push right); True if
+    one changed, so that the layout is run again."""
+    from matplotlib.text import Text
+
+    changed = False
+    for text in fig.findobj(lambda a: isinstance(a, Text) and a.get_gid() == TITLE_GID):
+        box = text.get_window_extent(renderer)
+        room = fig.bbox.x1 - box.x0 - 6
+        if box.width <= room or not text.get_text():
+            continue
+        import textwrap
+
+        words = " ".join(text.get_text().split())
+        longest = max(len(line) for line in text.get_text().splitlines())
+        limit = max(12, int(longest * room / box.width) - 1)
+        text.set_text("\n".join(textwrap.wrap(words, limit)))
+        changed = True
+    return changed
 
 
 def save_png(fig: Figure, path: str | Path) -> Path:
@@ -313,6 +353,35 @@ def _geographic_aspect(ax: Any, ys: np.ndarray, xs: np.ndarray) -> None:
         ax.set_aspect("equal")
 
 
+def _label_point(rings: Sequence[np.ndarray]) -> tuple[float, float]:
+    """Where an area's name goes: the centroid of its largest ring (by the shoelace formula)."""
+    ring = max(rings, key=lambda r: abs(_ring_area(r)))
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = cross.sum() / 2
+    if abs(area) < 1e-12:
+        return float(x.mean()), float(y.mean())
+    return (float(((x + np.roll(x, -1)) * cross).sum() / (6 * area)),
+            float(((y + np.roll(y, -1)) * cross).sum() / (6 * area)))
+
+
+def _ring_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2)
+
+
+def _place_names(ax: Any, places: Sequence[tuple[str, tuple[float, float]]], fontsize: float = 6.5) -> None:
+    """Write each area's name at its point, dark on a white halo so that it reads on any shade."""
+    import textwrap
+
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for name, (x, y) in places:
+        ax.text(x, y, "\n".join(textwrap.wrap(name, 14)), ha="center", va="center", fontsize=fontsize,
+                color="#1b1b1b", path_effects=halo, zorder=5)
+
+
 def choropleth(
     geojson_path_or_dict: str | Path | Mapping[str, Any],
     values: Mapping[str, float],
@@ -320,10 +389,15 @@ def choropleth(
     title: str,
     *,
     legend_label: str = "",
+    labels: Mapping[str, str] | None = None,
     cmap: str = SEQUENTIAL_CMAP,
     source: str | None = None,
 ) -> Figure:
-    """Areas (e.g. wards) shaded by ``values[feature.properties[code_property]]``; missing in grey."""
+    """Areas (e.g. wards) shaded by ``values[feature.properties[code_property]]``; missing in grey.
+
+    ``labels`` (code -> name) writes each area's name on it; the colour bar, titled
+    ``legend_label``, is the legend.
+    """
     gj = _load_geojson(geojson_path_or_dict)
     features = gj.get("features", [])
     if not features:
@@ -335,23 +409,121 @@ def choropleth(
         cm = matplotlib.colormaps[cmap]
         patches, colours = [], []
         all_x, all_y = [], []
+        names: list[tuple[str, tuple[float, float]]] = []
         for feat in features:
             code = str((feat.get("properties") or {}).get(code_property, ""))
             value = values.get(code)
             colour = MISSING if value is None or pd.isna(value) else cm(norm(float(value)))
-            for ring in _rings(feat.get("geometry") or {}):
+            rings = _rings(feat.get("geometry") or {})
+            for ring in rings:
                 patches.append(Polygon(ring, closed=True))
                 colours.append(colour)
                 all_x.append(ring[:, 0])
                 all_y.append(ring[:, 1])
-        ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.5))
+            if labels and code in labels and rings:
+                names.append((str(labels[code]), _label_point(rings)))
+        ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.8))
         xs, ys = np.concatenate(all_x), np.concatenate(all_y)
         ax.set_xlim(xs.min(), xs.max())
         ax.set_ylim(ys.min(), ys.max())
         _geographic_aspect(ax, ys, xs)
         ax.set_axis_off()
+        _place_names(ax, names)
         mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cm)
         fig.colorbar(mappable, ax=ax, shrink=0.6, label=legend_label, format=FuncFormatter(thousands))
+        return _finish(fig, ax, title, source)
+
+
+def area_points_map(
+    points: pd.DataFrame,
+    title: str,
+    *,
+    x: str = "longitude",
+    y: str = "latitude",
+    size: str = "count",
+    highlight: str | None = None,
+    boundaries: str | Path | Mapping[str, Any] | None = None,
+    code_property: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    legend_label: str = "Crimes",
+    highlight_label: str = "Highlighted",
+    source: str | None = None,
+) -> Figure:
+    """Small areas (e.g. LSOAs) as circles at their centres, sized and shaded by ``size``, over the
+    outlines (and names) of larger areas: where records concentrate, without small-area boundaries.
+
+    ``highlight`` names a boolean column of ``points`` whose areas are ringed in vermillion (e.g.
+    the 10% with the most crime); the legend shows three circle sizes and the ringed areas.
+    """
+    data = points[points[x].notna() & points[y].notna()]
+    if data.empty:
+        raise ValueError("area_points_map: no areas with both coordinates")
+    counts = data[size].astype(float).to_numpy()
+    top = max(float(counts.max()), 1.0)
+    scale = 220.0 / top  # marker area in points^2 per record
+
+    with house_style():
+        fig, ax = new_figure((8.0, 6.0))
+        if boundaries is not None:
+            gj = _load_geojson(boundaries)
+            names = []
+            for feat in gj.get("features", []):
+                rings = _rings(feat.get("geometry") or {})
+                for ring in rings:
+                    ax.fill(ring[:, 0], ring[:, 1], facecolor="#F4F4F4", edgecolor="#777777", linewidth=0.7, zorder=1)
+                code = str((feat.get("properties") or {}).get(code_property or "", ""))
+                if labels and code in labels and rings:
+                    names.append((str(labels[code]), _label_point(rings)))
+        order = np.argsort(-counts)  # big circles under small ones
+        sc = ax.scatter(data[x].to_numpy()[order], data[y].to_numpy()[order], s=counts[order] * scale + 4,
+                        c=counts[order], cmap=SEQUENTIAL_CMAP, alpha=0.85, edgecolor="white", linewidth=0.4, zorder=3)
+        if highlight is not None and data[highlight].any():
+            hi = data[data[highlight].astype(bool)]
+            ax.scatter(hi[x], hi[y], s=hi[size].astype(float) * scale + 4, facecolor="none",
+                       edgecolor=INCREASE, linewidth=1.4, zorder=4, label=highlight_label)
+        if boundaries is not None:
+            _place_names(ax, names, fontsize=6)
+        _geographic_aspect(ax, data[y].to_numpy(dtype=float), data[x].to_numpy(dtype=float))
+        ax.set_axis_off()
+        from matplotlib.lines import Line2D
+
+        steps = sorted({max(1, round(top * f)) for f in (0.25, 0.5, 1.0)})
+        handles = [Line2D([], [], linestyle="none", marker="o", markersize=math.sqrt(v * scale + 4),
+                          markerfacecolor="#999999", markeredgecolor="white", label=f"{v:,} {legend_label.lower()}")
+                   for v in steps]
+        if highlight is not None and data[highlight].any():
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
+                                  markeredgecolor=INCREASE, markeredgewidth=1.4, label=highlight_label))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+                  title=legend_label, title_fontsize=8)
+        return _finish(fig, ax, title, source)
+
+
+def heatmap(
+    df: pd.DataFrame,
+    title: str,
+    *,
+    value_label: str,
+    percent: bool = True,
+    source: str | None = None,
+) -> Figure:
+    """A grid of ``df`` (rows by columns, e.g. wards by offence type) shaded by value, each cell
+    written out (as a percentage when ``percent``), for a table too wide to read at a glance."""
+    values = df.astype(float).to_numpy()
+    with house_style():
+        fig, ax = new_figure((FIGSIZE[0], max(3.0, 0.32 * len(df) + 2.2)))
+        im = ax.imshow(values, cmap=SEQUENTIAL_CMAP, aspect="auto")
+        ax.set_xticks(range(len(df.columns)), [str(c) for c in df.columns], rotation=40, ha="right", fontsize=8)
+        ax.set_yticks(range(len(df.index)), [str(i) for i in df.index], fontsize=8)
+        ax.grid(False)
+        lo, hi = np.nanmin(values), np.nanmax(values)
+        for (i, j), v in np.ndenumerate(values):
+            if np.isnan(v):
+                continue
+            dark = (v - lo) / (hi - lo or 1) < 0.55
+            ax.text(j, i, f"{v:.0f}" if percent else thousands(v), ha="center", va="center", fontsize=6.5,
+                    color="white" if dark else "#1b1b1b")
+        fig.colorbar(im, ax=ax, shrink=0.8, label=value_label, format=FuncFormatter(thousands))
         return _finish(fig, ax, title, source)
 
 

@@ -9,7 +9,8 @@
   scorecard, then the summary) run afterwards, one by one.
 - The kernel is always the interpreter running this code (``sys.executable``, i.e. the project's
   virtualenv), whatever kernelspecs a user has installed: see :class:`VenvKernelManager`. The
-  executed notebooks still name the ``python3`` kernelspec.
+  executed notebooks name the ``assess`` kernelspec, as the chapter notebooks do (``make setup``
+  installs a kernel of that name into the environment, so they reopen in JupyterLab with it).
 - Each kernel starts in ``<bundle>/notebooks/`` and gets ``output_dir=".."``, so an executed
   notebook re-run in place writes to its own bundle; the other folders are injected absolute.
 - A failing chapter does not stop the others: its executed notebook is kept with the error and
@@ -42,7 +43,8 @@ from traitlets import CaselessStrEnum
 from assess.atomic import write_text
 from assess.registry import load_registry
 
-KERNEL_NAME = "python3"
+#: The kernel the chapter notebooks name (and that ``make setup`` installs, ``ipykernel install --name``).
+KERNEL_NAME = "assess"
 INJECTED_CELL_ID = "injected-parameters"
 #: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable.
 KERNEL_ENV = {"PYTHONHASHSEED": "0"}
@@ -72,7 +74,7 @@ class VenvKernelManager(AsyncKernelManager):
             spec = get_kernel_dict()
             self._kernel_spec = KernelSpec(
                 argv=list(spec["argv"]),
-                display_name=str(spec.get("display_name", "Python 3 (ipykernel)")),
+                display_name=KERNEL_NAME,
                 language="python",
                 env=dict(KERNEL_ENV),
                 metadata=dict(spec.get("metadata", {})),

@@ -11,23 +11,28 @@ HTML (in process, nbconvert's ``HTMLExporter``):
 :func:`audit_html` lists what an offline reader could not load and images without alt text; the
 bundle records its findings and the tests assert on it.
 
-``tables.xlsx``: one sheet per published table (names of at most 31 characters, unique), after a
-``Notes`` sheet with the attribution, the suppression rule and a contents list.
+Every page is read as a person would: landmarks for every region (the banners sit in the page's
+``<header>``), each table in a labelled region a keyboard can scroll (tables a chapter showed
+without :meth:`~assess.report.outputs.ChapterOutputs.table`, such as the scorecard's styled one,
+are wrapped here: :func:`wrap_tables`), and the first use on a page of each term of the glossary
+linked to its entry on ``html/glossary.html`` (:mod:`assess.report.words`).
+
+The workbook is :mod:`assess.report.workbook`'s job.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL, __version__
-from assess.atomic import atomic_path, write_text
+from assess.atomic import write_text
 from assess.registry import title_from_name
+from assess.report.words import GLOSSARY, Term, link_terms
 
 if TYPE_CHECKING:  # nbformat is imported where notebooks are read: the PDF workers need none of it
     import nbformat
@@ -134,7 +139,57 @@ class ChapterRenderer:
             body, _ = self._exporter.from_notebook_node(_report_cells(nb), resources={"metadata": {"name": chapter}})
         else:
             title, has_h1, body = fallback_title(chapter), False, ""
-        return ChapterDoc(chapter, title, body.strip(), has_h1, status, error)
+        return ChapterDoc(chapter, title, lead_with_findings(wrap_tables(body.strip()), chapter), has_h1, status, error)
+
+
+_FINDING = re.compile(r'<p class="assess-finding"><strong>Key finding:</strong>\s*(.*?)</p>', re.DOTALL)
+_H1_END = re.compile(r"</h1\s*>", re.IGNORECASE)
+
+
+def lead_with_findings(body: str, chapter: str) -> str:
+    """Gather the chapter's key findings (shown where each was computed) into one list under its
+    title, so that every chapter opens with what it found; the text keeps the rest in order."""
+    found = _FINDING.findall(body)
+    h1 = _H1_END.search(body)
+    if not found or h1 is None:
+        return body
+    body = _FINDING.sub("", body)
+    h1 = _H1_END.search(body)
+    assert h1 is not None
+    heading = f"key-findings-{chapter}"
+    items = "".join(f"<li>{text}</li>" for text in found)
+    box = (f'<section class="assess-key-findings" aria-labelledby="{heading}">'
+           f'<h2 id="{heading}">Key findings</h2><ul>{items}</ul></section>')
+    return body[:h1.end()] + box + body[h1.end():]
+
+
+_TABLE_OPEN = re.compile(r"<table\b[^>]*>", re.IGNORECASE)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption\s*>", re.IGNORECASE | re.DOTALL)
+_WRAPPED = 'class="assess-table-wrap"'
+
+
+def wrap_tables(body: str) -> str:
+    """Put every table of ``body`` that is not already in one (:func:`assess.report.display.table_html`
+    makes ``<table class="assess-table">`` in its own) into a labelled region a keyboard can scroll,
+    named by the table's caption, so that a wide table never widens the page."""
+    out, pos = [], 0
+    for m in _TABLE_OPEN.finditer(body):
+        if m.start() < pos or re.search(r'class="assess-table[ "]', m.group(0)):
+            continue
+        close = _TABLE_CLOSE.search(body, m.end())
+        if close is None:
+            break
+        caption = _CAPTION.search(body, m.end(), close.start())
+        text = re.sub(r"<[^>]+>", "", caption.group(1)) if caption else ""
+        label = escape(html.unescape(" ".join(text.split())) or "Table")
+        out.append(body[pos:m.start()])
+        out.append(f'<div {_WRAPPED} role="region" aria-label="{label}" tabindex="0">')
+        out.append(body[m.start():close.end()])
+        out.append("</div>")
+        pos = close.end()
+    out.append(body[pos:])
+    return "".join(out)
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -171,6 +226,7 @@ def nav_for(docs: list[ChapterDoc], i: int) -> dict[str, Any]:
         "index": "../index.html",
         "pdf": "../assessment.pdf",
         "notebook": f"../notebooks/{docs[i].chapter}.ipynb",
+        "glossary": GLOSSARY_PAGE,
         "prev": {"href": prev.filename, "title": prev.title} if prev else None,
         "next": {"href": nxt.filename, "title": nxt.title} if nxt else None,
     }
@@ -185,7 +241,7 @@ def chapter_page(docs: list[ChapterDoc], i: int, ctx: PageContext) -> str:
     return template.render(
         title=doc.title,
         chapter=doc.chapter,
-        body=Markup(doc.body),
+        body=Markup(link_terms(doc.body, lambda t: f"{GLOSSARY_PAGE}#{t.anchor}")),
         has_h1=doc.has_h1,
         failed=doc.status != "ok",
         error=doc.error or "",
@@ -195,11 +251,39 @@ def chapter_page(docs: list[ChapterDoc], i: int, ctx: PageContext) -> str:
     )
 
 
+#: The glossary's page, beside the chapters' in ``html/``.
+GLOSSARY_PAGE = "glossary.html"
+
+
+def glossary_html(terms: tuple[Term, ...] = GLOSSARY, *, heading: str = "h1", ids: bool = True) -> str:
+    """The glossary as HTML: a heading and a description list, each term with its anchor."""
+    items = "".join(
+        f'<dt{f" id={chr(34)}{t.anchor}{chr(34)}" if ids else ""}>{escape(t.term)}</dt><dd>{escape(t.meaning)}</dd>'
+        for t in sorted(terms, key=lambda t: t.term.lower())
+    )
+    return f'<{heading}>Glossary</{heading}>\n<dl class="glossary">{items}</dl>'
+
+
+def glossary_page(docs: list[ChapterDoc], ctx: PageContext) -> str:
+    """The full HTML page ``html/glossary.html``."""
+    from markupsafe import Markup
+
+    nav = {
+        "index": "../index.html", "pdf": "../assessment.pdf", "glossary": GLOSSARY_PAGE, "notebook": "",
+        "prev": {"href": docs[-1].filename, "title": docs[-1].title} if docs else None, "next": None,
+    }
+    return _jinja().get_template("page.html.j2").render(
+        title="Glossary", chapter="glossary", body=Markup(glossary_html()), has_h1=True, failed=False, error="",
+        nav=nav, css=Markup(css()), **ctx.template_values(),
+    )
+
+
 def write_chapter_pages(docs: list[ChapterDoc], html_dir: Path, ctx: PageContext) -> list[Path]:
-    """Write ``html_dir/<chapter>.html`` for every chapter (atomically)."""
+    """Write ``html_dir/<chapter>.html`` for every chapter and ``html_dir/glossary.html`` (atomically)."""
     paths = []
     for i, doc in enumerate(docs):
         paths.append(write_text(html_dir / doc.filename, chapter_page(docs, i, ctx)))
+    paths.append(write_text(html_dir / GLOSSARY_PAGE, glossary_page(docs, ctx)))
     return paths
 
 
@@ -270,162 +354,6 @@ def local_link_targets(page: Path, links: list[str]) -> list[Path]:
             continue
         targets.append((page.parent / href.split("#", 1)[0]).resolve())
     return targets
-
-
-# -- workbook --------------------------------------------------------------------------------------
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_names(wanted: list[str], reserved: tuple[str, ...] = ("Notes",)) -> list[str]:
-    """Excel sheet names for ``wanted`` (in order): at most 31 characters, no ``[]:*?/\\``,
-    unique ignoring case (a repeat gets ``~2``, ``~3`` ...), none equal to a ``reserved`` name."""
-    used = {r.lower() for r in reserved}
-    out: list[str] = []
-    for want in wanted:
-        base = _SHEET_BAD.sub("_", want).strip("'")[:31] or "table"
-        name, n = base, 1
-        while name.lower() in used:
-            n += 1
-            suffix = f"~{n}"
-            name = base[: 31 - len(suffix)] + suffix
-        used.add(name.lower())
-        out.append(name)
-    return out
-
-
-_INT = re.compile(r"^-?\d+$")
-_FLOAT = re.compile(r"^-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?$")
-
-
-def _cell_value(text: str) -> Any:
-    if _INT.match(text) and len(text.lstrip("-")) <= 15:
-        return int(text)
-    if _FLOAT.match(text):
-        return float(text)
-    return text
-
-
-@dataclass
-class WorkbookTable:
-    """One published table for the workbook."""
-
-    chapter: str
-    name: str
-    csv: Path
-    caption: str
-    chapter_title: str
-
-
-def _read_csv_rows(path: Path) -> list[list[str]]:
-    import csv
-
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [row for row in csv.reader(fh)]
-
-
-def write_workbook(
-    path: Path,
-    tables: list[WorkbookTable],
-    *,
-    report_title: str,
-    year: str,
-    synthetic: bool,
-    suppression_threshold: int,
-    notes: dict[str, list[str]] | None = None,
-) -> dict[str, str]:
-    """Write ``tables.xlsx`` (atomically, reproducible bytes); returns sheet name by table key."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    keys = [f"{t.chapter}__{t.name}" for t in tables]
-    short = [(t.chapter[:2] if t.chapter[:2].isdigit() else t.chapter) + "_" + t.name for t in tables]
-    by_key = dict(zip(keys, sheet_names(short), strict=True))
-
-    wb = Workbook()
-    cover = wb.active
-    cover.title = "Notes"
-    bold = Font(bold=True)
-    lines: list[tuple[str, Any]] = [
-        ("title", report_title),
-        ("", f"Tables of the community safety strategic assessment, {year}"),
-    ]
-    if synthetic:
-        lines.append(("warn", SYNTHETIC_TEXT + "."))
-    lines += [
-        ("", OGL_ATTRIBUTION),
-        ("", f"[c] = suppressed for disclosure control: counts from 1 to {suppression_threshold - 1}, and other "
-             "cells suppressed with them so that they cannot be worked out from totals."),
-        ("", "Each table is also published as CSV in the tables/ folder of this bundle."),
-        ("", ""),
-        ("head", "Contents"),
-    ]
-    for kind, text in lines:
-        cover.append([text])
-        if kind in ("title", "head", "warn"):
-            cover.cell(row=cover.max_row, column=1).font = Font(bold=True, size=14 if kind == "title" else 11,
-                                                                color="7A3E00" if kind == "warn" else None)
-    cover.append(["Sheet", "Chapter", "Table", "Caption", "CSV file", "Rows"])
-    for c in cover[cover.max_row]:
-        c.font = bold
-    for t, key in zip(tables, keys, strict=True):
-        rows = max(0, len(_read_csv_rows(t.csv)) - 1)
-        cover.append([by_key[key], t.chapter_title, t.name, t.caption, f"tables/{t.csv.name}", rows])
-        link = cover.cell(row=cover.max_row, column=1)
-        link.hyperlink = f"#'{by_key[key]}'!A1"
-        link.style = "Hyperlink"
-    if notes and any(notes.values()):
-        cover.append([])
-        cover.append(["Notes from the chapters"])
-        cover.cell(row=cover.max_row, column=1).font = bold
-        for chapter, texts in notes.items():
-            for text in texts:
-                cover.append([chapter, text])
-    cover.column_dimensions["A"].width = 34
-    for col, width in zip("BCDEF", (28, 28, 60, 40, 8), strict=True):
-        cover.column_dimensions[col].width = width
-
-    for t, key in zip(tables, keys, strict=True):
-        ws = wb.create_sheet(by_key[key])
-        rows = _read_csv_rows(t.csv)
-        ws.append([t.caption])
-        ws["A1"].font = Font(bold=True, size=12)
-        ws.append([f"{t.chapter_title}. [c] = suppressed (disclosure control). Source file: tables/{t.csv.name}"])
-        ws.append([])
-        widths: dict[int, int] = {}
-        for r, row in enumerate(rows):
-            ws.append([_cell_value(v) if r else v for v in row])
-            for j, v in enumerate(row):
-                widths[j] = max(widths.get(j, 0), len(v))
-        if rows:
-            for c in ws[4]:
-                c.font = bold
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-            ws.freeze_panes = "A5"
-        for j, w in widths.items():
-            ws.column_dimensions[get_column_letter(j + 1)].width = min(60, max(10, w + 2))
-
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-        _make_reproducible_zip(tmp)
-    return by_key
-
-
-_CORE_DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
-
-
-def _make_reproducible_zip(path: Path) -> None:
-    """Rewrite an xlsx with fixed entry times and no creation/modification dates."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(b"", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            zout.writestr(fixed, data)
 
 
 def escape(text: str) -> str:

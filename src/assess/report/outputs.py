@@ -17,7 +17,7 @@ chapters may run at the same time):
 - ``findings/<chapter>.json``: a JSON list of sentences;
 - ``figures/<chapter>__<name>.png``: the chart, deterministic PNG bytes;
 - ``catalogue/<chapter>.json``: captions, alt text and notes, which the bundle uses for
-  ``tables.xlsx`` and the index.
+  ``tables.xlsx`` and the index, and the partners' accounts the chapter showed (:meth:`ChapterOutputs.account`).
 
 The same module reads them back (:func:`load_metrics`, :func:`load_findings`,
 :func:`read_catalogue`) for the chapters that gather the others' results (the scorecard, the
@@ -29,6 +29,7 @@ index both show (:func:`headline_metrics`). How a table looks is :mod:`assess.re
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import json
 import re
@@ -39,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from assess.atomic import write_bytes, write_text
+from assess.measure.narrative import round_table
 from assess.registry import (
     CHAPTER_NAME,
     REGISTRY_FILE,
@@ -161,7 +163,7 @@ class ChapterOutputs:
 
     def _record(self, kind: str, entry: Any, key: str | None = None) -> None:
         cat = self._catalogue()
-        items = [e for e in cat[kind] if key is None or e.get("name") != key]
+        items = [e for e in cat.get(kind, []) if key is None or e.get("name") != key]
         items.append(entry)
         cat[kind] = items
         write_text(self.catalogue_path, json.dumps(cat, indent=2, ensure_ascii=False) + "\n")
@@ -188,8 +190,8 @@ class ChapterOutputs:
         (secondary suppression, :mod:`assess.stats.disclosure`). ``derived`` maps a count column
         to the columns computed from it (its percentage, rate, interval...): they are suppressed
         wherever the count is, since they would reveal it. Suppressed cells read ``[c]``.
-        ``decimals`` rounds the numbers as :meth:`pandas.DataFrame.round` does (an int, or places
-        by column), so the table shows what the text shows.
+        ``decimals`` rounds the numbers once, halves up, as the text rounds them (an int, or places
+        by column: :func:`assess.measure.narrative.round_table`), so the table shows what the text shows.
 
         The table is shown in the chapter with its caption (unless ``display`` is False); the
         returned :class:`PublishedTable` is not shown again when it ends a cell.
@@ -216,7 +218,7 @@ class ChapterOutputs:
         else:
             mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
         if decimals is not None:
-            frame = frame.round(decimals)
+            frame = round_table(frame, decimals)
         published = frame.copy()
         for col in frame.columns:
             if mask[col].any():
@@ -267,6 +269,41 @@ class ChapterOutputs:
         self._record("notes", text)
         if display:
             show.display_html(f'<aside class="assess-note"><strong>Note:</strong> {html.escape(text)}</aside>', text)
+
+    def account(
+        self, key: str, markdown: str, *, author: str, date: dt.date, title: str | None = None, level: int = 2,
+        file: str = "", display: bool = True,
+    ) -> str:
+        """Show the partners' own account filed under ``key`` (this chapter's name, or a topic id)
+        and record it in the catalogue (``accounts``: key, name, author, date, title, file).
+
+        The Markdown is the partners' text, rendered with raw HTML disabled and unsafe links removed
+        (:mod:`assess.report.partner_text`) under an ``<h{level}>`` heading that marks it as
+        theirs, with its author and date and a sentence saying its figures are the partners' own.
+        Returns the HTML shown.
+        """
+        from assess.report import partner_text
+
+        if not markdown.strip():
+            raise ValueError(f"account '{key}': there is no text")
+        anchor = partner_text.account_anchor(key, self.chapter)
+        shown = partner_text.account_html(markdown, author=author, date=date, title=title, level=level, anchor=anchor)
+        self._record(
+            "accounts",
+            {"name": key, "anchor": anchor, "author": author, "date": date.isoformat(), "title": title, "file": file},
+            key=key,
+        )
+        if display:
+            show.display_html(shown, partner_text.account_plain(markdown, author=author, date=date, title=title))
+        return shown
+
+    def say_html(self, html_text: str, plain: str, display: bool = True) -> None:
+        """Show a block of HTML the chapter built from escaped parts (``html.escape``) and the
+        partners' text rendered by :mod:`assess.report.partner_text`; ``plain`` (its text) is kept
+        in :attr:`said`. Never pass unescaped input here: use :meth:`say` for the chapter's own prose."""
+        self.said.append(plain)
+        if display:
+            show.display_html(html_text, plain)
 
     def figure(self, fig: Any, name: str, alt: str, caption: str, display: bool = True) -> None:
         """Save ``fig`` as ``figures/<chapter>__<name>.png`` and show it with its alt text and caption.
@@ -355,6 +392,13 @@ def read_catalogue(output_dir: str | Path) -> dict[str, dict[str, Any]]:
     """The catalogue (tables, figures, notes) of every chapter, by chapter."""
     folder = Path(output_dir) / "catalogue"
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
+def load_accounts(output_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """The partners' accounts each chapter showed (``accounts`` of its catalogue), chapters in
+    order; a chapter that showed none is left out."""
+    accounts = {c: list(cat.get("accounts", [])) for c, cat in read_catalogue(output_dir).items()}
+    return {c: accounts[c] for c in sorted(accounts, key=sort_key) if accounts[c]}
 
 
 def duplicate_ids(metrics: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:

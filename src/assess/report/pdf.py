@@ -1,24 +1,31 @@
-"""``assessment.pdf``: the whole assessment as one A4 document, by WeasyPrint (CSS paged media).
+"""``assessment.pdf``: the whole assessment as one tagged A4 document (PDF/UA-1), by WeasyPrint.
 
 A title page, a contents page with the page of every chapter (and links to it), every chapter
-starting a new page, "Page n of N" in the footer of every page but the title page, PDF bookmarks
-from the headings, the OGL attribution on the title page and in every footer, and the
-synthetic-data flag in the header of every page when the data are synthetic (templates
-``print_*.html.j2`` and ``print.css``).
+starting a new page, a glossary, "Page n of N" in the footer of every page but the title page,
+PDF bookmarks from the headings, the OGL attribution on the title page and in every footer, and
+the synthetic-data flag in the header of every page when the data are synthetic (templates
+``print_*.html.j2`` and ``print.css``). The document is tagged for a screen reader: PDF/UA-1
+(``pdf_variant="pdf/ua-1"``): a structure tree of headings, paragraphs, lists, tables with their
+header cells and figures with their alt text, the document's title shown in the viewer's title
+bar, and its language (en-GB).
 
-The document is built in parts so that it costs little wall time:
+How it is built, and why so:
 
-1. each chapter (and the colophon) is laid out as a document of its own, in worker processes,
-   as soon as the chapter has been executed (:class:`PdfBuilder`; :func:`render_document`);
+1. each chapter (and the glossary and the colophon) is laid out as a document of its own as soon
+   as the chapter has been executed, in one worker process (:class:`LayoutWorker`, serving a
+   :class:`Layout`), while the other chapters are still executing;
 2. once all are laid out, their page counts give the page of every chapter: the front matter
-   (title and contents) is laid out with those numbers, beside a document of "Page i of N" stamps;
-3. :func:`assemble` joins front matter and parts with pypdf, lays each stamp over its page, and
-   adds the contents page's links to the chapters' first pages.
+   (title and contents) is laid out with those numbers as plain text, beside a document of blank
+   pages whose footers read "Page i of N";
+3. the laid-out pages of all of them are joined into one WeasyPrint document, each page given the
+   footer of its stamp (:func:`stamped`), and that one document is written: WeasyPrint tags it as
+   it writes it, so the PDF keeps its structure tree.
 
-Laying out one 53-page document took 13.7 s (``counter(pages)`` and ``target-counter`` make
-WeasyPrint lay it out more than once); its parts take 9.8 s in all, most of it while other
-chapters are still executing. A chapter's layout does not depend on its page numbers, so
-the parts are laid out without them and stamped afterwards.
+Joining finished PDFs afterwards (with pypdf, as this module did before) loses the tags; laying
+out the whole document at once took 13.7 s (``counter(pages)`` and ``target-counter`` make
+WeasyPrint lay it out more than once). Laid-out pages can be joined only within the process that
+laid them out, hence one worker rather than several: the layout of every part takes about 4 s of
+the 20 s the chapters take to execute, so one process keeps up.
 
 Offline and reproducible: only ``data:`` and ``file:`` URLs are fetched, and the document
 carries no creation date or random identifier, so the same chapters give the same bytes.
@@ -26,15 +33,15 @@ carries no creation date or random identifier, so the same chapters give the sam
 
 from __future__ import annotations
 
+import hashlib
 import html
-import io
 import logging
 import pickle
-import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,16 +51,20 @@ from typing import Any
 
 from markupsafe import Markup
 
-from assess import SYNTHETIC_LABEL
-from assess.atomic import atomic_path
-from assess.report.export import ChapterDoc, PageContext, _jinja, css
+from assess.atomic import write_bytes
+from assess.report.export import ChapterDoc, PageContext, _jinja, css, glossary_html
+from assess.report.words import link_terms
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
-#: Points per CSS pixel (PDF user space is 1/72 in, CSS pixels 1/96 in).
-PT_PER_PX = 0.75
+_HREF_RELATIVE = re.compile(r'(<a\b[^>]*?)\shref="(?!#|[a-zA-Z][a-zA-Z0-9+.-]*:)[^"]*"')
 COLOPHON = "colophon"
 COLOPHON_TITLE = "About this report"
+GLOSSARY = "glossary"
+GLOSSARY_TITLE = "Glossary"
+FRONT, STAMPS = "front", "stamps"
+#: The PDF variant written: tagged, with title and language, as PDF/UA-1 asks.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def prefix_ids(body: str, prefix: str) -> str:
@@ -62,22 +73,36 @@ def prefix_ids(body: str, prefix: str) -> str:
     return _HREF_FRAGMENT.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}{m.group(3)}", body)
 
 
+def chapter_links(body: str) -> str:
+    """Links between chapter pages (``href="03_places.html"``) as links within the PDF."""
+    return re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.html"', r'href="#ch-\1"', body)
+
+
+def unlink_relative(body: str) -> str:
+    """Links to the bundle's other pages and files (relative ``href``) kept as their text: from a PDF
+    read on its own they lead nowhere, and WeasyPrint would write them as ``file:`` addresses of
+    the folder the bundle was built in, which differ from run to run (and name the machine's paths).
+    Links between chapters become links within the PDF first (:func:`chapter_links`)."""
+    return _HREF_RELATIVE.sub(lambda m: m.group(1), body)
+
+
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string."""
     escaped = " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 
-def page_css(ctx: PageContext, kind: str) -> str:
+def page_css(ctx: PageContext, kind: str, pages: int = 0) -> str:
     """The running heads and footers of one kind of part: ``front``, ``part`` or ``stamps``.
 
     Front matter and parts carry the report title and synthetic flag in their headers (none on
-    the title page) and no page number; the stamps carry only "Page i of N".
+    the title page) and no page number; the stamps carry only "Page i of N", N (``pages``) given
+    as a number: ``counter(pages)`` would make WeasyPrint lay the pages out twice.
     """
     if kind == "stamps":
         return (
             "@page { @bottom-left { content: none; }"
-            ' @bottom-right { content: "Page " counter(page) " of " counter(pages); } }'
+            f' @bottom-right {{ content: "Page " counter(page) " of {int(pages)}"; }} }}'
         )
     flag = css_string("Synthetic demonstration data") if ctx.synthetic else "none"
     rules = f"@page {{ @top-left {{ content: {css_string(ctx.report_title)}; }} @top-right {{ content: {flag}; }} }}"
@@ -91,7 +116,7 @@ def page_css(ctx: PageContext, kind: str) -> str:
 def _render(template: str, ctx: PageContext, kind: str, author: str, **values: Any) -> str:
     return _jinja().get_template(template).render(
         css=Markup(css("print.css")),
-        page_css=Markup(page_css(ctx, kind)),
+        page_css=Markup(page_css(ctx, kind, values.get("pages", 0))),
         **ctx.template_values(),
         author=author or ctx.report_title,
         **values,
@@ -99,8 +124,10 @@ def _render(template: str, ctx: PageContext, kind: str, author: str, **values: A
 
 
 def chapter_html(doc: ChapterDoc, ctx: PageContext, *, author: str = "") -> str:
-    """The document of one chapter (ids prefixed; a banner if it did not finish)."""
-    body = prefix_ids(doc.body, doc.chapter)
+    """The document of one chapter (ids prefixed, chapter links kept within the PDF, other links to
+    the bundle kept as text, glossary terms linked; a banner if it did not finish)."""
+    body = unlink_relative(chapter_links(prefix_ids(doc.body, doc.chapter)))
+    body = link_terms(body, lambda t: f"#{t.anchor}")
     if doc.status != "ok":
         banner = (
             f'<div class="failed">This chapter did not finish: <code>{html.escape(doc.error or "unknown error")}'
@@ -108,6 +135,12 @@ def chapter_html(doc: ChapterDoc, ctx: PageContext, *, author: str = "") -> str:
         ) + "</div>"
         body = body.replace("</h1>", "</h1>" + banner, 1) if doc.has_h1 else banner + body
     chapter = {"chapter": doc.chapter, "title": doc.title, "has_h1": doc.has_h1, "body": Markup(body)}
+    return _render("print_part.html.j2", ctx, "part", author, chapter=chapter)
+
+
+def glossary_part_html(ctx: PageContext, *, author: str = "") -> str:
+    """The glossary, after the chapters: the terms the chapters link to (ids ``term-*``)."""
+    chapter = {"chapter": GLOSSARY, "title": GLOSSARY_TITLE, "has_h1": True, "body": Markup(glossary_html())}
     return _render("print_part.html.j2", ctx, "part", author, chapter=chapter)
 
 
@@ -137,79 +170,139 @@ def stamps_html(ctx: PageContext, pages: int) -> str:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A link of a laid-out page to an anchor: its rectangle in CSS px from the top left."""
-
-    page: int
-    anchor: str
-    rect: tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class RenderedPart:
-    """A laid-out document: its PDF bytes, pages, internal links and seconds taken."""
+class LaidOut:
+    """A part laid out: its name, its pages, the seconds it took and the source it was laid out from."""
 
     name: str
-    pdf: bytes
     pages: int
-    links: tuple[Link, ...]
-    page_size: tuple[float, float]
     seconds: float
+    source_key: str
 
 
-def render_document(name: str, source: str, base_url: str) -> RenderedPart:
-    """Lay out one HTML document and write it as PDF bytes (runs in a worker process)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+def source_key(source: str) -> str:
+    """A digest of a part's HTML, the same in every process (``hash`` of a str is not)."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    start = time.perf_counter()
-    fetcher = URLFetcher(allowed_protocols={"data", "file"})
-    document = HTML(string=source, base_url=base_url, url_fetcher=fetcher).render()
-    links = tuple(
-        Link(i, target, tuple(float(v) for v in rect))  # type: ignore[arg-type]
-        for i, page in enumerate(document.pages)
-        for kind, target, rect, _box in page.links
-        if kind == "internal"
-    )
-    size = (document.pages[0].width, document.pages[0].height) if document.pages else (0.0, 0.0)
-    pdf = document.write_pdf()
-    return RenderedPart(name, pdf, len(document.pages), links, size, time.perf_counter() - start)
+
+def stamped(page: Any, stamp: Any) -> Any:
+    """A copy of the laid-out ``page`` with the margin boxes (the footer) of the laid-out ``stamp``
+    page added: both are pages of the same size and margins, so the stamp's boxes sit where they
+    were laid out. Internal to WeasyPrint (its page boxes), hence kept to this one function."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    box = page._page_box
+    margins = [child for child in stamp._page_box.children if isinstance(child, MarginBox)]
+    return Page(box.copy_with_children([*box.children, *margins]))
+
+
+_PNG_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+
+
+def opaque_pngs(source: str) -> str:
+    """The HTML with each embedded PNG that has an alpha channel but no transparent pixel (a chart
+    on its white background) re-saved as RGB: the same picture, and WeasyPrint then writes it
+    without splitting off a soft mask, which is most of the time it spends on images when it writes
+    the PDF. Done while the chapter is laid out, during execution, not when the PDF is written."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def convert(m: re.Match[str]) -> str:
+        data = base64.b64decode(m.group(1))
+        with Image.open(io.BytesIO(data)) as img:
+            if img.mode != "RGBA" or img.getchannel("A").getextrema() != (255, 255):
+                return m.group(0)
+            buf = io.BytesIO()
+            img.convert("RGB").save(buf, format="PNG", compress_level=1)
+        return f'src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode("ascii")}"'
+
+    return _PNG_URI.sub(convert, source)
+
+
+class Layout:
+    """Lays out the parts of the document and keeps them, to write them as one PDF (in one process)."""
+
+    def __init__(self, base_url: str) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        self.base_url = base_url
+        self.fonts = FontConfiguration()
+        self.images: dict[str, Any] = {}
+        self.documents: dict[str, tuple[str, Any]] = {}
+
+    def layout(self, name: str, source: str) -> LaidOut:
+        """Lay out one HTML document (again only if its source changed)."""
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+
+        key = source_key(source)
+        start = time.perf_counter()
+        known = self.documents.get(name)
+        if known is None or known[0] != key:
+            fetcher = URLFetcher(allowed_protocols={"data", "file"})
+            document = HTML(string=opaque_pngs(source), base_url=self.base_url, url_fetcher=fetcher).render(
+                font_config=self.fonts, cache=self.images, pdf_variant=PDF_VARIANT,
+            )
+            self.documents[name] = (key, document)
+        return LaidOut(name, len(self.documents[name][1].pages), time.perf_counter() - start, key)
+
+    def write(self, order: Sequence[str], stamps: str) -> bytes:
+        """The PDF of the parts in ``order`` (the first gives the title, language and metadata),
+        each page after the first given the footer of the same page of ``stamps``."""
+        pages = [page for name in order for page in self.documents[name][1].pages]
+        stamp_pages = self.documents[stamps][1].pages
+        if len(stamp_pages) != len(pages):
+            raise RuntimeError(f"{len(stamp_pages)} page-number stamps for {len(pages)} pages")
+        joined = [pages[0], *(stamped(p, s) for p, s in zip(pages[1:], stamp_pages[1:], strict=True))]
+        first = self.documents[order[0]][1]
+        return first.copy(joined).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 class WorkerError(RuntimeError):
-    """A layout worker process died or answered nonsense."""
+    """The layout worker process died or answered nonsense."""
 
 
 class LayoutWorker:
-    """A Python process that lays out documents for this one (:func:`serve`), fed over its pipes.
+    """A Python process that keeps a :class:`Layout` (:func:`serve`), fed over its pipes.
 
     A plain subprocess rather than :mod:`multiprocessing`: that would re-import the caller's
     main module, which fails in a script without a ``__main__`` guard.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, base_url: str) -> None:
         # stderr goes to a file, not a pipe: a worker that warns a lot must never block on it
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(
             [sys.executable, "-c", "from assess.report.pdf import serve; serve()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
         )
+        self._lock = threading.Lock()
+        self._call("start", base_url)
 
-    def render(self, name: str, source: str, base_url: str) -> RenderedPart:
+    def _call(self, method: str, *args: Any) -> Any:
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        if self._proc.poll() is not None:
-            raise WorkerError(f"the PDF layout worker has stopped: {self._stderr_tail()}")
-        try:
-            pickle.dump((name, source, base_url), self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._proc.stdin.flush()
-            answer = pickle.load(self._proc.stdout)
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-            raise WorkerError(f"the PDF layout worker stopped: {self._stderr_tail()}") from exc
+        with self._lock:
+            if self._proc.poll() is not None:
+                raise WorkerError(f"the PDF layout worker has stopped: {self._stderr_tail()}")
+            try:
+                pickle.dump((method, args), self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self._proc.stdin.flush()
+                answer = pickle.load(self._proc.stdout)
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:
+                raise WorkerError(f"the PDF layout worker stopped: {self._stderr_tail()}") from exc
         if isinstance(answer, BaseException):
             raise answer
         return answer
+
+    def layout(self, name: str, source: str) -> LaidOut:
+        return self._call("layout", name, source)
+
+    def write(self, order: Sequence[str], stamps: str) -> bytes:
+        return self._call("write", list(order), stamps)
 
     def _stderr_tail(self) -> str:
         self.close()
@@ -231,71 +324,42 @@ class LayoutWorker:
 
 
 def serve() -> None:
-    """The loop of a :class:`LayoutWorker`: read a job from stdin, write its result to stdout."""
+    """The loop of a :class:`LayoutWorker`: read a call from stdin, write its answer to stdout."""
     import weasyprint  # noqa: F401 - imported before the first job arrives
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    layout: Layout | None = None
     while True:
         try:
-            job = pickle.load(stdin)
+            method, args = pickle.load(stdin)
         except EOFError:
             return
         try:
-            answer: RenderedPart | BaseException = render_document(*job)
+            if method == "start":
+                layout = Layout(*args)
+                answer: Any = None
+            elif layout is None:
+                raise WorkerError("the layout worker was not started")
+            else:
+                answer = getattr(layout, method)(*args)
         except Exception as exc:  # noqa: BLE001 - sent back to be raised in the caller
             answer = exc
         pickle.dump(answer, stdout, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.flush()
 
 
-def contents_for(docs: Sequence[ChapterDoc], parts: Sequence[RenderedPart], front_pages: int) -> list[ContentsEntry]:
-    """The contents lines, given the parts (chapters in order, then the colophon)."""
+def contents_for(docs: Sequence[ChapterDoc], parts: Sequence[LaidOut], front_pages: int) -> list[ContentsEntry]:
+    """The contents lines, given the parts laid out (chapters in order, then the glossary and the colophon)."""
     entries = []
     page = front_pages + 1
-    for doc, part in zip([*docs, None], parts, strict=True):
+    for doc, part in zip([*docs, None, None], parts, strict=True):
         if doc is None:
-            entries.append(ContentsEntry(COLOPHON, COLOPHON_TITLE, page))
+            anchor, title = (GLOSSARY, GLOSSARY_TITLE) if part.name == GLOSSARY else (COLOPHON, COLOPHON_TITLE)
+            entries.append(ContentsEntry(f"ch-{anchor}" if anchor == GLOSSARY else anchor, title, page))
         else:
             entries.append(ContentsEntry(f"ch-{doc.chapter}", doc.title, page, doc.status != "ok"))
         page += part.pages
     return entries
-
-
-def assemble(
-    front: RenderedPart,
-    parts: Sequence[RenderedPart],
-    stamps: RenderedPart,
-    anchors: dict[str, int],
-    path: Path,
-    metadata: dict[str, str],
-) -> int:
-    """Join ``front`` and ``parts``, stamp page numbers on every page but the first, link the
-    contents to ``anchors`` (name -> page index), and write ``path`` atomically; returns the pages."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.annotations import Link as LinkAnnotation
-
-    writer = PdfWriter()
-    for part in (front, *parts):
-        writer.append(PdfReader(io.BytesIO(part.pdf)), import_outline=True)
-    stamp_pages = PdfReader(io.BytesIO(stamps.pdf)).pages
-    if len(stamp_pages) != len(writer.pages):
-        raise RuntimeError(f"{len(stamp_pages)} page-number stamps for {len(writer.pages)} pages")
-    for i in range(1, len(writer.pages)):
-        writer.pages[i].merge_page(stamp_pages[i])
-    height = front.page_size[1] * PT_PER_PX
-    areas: dict[tuple[int, str], tuple[float, float, float, float]] = {}
-    for link in front.links:  # one link may be laid out as several boxes: join them
-        x1, y1, x2, y2 = link.rect
-        a = areas.get((link.page, link.anchor), (x1, y1, x2, y2))
-        areas[(link.page, link.anchor)] = (min(a[0], x1), min(a[1], y1), max(a[2], x2), max(a[3], y2))
-    for (page, anchor), (x1, y1, x2, y2) in areas.items():
-        if anchor in anchors:
-            rect = (x1 * PT_PER_PX, height - y2 * PT_PER_PX, x2 * PT_PER_PX, height - y1 * PT_PER_PX)
-            writer.add_annotation(page, LinkAnnotation(rect=rect, target_page_index=anchors[anchor]))
-    writer.add_metadata(metadata)
-    with atomic_path(path) as tmp:
-        writer.write(tmp)
-    return len(writer.pages)
 
 
 @dataclass
@@ -309,21 +373,22 @@ class PdfResult:
 
 
 class PdfBuilder:
-    """Lays out chapters as they arrive, in ``workers`` processes, and assembles the PDF.
+    """Lays out chapters as they arrive, in a worker process, and writes the one tagged PDF.
 
     Use as a context manager: :meth:`add` each chapter when it is ready (it returns at once;
     safe from any thread), then :meth:`write` with all chapters in order. ``workers=0`` lays
-    everything out in this process, when :meth:`write` is called.
+    everything out in this process, when :meth:`write` is called; any other number uses one
+    worker process (laid-out pages can be joined only in the process that laid them out).
     """
 
-    def __init__(self, ctx: PageContext, base_url: Path, *, author: str = "", workers: int = 2) -> None:
+    def __init__(self, ctx: PageContext, base_url: Path, *, author: str = "", workers: int = 1) -> None:
         self.ctx, self.base_url, self.author = ctx, str(base_url), author
-        self._idle: queue.SimpleQueue[LayoutWorker] = queue.SimpleQueue()
-        self._workers = [LayoutWorker() for _ in range(workers)]
-        for worker in self._workers:
-            self._idle.put(worker)
-        self._threads = ThreadPoolExecutor(workers, thread_name_prefix="pdf-layout") if workers else None
-        self._pending: dict[str, tuple[str, Future[RenderedPart]]] = {}
+        self._here: Layout | None = None
+        self._worker: LayoutWorker | None = LayoutWorker(self.base_url) if workers else None
+        self._started = [self._worker] if self._worker else []
+        self._queue = ThreadPoolExecutor(1, thread_name_prefix="pdf-layout") if workers else None
+        self._pending: dict[str, Future[LaidOut]] = {}
+        self._submit(GLOSSARY, glossary_part_html(ctx, author=author))
         self._submit(COLOPHON, colophon_html(ctx, author=author))
 
     def __enter__(self) -> PdfBuilder:
@@ -333,64 +398,75 @@ class PdfBuilder:
         self.close()
 
     def close(self) -> None:
-        """Stop the workers (parts still queued are dropped)."""
-        if self._threads is not None:
-            self._threads.shutdown(wait=True, cancel_futures=True)
-            self._threads = None
-        for worker in self._workers:
+        """Stop the worker (parts still queued are dropped)."""
+        if self._queue is not None:
+            self._queue.shutdown(wait=True, cancel_futures=True)
+            self._queue = None
+        for worker in self._started:
             worker.close()
 
-    def _in_worker(self, name: str, source: str) -> RenderedPart:
-        worker = self._idle.get()
-        try:
-            return worker.render(name, source, self.base_url)
-        finally:
-            self._idle.put(worker)
-
     def _submit(self, name: str, source: str) -> None:
-        if self._threads is not None:
-            self._pending[name] = (source, self._threads.submit(self._in_worker, name, source))
-
-    def _rendered(self, name: str, source: str) -> RenderedPart:
-        """The part laid out in the background if its source is unchanged (or here, if a worker died)."""
-        submitted, future = self._pending.pop(name, ("", None))
-        if future is not None and submitted == source:
-            try:
-                return future.result()
-            except WorkerError:
-                pass
-        return render_document(name, source, self.base_url)
+        if self._queue is not None and self._worker is not None:
+            self._pending[name] = self._queue.submit(self._worker.layout, name, source)
 
     def add(self, doc: ChapterDoc) -> None:
         """Start laying out ``doc`` in the background."""
         self._submit(doc.chapter, chapter_html(doc, self.ctx, author=self.author))
 
-    def write(self, docs: Sequence[ChapterDoc], path: Path) -> PdfResult:
-        """Wait for (or lay out) every chapter of ``docs`` and write the assembled PDF to ``path``."""
-        start = time.perf_counter()
-        parts = [self._rendered(d.chapter, chapter_html(d, self.ctx, author=self.author)) for d in docs]
-        parts.append(self._rendered(COLOPHON, colophon_html(self.ctx, author=self.author)))
+    def _engine(self) -> Layout | LayoutWorker:
+        if self._worker is not None:
+            return self._worker
+        if self._here is None:
+            self._here = Layout(self.base_url)
+        return self._here
+
+    def _laid_out(self, name: str, source: str) -> LaidOut:
+        """The part laid out in the background if its source is unchanged, else laid out now."""
+        future = self._pending.pop(name, None)
+        if future is not None:
+            try:
+                done = future.result()
+                if done.source_key == source_key(source):
+                    return done
+            except WorkerError:
+                self._worker = None  # laid out here from now on: every part again
+                raise
+        return self._engine().layout(name, source)
+
+    def _build(self, docs: Sequence[ChapterDoc]) -> tuple[bytes, int, list[LaidOut]]:
+        sources = [(d.chapter, chapter_html(d, self.ctx, author=self.author)) for d in docs]
+        sources += [(GLOSSARY, glossary_part_html(self.ctx, author=self.author)),
+                    (COLOPHON, colophon_html(self.ctx, author=self.author))]
+        parts = [self._laid_out(name, source) for name, source in sources]
+        engine = self._engine()
         front_pages = 2  # title and contents; a long contents list takes more: then again
-        while True:  # the front matter and the stamps are laid out side by side
+        while True:
             contents = contents_for(docs, parts, front_pages)
-            sources = {
-                "front": front_html(self.ctx, contents, author=self.author),
-                "stamps": stamps_html(self.ctx, front_pages + sum(p.pages for p in parts)),
-            }
-            for name, source in sources.items():
-                self._submit(name, source)
-            front, stamps = (self._rendered(name, source) for name, source in sources.items())
+            front = engine.layout(FRONT, front_html(self.ctx, contents, author=self.author))
             if front.pages == front_pages:
                 break
             front_pages = front.pages
-        metadata = {
-            "/Title": f"{self.ctx.report_title}, {self.ctx.year}",
-            "/Author": self.author or self.ctx.report_title,
-            "/Creator": self.ctx.generator,
-            "/Subject": "Community Safety Strategic Assessment"
-            + (f" ({SYNTHETIC_LABEL})" if self.ctx.synthetic else ""),
-        }
-        pages = assemble(front, parts, stamps, {e.anchor: e.page - 1 for e in contents}, Path(path), metadata)
+        pages = front_pages + sum(p.pages for p in parts)
+        engine.layout(STAMPS, stamps_html(self.ctx, pages))
+        return engine.write([FRONT, *(p.name for p in parts)], STAMPS), pages, parts
+
+    def start(self, docs: Sequence[ChapterDoc], path: Path) -> Future[PdfResult]:
+        """:meth:`write` in a background thread, so that the caller can write the other outputs
+        while the worker finishes the PDF; the future gives the result (or raises its error)."""
+        finisher = ThreadPoolExecutor(1, thread_name_prefix="pdf-write")
+        future = finisher.submit(self.write, list(docs), path)
+        finisher.shutdown(wait=False)
+        return future
+
+    def write(self, docs: Sequence[ChapterDoc], path: Path) -> PdfResult:
+        """Wait for (or lay out) every chapter of ``docs`` and write the PDF to ``path`` (atomically)."""
+        start = time.perf_counter()
+        try:
+            pdf, pages, parts = self._build(docs)
+        except WorkerError:  # the worker died: everything again, here
+            self._pending.clear()
+            pdf, pages, parts = self._build(docs)
+        write_bytes(Path(path), pdf)
         return PdfResult(Path(path), pages, time.perf_counter() - start, sum(p.seconds for p in parts))
 
 

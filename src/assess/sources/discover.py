@@ -14,16 +14,21 @@ kind                         name pattern (case-insensitive)                    
 ``lad_csp_lookup``           ``*Local_Authority*Community_Safety*Lookup*.csv``     LADyyCD, CSPyyCD, PFAyyCD ...
 ``lad_region_lookup``        ``*Local_Authority*Region*Lookup*.csv``               LADyyCD, RGNyyCD ...
 ``iod_population``           ``File_6*Population_Denominators*.xlsx``              sheet 'Population Denominators'
-``mid_year_population``      ``*mid-YYYY*`` / ``*mid*estimates*`` (.csv, .xlsx)    code column + 'All Ages'
+``mid_year_population``      ``*mid-YYYY*``, ``*mid*estimates*``, ``mye*``         code column + 'All Ages' (persons sheet)
+                             (.csv, .xls, .xlsx, .ods)
 ``households``               ``*household*`` (.csv, .xlsx)                         code column + 'Households'
+``fingertips``               ``indicators-*.data.csv``, ``*fingertips*.csv``       Indicator ID, Indicator Name, Area Code ...
+``rough_sleeping``           ``*rough*sleeping*`` (.xls, .xlsx, .ods)              ONS code, local authority, year columns
 ``ward_boundaries``          ``*ward*.geojson`` / ``.json``                        a ``WDyyCD`` property
 ``partner``                  anything under a ``partner/`` folder                  (left to ``sources.partner``)
 ``unknown``                  anything else (reported, not fatal)
 ============================ ===================================================== =============
 
 A file is classified by its header when its name matches no pattern (e.g. a PRC table saved
-under another name). In a workbook (.xlsx, .ods) the first 50 rows of every sheet are searched
-for the header: the Home Office ODS tables have title rows and notes sheets. A file whose name
+under another name, or the rough sleeping tables as gov.uk names them,
+``Tables_1_and_2a_2b_2c_-_revised.xlsx``). In a workbook (.xls, .xlsx, .ods) the first 50 rows of every sheet are searched
+for the header (read once): the Home Office ODS tables, the ONS and MHCLG workbooks have title
+rows and notes sheets. A file whose name
 says one kind while its header is that of another kind raises InputError saying so; a file
 whose name says a kind but whose header is of no kind raises the reader's own header error
 (missing or renamed column). Hidden files (``.name``) and Office lock files (``~$name``) are
@@ -40,8 +45,16 @@ from pathlib import Path
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources import home_office, ons, police_uk, population
+from assess.sources import (
+    fingertips,
+    home_office,
+    ons,
+    police_uk,
+    population,
+    rough_sleeping,
+)
 from assess.sources.csv_files import check_columns, read_header, resolve_columns
+from assess.sources.spreadsheets import WORKBOOK_SUFFIXES, sheet_heads
 
 #: Kind -> dotted name of its reader (None: not read by assess.sources).
 READERS: dict[str, str | None] = {
@@ -55,6 +68,8 @@ READERS: dict[str, str | None] = {
     "iod_population": "assess.sources.population.read_iod_denominators",
     "mid_year_population": "assess.sources.population.read_mid_year_estimates",
     "households": "assess.sources.population.read_households",
+    "fingertips": "assess.sources.fingertips.read_fingertips",
+    "rough_sleeping": "assess.sources.rough_sleeping.read_rough_sleeping",
     "ward_boundaries": None,
     "partner": None,
     "unknown": None,
@@ -70,12 +85,16 @@ _NAME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("lad_csp_lookup", re.compile(r"^.*local_authority.*community_safety.*lookup.*\.csv$")),
     ("lad_region_lookup", re.compile(r"^.*local_authority.*region.*lookup.*\.csv$")),
     ("iod_population", re.compile(r"^file_6.*population_denominators.*\.xlsx$")),
-    ("mid_year_population", re.compile(r"^.*(mid_?\d{4}|mid.*estimates).*\.(csv|xlsx)$")),
+    ("mid_year_population", re.compile(r"^.*(mid_?\d{4}|mid.*estimates|^mye\d).*\.(csv|xls|xlsx|xlsm|ods)$")),
     ("households", re.compile(r"^.*household.*\.(csv|xlsx)$")),
+    ("fingertips", re.compile(r"^(indicators[-_].*\.data|.*fingertips.*)\.csv$")),
+    ("rough_sleeping", re.compile(r"^.*rough_?sleeping.*\.(xls|xlsx|xlsm|ods)$")),
     ("ward_boundaries", re.compile(r"^.*ward.*\.(geo)?json$")),
 ]
 
 _WARD_PROPERTY = re.compile(rb'"wd\d{2}cd"', re.IGNORECASE)
+#: Workbook headers are looked for in each sheet's first rows.
+HEADER_SEARCH_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -98,7 +117,7 @@ def kind_by_name(path: str | Path) -> str | None:
     name = Path(path).name.lower()
     loose = re.sub(r"[\s_-]+", "_", name)
     for kind, pattern in _NAME_PATTERNS:
-        candidate = name if kind.startswith("police_") or kind == "home_office_prc" else loose
+        candidate = name if kind.startswith("police_") or kind in ("home_office_prc", "fingertips") else loose
         if pattern.match(candidate):
             return kind
     return None
@@ -122,6 +141,8 @@ def kinds_by_header(path: str | Path) -> set[str]:
             kinds.add("police_stop_search")
         if home_office.is_prc_header(header):
             kinds.add("home_office_prc")
+        if fingertips.is_fingertips_header(header):
+            kinds.add("fingertips")
         lookup = ons.lookup_kind(header)
         if lookup:
             kinds.add(lookup)
@@ -129,12 +150,16 @@ def kinds_by_header(path: str | Path) -> set[str]:
             sniffed = population.sniff(path)
             if sniffed:
                 kinds.add(sniffed)
-    elif suffix in (".xlsx", ".xlsm", ".ods"):
-        sniffed = population.sniff(path) if suffix != ".ods" else None
-        if sniffed:
-            kinds.add(sniffed)
-        elif home_office.prc_sheet(path) is not None:  # (opening a large workbook twice is slow)
-            kinds.add("home_office_prc")
+    elif suffix in WORKBOOK_SUFFIXES:
+        heads = sheet_heads(path, HEADER_SEARCH_ROWS)  # every sheet's first rows, the file opened once
+        if heads is not None:
+            sniffed = population.sniff(path, heads)
+            if sniffed:
+                kinds.add(sniffed)
+            elif rough_sleeping.snapshot_sheet(path, heads) is not None:
+                kinds.add("rough_sleeping")
+            elif home_office.prc_sheet(path, heads) is not None:
+                kinds.add("home_office_prc")
     elif suffix in (".geojson", ".json"):
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)

@@ -8,8 +8,8 @@ recorded in a financial quarter (1 = April-June).
 
 The tables are published as ODS spreadsheets (``prc-pfa-mar2013-onwards-tables-<date>.ods``), one
 sheet per financial year (``2019-20`` or ``2019_20``, title rows above the header) beside cover and
-notes sheets. They are read as published (also as ``.xlsx``), into the same frame as a CSV of
-the same rows: see :func:`read_recorded_crime_workbook`.
+notes sheets. They are read as published (also as ``.xlsx`` or ``.xls``, with python-calamine),
+into the same frame as a CSV of the same rows: see :func:`read_recorded_crime_workbook`.
 
 Both variants share the header ``Financial Year, Financial Quarter, Force Name, Offence
 Description, Offence Group, Offence Subgroup, Offence Code, Number of Offences``; the CSP variant
@@ -26,6 +26,7 @@ default; :func:`negative_adjustments` lists them, and ``allow_negative=False`` r
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from assess.sources.spreadsheets import (
     in_sheet,
     is_blank,
     iter_sheets,
+    sheet_heads,
     text_frame,
 )
 from assess.sources.validation import (
@@ -259,17 +261,18 @@ def _find_prc_header(rows) -> tuple[int, list[str]] | tuple[None, tuple[int, lis
     return None, best
 
 
-def prc_sheet(path: str | Path) -> str | None:
+def prc_sheet(path: str | Path, heads: Mapping[str, Sequence] | None = None) -> str | None:
     """The name of the first sheet of a workbook whose first rows hold the PRC header, or None
-    (also for a file that cannot be read as a workbook). Used by ``discover``."""
-    try:
-        with closing(iter_sheets(path)) as sheets:
-            for name, rows in sheets:
-                number, _ = _find_prc_header(rows)
-                if number is not None:
-                    return name
-    except InputError:
-        return None
+    (also for a file that cannot be read as a workbook). ``heads``: the first rows of each sheet
+    when the caller has read them already. Used by ``discover``."""
+    if heads is None:
+        heads = sheet_heads(path, HEADER_SEARCH_ROWS)
+        if heads is None:
+            return None
+    for name, rows in heads.items():
+        number, _ = _find_prc_header(rows)
+        if number is not None:
+            return name
     return None
 
 

@@ -10,23 +10,33 @@ Sources (Open Government Licence v3.0):
   denominators"), ``File_6_-_IoD2019_Population_Denominators.xlsx``, sheet ``Population
   Denominators``: mid-2015 population excluding prisoners for each English LSOA (2011), total and
   aged 0-15, 16-59 and 60+. -> geography ``lsoa``, age bands ``all``, ``0-15``, ``16-59``, ``60+``.
-- **ONS mid-year estimates** (e.g. ``SAPE20DT1-mid-2017-lsoa-syoa-estimates-unformatted.xlsx``
-  or a CSV export), persons by area: a header row, possibly after title rows, holding a code
-  column (``Area Codes``, ``Area Code``, ``LSOA Code``, ``Ward Code 1``, ``Code``, ``LAD Code``,
-  ...) and ``All Ages``; a name column when present; single years of age ``0`` ... ``89``,
-  ``90+`` when present. -> age band ``all``, and when all needed single years are present also
-  ``0-15`` (sum of 0..15) and ``10-17`` (sum of 10..17, the youth justice age range).
+- **ONS mid-year estimates**, persons by area, as ONS publishes them: the UK workbooks
+  (``ukmidyearestimates2016.xls``, ``ukmidyearestimates2017finalversion.xls``: sheet
+  ``MYE2 - All`` with title rows above the header ``Code, Name, [Geography1,] All ages, 0, ...,
+  90``, "90" meaning 90 and over), the small-area SAPE workbooks (``SAPE20DT1-mid-2017-lsoa-syoa-
+  estimates-unformatted.xlsx``: sheet ``Mid-2017 Persons``, ``Area Codes``, ``All Ages``, ``0`` ...
+  ``89``, ``90+``) and CSV exports; ``.xls``, ``.xlsx``, ``.xlsm``, ``.ods`` or ``.csv``. The
+  header row is found by its content (a code column such as ``Area Codes``, ``Code``, ``LAD
+  Code`` and ``All Ages``), wherever the edition puts it, on the persons sheet (a sheet named
+  ``... Persons`` or ``... All`` is tried first; a sheet of one sex only is never taken by
+  default). -> age band ``all`` and, from the single years of age when the file gives them,
+  the bands of :data:`DERIVED_BANDS` (``0-15``, ``10-17`` for youth justice rates, ``0-17``,
+  ``16-59``, ``16+``, ``18+``, ``60+``); an open band (``60+``) needs the last age column to be
+  the open group (``90+``, or ``90`` when the single years add up to All ages).
 - **Households**: a CSV or xlsx with a code column and a ``Households`` column (a count of
   households, e.g. from the Census or ONS household estimates). -> age band ``households``.
 
 Geography is inferred from each code's GSS prefix: E01/W01 ``lsoa``, E05/W05 ``ward``,
-E06/E07/E08/E09/W06 ``lad``, E12 ``region``, E92/W92 ``country``. Rows of other areas (counties
-E10, metropolitan counties E11, England and Wales K04, ...), title, note and blank rows are left
-out and listed in the ``report`` (never silently). The year is taken, in this order, from the
+E06/E07/E08/E09/W06 ``lad``, E10 ``county``, E12 ``region``, E92/W92/S92/N92 ``country``. Rows of
+other areas (metropolitan counties E11, the UK K02, England and Wales K04, Scottish and Northern
+Irish council areas S12/N09, ...), title and note rows are left out and listed in the ``report``
+(never silently); blank rows are not records. The year is taken, in this order, from the
 ``year=`` argument, ``mid-YYYY`` / ``Mid-YYYY`` / ``mid2017`` in the sheet name, the file name or
 the title rows above the header, or else the one four-digit year in the sheet and file names.
 
-Rows are the worksheet's row numbers (xlsx) or line numbers (CSV), 1-based.
+Rows are the worksheet's own row numbers (workbooks) or line numbers (CSV), 1-based.
+:func:`combine_estimates` joins the tables of several files (ingest), refusing two files that
+give different figures for the same area, mid-year and age band.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,15 +53,20 @@ import pandas as pd
 from assess.errors import InputError
 from assess.sources.csv_files import UTF8_HINT
 from assess.sources.spreadsheets import (
+    WORKBOOK_SUFFIXES,
+    Row,
+    Workbook,
+    cell_text,
+    in_sheet,
     is_blank,
     normalise_label,
-    open_workbook,
-    worksheet,
+    sheet_heads,
+    sheet_rows,
 )
 from assess.sources.validation import STRING, ReadReport
 
 POPULATION_COLUMNS = ["area_code", "area_name", "geography", "year", "age_band", "value", "source_file"]
-AGE_BAND_ORDER = ["all", "0-15", "10-17", "16-59", "60+", "households"]
+AGE_BAND_ORDER = ["all", "0-15", "10-17", "0-17", "16-59", "16+", "18+", "60+", "households"]
 
 IOD_SHEET = "Population Denominators"
 #: IoD File 6: output band -> how its header starts (normalised, lower-case).
@@ -92,8 +107,17 @@ NAME_HEADERS = (
 )
 ALL_AGES = "all ages"
 HOUSEHOLDS = "households"
-SINGLE_YEARS = [str(a) for a in range(90)]
-DERIVED_BANDS = {"0-15": range(0, 16), "10-17": range(10, 18)}
+#: Bands summed from single years of age: band -> (first age, last age or None for "and over").
+DERIVED_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-15": (0, 15),
+    "10-17": (10, 17),  # the youth justice age range
+    "0-17": (0, 17),
+    "16-59": (16, 59),
+    "16+": (16, None),
+    "18+": (18, None),
+    "60+": (60, None),
+}
+_AGE_LABEL = re.compile(r"^(\d{1,3})(\+)?$")
 
 GEOGRAPHY_BY_PREFIX = {
     "E01": "lsoa",
@@ -105,9 +129,12 @@ GEOGRAPHY_BY_PREFIX = {
     "E08": "lad",
     "E09": "lad",
     "W06": "lad",
+    "E10": "county",
     "E12": "region",
     "E92": "country",
     "W92": "country",
+    "S92": "country",
+    "N92": "country",
 }
 _GSS = re.compile(r"^[A-Z]\d{8}$")
 _CODE_LIKE = re.compile(r"^[A-Z]\d{5,10}$")
@@ -117,11 +144,15 @@ HEADER_SEARCH_ROWS = 50
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading rows of a CSV or a worksheet
+# Reading rows of a CSV or a worksheet: ``(row number, values)`` for every non-blank row
 
 
-def _csv_rows(path: Path, limit: int | None = None) -> list[list[str]]:
-    """Rows of a CSV file as lists of text (UTF-8, BOM allowed); InputError naming an undecodable line."""
+def _csv_rows(path: Path, limit: int | None = None) -> list[Row]:
+    """Non-blank records of a CSV file as ``(line number, values)`` (UTF-8, BOM allowed).
+
+    The line is the one the record starts on (a quoted line break makes a record span lines).
+    InputError naming the line of an undecodable byte.
+    """
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError(path, "the file is empty", hint="download or export the file again")
@@ -135,27 +166,23 @@ def _csv_rows(path: Path, limit: int | None = None) -> list[list[str]]:
             hint=UTF8_HINT,
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[list[str]] = []
+    rows: list[Row] = []
+    start = 1
     for record in reader:
-        # Keep line numbers exact: rows[i] is the record starting on line i + 1; the further lines
-        # of a record holding a quoted line break are given as empty rows.
-        rows.append(record)
-        while len(rows) < reader.line_num:
-            rows.append([])
-        if limit is not None and len(rows) >= limit:
+        line, start = start, reader.line_num + 1
+        if any(not is_blank(v) for v in record):
+            rows.append((line, tuple(record)))
+        if limit is not None and line >= limit:
             break
     return rows
 
 
-def _sheet_rows(ws, limit: int | None = None) -> list[tuple]:
-    return list(ws.iter_rows(values_only=True, max_row=limit))
-
-
-def _find_header(rows: Sequence[Sequence[object]], accept: Callable[[list[str]], bool]) -> int | None:
-    """Index of the first of the first 50 rows whose normalised cells satisfy ``accept``."""
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        labels = [normalise_label(c) for c in row]
-        if accept(labels):
+def _find_header(rows: Sequence[Row], accept: Callable[[list[str]], bool]) -> int | None:
+    """Index (into ``rows``) of the first row within the first 50 rows whose labels ``accept``."""
+    for i, (number, values) in enumerate(rows):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        if accept([normalise_label(c) for c in values]):
             return i
     return None
 
@@ -192,13 +219,30 @@ def _is_iod_header(labels: list[str]) -> bool:
     return all(any(lab.startswith(h) for lab in labels) for h in IOD_HEADERS.values())
 
 
-def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], what: str):
+_ONE_SEX = re.compile(r"(?<![a-z])(fe)?males?(?![a-z])|(^|\s)-\s*[mf]$")
+_PERSONS = re.compile(r"person|(^|[\s_-])all($|[\s_-])")
+
+
+def is_one_sex_sheet(name: str) -> bool:
+    """True for a sheet holding one sex only: ``Mid-2017 Males``, ``MYE2 - F``, ``Females``."""
+    return bool(_ONE_SEX.search(name.strip().lower()))
+
+
+def _sheet_order(names: Sequence[str]) -> list[str]:
+    """Sheets to search: persons sheets first (``... Persons``, ``MYE2 - All``), then the others."""
+    persons = [n for n in names if _PERSONS.search(n.strip().lower())]
+    return persons + [n for n in names if n not in persons]
+
+
+def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], what: str) -> tuple[str | None, list[Row], int]:
     """``(sheet name or None, rows, header index)`` of the first table whose header ``accept``s.
 
-    For a workbook without ``sheet``, sheets whose name holds "person" are tried first, then the
-    others in workbook order. InputError when no header row is found in the first 50 rows.
+    For a workbook without ``sheet``, persons sheets are tried first, then the others in
+    workbook order. InputError when no header row is found in the first 50 rows, or when the
+    first table found is on a sheet of one sex only.
     """
-    if path.suffix.lower() == ".csv":
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         rows = _csv_rows(path)
         h = _find_header(rows, accept)
         if h is None:
@@ -208,29 +252,23 @@ def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], w
                 hint="use the file as published (the header row may follow title rows)",
             )
         return None, rows, h
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(path, f"expected a .csv or .xlsx file, not '{path.suffix}'", hint="save it as CSV UTF-8 or xlsx")
-    wb = open_workbook(path)
-    try:
-        if sheet is not None:
-            candidates = [sheet]
-            worksheet(path, wb, sheet)
-        else:
-            names = list(wb.sheetnames)
-            candidates = [n for n in names if "person" in n.lower()] + [n for n in names if "person" not in n.lower()]
-        for name in candidates:
-            head = _sheet_rows(wb[name], HEADER_SEARCH_ROWS)
-            h = _find_header(head, accept)
-            if h is not None:
-                if sheet is None and re.search(r"(?<![a-z])(fe)?males?(?![a-z])", name.lower()):
-                    raise InputError(
-                        path,
-                        f"the first table found is on sheet '{name}', which holds one sex only",
-                        hint="pass sheet= naming the persons (all sexes) sheet",
-                    )
-                return name, _sheet_rows(wb[name]), h
-    finally:
-        wb.close()
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise InputError(path, f"expected a .csv, .xls, .xlsx or .ods file, not '{path.suffix}'",
+                         hint="use the file as published, or save it as CSV UTF-8 or xlsx")
+    book = Workbook(path)
+    candidates = [sheet] if sheet is not None else _sheet_order(book.sheet_names)
+    for name in candidates:
+        head = book.rows(name, limit=HEADER_SEARCH_ROWS)
+        h = _find_header(head, accept)
+        if h is None:
+            continue
+        if sheet is None and is_one_sex_sheet(name):
+            raise InputError(
+                path,
+                f"the first table found is on sheet '{name}', which holds one sex only",
+                hint="pass sheet= naming the persons (all sexes) sheet",
+            )
+        return name, book.rows(name), h
     where = f"sheet '{sheet}'" if sheet else f"any sheet ({', '.join(candidates)})"
     raise InputError(
         path,
@@ -239,17 +277,22 @@ def _table(path: Path, sheet: str | None, accept: Callable[[list[str]], bool], w
     )
 
 
+def _header_label(value: object) -> str:
+    """A header cell as the column name an error shows (``10.0`` -> ``"10"``)."""
+    return cell_text(value) or ""
+
+
 def _cell(row: Sequence[object], i: int | None) -> object:
     if i is None or i >= len(row):
         return None
     return row[i]
 
 
-def _year(path: Path, sheet: str | None, titles: Sequence[Sequence[object]], year: int | None) -> int:
+def _year(path: Path, sheet: str | None, titles: Sequence[Row], year: int | None) -> int:
     """The mid-year of the estimates (see the module docstring for where it is looked for)."""
     if year is not None:
         return int(year)
-    title_text = " ".join(str(c) for row in titles for c in row if not is_blank(c))
+    title_text = " ".join(str(c) for _, row in titles for c in row if not is_blank(c))
     for text in (sheet or "", path.name, title_text):
         m = _MID_YEAR.search(text)
         if m:
@@ -321,14 +364,13 @@ def _long(
 
 
 def _areas(
-    rows: Sequence[Sequence[object]],
+    rows: Sequence[Row],
     h: int,
     code_i: int,
     name_i: int | None,
     path: Path,
     code_label: str,
     report: ReadReport | None,
-    row_offset: int = 1,
 ) -> tuple[list[int], pd.DataFrame]:
     """Pick the data rows below header index ``h``: those with a GSS code of a known geography.
 
@@ -339,14 +381,12 @@ def _areas(
     codes: list[str] = []
     names: list[object] = []
     for i in range(h + 1, len(rows)):
-        row = rows[i]
-        line = i + row_offset
+        line, row = rows[i]
         code = _cell(row, code_i)
         text = "" if is_blank(code) else str(code).strip()
         if not text:
             if report is not None:
-                reason = "blank row" if all(is_blank(c) for c in row) else "no area code (title or note row)"
-                report.dropped.append({"row": line, "reason": reason})
+                report.dropped.append({"row": line, "reason": "no area code (title or note row)"})
             continue
         if not _GSS.match(text):
             if _CODE_LIKE.match(text):
@@ -368,13 +408,13 @@ def _areas(
         keep.append(i)
         codes.append(text)
         name = _cell(row, name_i)
-        names.append(None if is_blank(name) else str(name).strip())
+        names.append(None if is_blank(name) else " ".join(str(name).split()))
     frame = pd.DataFrame(
         {
             "area_code": codes,
             "area_name": pd.array(names, dtype=STRING),
             "geography": [GEOGRAPHY_BY_PREFIX[c[:3]] for c in codes],
-            "row": np.asarray([i + row_offset for i in keep], dtype="int64"),
+            "row": np.asarray([rows[i][0] for i in keep], dtype="int64"),
         }
     )
     if frame.empty:
@@ -414,15 +454,10 @@ def read_iod_denominators(path: str | Path, *, report: ReadReport | None = None)
 
     InputError when the sheet or a column is missing, a code is not an LSOA code, an LSOA is
     listed twice or a count is not a whole number >= 0. The three bands are checked to add up to
-    the total; a difference is listed in ``report.warnings``. Reading takes ~5 s (openpyxl).
+    the total; a difference is listed in ``report.warnings``.
     """
     path = Path(path)
-    wb = open_workbook(path)
-    try:
-        ws = worksheet(path, wb, IOD_SHEET)
-        rows = _sheet_rows(ws)
-    finally:
-        wb.close()
+    rows = sheet_rows(path, IOD_SHEET)
     h = _find_header(rows, _is_iod_header)
     if h is None:
         raise InputError(
@@ -431,24 +466,25 @@ def read_iod_denominators(path: str | Path, *, report: ReadReport | None = None)
             + ", ".join(f"'{v}'" for v in IOD_HEADERS.values()),
             hint="use the IoD2019 File 6 as published by MHCLG",
         )
-    labels = [normalise_label(c) for c in rows[h]]
+    header_row, header = rows[h]
+    labels = [normalise_label(c) for c in header]
     index = {band: next(i for i, lab in enumerate(labels) if lab.startswith(start)) for band, start in IOD_HEADERS.items()}
     header_text = " ".join(labels)
     m = re.search(r"mid[- ]?((?:19|20)\d{2})", header_text)
     if not m:
-        raise InputError(path, "the header does not say which mid-year the population is ('mid 2015')", row=h + 1,
-                         column=str(rows[h][index["all"]]), hint="use the IoD2019 File 6 as published by MHCLG")
+        raise InputError(path, "the header does not say which mid-year the population is ('mid 2015')", row=header_row,
+                         column=_header_label(header[index["all"]]), hint="use the IoD2019 File 6 as published by MHCLG")
     year = int(m.group(1))
-    code_label = str(rows[h][index["code"]])
+    code_label = _header_label(header[index["code"]])
     keep, wide = _areas(rows, h, index["code"], index["name"], path, code_label, report)
     not_lsoa = wide["geography"] != "lsoa"
     if not_lsoa.any():
         first = wide.loc[not_lsoa].iloc[0]
         raise InputError(path, f"'{first['area_code']}' is not an LSOA code (E01...)", row=int(first["row"]),
                          column=code_label, hint="use the IoD2019 File 6 as published by MHCLG")
-    data = [rows[i] for i in keep]
+    data = [rows[i][1] for i in keep]
     for band in ("all", "0-15", "16-59", "60+"):
-        wide[band] = _counts([_cell(r, index[band]) for r in data], wide["row"].to_numpy(), path, str(rows[h][index[band]]))
+        wide[band] = _counts([_cell(r, index[band]) for r in data], wide["row"].to_numpy(), path, _header_label(header[index[band]]))
     if report is not None:
         report.rows_read += len(wide)
         gap = wide["all"] != wide["0-15"] + wide["16-59"] + wide["60+"]
@@ -471,13 +507,16 @@ def read_mid_year_estimates(
     year: int | None = None,
     report: ReadReport | None = None,
 ) -> pd.DataFrame:
-    """Read ONS mid-year population estimates (persons) from a CSV or xlsx.
+    """Read ONS mid-year population estimates (persons) from a workbook (.xls, .xlsx, .ods) or CSV.
 
     Finds the header row (within the first 50 rows; title rows may precede it) holding a code
-    column and ``All Ages``. Returns the population table: one ``all`` row per area and, when the
-    single years of age ``0`` to ``17`` are all present, ``0-15`` and ``10-17`` rows (sums of the
-    single years). Geography comes from each code's prefix; areas of other geographies and
-    non-data rows are listed in ``report.dropped``. See the module docstring for the year.
+    column and ``All Ages``, on the persons sheet (see the module docstring). Returns the
+    population table: one ``all`` row per area and, where the single years of age are given,
+    one row per band of :data:`DERIVED_BANDS` that they cover (sums of the single years; the
+    single years are checked to add up to All ages, a difference is a warning and the open
+    bands are then not derived). Geography comes from each code's prefix; areas of other
+    geographies and non-data rows are listed in ``report.dropped``. See the module docstring for
+    the year.
 
     InputError when no header row is found, the sheet is missing, a count is not a whole number
     >= 0, an area appears twice, or the year cannot be told.
@@ -494,7 +533,7 @@ def read_households(
     year: int | None = None,
     report: ReadReport | None = None,
 ) -> pd.DataFrame:
-    """Read a household count by area (CSV or xlsx with a code column and a ``Households`` column).
+    """Read a household count by area (CSV or workbook with a code column and a ``Households`` column).
 
     Returns the population table with age_band ``households``: ``value`` is a number of
     households, not persons. Header, geography, year and checks as :func:`read_mid_year_estimates`.
@@ -502,6 +541,59 @@ def read_households(
     return _read_area_table(
         Path(path), sheet, year, report, _is_households_header, "a code column (e.g. 'Area Code') and 'Households'", HOUSEHOLDS
     )
+
+
+def _age_columns(labels: list[str]) -> tuple[dict[int, int], int | None, bool]:
+    """Single-year-of-age columns: ``({age: column}, top age, top is an open "and over" group)``."""
+    ages: dict[int, int] = {}
+    top, open_top = None, False
+    for i, label in enumerate(labels):
+        m = _AGE_LABEL.match(label)
+        if m and int(m.group(1)) not in ages:
+            ages[int(m.group(1))] = i
+            if top is None or int(m.group(1)) > top:
+                top, open_top = int(m.group(1)), bool(m.group(2))
+    return ages, top, open_top
+
+
+def _derive_bands(
+    wide: pd.DataFrame, data: list[tuple], header: tuple, labels: list[str], path: Path, report: ReadReport | None
+) -> list[str]:
+    """Add to ``wide`` the bands of :data:`DERIVED_BANDS` that the single years of age cover."""
+    ages, top, open_top = _age_columns(labels)
+    if not ages or top is None:
+        if report is not None:
+            report.warnings.append(f"{path.name}: no single years of age; only 'all' (All ages) is read")
+        return []
+    line = wide["row"].to_numpy()
+    counts = {a: _counts([_cell(r, col) for r in data], line, path, _header_label(header[col])) for a, col in sorted(ages.items())}
+    complete = set(range(top + 1)) <= set(ages)
+    if complete:
+        total = sum(counts.values())
+        gap = total != wide["all"].to_numpy()
+        if gap.any():
+            first = int(gap.nonzero()[0][0])
+            if report is not None:
+                report.warnings.append(
+                    f"{path.name}: in {int(gap.sum())} areas the single years of age do not add up to All ages "
+                    f"(first at row {int(line[first])}); bands of 'and over' not derived"
+                )
+        else:
+            open_top = True  # the last age column holds everyone of that age and over
+    bands = []
+    for band, (first, last) in DERIVED_BANDS.items():
+        if last is None:
+            ok = complete and open_top and first <= top
+            span = range(first, top + 1)
+        else:
+            ok = all(a in ages for a in range(first, last + 1)) and (last < top or not open_top)
+            span = range(first, last + 1)
+        if ok:
+            wide[band] = np.sum([counts[a] for a in span], axis=0).astype("int64")
+            bands.append(band)
+        elif report is not None:
+            report.warnings.append(f"{path.name}: the single years of age do not cover {band}; band {band} not derived")
+    return bands
 
 
 def _read_area_table(
@@ -514,63 +606,102 @@ def _read_area_table(
     value_label: str,
 ) -> pd.DataFrame:
     sheet_name, rows, h = _table(path, sheet, accept, what)
-    labels = [normalise_label(c) for c in rows[h]]
-    code_i = _code_column(labels)
-    name_i = _name_column(labels)
-    value_i = labels.index(value_label)
-    the_year = _year(path, sheet_name, rows[:h], year)
-    code_label = str(rows[h][code_i])
-    keep, wide = _areas(rows, h, code_i, name_i, path, code_label, report)
-    data = [rows[i] for i in keep]
-    line = wide["row"].to_numpy()
-    first_band = "households" if value_label == HOUSEHOLDS else "all"
-    wide[first_band] = _counts([_cell(r, value_i) for r in data], line, path, str(rows[h][value_i]))
-    bands = [first_band]
-    if value_label == ALL_AGES:
-        ages = {lab: i for i, lab in enumerate(labels) if lab in SINGLE_YEARS}
-        for band, span in DERIVED_BANDS.items():
-            if all(str(a) in ages for a in span):
-                total = np.zeros(len(wide), dtype="int64")
-                for a in span:
-                    col = ages[str(a)]
-                    total += _counts([_cell(r, col) for r in data], line, path, str(rows[h][col]))
-                wide[band] = total
-                bands.append(band)
-            elif report is not None:
-                report.warnings.append(f"{path.name}: no single years of age {span.start}-{span.stop - 1}; band {band} not derived")
+    try:
+        header = rows[h][1]
+        labels = [normalise_label(c) for c in header]
+        code_i = _code_column(labels)
+        name_i = _name_column(labels)
+        value_i = labels.index(value_label)
+        the_year = _year(path, sheet_name, rows[:h], year)
+        code_label = _header_label(header[code_i])
+        keep, wide = _areas(rows, h, code_i, name_i, path, code_label, report)
+        data = [rows[i][1] for i in keep]
+        first_band = "households" if value_label == HOUSEHOLDS else "all"
+        wide[first_band] = _counts([_cell(r, value_i) for r in data], wide["row"].to_numpy(), path, _header_label(header[value_i]))
+        bands = [first_band]
+        if value_label == ALL_AGES:
+            bands += _derive_bands(wide, data, header, labels, path, report)
+    except InputError as exc:
+        if sheet_name is None:
+            raise
+        raise in_sheet(exc, sheet_name) from None
     if report is not None:
         report.rows_read += len(wide)
     return _long(wide, bands, the_year, path)
 
 
-def sniff(path: str | Path) -> str | None:
-    """Which population table a CSV/xlsx holds, from its headers: ``"iod_population"``,
-    ``"mid_year_population"``, ``"households"`` or None. Reads only the first 50 rows of each sheet."""
+def sniff(path: str | Path, heads: Mapping[str | None, Sequence[Row]] | None = None) -> str | None:
+    """Which population table a CSV or workbook holds, from its headers: ``"iod_population"``,
+    ``"mid_year_population"``, ``"households"`` or None. Reads only the first 50 rows of each
+    sheet (``heads``: those rows by sheet name, when the caller has read them already)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if heads is not None:
+        sheets = dict(heads)
+    elif suffix == ".csv":
         try:
             sheets = {None: _csv_rows(path, HEADER_SEARCH_ROWS)}
         except InputError:
             return None
-    elif suffix in (".xlsx", ".xlsm"):
-        try:
-            wb = open_workbook(path)
-        except InputError:
+    elif suffix in WORKBOOK_SUFFIXES:
+        read = sheet_heads(path, HEADER_SEARCH_ROWS)
+        if read is None:
             return None
-        try:
-            sheets = {n: _sheet_rows(wb[n], HEADER_SEARCH_ROWS) for n in wb.sheetnames}
-        finally:
-            wb.close()
+        sheets = dict(read)
     else:
         return None
     for name, head in sheets.items():
         if name == IOD_SHEET and _find_header(head, _is_iod_header) is not None:
             return "iod_population"
-    for head in sheets.values():
-        if _find_header(head, _is_mid_year_header) is not None:
+    for name, head in sheets.items():
+        if (name is None or not is_one_sex_sheet(name)) and _find_header(head, _is_mid_year_header) is not None:
             return "mid_year_population"
     for head in sheets.values():
         if _find_header(head, _is_households_header) is not None:
             return "households"
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Several files: one table
+
+
+def combine_estimates(frames: Sequence[pd.DataFrame], warnings: list[str] | None = None) -> pd.DataFrame:
+    """The population tables of several files as one, each area, mid-year and age band once.
+
+    Two files giving the same figure for an area, mid-year and band (a LAD in both the SAPE
+    workbook and the UK workbook) keep the first (in the order given) and add one warning per
+    pair of files; two files giving different figures raise InputError naming both files and
+    the area, since summing or picking either silently would be wrong.
+    """
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("year", "value") else STRING) for c in POPULATION_COLUMNS})
+    table = pd.concat(frames, ignore_index=True)
+    key = ["area_code", "year", "age_band"]
+    dup = table.duplicated(key, keep=False)
+    if not dup.any():
+        return table
+    repeated = table[dup]
+    spread = repeated.groupby(key, observed=True)["value"].nunique()
+    differ = spread[spread > 1]
+    if len(differ):
+        code, yr, band = differ.index[0]
+        rows = repeated[(repeated["area_code"] == code) & (repeated["year"] == yr) & (repeated["age_band"] == band)]
+        files = [f"{r.source_file} ({r.value:,})" for r in rows.itertuples()]
+        raise InputError(
+            rows["source_file"].iloc[1],
+            f"population files disagree: {code} mid-{yr}, age band {band}, is {' but '.join(files)} "
+            f"({len(differ)} area-year-bands differ in all)",
+            hint="keep one edition of the estimates in data/raw/ (a revised edition replaces the earlier one)",
+        )
+    first = table.drop_duplicates(key, keep="first")
+    if warnings is not None:
+        dropped = table[dup & ~table.index.isin(first.index)]
+        kept_from = table.loc[first.index[first.index.isin(repeated.index)], ["area_code", "year", "age_band", "source_file"]]
+        pairs = dropped.merge(kept_from, on=key, suffixes=("", "_kept"))
+        for (again, kept), part in pairs.groupby(["source_file", "source_file_kept"], sort=True):
+            warnings.append(
+                f"{again}: {len(part):,} area-year-band figures equal to those of {kept}, which are kept"
+            )
+    return first.reset_index(drop=True)

@@ -29,6 +29,8 @@ from assess.stats.intervals import Proportion, Rate, wilson_interval
 Verdict = Literal["increase", "decrease", "no significant change"]
 
 COUNT_TEST = "conditional binomial test of two Poisson counts (exact; Przyborowski & Wilenski 1940)"
+COUNT_TEST_ID = "exact-conditional-poisson"
+PROPORTION_TEST_ID = "two-proportion-z-newcombe"
 PROPORTION_TEST = "two-proportion z-test (pooled); Newcombe (1998) hybrid score interval for the difference"
 
 
@@ -55,6 +57,7 @@ class Change:
     measure: Literal["count", "rate", "proportion"] = "count"
     alpha: float = 0.05
     interval: tuple[float, float] | None = None
+    method_id: str | None = None
 
 
 def _percent_change(previous: float, current: float) -> float | None:
@@ -141,6 +144,7 @@ def change_in_counts(
         method=COUNT_TEST,
         measure=measure,
         alpha=level,
+        method_id=COUNT_TEST_ID,
     )
 
 
@@ -169,6 +173,7 @@ def change_in_rates(previous: Rate, current: Rate, alpha: float = 0.05) -> Chang
         method=COUNT_TEST + "; denominators as exposures",
         measure="rate",
         alpha=level,
+        method_id=COUNT_TEST_ID,
     )
 
 
@@ -221,4 +226,5 @@ def change_in_proportions(prev: Proportion, curr: Proportion, alpha: float = 0.0
         measure="proportion",
         alpha=level,
         interval=newcombe_difference_interval(prev, curr, 1.0 - level),
+        method_id=PROPORTION_TEST_ID,
     )

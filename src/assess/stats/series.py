@@ -86,7 +86,8 @@ class Trend:
     rate ratio from one period to the next); ``percent_per_period`` = 100 (exp(b) - 1), the
     average percentage change a period, and ``percent_interval`` its Wald confidence interval at
     ``1 - alpha``. b is +/-inf (and the interval None) when every event falls in the last/first
-    period. ``p_value`` is from the likelihood-ratio test of b = 0.
+    period. ``p_value`` is from the likelihood-ratio test of b = 0 (:func:`trend_test`) or the
+    test that ``method`` names; ``method_id`` is its short machine id.
     """
 
     slope_per_period: float
@@ -98,6 +99,7 @@ class Trend:
     n_periods: int = 0
     percent_interval: tuple[float, float] | None = None
     alpha: float = 0.05
+    method_id: str | None = None
 
 
 def _log_likelihood(y: np.ndarray, mu: np.ndarray) -> float:
@@ -182,9 +184,10 @@ def trend_test(
         if model == "poisson"
         else "quasi-Poisson log-linear regression, F test on the scaled deviance (McCullagh & Nelder 1989)"
     )
+    method_id = "poisson-log-linear-lrt" if model == "poisson" else "quasi-poisson-log-linear-f"
     total = float(y.sum())
     if total == 0:
-        return Trend(0.0, 0.0, 1.0, False, "no significant trend", method + "; all counts zero", n, None, level)
+        return Trend(0.0, 0.0, 1.0, False, "no significant trend", method + "; all counts zero", n, None, level, method_id)
 
     mu0 = e * total / e.sum()
     null_ll = _log_likelihood(y.astype("float64"), mu0)
@@ -224,4 +227,4 @@ def trend_test(
     verdict: TrendVerdict = "no significant trend"
     if significant:
         verdict = "rising" if b > 0 else "falling"
-    return Trend(b, percent, p_value, significant, verdict, method, n, interval, level)
+    return Trend(b, percent, p_value, significant, verdict, method, n, interval, level, method_id)

@@ -31,8 +31,9 @@ from assess.config import CSPConfig, load_config
 from assess.errors import InputError
 from assess.periods import months_of_financial_year
 from assess.sources import discover as disc
+from assess.sources import fingertips, population, rough_sleeping
 from assess.sources.csv_sql import FileScan, connect, scan_file
-from assess.sources.partner import PARTNER_READERS
+from assess.sources.partner import PARTNER_READERS, check_narrative_folders
 from assess.sources.validation import ReadReport
 from assess.store import police
 from assess.store.harmonise import geo_lookup
@@ -65,6 +66,16 @@ TABLE_OF_KIND = {
     "iod_population": "population",
     "mid_year_population": "population",
     "households": "population",
+    "fingertips": "indicators",
+    "rough_sleeping": "rough_sleeping_snapshot",
+}
+
+#: Tables whose files are joined by a function of their reader (not a plain concatenation): it
+#: refuses files that disagree, keeps a repeat once, and appends what it did to the warnings.
+COMBINE_TABLE: dict[str, Callable[[list[pd.DataFrame], list[str]], pd.DataFrame]] = {
+    "population": population.combine_estimates,
+    "indicators": fingertips.combine_exports,
+    "rough_sleeping_snapshot": rough_sleeping.combine_editions,
 }
 
 #: Kinds of which exactly one file may be present (two lookups would disagree silently).
@@ -323,9 +334,12 @@ def _build(
 
     tables: dict[str, dict] = {}
 
-    def frame(name: str) -> pd.DataFrame:
-        parts = frames[name]
-        return pd.concat([load() for _, load in parts], ignore_index=True) if len(parts) > 1 else parts[0][1]()
+    def frame(name: str, warnings: list[str]) -> pd.DataFrame:
+        """The table ``name`` from its files: combined by its reader's rule, else concatenated."""
+        parts = [load() for _, load in frames[name]]
+        if name in COMBINE_TABLE:
+            return COMBINE_TABLE[name](parts, warnings)
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     loaded: dict[str, pd.DataFrame] = {}
     for name, parts in sorted(frames.items()):
@@ -336,8 +350,10 @@ def _build(
             builder.reuse(kept, before["path"])
             tables[name] = before
         else:
-            loaded[name] = frame(name)
-            tables[name] = {**builder.write_table(name, loaded[name]), "from": keys}
+            combined: list[str] = []
+            loaded[name] = frame(name, combined)
+            tables[name] = {**builder.write_table(name, loaded[name]), "from": keys, "warnings": combined}
+        report.warnings += tables[name].get("warnings", [])
         report.rows[name] = tables[name]["rows"]
 
     # --- police.uk files, part by part ---------------------------------------------------------
@@ -346,9 +362,9 @@ def _build(
     has_police = any(f.kind in police.TABLE_OF_POLICE_KIND for f in readable)
     if has_police and "lsoa_ward" in frames and "lad_csp" in frames:
         lsoa_ward = loaded.get("lsoa_ward", None)
-        lsoa_ward = frame("lsoa_ward") if lsoa_ward is None else lsoa_ward
+        lsoa_ward = frame("lsoa_ward", []) if lsoa_ward is None else lsoa_ward
         lad_csp = loaded.get("lad_csp", None)
-        lad_csp = frame("lad_csp") if lad_csp is None else lad_csp
+        lad_csp = frame("lad_csp", []) if lad_csp is None else lad_csp
         geo = geo_lookup(lsoa_ward, lad_csp)
         lookups = tables["lsoa_ward"]["sha256"] + tables["lad_csp"]["sha256"]
     police_parts: dict[str, list[police.Part]] = {}
@@ -410,6 +426,7 @@ def _build(
                 report.rows[name] = tables[name]["rows"]
 
     # --- partner files -----------------------------------------------------------------------
+    check_narrative_folders({f.path.parent for f in files if f.kind == "partner"})
     partner: dict[str, dict] = {}
     for f in (f for f in files if f.kind == "partner" and rel[f.path] in names):
         r, name = rel[f.path], names[rel[f.path]]

@@ -22,8 +22,10 @@ from assess.sources.partner.readers import (
     read_offenders,
     read_resident_survey,
     read_rough_sleeping,
+    read_safeguarding_topics,
     read_youth_justice,
 )
+from assess.sources.partner.recommendations import read_recommendations
 from assess.sources.partner.scorecard import read_scorecard
 
 #: Reader of each partner file, by its name in DEFAULT_PARTNER_FILES.
@@ -37,6 +39,8 @@ PARTNER_READERS: dict[str, Callable[[str | Path], pd.DataFrame]] = {
     "calls_for_service": read_calls_for_service,
     "benchmarks": read_benchmarks,
     "scorecard": read_scorecard,
+    "safeguarding_topics": read_safeguarding_topics,
+    "recommendations": read_recommendations,
 }
 
 

@@ -28,10 +28,13 @@ from assess.vocabulary import (
     OFFENDER_AGE_BANDS,
     OFFENDER_NEEDS,
     ROUGH_SLEEPING_METHODS,
+    SAFEGUARDING_MEASURES,
+    SAFEGUARDING_TOPICS,
     SAFETY_ANSWERS,
     SEXES,
     SUPERVISING_SERVICES,
     YOUTH_JUSTICE_MEASURES,
+    topic_measures,
 )
 
 FORCE_FLAGS_COLUMNS: tuple[PartnerColumn, ...] = (
@@ -101,6 +104,14 @@ BENCHMARKS_COLUMNS: tuple[PartnerColumn, ...] = (
     PartnerColumn("source", "text"),
 )
 
+SAFEGUARDING_TOPICS_COLUMNS: tuple[PartnerColumn, ...] = (
+    PartnerColumn("topic", "choice", choices=tuple(SAFEGUARDING_TOPICS), description="the safeguarding topic"),
+    PartnerColumn("financial_year", "fy", description="financial year counted, YYYY/YY"),
+    PartnerColumn("measure", "choice", choices=tuple(SAFEGUARDING_MEASURES), description="what is counted"),
+    PartnerColumn("count", "int", description="number counted in the year"),
+    PartnerColumn("source", "text", description="the service or system that counted it"),
+)
+
 #: Column specifications by partner-file name (the keys of DEFAULT_PARTNER_FILES, bar the scorecard).
 PARTNER_COLUMNS: dict[str, tuple[PartnerColumn, ...]] = {
     "force_flags": FORCE_FLAGS_COLUMNS,
@@ -111,6 +122,7 @@ PARTNER_COLUMNS: dict[str, tuple[PartnerColumn, ...]] = {
     "drug_deaths": DRUG_DEATHS_COLUMNS,
     "calls_for_service": CALLS_FOR_SERVICE_COLUMNS,
     "benchmarks": BENCHMARKS_COLUMNS,
+    "safeguarding_topics": SAFEGUARDING_TOPICS_COLUMNS,
 }
 
 
@@ -225,3 +237,21 @@ def read_benchmarks(path: str | Path) -> pd.DataFrame:
     return df
 
 
+def read_safeguarding_topics(path: str | Path) -> pd.DataFrame:
+    """Partner counts on the safeguarding topics with few public figures, by financial year.
+
+    Columns: topic, financial_year, measure, count (int64 >= 0), source, source_row. Each measure
+    belongs to one topic (:data:`assess.vocabulary.SAFEGUARDING_MEASURES`); a measure given under
+    another topic, or the same measure twice in a year, is an InputError naming the row.
+    """
+    path = Path(path)
+    df = read_columns(path, SAFEGUARDING_TOPICS_COLUMNS, "safeguarding_topics")
+    owner = df["measure"].map(lambda m: SAFEGUARDING_MEASURES[m][0])
+    wrong = df["topic"] != owner
+    if wrong.any():
+        r = df[wrong].iloc[0]
+        raise InputError(path, f"measure '{r['measure']}' belongs to topic '{owner[wrong].iloc[0]}', not '{r['topic']}'",
+                         row=int(r["source_row"]), column="measure",
+                         hint=f"the measures of '{r['topic']}' are: {', '.join(topic_measures(str(r['topic'])))}")
+    check_unique(df, ["financial_year", "measure"], path, "this measure in this financial_year")
+    return df

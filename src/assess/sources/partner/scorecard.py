@@ -22,6 +22,14 @@ from pydantic import (
 
 from assess.errors import InputError
 from assess.sources.partner.columns import README_HINT
+from assess.sources.partner.yaml_files import field_line, first_error, read_utf8, yaml_list
+
+_ABSENT_HINT = f"write it, or run `assess demo`; {README_HINT}"
+
+
+def _yaml_items(path: Path, text: str) -> tuple[list[object], list[yaml.Node]]:
+    """The list of measures in a scorecard file and the YAML node of each (for line numbers)."""
+    return yaml_list(path, text, "measures", f"write one '- id: ...' item per measure; {README_HINT}")
 
 
 class ScorecardTarget(BaseModel):
@@ -73,44 +81,10 @@ SCORECARD_COLUMNS = (
 )
 
 
-def _yaml_items(path: Path, text: str) -> tuple[list[object], list[yaml.Node]]:
-    """The list of measures in a scorecard file and the YAML node of each (for line numbers)."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                         row=mark.line + 1 if mark else None,
-                         hint="fix the indentation or quoting at that line") from None
-    nodes: list[yaml.Node] = []
-    if isinstance(data, dict) and "measures" in data:
-        data = data["measures"]
-        assert isinstance(root, yaml.MappingNode)
-        root = next(v for k, v in root.value if k.value == "measures")
-    if not isinstance(data, list) or not data:
-        raise InputError(path, "expected a list of measures (or 'measures:' followed by a list)",
-                         row=1, hint=f"write one '- id: ...' item per measure; {README_HINT}")
-    nodes = list(root.value) if isinstance(root, yaml.SequenceNode) else []
-    return data, nodes
-
-
-def _field_line(node: yaml.Node | None, field: str) -> int | None:
-    if node is None:
-        return None
-    if isinstance(node, yaml.MappingNode):
-        for k, _v in node.value:
-            if getattr(k, "value", None) == field:
-                return k.start_mark.line + 1
-    return node.start_mark.line + 1
-
-
 def load_scorecard(path: str | Path) -> list[ScorecardMeasure]:
     """The validated measures of ``scorecard_targets.yaml``; InputError names the item and field."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the file does not exist", hint=f"write it, or run `assess demo`; {README_HINT}")
-    items, nodes = _yaml_items(path, path.read_text(encoding="utf-8"))
+    items, nodes = _yaml_items(path, read_utf8(path, _ABSENT_HINT))
     measures: list[ScorecardMeasure] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -124,10 +98,8 @@ def load_scorecard(path: str | Path) -> list[ScorecardMeasure]:
         try:
             m = ScorecardMeasure.model_validate(item)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = str(err["loc"][0]) if err["loc"] else None
-            where = ".".join(str(p) for p in err["loc"]) or "item"
-            raise InputError(path, f"{label}, field '{where}': {err['msg']}", row=_field_line(node, field) if field else line,
+            field, where, msg = first_error(exc)
+            raise InputError(path, f"{label}, field '{where}': {msg}", row=field_line(node, field) if field else line,
                              column=field, hint=README_HINT) from None
         if m.id in seen:
             raise InputError(path, f"{label}: id '{m.id}' is already used by item {seen[m.id]}", row=line, column="id",
@@ -142,7 +114,7 @@ def read_scorecard(path: str | Path) -> pd.DataFrame:
     target_value (one of the two is NaN), amber_tolerance_percent, source_row (YAML line)."""
     path = Path(path)
     measures = load_scorecard(path)
-    _items, nodes = _yaml_items(path, path.read_text(encoding="utf-8"))
+    _items, nodes = _yaml_items(path, read_utf8(path, _ABSENT_HINT))
     rows = []
     for i, m in enumerate(measures):
         rows.append(
