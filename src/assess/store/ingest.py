@@ -47,6 +47,7 @@ from assess.store.processed import (
 )
 from assess.store.versions import (
     VersionBuilder,
+    clean_leftovers,
     clean_versions,
     ingest_lock,
     safe_name,
@@ -217,6 +218,7 @@ def ingest(
             and old.get("fingerprint") == fingerprint
             and old.get("created_by") == f"assess {assess.__version__}"
         ):
+            clean_leftovers(processed_dir)  # what a killed ingest left (the current version is whole)
             return IngestReport(up_to_date=True, inputs=len(files), unknown_files=unknown, seconds=time.perf_counter() - start,
                                 version=previous.root.name if previous else None)
         reuse = previous if previous is not None and not force else None

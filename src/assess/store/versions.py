@@ -139,8 +139,9 @@ class VersionBuilder:
         if final.exists():  # the same inputs built before: keep the one there if it is whole
             from assess.store.processed import Store
 
-            if Store(final).verify():
-                shutil.rmtree(final)
+            if Store(final).verify():  # damaged (it may be the current one): the new one goes beside it
+                vid = f"{vid}-{secrets.token_hex(4)}"
+                final = self.base / VERSIONS / vid
                 os.replace(self.folder, final)
             else:
                 shutil.rmtree(self.folder)
@@ -172,8 +173,20 @@ def clean_versions(processed_dir: Path, keep: set[str]) -> list[Path]:
     for stale in processed_dir.glob("*.parquet"):  # the flat layout's tables, now in a version
         stale.unlink(missing_ok=True)
         removed.append(stale)
-    for tmp in processed_dir.glob(f".{CURRENT}.*.tmp"):
+    return removed + clean_leftovers(processed_dir)
+
+
+def clean_leftovers(processed_dir: Path) -> list[Path]:
+    """Remove only what killed ingests left: ``versions/.tmp-*`` folders and temporary ``current``
+    links (every finished version is kept). Call holding :func:`ingest_lock`."""
+    removed: list[Path] = []
+    versions = processed_dir / VERSIONS
+    for folder in sorted(versions.glob(f"{_TMP}*")) if versions.is_dir() else []:
+        shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() and not folder.is_symlink() else folder.unlink(missing_ok=True)
+        removed.append(folder)
+    for tmp in [*processed_dir.glob(f".{CURRENT}.*.tmp"), *processed_dir.glob(f".{MANIFEST}.*.tmp")]:
         tmp.unlink(missing_ok=True)
+        removed.append(tmp)
     return removed
 
 
