@@ -198,3 +198,48 @@ def test_an_ingest_killed_at_any_step_leaves_the_previous_version_whole_and_the_
         clear_read_cache()
         assert len(Store(trial).read("street")) == 5
         shutil.rmtree(trial)
+
+
+def test_a_csp_years_context_opens_only_its_forces_parts_in_the_chapters_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+
+    from assess.config import config_for_csp
+    from assess.measure.context import STREET_COLUMNS, AssessmentContext
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    with open(raw / "Lower_Layer_Super_Output_Area_2011_to_Ward_2017_Lookup_in_England_and_Wales.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["LSOA11CD", "LSOA11NM", "WD17CD", "WD17NM", "WD17NMW", "LAD17CD", "LAD17NM", "FID"])
+        w.writerow(["E01000001", "Test 001A", "E05000001", "North", "", "E06000001", "Test", "1"])
+        w.writerow(["E01000003", "Other 001A", "E05000003", "East", "", "E06000002", "Other", "2"])
+    with open(raw / "Local_Authority_District_to_Community_Safety_Partnerships_to_Police_Force_Areas__December_2016__Lookup_in_England_and_Wales.csv", "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["LAD16CD", "LAD16NM", "CSP16CD", "CSP16NM", "PFA16CD", "PFA16NM", "FID"])
+        w.writerow(["E06000001", "Test", "E22000001", "Test", "E23000001", "Test Police", "1"])
+        w.writerow(["E06000002", "Other", "E22000002", "Other", "E23000002", "Other Police", "2"])
+    for month in ("2024-04", "2024-05"):
+        _write_street(raw / month / f"{month}-test-street.csv", [_row("1" * 64 if month < "2024-05" else "2" * 64, month, "E01000001")])
+        other = _row("3" * 64 if month < "2024-05" else "4" * 64, month, "E01000003")
+        other[2] = other[3] = "Other Police"
+        _write_street(raw / month / f"{month}-other-street.csv", [other, ["5" * 64 if month < "2024-05" else "6" * 64, *other[1:]]])
+    ingest(raw, processed)
+    store = Store(processed)
+    assert len(store.files("street")) == 4
+    cfg = config_for_csp("E22000001", store.read("lad_csp"))
+    opened: list[object] = []
+    real = pq.read_table
+
+    def spy(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append((source, kwargs.get("columns")))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "read_table", spy)
+    clear_read_cache()
+    ctx = AssessmentContext(cfg=cfg, year="2024/25", store=store, raw_dir=raw)
+    street = ctx.street_all
+    assert len(street) == 2 and set(street["lad_code"]) == {"E06000001"}
+    assert list(street.columns) == [c for c in STREET_COLUMNS]
+    sources = [s for s, _ in opened]
+    files = [f for s in sources for f in ([s] if isinstance(s, str) else s)]
+    assert files and all("-test-street" in f for f in files), files  # the other force's parts are never opened
