@@ -41,6 +41,8 @@ TARGET_ROWS_PER_S, TARGET_PEAK_MB = 1_500_000, 1024
 
 
 def _child(mode: str, raw: str, processed: str) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     start = time.perf_counter()
     extra: dict = {}
     if mode in ("ingest", "ingest-added"):
@@ -56,8 +58,11 @@ def _child(mode: str, raw: str, processed: str) -> None:
         df = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
         rows = len(df)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb, **extra}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    # CPU time (all threads) tells what the wall time would be on an idle machine, near cpu / cores
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(json.dumps({"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_mb, **extra}))
 
 
 def measure(label: str, mode: str, raw: Path, processed: Path) -> dict:
@@ -68,7 +73,8 @@ def measure(label: str, mode: str, raw: Path, processed: Path) -> dict:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(
         f"{label:<9} {mode:<16} {result['rows']:>10,} rows  {result['seconds']:7.1f} s  "
-        f"{result['rows'] / result['seconds']:>10,.0f} rows/s  peak {result['peak_mb']:8,.0f} MB"
+        f"{result['rows'] / result['seconds']:>10,.0f} rows/s  peak {result['peak_mb']:8,.0f} MB  "
+        f"CPU {result['cpu_seconds']:6.1f} s ({result['rows'] / max(result['cpu_seconds'], 1e-9):,.0f} rows per CPU-second)"
         + (f"  ({result['files_read']} files read, {result['files_reused']} reused)" if "files_read" in result else "")
         + f"  [load {os.getloadavg()[0]:.1f}]",
         flush=True,

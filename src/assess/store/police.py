@@ -59,9 +59,8 @@ from assess.store.processed import sha256_file
 PART_FORMAT = 1
 
 #: The table of each kind of police.uk file.
+#: (also the name of the reader's kind in :mod:`assess.sources.police_uk`)
 TABLE_OF_POLICE_KIND = {"police_street": "street", "police_outcomes": "outcomes", "police_stop_search": "stop_search"}
-_READER_KIND = {"police_street": "street", "police_outcomes": "outcomes", "police_stop_search": "stop_search"}
-
 
 
 def part_key(kind: str, raw_sha256: str, lookups: str | None) -> str:
@@ -187,7 +186,7 @@ class PoliceWriter:
 
     def write(self, path: Path, kind: str, part: Part, target: Path, scan: FileScan) -> Part:
         """Read, check and write one raw file to ``target``; ``part`` filled in (rows, index, summary)."""
-        reader_kind = _READER_KIND[kind]
+        reader_kind = TABLE_OF_POLICE_KIND[kind]
         month, force = police_uk._file_month(path, reader_kind)
         spec = street_part_spec(month) if reader_kind == "street" else police_uk.SPECS[reader_kind](month)
         source = CheckedCsv(path, spec, scan=scan)
