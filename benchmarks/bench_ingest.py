@@ -7,7 +7,13 @@ Two data sets:
 
 For each, in a fresh subprocess (so peak memory is the process's own maximum resident set size):
 - ``assess.store.ingest.ingest`` (read + validate + harmonise + place + Parquet store);
-- the baseline: ``pandas.read_csv`` of every street file and ``pandas.concat``, nothing else.
+- the baseline: ``pandas.read_csv`` of every street file and ``pandas.concat``, nothing else;
+- (national) the incremental case: one month-file added, ``ingest`` without ``--force``, which
+  reads that file only and reuses every other part.
+
+The national figures are printed beside the previous ingest (pandas, before the DuckDB ingest:
+74 s, 81 k rows/s, 5.2 GB peak) and the baseline as first measured (14 s, 1.8 GB), with the
+target (>= 1.5 M rows/s, <= 1 GB) and the machine's load average (others share its cores).
 
 Usage: ``python benchmarks/bench_ingest.py [--national-rows 6000000] [--skip-national] [--workdir DIR]``.
 Prints one line per measurement; nothing is asserted (figures go in the issue notes).
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -27,13 +34,23 @@ from pathlib import Path
 from national_data import write_national_year  # the generator, shared with bench_national.py
 
 
+#: Figures of the national year measured before (issue 12), printed beside today's.
+PREVIOUS_INGEST = {"seconds": 74.0, "rows_per_s": 81_000, "peak_mb": 5.2 * 1024}
+PREVIOUS_BASELINE = {"seconds": 14.0, "peak_mb": 1.8 * 1024}
+TARGET_ROWS_PER_S, TARGET_PEAK_MB = 1_500_000, 1024
+
+
 def _child(mode: str, raw: str, processed: str) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     start = time.perf_counter()
-    if mode == "ingest":
+    extra: dict = {}
+    if mode in ("ingest", "ingest-added"):
         from assess.store.ingest import ingest
 
-        report = ingest(raw, processed, force=True)
+        report = ingest(raw, processed, force=mode == "ingest")
         rows = report.rows.get("street", 0)
+        extra = {"files_read": report.files_read, "files_reused": report.files_reused}
     else:
         import pandas as pd
 
@@ -41,8 +58,11 @@ def _child(mode: str, raw: str, processed: str) -> None:
         df = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
         rows = len(df)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    # CPU time (all threads) tells what the wall time would be on an idle machine, near cpu / cores
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(json.dumps({"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_mb, **extra}))
 
 
 def measure(label: str, mode: str, raw: Path, processed: Path) -> dict:
@@ -53,7 +73,10 @@ def measure(label: str, mode: str, raw: Path, processed: Path) -> dict:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(
         f"{label:<9} {mode:<16} {result['rows']:>10,} rows  {result['seconds']:7.1f} s  "
-        f"{result['rows'] / result['seconds']:>10,.0f} rows/s  peak {result['peak_mb']:8,.0f} MB",
+        f"{result['rows'] / result['seconds']:>10,.0f} rows/s  peak {result['peak_mb']:8,.0f} MB  "
+        f"CPU {result['cpu_seconds']:6.1f} s ({result['rows'] / max(result['cpu_seconds'], 1e-9):,.0f} rows per CPU-second)"
+        + (f"  ({result['files_read']} files read, {result['files_reused']} reused)" if "files_read" in result else "")
+        + f"  [load {os.getloadavg()[0]:.1f}]",
         flush=True,
     )
     return result
@@ -86,8 +109,27 @@ def main() -> None:
         t = time.perf_counter()
         write_national_year(national, args.national_rows)
         print(f"wrote the synthetic national year in {time.perf_counter() - t:.0f} s")
-    measure("national", "ingest", national, work / "national-processed")
-    measure("national", "pandas-baseline", national, work / "unused")
+    now = measure("national", "ingest", national, work / "national-processed")
+    base = measure("national", "pandas-baseline", national, work / "unused")
+    added = national / "2024-04"
+    if not added.exists():  # one month more of one force: the next ingest reads only it
+        import numpy as np
+        from national_data import ingest_nation, write_street_month
+
+        write_street_month(added, ingest_nation(), 0, "2024-04", args.national_rows // (43 * 12), np.random.default_rng(2))
+    measure("national", "ingest-added", national, work / "national-processed")
+    rate = now["rows"] / now["seconds"]
+    print()
+    print(f"{'national year':<34} {'seconds':>8} {'rows/s':>12} {'peak MB':>9}")
+    print(f"{'ingest before (pandas ingest)':<34} {PREVIOUS_INGEST['seconds']:>8.1f} {PREVIOUS_INGEST['rows_per_s']:>12,.0f} "
+          f"{PREVIOUS_INGEST['peak_mb']:>9,.0f}")
+    print(f"{'pandas baseline (first measured)':<34} {PREVIOUS_BASELINE['seconds']:>8.1f} {'':>12} {PREVIOUS_BASELINE['peak_mb']:>9,.0f}")
+    print(f"{'pandas baseline (now)':<34} {base['seconds']:>8.1f} {base['rows'] / base['seconds']:>12,.0f} {base['peak_mb']:>9,.0f}")
+    print(f"{'ingest now (DuckDB, validated)':<34} {now['seconds']:>8.1f} {rate:>12,.0f} {now['peak_mb']:>9,.0f}")
+    print(f"target >= {TARGET_ROWS_PER_S:,} rows/s and <= {TARGET_PEAK_MB:,} MB: "
+          f"{'met' if rate >= TARGET_ROWS_PER_S and now['peak_mb'] <= TARGET_PEAK_MB else 'not met'}; "
+          f"{now['seconds'] and PREVIOUS_INGEST['seconds'] / now['seconds']:.1f}x the previous ingest; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (others share them: figures are noisy)")
 
 
 if __name__ == "__main__":

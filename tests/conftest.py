@@ -33,13 +33,11 @@ def store_holding_year(processed: Path, year: str) -> None:
     financial year ``year`` (``assess run`` refuses, first, a year its store holds nothing for)."""
     import pandas as pd
 
-    from assess.store import Store
+    from assess.store.versions import write_tables
 
     start = int(year[:4])
     months = [f"{start}-{m:02d}" for m in range(4, 13)] + [f"{start + 1}-{m:02d}" for m in range(1, 4)]
-    processed.mkdir(parents=True, exist_ok=True)
-    (processed / "manifest.json").write_text(json.dumps({"inputs": {}, "tables": {}}), encoding="utf-8")
-    Store(processed).write("coverage", pd.DataFrame({"months_present": [";".join(months)]}))
+    write_tables(processed, {"coverage": pd.DataFrame({"months_present": [";".join(months)]})}, inputs={})
 
 
 @dataclass(frozen=True)
@@ -98,8 +96,23 @@ def demo_ctx(demo_data: DemoData) -> AssessmentContext:
 @pytest.fixture
 def bare_ctx(demo_ctx: AssessmentContext, tmp_path: Path) -> AssessmentContext:
     """The demo context without partner data: its raw folder (``tmp_path / "raw"``) holds nothing
-    unless the test writes a partner file there. A fresh copy for each test."""
+    unless the test writes a partner file there (then :func:`ingest_partner_files`). A fresh copy
+    for each test."""
     return dataclasses.replace(demo_ctx, raw_dir=tmp_path / "raw")
+
+
+def ingest_partner_files(ctx: AssessmentContext) -> AssessmentContext:
+    """Ingest the partner files a test wrote into ``ctx.raw_dir``, as `assess ingest` would (each
+    validated by its reader and stored as a table), into a store of their own beside that folder,
+    and have ``ctx`` read its partner tables from it (the demo store is left as it is). Call it
+    after writing the files and after any change to ``ctx.cfg``'s partner file names. Returns ``ctx``."""
+    from assess.store import Store
+    from assess.store.ingest import ingest
+
+    store_dir = ctx.raw_dir.parent / "partner-store"
+    ingest(ctx.raw_dir, store_dir, configs=[ctx.cfg], workers=1)
+    ctx.partner_store = Store(store_dir)
+    return ctx
 
 
 def run_sections(chapter: ModuleType, sections: Sequence[str], ctx: AssessmentContext, output_dir: Path) -> ChapterOutputs:

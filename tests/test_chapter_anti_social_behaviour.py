@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_chapter
+from conftest import ingest_partner_files, run_chapter
 
 from assess.chapters import anti_social_behaviour as asb
 from assess.chapters import common
@@ -63,6 +63,7 @@ def test_a_supplied_national_rate_is_converted_and_compared(bare_ctx, tmp_path: 
     )
     c = bare_ctx
     c.cfg = c.cfg.model_copy(update={"partner_files": {"benchmarks": "bench.csv"}})
+    ingest_partner_files(c)
     b, per_1000 = asb.asb_benchmark(c)
     assert b is not None and b.period == "2023/24"  # the latest period not after 2024/25
     assert per_1000 == pytest.approx(25.0)

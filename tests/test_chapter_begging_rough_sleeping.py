@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_chapter, run_sections
+from conftest import ingest_partner_files, run_chapter, run_sections
 
 from assess.chapters import begging_rough_sleeping as ch
 from assess.report.outputs import ChapterOutputs
@@ -74,6 +74,7 @@ def test_file_without_the_years_snapshot(bare_ctx, tmp_path: Path) -> None:  # t
     (raw / "rough_sleeping.csv").write_text(
         "year,rough_sleepers,method,households\n2022,10,count,50000\n2023,12,count,50100\n"
     )
+    ingest_partner_files(bare_ctx)
     out = ChapterOutputs(tmp_path / "out", ch.CHAPTER)
     ch.rough_sleeping(bare_ctx, out)
     ch.begging(bare_ctx, out)

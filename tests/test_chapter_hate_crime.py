@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import flags_frame, run_chapter
+from conftest import flags_frame, ingest_partner_files, run_chapter
 
 from assess.chapters import common
 from assess.chapters import hate_crime as hc
@@ -22,7 +22,8 @@ from assess.measure.flags import (
     year_trend,
 )
 from assess.report.outputs import ChapterOutputs
-from assess.sources import partner
+from assess.store import clear_read_cache
+from assess.store import processed as store_module
 
 # --- counting rules -----------------------------------------------------------------------------
 
@@ -113,9 +114,10 @@ def test_comparator_key() -> None:
 
 def test_demo_hate_crime_covers_every_year_of_the_flags_file(demo_ctx, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     fresh = dataclasses.replace(demo_ctx)  # a context that has read no partner file yet
+    clear_read_cache()  # (the partner table comes from the store, read once and kept)
     reads: list[Path] = []
-    read = partner.PARTNER_READERS["force_flags"]
-    monkeypatch.setitem(partner.PARTNER_READERS, "force_flags", lambda path: reads.append(path) or read(path))
+    read = store_module.pq.read_table
+    monkeypatch.setattr(store_module.pq, "read_table", lambda path, *a, **k: reads.append(path) or read(path, *a, **k))
     flags = fresh.partner("force_flags")
     assert flags is not None
     assert fresh.partner("force_flags").equals(flags) and len(reads) == 1  # read once
@@ -171,6 +173,7 @@ def test_a_total_without_strands_is_shown_without_the_strand_section(bare_ctx, t
         rows += [f"{fy}-{m:02d},hate_crime,,,{20 + fy - 2022}" for m in range(4, 13)]
         rows += [f"{fy + 1}-{m:02d},hate_crime,,,{20 + fy - 2022}" for m in range(1, 4)]
     (raw / "force_flags.csv").write_text("\n".join(rows) + "\n")
+    ingest_partner_files(bare_ctx)
     out = ChapterOutputs(tmp_path / "out", hc.CHAPTER)
     hc.trend(bare_ctx, out)
     hc.strands(bare_ctx, out)

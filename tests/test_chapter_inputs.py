@@ -16,6 +16,7 @@ from assess.registry import ChapterInput, load_registry
 from assess.report.export import ChapterDoc, PageContext
 from assess.report.index import COMPLETE, FAILED, NO_DATA, chapter_entries, chapter_status, index_page
 from assess.store import Store
+from assess.store.versions import write_tables
 
 REGISTRY = """\
 inputs:
@@ -71,10 +72,13 @@ def test_a_chapter_naming_an_undeclared_input_or_an_input_of_two_kinds_is_an_err
 
 def test_what_a_csp_has_is_read_from_the_store_and_the_raw_folder(tmp_path: Path) -> None:
     registry = _registry(tmp_path)
+    tables = {
+        "street": pd.DataFrame({"month": ["2024-04"], "lad_code": ["E06000001"]}),
+        "recorded_crime": pd.DataFrame({"force_name": ["Force"], "csp_name": pd.array([pd.NA], dtype="string")}),
+        "indicators": pd.DataFrame({"indicator_id": [93356]}),  # another indicator only
+    }
+    write_tables(tmp_path / "processed", tables)
     store = Store(tmp_path / "processed")
-    store.write("street", pd.DataFrame({"month": ["2024-04"], "lad_code": ["E06000001"]}))
-    store.write("recorded_crime", pd.DataFrame({"force_name": ["Force"], "csp_name": pd.array([pd.NA], dtype="string")}))
-    store.write("indicators", pd.DataFrame({"indicator_id": [93356]}))  # another indicator only
     raw = tmp_path / "raw"
     held = chapter_inputs(registry, store, raw, _cfg())
     crime = {s.key: s.present for s in held["01_crime"]}
@@ -86,8 +90,8 @@ def test_what_a_csp_has_is_read_from_the_store_and_the_raw_folder(tmp_path: Path
     (raw / "partner").mkdir(parents=True)
     (raw / "partner" / "resident_survey.csv").write_text("x\n")
     assert input_status("survey", registry.inputs["survey"], store, raw, _cfg()).present
-    store.write("indicators", pd.DataFrame({"indicator_id": [93356, 10401]}))
-    assert chapter_inputs(registry, store, raw, _cfg())["06_youth"][0].present
+    write_tables(tmp_path / "processed", {**tables, "indicators": pd.DataFrame({"indicator_id": [93356, 10401]})})
+    assert chapter_inputs(registry, Store(tmp_path / "processed"), raw, _cfg())["06_youth"][0].present
     assert no_data_sentence([]) == "No data supplied: its inputs hold nothing for this CSP and year."
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_chapter
+from conftest import ingest_partner_files, run_chapter
 
 from assess.chapters import summary as sm
 from assess.config import DEFAULT_PRIORITIES
@@ -276,6 +276,7 @@ def _with_partner_file(bare_ctx, name: str, text: str) -> None:  # type: ignore[
     folder = bare_ctx.raw_dir / "partner"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
+    ingest_partner_files(bare_ctx)  # partner files are read from the store, as after `assess ingest`
 
 
 def test_recommendations_sit_under_their_priority_beside_the_figures_they_rest_on(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import flags_frame, run_chapter
+from conftest import flags_frame, ingest_partner_files, run_chapter
 
 from assess.chapters import vulnerable_people as vp
 from assess.periods import financial_year_series
@@ -177,10 +177,12 @@ prevent,2024/25,prevent_referrals,3,Council
 ACCOUNT = "---\nauthor: Wessex Police\ndate: 2025-05-14\n---\nCuckooing is the taking over of a home. <script>x</script>\n"
 
 
-def _partner(ctx, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def _partner(ctx, name: str, text: str, *, ingest: bool = True) -> None:  # type: ignore[no-untyped-def]
     path = ctx.raw_dir / "partner" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    if ingest:
+        ingest_partner_files(ctx)  # partner tables are read from the store, as after `assess ingest`
 
 
 def test_topic_rows_keep_the_years_up_to_the_assessment_and_name_later_ones(tmp_path: Path) -> None:
@@ -249,8 +251,10 @@ def test_a_topic_with_an_account_alone_with_counts_alone_and_with_neither(bare_c
 def test_a_topic_s_broken_account_is_an_error(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from assess.errors import InputError
 
-    _partner(bare_ctx, "narrative/cuckooing.md", ACCOUNT.replace("date: 2025-05-14", "date: 14 May"))
-    with pytest.raises(InputError, match=r"cuckooing\.md, row 3, column 'date'"):
+    _partner(bare_ctx, "narrative/cuckooing.md", ACCOUNT.replace("date: 2025-05-14", "date: 14 May"), ingest=False)
+    with pytest.raises(InputError, match=r"cuckooing\.md, row 3, column 'date'"):  # ingest refuses it first
+        ingest_partner_files(bare_ctx)
+    with pytest.raises(InputError, match=r"cuckooing\.md, row 3, column 'date'"):  # and so does the chapter
         vp.safeguarding_topic(bare_ctx, ChapterOutputs(tmp_path / "out", vp.CHAPTER), "cuckooing")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_chapter, run_sections
+from conftest import ingest_partner_files, run_chapter, run_sections
 
 from assess.chapters import young_people as ch
 from assess.report.outputs import ChapterOutputs
@@ -87,6 +87,7 @@ def test_small_custody_count_is_suppressed(bare_ctx, tmp_path: Path) -> None:  #
     rows = ["financial_year,measure,value", "2024/25,custodial_sentences,3", "2024/25,population_10_17,20000",
             "2024/25,first_time_entrants,40", "2023/24,first_time_entrants,44", "2023/24,population_10_17,19800"]
     (raw / "youth_justice.csv").write_text("\n".join(rows) + "\n")
+    ingest_partner_files(bare_ctx)
     out = ChapterOutputs(tmp_path / "out", ch.CHAPTER, 5)
     ch.custody(bare_ctx, out)
     ch.first_time_entrants(bare_ctx, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -133,14 +134,23 @@ def test_ingest_counts_unplaced_rows_and_duplicate_ids_and_drops_nothing(small_r
     assert cov["months_present"] == "2024-04;2024-05" and not cov["complete"]
 
 
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _snapshot(folder: Path) -> dict[str, object]:
+    """Every file's bytes (and every link's target) under ``folder``."""
+    return {p.relative_to(folder).as_posix(): os.readlink(p) if p.is_symlink() else p.read_bytes() for p in _files(folder)}
+
+
 def test_ingest_again_with_unchanged_inputs_does_no_work(small_raw: Path, tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     first = ingest(small_raw, processed)
     assert not first.up_to_date
-    mtimes = {p.name: p.stat().st_mtime_ns for p in processed.iterdir()}
+    mtimes = {p.relative_to(processed).as_posix(): p.lstat().st_mtime_ns for p in _files(processed)}
     second = ingest(small_raw, processed)
     assert second.up_to_date
-    assert {p.name: p.stat().st_mtime_ns for p in processed.iterdir()} == mtimes
+    assert {p.relative_to(processed).as_posix(): p.lstat().st_mtime_ns for p in _files(processed)} == mtimes
     # a changed input is noticed
     _write_street(small_raw / "2024-06" / "2024-06-test-street.csv", [_row("e" * 64, "2024-06", "E01000001")])
     third = ingest(small_raw, processed)
@@ -150,12 +160,12 @@ def test_ingest_again_with_unchanged_inputs_does_no_work(small_raw: Path, tmp_pa
 def test_a_bad_file_leaves_the_previous_store_intact(small_raw: Path, tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     ingest(small_raw, processed)
-    before = {p.name: p.read_bytes() for p in processed.iterdir()}
+    before = _snapshot(processed)
     _write_street(small_raw / "2024-06" / "2024-06-test-street.csv", [_row("e" * 64, "2024-13", "E01000001")])
     with pytest.raises(InputError) as err:
         ingest(small_raw, processed)
     assert "2024-06-test-street.csv" in str(err.value)
-    assert {p.name: p.read_bytes() for p in processed.iterdir()} == before
+    assert _snapshot(processed) == before
 
 
 def test_the_same_month_twice_is_refused(small_raw: Path, tmp_path: Path) -> None:

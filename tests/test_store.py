@@ -1,5 +1,6 @@
 """The processed store's read cache: a hit gives the same frame, a rewritten table is read afresh,
-and a caller changing the frame it got does not change what a later read returns."""
+and a caller changing the frame it got does not change what a later read returns; versions,
+checksums and parts (see also tests/test_store_faults.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from assess.errors import AssessError
 from assess.store import Store, clear_read_cache
 from assess.store import processed as store_module
+from assess.store.versions import write_tables
 
 TABLE = pd.DataFrame({"month": ["2024-04", "2024-05", "2024-05"], "lad_code": ["A", "B", "A"], "n": [1, 2, 3]})
 
@@ -19,9 +21,8 @@ TABLE = pd.DataFrame({"month": ["2024-04", "2024-05", "2024-05"], "lad_code": ["
 @pytest.fixture
 def st(tmp_path: Path) -> Store:
     clear_read_cache()
-    s = Store(tmp_path)
-    s.write("t", TABLE)
-    return s
+    write_tables(tmp_path, {"t": TABLE})
+    return Store(tmp_path)
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -57,8 +58,9 @@ def test_columns_and_filters_are_part_of_the_key(st: Store, monkeypatch: pytest.
 
 def test_a_rewritten_table_is_read_afresh(st: Store) -> None:
     assert st.read("t")["n"].tolist() == [1, 2, 3]
-    st.write("t", TABLE.assign(n=[7, 8, 9]))
-    assert st.read("t")["n"].tolist() == [7, 8, 9]
+    write_tables(st.base, {"t": TABLE.assign(n=[7, 8, 9])})  # a new version
+    assert st.read("t")["n"].tolist() == [1, 2, 3]  # an open store keeps reading its version
+    assert Store(st.base).read("t")["n"].tolist() == [7, 8, 9]
 
 
 def test_a_changed_modification_time_alone_invalidates(st: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,7 +86,7 @@ def test_changing_a_returned_frame_does_not_change_a_later_read(st: Store) -> No
 
 def test_the_cache_is_bounded_in_frames_and_bytes(st: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def kept() -> list[object]:
-        return [(key[4], key[5]) for key in store_module._read_cache]
+        return [(key[-2], key[-1]) for key in store_module._read_cache]
 
     monkeypatch.setattr(store_module, "READ_CACHE_ENTRIES", 2)
     for lad in ("A", "B", "C"):

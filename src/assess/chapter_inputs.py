@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from assess.config import DEFAULT_PARTNER_FILES, CSPConfig
 from assess.registry import ChapterInput, Registry
@@ -52,12 +51,11 @@ def _table_has(store: Store, spec: ChapterInput) -> bool:
     assert spec.table is not None
     if not store.has(spec.table):
         return False
-    path = store.path(spec.table)
-    schema = pq.read_schema(path)
     columns = list(spec.where)
-    if any(c not in schema.names for c in columns):
+    if any(c not in store.columns(spec.table) for c in columns):
         return False  # a table without the column (e.g. the force-area variant has no csp_name)
-    table = pq.read_table(path, columns=columns or None)
+    # through the store, which checks each file against its manifest (a table may be in parts)
+    table = pa.Table.from_pandas(store.read(spec.table, columns=columns or None), preserve_index=False)
     if table.num_rows == 0:
         return False
     mask = None

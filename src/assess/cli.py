@@ -170,7 +170,10 @@ def ingest(
     force: Annotated[bool, typer.Option("--force", metavar="", help="Rebuild even if the inputs are unchanged.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", metavar="", help="Print every warning, not one line per kind.")] = False,
 ) -> None:
-    """Read, validate, harmonise and place every raw file; write Parquet tables and a manifest.
+    """Read, validate, harmonise and place every raw file; write a new version of the store.
+
+    The new version (Parquet tables and a manifest of checksums) replaces the previous one in one
+    step; partner files are stored too, named as the CSP configurations in CONFIG_DIR name them.
 
     Files are recognised by name and header, so downloads go into RAW as they come. Rows that
     cannot be placed in a ward (blank or unknown LSOA) are counted and reported, never dropped.
@@ -188,10 +191,12 @@ def ingest(
         def progress(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"reading {step}", completed=done, total=total)
 
-        report = run_ingest(raw, processed, force=force, progress=progress)
+        report = run_ingest(raw, processed, force=force, progress=progress, config_dir=config_dir or paths.config)
     if report.up_to_date:
-        console.print(f"inputs unchanged ({report.inputs} files): nothing to do")
+        console.print(f"inputs unchanged ({report.inputs} files) and the store matches its manifest: nothing to do")
     else:
+        for problem in report.repaired[:5]:
+            _warn(f"the previous store did not match its manifest ({problem}): rebuilt")
         table = Table(title=f"processed tables in {processed}")
         table.add_column("table")
         table.add_column("rows", justify="right")
@@ -233,7 +238,8 @@ def ingest(
         _warn(line)
     _print_chapter_inputs(config_dir or paths.config, processed, raw)
     if not report.up_to_date:
-        console.print(f"ingested {report.inputs} files in {report.seconds:.1f} s")
+        console.print(f"ingested {report.inputs} files ({report.files_read} read, {report.files_reused} unchanged and reused) "
+                      f"in {report.seconds:.1f} s: version {report.version}")
 
 
 def _configuration_checks(config_dir: Path, processed: Path, year: str | None = None) -> list[str]:
@@ -520,23 +526,22 @@ def run(
             parse_financial_year(y)
         except AssessError as exc:
             raise UsageProblem(f"--year: {exc}") from None
-    store = Store(processed)
-    if not store.manifest():
-        raise AssessError(f"no processed data in {processed}: run `assess ingest` first (or `make assessment`)")
-    held = year_coverage(store.read("coverage") if store.has("coverage") else None,
-                         store.read("recorded_crime") if store.has("recorded_crime") else None)
-    for y in year:
-        require_year(y, held, processed)
-    if all_csps or len(csp) * len(year) > 1 or workers or scheduler:
-        _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
-                   workers, scheduler)
-        return
+    batch = all_csps or len(csp) * len(year) > 1 or workers or scheduler
     cfgs = []
-    for c in csp:
+    for c in csp if not batch else ():  # (a batch reports each CSP's problem in its index)
         try:
             cfgs.append(find_config(c, config_dir))
         except AssessError as exc:
             raise UsageProblem(f"--csp: {exc}") from None
+    store = Store(processed).check()  # refuses a missing store, or one whose tables do not match its manifest
+    held = year_coverage(store.read("coverage") if store.has("coverage") else None,
+                         store.read("recorded_crime") if store.has("recorded_crime") else None)
+    for y in year:
+        require_year(y, held, processed)
+    if batch:
+        _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
+                   workers, scheduler)
+        return
 
     failed, status = False, 0
     for cfg in cfgs:

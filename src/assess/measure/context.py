@@ -1,9 +1,14 @@
 """The data of one assessment: a CSP, a financial year, and the tables that concern them.
 
-:func:`load_context` is the first call of every chapter notebook. It reads the processed store
-once, keeps the rows of the CSP's local authorities, and answers the questions every chapter
-asks: the year's months and whether the year is complete, the population (persons or
-households) of the CSP, its wards and any CSP in England and Wales, and the partner files.
+:func:`load_context` is the first call of every chapter notebook. It opens the processed store
+(one version of it, checked against its manifest), reads the rows of the CSP's local authorities
+once, and answers the questions every chapter asks: the year's months and whether the year is
+complete, the population (persons or households) of the CSP, its wards and any CSP in England and
+Wales, and the partner tables.
+
+Memory: the street table is read for the CSP's local authorities only (the store opens only the
+parts that hold them) and only in the columns chapters use (:data:`STREET_COLUMNS`); the
+selections by year are made once per context.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ from assess.store import Store
 
 #: Home Office "forces" that are not police force areas: national fraud and transport bodies.
 NON_GEOGRAPHIC_FORCES = ("Action Fraud", "CIFAS", "UK Finance", "British Transport Police")
+
+#: The columns of the ``street`` table the chapters read (Crime IDs, locations, names and outcomes,
+#: most of its bytes, stay in the store).
+STREET_COLUMNS = (
+    "month", "financial_year", "falls_within", "longitude", "latitude", "lsoa_code", "crime_type", "category",
+    "category_id", "is_asb", "ward_code", "lad_code", "csp_code",
+)
 
 
 #: Publishers of the population files ingest reads, recognised by the published file name.
@@ -109,6 +121,8 @@ class AssessmentContext:
     store: Store
     raw_dir: Path
     notes: list[str] = field(default_factory=list)
+    #: Where partner tables are read (the store by default; a test may ingest its partner files apart).
+    partner_store: Store | None = None
     _street_subsets: dict[tuple[str, bool | None, bool], tuple[pd.DataFrame, pd.DataFrame]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -178,10 +192,12 @@ class AssessmentContext:
     # --- police.uk street records --------------------------------------------------------
     @cached_property
     def street_all(self) -> pd.DataFrame:
-        """Every placed police.uk record (crime and ASB) in the CSP's local authorities, all years."""
+        """Every placed police.uk record (crime and ASB) in the CSP's local authorities, all years,
+        in the columns of :data:`STREET_COLUMNS`."""
         if not self.store.has("street"):
             return pd.DataFrame(columns=["month", "financial_year", "category", "category_id", "is_asb", "ward_code"])
-        return self.store.read("street", filters=self._street_filters)
+        have = set(self.store.columns("street"))
+        return self.store.read("street", columns=[c for c in STREET_COLUMNS if c in have], filters=self._street_filters)
 
     @property
     def _street_filters(self) -> list[tuple[str, str, list[str]]]:
@@ -415,17 +431,21 @@ class AssessmentContext:
         return partner_folder(self.raw_dir, self.cfg)
 
     def partner(self, name: str) -> pd.DataFrame | None:
-        """A partner file read and validated by :mod:`assess.sources.partner`; None if absent.
+        """The partner table ``name`` (validated and stored by ``assess ingest``); None when its file
+        is absent from the raw folder.
 
-        Each file is read once per process while it is unchanged
-        (:func:`assess.sources.partner.read_partner_file`: a chapter's sections each ask for it,
-        and validating the resident survey takes a while); every call returns a copy, which the
-        caller may change.
+        The file is found where :func:`assess.sources.partner.partner_path` says; its stored table
+        is returned only while the file is the one ingested (:func:`assess.store.partner.read_partner_table`):
+        a file changed or added since the ingest is an InputError saying to run ``assess ingest``.
+        Every call returns a copy, which the caller may change.
         """
         from assess.sources import partner
+        from assess.store.partner import read_partner_table
 
         path = partner.partner_path(self.raw_dir, name, self.cfg)
-        return partner.read_partner_file(name, path) if path.exists() else None
+        if not path.exists():
+            return None
+        return read_partner_table(self.partner_store or self.store, self.raw_dir, path, name)
 
 
 def unique_ward_names(wards: pd.DataFrame) -> pd.Series:
@@ -447,7 +467,15 @@ def load_context(
     raw_dir: str | Path = "data/raw",
     config_dir: str | Path = "config/csp",
 ) -> AssessmentContext:
-    """The context of one chapter: the CSP's configuration and the store, checked for the year."""
+    """The context of one chapter: the CSP's configuration and the store, checked for the year.
+
+    The store's current version is opened (and kept for the whole chapter); a store whose files
+    are missing or of other sizes than its manifest says is refused, naming the fix, and every
+    table read is checked against its checksum (:class:`assess.store.Store`).
+    """
     parse_financial_year(year)
     cfg = find_config(csp, config_dir)
-    return AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir))
+    store = Store(processed_dir)
+    if store.manifest():
+        store.check(full=False)
+    return AssessmentContext(cfg=cfg, year=year, store=store, raw_dir=Path(raw_dir))

@@ -5,38 +5,45 @@ and force, ``YYYY-MM/YYYY-MM-<force>-street.csv``, ``...-outcomes.csv`` and
 ``...-stop-and-search.csv``. Readers return the published columns in snake_case plus
 ``source_file`` (the file name) and ``source_row`` (1-based line number, header = line 1), as
 ``docs/data-model.md`` specifies. They do not harmonise categories nor place rows in wards or
-CSPs: that is :mod:`assess.store.harmonise`.
+CSPs: that is :mod:`assess.store` (which reads these files with the same specs, streaming).
 
 Headers must be exactly as police.uk publishes them (case included): a header edited by hand
 (``Crime Type`` for ``Crime type``) is refused with a hint naming the near match.
 
-Speed: the fast path is pyarrow's CSV reader plus vectorised pandas/pyarrow checks, with no
-per-row Python, so that a national year (~6 million rows) reads in well under a minute.
+What each value must be is written once, as SQL, in the :class:`~assess.sources.csv_sql.TableSpec`
+of each kind (:func:`street_spec`, :func:`outcomes_spec`, :func:`stop_search_spec`): DuckDB reads
+and checks a file in one streaming pass (:mod:`assess.sources.csv_sql`), and the first bad cell is
+named with its file, line, published column and what it must hold.
+
+Plausibility of a whole file (months in the future, a file named for one force holding another
+force's rows) is checked by the functions in :data:`PLAUSIBILITY_CHECKS`, which every reader and
+the ingest call with a :class:`PoliceFile` summary once a file's rows are valid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
+import pyarrow as pa
 
 from assess.errors import InputError
-from assess.sources.csv_files import read_csv_checked
-from assess.sources.plausibility import check_force_of_file, month_after
-from assess.sources.validation import (
-    GSS_CODE,
-    STRING,
-    ReadReport,
-    matches,
-    parse_floats,
-    raise_first,
-    string_column,
-    validate,
+from assess.sources.csv_sql import (
+    Check,
+    CheckedCsv,
+    TableSpec,
+    connect,
+    fetch_arrow,
+    run_checked,
+    sql_name,
+    sql_string,
 )
+from assess.sources.plausibility import force_matches_slug, month_after
+from assess.sources.validation import GSS_CODE, STRING, ReadReport
 
 #: The columns that police.uk street and outcomes files share, in their published order.
 _LOCATED_RECORD: dict[str, str] = {
@@ -138,108 +145,223 @@ def street_file_month(path: str | Path) -> tuple[str, str]:
     return _file_month(Path(path), "street")
 
 
+def _text_names(columns: dict[str, str], typed: tuple[str, ...]) -> dict[str, str]:
+    """Published header -> name of its cleaned text in SQL (``<column>_text`` where the value is typed)."""
+    return {h: f"{c}_text" if c in typed else c for h, c in columns.items()}
+
+
+def _number(column: str, what: str) -> tuple[str, Check]:
+    """A decimal column: its SQL and the check that its text is a number (NaN is not, nor DuckDB's
+    ``1_000`` digit grouping, which pandas never read as a number)."""
+    text = sql_name(f"{column}_text")
+    sql = f"TRY_CAST({text} AS DOUBLE)"
+    check = Check(
+        column,
+        f"{text} IS NOT NULL AND ({sql} IS NULL OR isnan({sql}) OR contains({text}, '_'))",
+        f"{{value}} is not a number ({what})",
+        kind="parse",
+        hint="the value must be a decimal number such as -1.4047 or left blank",
+        value=text,
+    )
+    return sql, check
+
+
+def _blank(column: str) -> Check:
+    return Check(column, f"{sql_name(column)} IS NULL", "the value is blank, but this column must always be given")
+
+
+def _matches(column: str, pattern: str, what: str, *, unless: str | None = None) -> Check:
+    """The value, when given, fully matches ``pattern`` (RE2); ``unless``: SQL of values known to match."""
+    c = sql_name(column)
+    fails = f"{c} IS NOT NULL AND NOT regexp_full_match({c}, {sql_string(pattern)})"
+    if unless:
+        fails = f"{c} IS NOT NULL AND NOT ({unless}) AND NOT regexp_full_match({c}, {sql_string(pattern)})"
+    return Check(column, fails, f"value {{value}} fails the check: {what}")
+
+
+def _in_range(column: str, bounds: tuple[float, float], what: str) -> Check:
+    lo, hi = bounds
+    return Check(column, f"{sql_name(column)} NOT BETWEEN {lo!r} AND {hi!r}",
+                 f"value {{value}} fails the check: {what} within the UK ({lo} to {hi})")
+
+
+def _both_or_neither() -> list[Check]:
+    """Longitude and latitude both given or both blank, named on the blank one and counted once a row
+    (pandera counted this whole-row check once per column, and named the first column). A row's
+    other failures come after it, as pandera took them."""
+    return [
+        Check(blank, f"{sql_name(blank)} IS NULL AND {sql_name(given)} IS NOT NULL",
+              f"the value is blank, but {given.capitalize()} is given: longitude and latitude must be both given or both blank",
+              cell="coordinates")
+        for blank, given in (("longitude", "latitude"), ("latitude", "longitude"))
+    ]
+
+
+def _located_record_checks(month: str, *, crime_id_required: bool) -> list[Check]:
+    """Schema checks of the columns street and outcomes files share, in their published order."""
+    m = sql_string(month)
+    crime_id = [
+        *([_blank("crime_id")] if crime_id_required else []),
+        _matches("crime_id", CRIME_ID, "a police.uk Crime ID: 64 hexadecimal characters (blank for anti-social behaviour)"),
+    ]
+    return [
+        *crime_id,
+        _blank("month"),
+        _matches("month", MONTH, "a month written YYYY-MM with month 01-12", unless=f'"month" = {m}'),
+        Check("month", f'"month" IS NOT NULL AND "month" <> {m}', f"value {{value}} fails the check: the month in the file name ({month})",
+              hint="a police.uk file holds one month: check the file was not renamed or edited"),
+        _blank("reported_by"),
+        _blank("falls_within"),
+        _in_range("longitude", LONGITUDE_RANGE, "longitude"),
+        _in_range("latitude", LATITUDE_RANGE, "latitude"),
+        _matches("lsoa_code", GSS_CODE, "an ONS LSOA code like E01022553, or blank"),
+    ]
+
+
+def _coordinates() -> tuple[dict[str, str], list[Check]]:
+    lon, lon_check = _number("longitude", "longitude in decimal degrees")
+    lat, lat_check = _number("latitude", "latitude in decimal degrees")
+    return {"longitude": lon, "latitude": lat}, [lon_check, lat_check]
+
+
+def street_spec(month: str) -> TableSpec:
+    """What a street file of ``month`` must hold: the :class:`TableSpec` of ``read_street`` and the ingest."""
+    typed, parse = _coordinates()
+    checks = [*parse, *_both_or_neither(), *_located_record_checks(month, crime_id_required=False), _blank("crime_type")]
+    return TableSpec(_text_names(STREET_COLUMNS, ("longitude", "latitude")), typed, checks, _labels(STREET_COLUMNS))
+
+
+def outcomes_spec(month: str) -> TableSpec:
+    """What an outcomes file of ``month`` must hold (every outcome belongs to a crime: a Crime ID is required)."""
+    typed, parse = _coordinates()
+    checks = [*parse, *_both_or_neither(), *_located_record_checks(month, crime_id_required=True), _blank("outcome_type")]
+    return TableSpec(_text_names(OUTCOMES_COLUMNS, ("longitude", "latitude")), typed, checks, _labels(OUTCOMES_COLUMNS))
+
+
+_ISO_DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+
+
+def stop_search_spec() -> TableSpec:
+    """What a stop-and-search file must hold. The True/False columns are read as booleans (any case)."""
+    published = _labels(STOP_SEARCH_COLUMNS)
+    typed, checks = _coordinates()
+    for flag in STOP_SEARCH_FLAGS:
+        text = sql_name(f"{flag}_text")
+        typed[flag] = f"CASE lower({text}) WHEN 'true' THEN true WHEN 'false' THEN false END"
+        checks.append(Check(flag, f"{text} IS NOT NULL AND lower({text}) NOT IN ('true', 'false')",
+                            "{value} is not True or False", kind="parse",
+                            hint="the column must hold True, False or be blank", value=text))
+    checks += [
+        *_both_or_neither(),
+        _blank("type"),
+        _blank("date"),
+        _matches("date", _ISO_DATE, "an ISO 8601 date-time such as 2017-02-01T10:30:00+00:00"),
+        _in_range("latitude", LATITUDE_RANGE, "latitude"),
+        _in_range("longitude", LONGITUDE_RANGE, "longitude"),
+    ]
+    return TableSpec(_text_names(STOP_SEARCH_COLUMNS, ("longitude", "latitude", *STOP_SEARCH_FLAGS)), typed, checks, published)
+
+
 def _labels(columns: dict[str, str]) -> dict[str, str]:
     """Output column -> published header name, for error messages."""
     return {v: k for k, v in columns.items()}
 
 
-def _coordinates(df: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Replace the Longitude/Latitude text columns by float64 (NaN where blank)."""
-    df["Longitude"] = parse_floats(df, "Longitude", path, what="longitude in decimal degrees")
-    df["Latitude"] = parse_floats(df, "Latitude", path, what="latitude in decimal degrees")
+# --- plausibility of a whole file ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoliceFile:
+    """A valid police.uk file, summarised for the plausibility checks.
+
+    ``month`` and ``force`` are what the file's name says; ``months``, ``falls_within`` and
+    ``reported_by`` are the distinct values its rows hold (empty for a kind without the column).
+    """
+
+    path: Path
+    kind: str
+    month: str
+    force: str
+    rows: int
+    months: tuple[str, ...] = ()
+    falls_within: tuple[str, ...] = ()
+    reported_by: tuple[str, ...] = ()
+
+
+#: Checks of a whole valid file, each given its :class:`PoliceFile`: raise InputError for a file
+#: that must not be used, or return warnings to report. Append a function to add a check.
+PLAUSIBILITY_CHECKS: list[Callable[[PoliceFile], list[str]]] = []
+
+
+def reported_by_the_force_of_its_name(summary: PoliceFile) -> list[str]:
+    """A file named for one force must hold that force's rows: InputError naming the first other
+    force in its ``Reported by`` column (:func:`assess.sources.plausibility.force_matches_slug`)."""
+    others = [name for name in summary.reported_by if not force_matches_slug(name, summary.force)]
+    if others:
+        raise InputError(
+            summary.path,
+            f"the file is named for the force '{summary.force}' but its rows were reported by "
+            + ", ".join(f"'{o}'" for o in others),
+            column="Reported by",
+            hint="rename the file after the force whose records it holds, or download that force's file",
+        )
+    return []
+
+
+PLAUSIBILITY_CHECKS.append(reported_by_the_force_of_its_name)
+
+
+def plausibility_warnings(summary: PoliceFile) -> list[str]:
+    """Run :data:`PLAUSIBILITY_CHECKS` on a file's summary; their warnings (an InputError propagates)."""
+    return [w for check in PLAUSIBILITY_CHECKS for w in check(summary)]
+
+
+def _distinct(df: pd.DataFrame, column: str) -> tuple[str, ...]:
+    return tuple(sorted(str(v) for v in df[column].dropna().unique())) if column in df.columns else ()
+
+
+# --- the readers -----------------------------------------------------------------------------
+
+
+def _types(t: pa.DataType):
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return STRING
+    if pa.types.is_boolean(t):
+        return pd.BooleanDtype()
+    return None
+
+
+def _read(path: Path, kind: str, spec: TableSpec, columns: dict[str, str], report: ReadReport | None) -> pd.DataFrame:
+    """Read and check one file with ``spec``; the published columns in snake_case, source_file, source_row."""
+    month, force = _file_month(path, kind)
+    source = CheckedCsv(path, spec)
+    outputs = ", ".join(sql_name(c) for c in columns.values())
+    got: list[pa.Table] = []
+
+    def run(sql: str) -> int:
+        got[:] = [fetch_arrow(con, sql)]
+        return got[0].num_rows
+
+    with connect() as con:
+        run_checked(
+            con, source,
+            lambda checked, _mapped: f"SELECT {outputs}, {sql_string(path.name)} AS source_file, source_row FROM ({checked}) ORDER BY source_row",
+            run,
+        )
+    df = got[0].to_pandas(types_mapper=_types)
+    extra = source.extra_columns
+    summary = PoliceFile(path, kind, month, force, len(df), _distinct(df, "month"), _distinct(df, "falls_within"),
+                         _distinct(df, "reported_by"))
+    warnings = plausibility_warnings(summary)
+    if report is not None:
+        if extra:
+            report.warnings.append(f"{path.name}: columns not used: {', '.join(extra)}")
+        report.warnings.extend(warnings)
+        report.rows_read += len(df)
     return df
 
 
-def _finish(
-    df: pd.DataFrame, columns: dict[str, str], path: Path, report: ReadReport | None
-) -> pd.DataFrame:
-    """Rename to snake_case, keep the published columns in order, add source_file."""
-    extra = [c for c in df.columns if c not in columns and c != "source_row"]
-    if extra and report is not None:
-        report.warnings.append(f"{path.name}: columns not used: {', '.join(extra)}")
-    out = df[[*columns, "source_row"]].rename(columns=columns)
-    out.insert(len(columns), "source_file", pd.array([path.name] * len(out), dtype=STRING))
-    out["source_row"] = out["source_row"].astype("int64")
-    if report is not None:
-        report.rows_read += len(out)
-    return out.reset_index(drop=True)
-
-
-def _coordinate_columns() -> dict[str, pa.Column]:
-    lo, hi = LONGITUDE_RANGE
-    la, lb = LATITUDE_RANGE
-    return {
-        "longitude": pa.Column(
-            "float64", pa.Check.in_range(lo, hi, error=f"longitude within the UK ({lo} to {hi})"), nullable=True
-        ),
-        "latitude": pa.Column(
-            "float64", pa.Check.in_range(la, lb, error=f"latitude within the UK ({la} to {lb})"), nullable=True
-        ),
-    }
-
-
-def _both_or_neither(df: pd.DataFrame) -> pd.Series:
-    return df["longitude"].isna() == df["latitude"].isna()
-
-
-def _month_schema(month: str | None, crime_id_nullable: bool) -> dict[str, pa.Column]:
-    """Columns common to street and outcomes files; ``month`` None: any valid month (several files)."""
-    same_month = [] if month is None else [pa.Check.eq(month, error=f"the month in the file name ({month})")]
-    return {
-        "crime_id": string_column(
-            matches(CRIME_ID, "a police.uk Crime ID: 64 hexadecimal characters (blank for anti-social behaviour)"),
-            nullable=crime_id_nullable,
-        ),
-        "month": string_column(
-            matches(MONTH, "a month written YYYY-MM with month 01-12"),
-            *same_month,
-            nullable=False,
-        ),
-        "reported_by": string_column(nullable=False),
-        "falls_within": string_column(nullable=False),
-        **_coordinate_columns(),
-        "location": string_column(),
-        "lsoa_code": string_column(matches(GSS_CODE, "an ONS LSOA code like E01022553, or blank")),
-        "lsoa_name": string_column(),
-    }
-
-
-def street_schema(month: str | None) -> pa.DataFrameSchema:
-    """Pandera schema of a street file's rows for ``month`` (cheap vectorised checks only).
-
-    With ``month`` None it checks rows of several files at once (each file's month is checked
-    against its name by :func:`read_street`)."""
-    return pa.DataFrameSchema(
-        {
-            **_month_schema(month, crime_id_nullable=True),
-            "crime_type": string_column(nullable=False),
-            "last_outcome_category": string_column(),
-            "context": string_column(),
-            "source_file": string_column(nullable=False),
-            "source_row": pa.Column("int64"),
-        },
-        checks=pa.Check(_both_or_neither, error="longitude and latitude both given or both blank"),
-        strict=True,
-        ordered=True,
-    )
-
-
-def outcomes_schema(month: str) -> pa.DataFrameSchema:
-    """Pandera schema of an outcomes file's rows for ``month``."""
-    return pa.DataFrameSchema(
-        {
-            **_month_schema(month, crime_id_nullable=False),
-            "outcome_type": string_column(nullable=False),
-            "source_file": string_column(nullable=False),
-            "source_row": pa.Column("int64"),
-        },
-        checks=pa.Check(_both_or_neither, error="longitude and latitude both given or both blank"),
-        strict=True,
-        ordered=True,
-    )
-
-
-def read_street(path: str | Path, *, report: ReadReport | None = None, validate_rows: bool = True) -> pd.DataFrame:
+def read_street(path: str | Path, *, report: ReadReport | None = None) -> pd.DataFrame:
     """Read one police.uk street-level crime file (crime and anti-social behaviour).
 
     Source: data.police.uk ``YYYY-MM-<force>-street.csv`` (one month, one force). Returns the
@@ -254,38 +376,11 @@ def read_street(path: str | Path, *, report: ReadReport | None = None, validate_
     today, a row was reported by another force than the name's
     (:func:`assess.sources.plausibility.check_force_of_file`), a column is missing or
     renamed, a month is not ``YYYY-MM`` or differs from the file name's, a coordinate is not a
-    number in the UK, a Crime ID is not 64 hex characters, or the crime type is blank. With
-    ``validate_rows`` False only the month is checked here: the caller validates many files at
-    once with :func:`validate_street`.
+    number in the UK, a Crime ID is not 64 hex characters, or the crime type is blank.
     """
     path = Path(path)
-    month, force = _file_month(path, "street")
-    df = read_csv_checked(path, list(STREET_COLUMNS))
-    df = _finish(_coordinates(df, path), STREET_COLUMNS, path, report)
-    check_force_of_file(df, "reported_by", force, path, label="Reported by")
-    if validate_rows:
-        return validate(df, street_schema(month), path, _labels(STREET_COLUMNS))
-    other = df["month"].ne(month).fillna(True).to_numpy()
-    if other.any():
-        i = int(other.argmax())
-        raise InputError(
-            path,
-            f"value {df['month'].iat[i]!r} fails the check: the month in the file name ({month})",
-            row=int(df["source_row"].iat[i]),
-            column="Month",
-            hint="a police.uk file holds one month: check the file was not renamed or edited",
-        )
-    return df
-
-
-def validate_street(street: pd.DataFrame, paths: Mapping[str, Path]) -> pd.DataFrame:
-    """Validate the rows of many street files at once (read with ``validate_rows=False``).
-
-    One pandera pass over the whole table instead of one per file: pandera's fixed cost per file
-    and column was most of the time of a national ingest. ``paths`` maps each ``source_file`` to
-    its path, so that an error names the file, its row and its column as a per-file check would.
-    """
-    return validate(street, street_schema(None), next(iter(paths.values()), "street files"), _labels(STREET_COLUMNS), paths=paths)
+    month, _ = _file_month(path, "street")
+    return _read(path, "street", street_spec(month), STREET_COLUMNS, report)
 
 
 def read_outcomes(path: str | Path, *, report: ReadReport | None = None) -> pd.DataFrame:
@@ -297,59 +392,8 @@ def read_outcomes(path: str | Path, *, report: ReadReport | None = None) -> pd.D
     required (every outcome belongs to a crime).
     """
     path = Path(path)
-    month, force = _file_month(path, "outcomes")
-    df = read_csv_checked(path, list(OUTCOMES_COLUMNS))
-    df = _finish(_coordinates(df, path), OUTCOMES_COLUMNS, path, report)
-    check_force_of_file(df, "reported_by", force, path, label="Reported by")
-    return validate(df, outcomes_schema(month), path, _labels(OUTCOMES_COLUMNS))
-
-
-_ISO_DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-
-
-def stop_search_schema() -> pa.DataFrameSchema:
-    """Pandera schema of a stop-and-search file's rows."""
-    flags = {c: pa.Column("boolean", nullable=True) for c in STOP_SEARCH_FLAGS}
-    columns: dict[str, pa.Column] = {}
-    for col in STOP_SEARCH_COLUMNS.values():
-        if col in flags:
-            columns[col] = flags[col]
-        elif col in ("latitude", "longitude"):
-            columns[col] = _coordinate_columns()[col]
-        elif col == "date":
-            columns[col] = string_column(
-                matches(_ISO_DATE, "an ISO 8601 date-time such as 2017-02-01T10:30:00+00:00"), nullable=False
-            )
-        elif col == "type":
-            columns[col] = string_column(nullable=False)
-        else:
-            columns[col] = string_column()
-    columns["source_file"] = string_column(nullable=False)
-    columns["source_row"] = pa.Column("int64")
-    return pa.DataFrameSchema(
-        columns,
-        checks=pa.Check(_both_or_neither, error="longitude and latitude both given or both blank"),
-        strict=True,
-        ordered=True,
-    )
-
-
-def _flags(df: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Read the published True/False columns as pandas ``boolean`` (blank -> NA; any case)."""
-    published = {v: k for k, v in STOP_SEARCH_COLUMNS.items()}
-    for col in (published[c] for c in STOP_SEARCH_FLAGS):
-        text = df[col].str.lower()
-        known = text.isna() | text.isin(["true", "false"])
-        raise_first(
-            path,
-            ~known,
-            df,
-            col,
-            "{value} is not True or False",
-            "the column must hold True, False or be blank",
-        )
-        df[col] = (text == "true").astype("boolean").mask(text.isna())
-    return df
+    month, _ = _file_month(path, "outcomes")
+    return _read(path, "outcomes", outcomes_spec(month), OUTCOMES_COLUMNS, report)
 
 
 def read_stop_search(path: str | Path, *, report: ReadReport | None = None) -> pd.DataFrame:
@@ -364,11 +408,18 @@ def read_stop_search(path: str | Path, *, report: ReadReport | None = None) -> p
     (police.uk publishes UTC times, so a search late on the last evening can fall a day over).
     """
     path = Path(path)
-    _file_month(path, "stop_search")
-    df = read_csv_checked(path, list(STOP_SEARCH_COLUMNS))
-    df = _flags(_coordinates(df, path), path)
-    df = _finish(df, STOP_SEARCH_COLUMNS, path, report)
-    return validate(df, stop_search_schema(), path, _labels(STOP_SEARCH_COLUMNS))
+    return _read(path, "stop_search", stop_search_spec(), STOP_SEARCH_COLUMNS, report)
+
+
+#: The spec of each kind of police.uk file, given the month its name says.
+SPECS: dict[str, Callable[[str], TableSpec]] = {
+    "street": street_spec,
+    "outcomes": outcomes_spec,
+    "stop_search": lambda month: stop_search_spec(),
+}
+
+#: The published columns of each kind, in order (snake_case).
+COLUMNS: dict[str, dict[str, str]] = {"street": STREET_COLUMNS, "outcomes": OUTCOMES_COLUMNS, "stop_search": STOP_SEARCH_COLUMNS}
 
 
 def duplicate_crime_ids(df: pd.DataFrame) -> pd.DataFrame:

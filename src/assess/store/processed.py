@@ -1,23 +1,43 @@
-"""The processed store: tidy Parquet tables in ``data/processed/`` and the manifest of inputs.
+"""The processed store: versions of tidy Parquet tables, each with a manifest of checksums.
 
-Every table is written atomically (temporary file, then rename); the manifest is written last,
-so a store whose manifest names a table holds that table whole.
+Layout of ``data/processed/`` (written by :mod:`assess.store.versions`)::
+
+    current -> versions/<id>          the version in use (a symbolic link, switched in one step)
+    manifest.json -> current/manifest.json
+    versions/<id>/manifest.json       every table, every file of it, its SHA-256, size and rows
+    versions/<id>/tables/<name>.parquet                 a table in one file
+    versions/<id>/tables/<name>/<part>.parquet          a table in parts (one per police.uk file)
+    versions/<id>/sources/<part>.parquet                what a reader read from one raw file (reused)
+
+A version never changes once written; ``<id>`` is the start of its manifest's SHA-256, so the same
+inputs give the same version. A :class:`Store` opened on ``data/processed`` reads the version
+``current`` names at that moment (and keeps reading it); opened on a version folder (or a folder
+of the older, flat layout) it reads that folder.
+
+Checks: every file a read opens is hashed once per process (while its inode, size and modification
+time are unchanged) and compared with the manifest: a table changed or damaged after ingest is an
+error naming the fix, never data. :meth:`Store.verify` checks every file.
+
+Tables in parts are read part by part: a read filtered on a column the manifest indexes for each
+part (``lad_code``, ``falls_within``, ``financial_year``, ``month``) opens only the parts that can
+hold matching rows, so a CSP-year reads its force's files, not the nation's.
 
 Reads are cached in the process (:func:`Store.read`): a chapter kernel runs several chapters one
-after another, and each would otherwise read the same tables again (the street table takes about
-half a second). The cache is keyed on the file (resolved path, inode, modification time in
-nanoseconds, size) and the columns and filters asked for, so a table rewritten by an ingest is
-read afresh. It holds at most :data:`READ_CACHE_ENTRIES` frames and :data:`READ_CACHE_BYTES` bytes
-(least recently used out first); :func:`clear_read_cache` empties it.
+after another, and each would otherwise read the same tables again. The cache is keyed on the files
+(resolved path, inode, modification time in nanoseconds, size) and the columns and filters asked
+for. It holds at most :data:`READ_CACHE_ENTRIES` frames and :data:`READ_CACHE_BYTES` bytes (least
+recently used out first); :func:`clear_read_cache` empties it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +45,40 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assess.atomic import atomic_path, write_text
 from assess.errors import AssessError
 
 MANIFEST = "manifest.json"
+CURRENT = "current"
+VERSIONS = "versions"
+#: The manifest format this code writes (the older flat layout had none).
+FORMAT = 2
+#: The command that rebuilds a damaged or mixed store.
+REBUILD = "run `assess ingest --force` to rebuild data/processed/ from data/raw/"
 
 #: Most frames :meth:`Store.read` keeps in the process.
 READ_CACHE_ENTRIES = 16
 #: Most bytes (pandas ``memory_usage(deep=True)``) of the frames kept; a larger frame is not kept.
-READ_CACHE_BYTES = 1 << 30
+READ_CACHE_BYTES = 1 << 29
+
+#: Columns whose values the manifest lists for each part of a table in parts.
+INDEXED = ("lad_code", "falls_within", "financial_year", "month")
 
 _read_cache: OrderedDict[Hashable, tuple[pd.DataFrame, int]] = OrderedDict()
 _read_lock = threading.Lock()
+_verified: dict[tuple[str, int, int, int], str] = {}
+_verified_lock = threading.Lock()
+
+
+class StoreError(AssessError):
+    """The processed store is missing, damaged or does not match its manifest."""
 
 
 def clear_read_cache() -> None:
-    """Forget every frame :meth:`Store.read` has kept."""
+    """Forget every frame :meth:`Store.read` has kept (and which files were found whole)."""
     with _read_lock:
         _read_cache.clear()
+    with _verified_lock:
+        _verified.clear()
 
 
 def _remember(key: Hashable, df: pd.DataFrame) -> None:
@@ -72,28 +108,156 @@ def combined_sha256(digests: Iterable[str]) -> str:
     return h.hexdigest()
 
 
+def file_key(path: Path) -> tuple[str, int, int, int]:
+    """What identifies a file's bytes cheaply: resolved path, inode, modification time (ns), size."""
+    st = path.stat()
+    return (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def sha256_cached(path: Path) -> str:
+    """:func:`sha256_file`, computed once per process while the file is unchanged (:func:`file_key`)."""
+    key = file_key(path)
+    with _verified_lock:
+        known = _verified.get(key)
+    if known is None:
+        known = sha256_file(path)
+        with _verified_lock:
+            _verified[key] = known
+    return known
+
+
+def version_folder(processed_dir: str | Path) -> Path:
+    """The folder of the version a store at ``processed_dir`` reads now.
+
+    ``processed_dir/current`` when it exists (the versioned layout), else ``processed_dir`` itself
+    (a version folder, or the older flat layout). Raises StoreError when ``current`` names a
+    version that is not there.
+    """
+    base = Path(processed_dir)
+    current = base / CURRENT
+    if not current.is_symlink() and not current.exists():
+        return base
+    target = current.resolve()
+    if not (target / MANIFEST).is_file():
+        raise StoreError(f"{base}: the store's current version ({os.readlink(current) if current.is_symlink() else current}) "
+                         f"is missing or incomplete; {REBUILD}")
+    return target
+
+
 class Store:
-    """The Parquet tables of one processed folder."""
+    """The tables of one version of a processed store (see the module docstring)."""
 
     def __init__(self, processed_dir: str | Path) -> None:
-        self.root = Path(processed_dir)
+        self.base = Path(processed_dir)
 
-    def path(self, name: str) -> Path:
-        return self.root / f"{name}.parquet"
+    @cached_property
+    def root(self) -> Path:
+        """The version folder this store reads (fixed at first use)."""
+        return version_folder(self.base)
+
+    # --- the manifest ------------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    @cached_property
+    def _manifest(self) -> dict:
+        path = self.manifest_path
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StoreError(f"{path}: the store's manifest cannot be read ({exc}); {REBUILD}") from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{path}: the store's manifest is not a JSON object; {REBUILD}")
+        return data
+
+    def manifest(self) -> dict:
+        """The manifest of this version (an empty dict when there is no store yet)."""
+        return self._manifest
+
+    def _entry(self, name: str) -> dict:
+        entry = self._manifest.get("tables", {}).get(name)
+        if entry is None:
+            raise StoreError(
+                f"{self.root / 'tables' / name}: the processed table '{name}' does not exist; run `assess ingest` "
+                "(or `make assessment`) to build data/processed/ from data/raw/"
+            )
+        return entry
 
     def has(self, name: str) -> bool:
-        return self.path(name).exists()
+        return name in self._manifest.get("tables", {})
 
     def tables(self) -> list[str]:
-        return sorted(p.stem for p in self.root.glob("*.parquet"))
+        return sorted(self._manifest.get("tables", {}))
 
-    def write(self, name: str, df: pd.DataFrame) -> str:
-        """Write ``df`` as ``<name>.parquet`` atomically; return the file's SHA-256."""
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        with atomic_path(self.path(name)) as tmp:
-            pq.write_table(table, tmp, compression="zstd")
-        return sha256_file(self.path(name))
+    def files(self, name: str) -> list[dict]:
+        """The files of table ``name``: dicts with ``path`` (relative to :attr:`root`), ``sha256``,
+        ``bytes``, ``rows`` and, for a part, ``index``."""
+        entry = self._entry(name)
+        if "parts" in entry:
+            return list(entry["parts"])
+        return [{"path": entry.get("path", f"{name}.parquet"), **{k: v for k, v in entry.items() if k != "path"}}]
 
+    def path(self, name: str) -> Path:
+        """The file of a table kept in one file (the folder of a table in parts)."""
+        entry = self._entry(name)
+        if "parts" in entry:
+            return self.root / entry["folder"]
+        return self.root / entry.get("path", f"{name}.parquet")
+
+    def columns(self, name: str) -> list[str]:
+        """The column names of a table (from its first file's schema)."""
+        return list(pq.read_schema(self.root / self.files(name)[0]["path"]).names)
+
+    # --- checks ------------------------------------------------------------------------------
+    def _all_files(self) -> list[dict]:
+        m = self._manifest
+        out = [f for name in m.get("tables", {}) for f in self.files(name)]
+        out += [{"path": s["path"], "sha256": s["sha256"], "bytes": s.get("bytes")} for s in m.get("sources", {}).values()]
+        return out
+
+    def _check_file(self, f: dict, *, full: bool) -> str | None:
+        path = self.root / f["path"]
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return f"{path} is missing"
+        if f.get("bytes") is not None and size != f["bytes"]:
+            return f"{path} has {size} bytes, the manifest says {f['bytes']}"
+        if full and f.get("sha256") and sha256_cached(path) != f["sha256"]:
+            return f"{path} does not match the SHA-256 in the manifest"
+        return None
+
+    def verify(self, *, full: bool = True) -> list[str]:
+        """Problems of this version: files missing, or of another size or (``full``) checksum than
+        the manifest records. Empty when the store is whole."""
+        if not self._manifest:
+            return [f"{self.base}: no processed store (no {MANIFEST})"]
+        return [p for f in self._all_files() if (p := self._check_file(f, full=full))]
+
+    def check(self, *, full: bool = True) -> Store:
+        """Raise StoreError (naming the fix) unless the store exists and every table matches its manifest."""
+        if not self._manifest:
+            raise StoreError(f"no processed data in {self.base}: run `assess ingest` first (or `make assessment`)")
+        problems = self.verify(full=full)
+        if problems:
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            raise StoreError(
+                f"{self.base}: the processed store does not match its manifest: {'; '.join(problems[:3])}{more}. "
+                f"Its tables were changed or damaged after ingest; {REBUILD}"
+            )
+        return self
+
+    def _verified_path(self, name: str, f: dict) -> Path:
+        path = self.root / f["path"]
+        problem = self._check_file(f, full=True)
+        if problem:
+            raise StoreError(f"{problem}: the processed table '{name}' was changed or damaged after ingest; {REBUILD}")
+        return path
+
+    # --- reading -----------------------------------------------------------------------------
     def read(
         self,
         name: str,
@@ -103,45 +267,50 @@ class Store:
         """Read a table (optionally some columns, and rows by pyarrow filters such as
         ``[("csp_code", "==", "E22000120")]``) with nullable pandas dtypes.
 
-        The frame is kept in the process's read cache (see the module docstring); every call
-        returns a shallow copy, so a caller may add, drop or change columns (copy-on-write)
-        without altering what a later read returns.
+        A table of parts opens only the parts whose index can match ``filters``. A partner table
+        is read with the dtypes its reader gave it. The frame is kept in the process's read cache
+        (see the module docstring); every call returns a shallow copy, so a caller may add, drop or
+        change columns (copy-on-write) without altering what a later read returns.
         """
-        path = self.path(name)
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            raise AssessError(
-                f"{path}: the processed table '{name}' does not exist; run `assess ingest` "
-                "(or `make assessment`) to build data/processed/ from data/raw/"
-            ) from None
+        entry = self._entry(name)
+        chosen = [f for f in self.files(name) if _may_match(f.get("index"), filters)]
+        paths = [self._verified_path(name, f) for f in (chosen or self.files(name)[:1])]
         cols = list(columns) if columns else None
-        key = (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size,
-               tuple(cols) if cols else None, repr(filters))
+        key = (name, tuple(file_key(p) for p in paths), bool(chosen), tuple(cols) if cols else None, repr(filters))
         with _read_lock:
             kept = _read_cache.get(key)
             if kept is not None:
                 _read_cache.move_to_end(key)
         if kept is not None:
             return kept[0].copy(deep=False)
-        df = pq.read_table(path, columns=cols, filters=filters).to_pandas(types_mapper=_types_mapper)
+        if chosen:
+            source = [str(p) for p in paths]
+            table = pq.read_table(source if len(source) > 1 else source[0], columns=cols, filters=filters)
+        else:  # no part can match: the table's columns, no rows
+            table = pq.read_schema(paths[0]).empty_table()
+            table = table.select(cols) if cols else table
+        if entry.get("dtypes") == "pandas":
+            df = table.to_pandas()
+        else:
+            df = table.to_pandas(types_mapper=_types_mapper)
         with _read_lock:
             _remember(key, df)
         return df.copy(deep=False)
 
-    # --- manifest -----------------------------------------------------------------------
-    @property
-    def manifest_path(self) -> Path:
-        return self.root / MANIFEST
 
-    def manifest(self) -> dict:
-        """The manifest (an empty dict if there is none yet)."""
-        if not self.manifest_path.exists():
-            return {}
-        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-
-    def write_manifest(self, manifest: dict) -> None:
-        write_text(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+def _may_match(index: dict | None, filters: list[tuple[str, str, Any]] | None) -> bool:
+    """Whether a part whose ``index`` lists its values can hold rows that pass ``filters``."""
+    if not index or not filters:
+        return True
+    for column, op, value in filters:
+        if column not in index:
+            continue
+        present = set(index[column])
+        if op in ("==", "=") and value not in present:
+            return False
+        if op == "in" and not present & set(value):
+            return False
+    return True
 
 
 def _types_mapper(t: pa.DataType):
