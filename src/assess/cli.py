@@ -453,6 +453,7 @@ def run(
     all_csps: Annotated[bool, typer.Option("--all", metavar="", help="Every CSP with police.uk street rows in the year (a batch).")] = False,
     workers: Annotated[int | None, typer.Option("--workers", min=1, metavar="N", help="Bundles at a time on the local Dask cluster (default: cores / jobs).")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (docs/scaling.md).")] = None,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Execute every chapter, even those whose inputs are unchanged since the last run.")] = False,
 ) -> None:
     """Execute every chapter for each CSP and year into reports/CSP/YEAR/.
 
@@ -460,6 +461,11 @@ def run(
     tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
     index and makes the exit status 1, while the other chapters are still produced. An unknown
     chapter, CSP or year, or a year with no data, stops before anything runs (exit status 2).
+
+    A chapter whose notebook, parameters, code and inputs (the store tables, partner and
+    narrative files and configuration it read) are unchanged since the last run is not executed
+    again: its outputs are reused from OUT/.cache/, and when all are, so is the whole bundle.
+    --force executes every chapter.
 
 
     Several bundles (--all, several --csp or --year, or --workers/--scheduler) run as a batch on
@@ -523,7 +529,7 @@ def run(
             try:
                 result = run_bundle(
                     cfg, y, notebooks_dir=registry.folder, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate,
+                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
                 )
             except AssessError as exc:
                 report_error(exc)

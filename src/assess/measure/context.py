@@ -8,13 +8,15 @@ households) of the CSP, its wards and any CSP in England and Wales, and the part
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from assess import SYNTHETIC_LABEL
+from assess import SYNTHETIC_LABEL, reads
 from assess.config import CSPConfig, find_config
 from assess.periods import (
     LikeForLike,
@@ -24,6 +26,22 @@ from assess.periods import (
     shift_financial_year,
 )
 from assess.store import Store
+
+
+class RecordedStore(Store):
+    """The store of a chapter: each table it reads, or looks for, is recorded (:mod:`assess.reads`),
+    so that its cached outputs are reused only while those tables are unchanged."""
+
+    def has(self, name: str) -> bool:
+        reads.table(self.root, name)
+        return super().has(name)
+
+    def read(
+        self, name: str, columns: Sequence[str] | None = None, filters: list[tuple[str, str, Any]] | None = None
+    ) -> pd.DataFrame:
+        reads.table(self.root, name)  # recorded on every call: a frame may come from the process's read cache
+        return super().read(name, columns=columns, filters=filters)
+
 
 #: Home Office "forces" that are not police force areas: national fraud and transport bodies.
 NON_GEOGRAPHIC_FORCES = ("Action Fraud", "CIFAS", "UK Finance", "British Transport Police")
@@ -169,6 +187,7 @@ class AssessmentContext:
         if not self.cfg.ward_boundaries:
             return None
         p = self.raw_dir / self.cfg.ward_boundaries
+        reads.exists(p)
         return p if p.exists() else None
 
     # --- population ----------------------------------------------------------------------
@@ -266,7 +285,11 @@ class AssessmentContext:
         from assess.sources import partner
 
         path = partner.partner_path(self.raw_dir, name, self.cfg)
-        return partner.read_partner_file(name, path) if path.exists() else None
+        reads.exists(path)
+        if not path.exists():
+            return None
+        reads.file(path)  # the frame may come from the process's cache, unopened
+        return partner.read_partner_file(name, path)
 
 
 def load_context(
@@ -277,7 +300,12 @@ def load_context(
     raw_dir: str | Path = "data/raw",
     config_dir: str | Path = "config/csp",
 ) -> AssessmentContext:
-    """The context of one chapter: the CSP's configuration and the store, checked for the year."""
+    """The context of one chapter: the CSP's configuration and the store, checked for the year.
+
+    In a chapter kernel it starts the record of what the chapter reads (:mod:`assess.reads`):
+    the files of ``raw_dir`` and ``config_dir`` it opens and the tables of the store.
+    """
     parse_financial_year(year)
+    reads.begin(raw_dir, config_dir)
     cfg = find_config(csp, config_dir)
-    return AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir))
+    return AssessmentContext(cfg=cfg, year=year, store=RecordedStore(processed_dir), raw_dir=Path(raw_dir))

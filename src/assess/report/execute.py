@@ -40,14 +40,16 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
+from assess import reads
 from assess.atomic import write_text
 from assess.registry import load_registry
 
 #: The kernel the chapter notebooks name (and that ``make setup`` installs, ``ipykernel install --name``).
 KERNEL_NAME = "assess"
 INJECTED_CELL_ID = "injected-parameters"
-#: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable.
-KERNEL_ENV = {"PYTHONHASHSEED": "0"}
+#: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable; the
+#: inputs each chapter reads recorded (:mod:`assess.reads`, for :mod:`assess.report.cache`).
+KERNEL_ENV = {"PYTHONHASHSEED": "0", reads.ENV: "1"}
 
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path")
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
@@ -93,6 +95,8 @@ class ChapterRun:
     status: Status
     seconds: float
     error: str | None = None
+    #: True when its outputs were reused from the cache (:mod:`assess.report.cache`), not executed.
+    cached: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -231,6 +235,8 @@ def execute_chapter(
 
 
 ProgressCallback = Callable[[ChapterRun], None]
+#: Given a chapter's notebook and the executed folder, its run restored from a cache, or None to execute it.
+ReuseCallback = Callable[[Path, Path], ChapterRun | None]
 
 
 def execute_chapters(
@@ -244,6 +250,7 @@ def execute_chapters(
     on_done: ProgressCallback | None = None,
     isolate: bool = False,
     phases: Sequence[Sequence[Path]] | None = None,
+    reuse: ReuseCallback | None = None,
 ) -> list[ChapterRun]:
     """Execute chapters into ``executed_dir`` (``jobs`` at a time); results in chapter order.
 
@@ -253,6 +260,8 @@ def execute_chapters(
     ``jobs`` at a time (:func:`execution_phases` gives the registry's). Each worker
     thread reuses one kernel for its chapters unless ``isolate``. Progress goes to the terminal
     (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each chapter finishes.
+    ``reuse`` is asked first, as each chapter's turn comes (after the phases before it): a run it
+    returns stands for the chapter, which is then not executed (no kernel starts for it).
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -278,9 +287,11 @@ def execute_chapters(
     def run(src: Path, kernel: WorkerKernel | None) -> None:
         if reporter:
             reporter.started(chapter_name(src))
-        result = execute_chapter(
-            src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
-        )
+        result = reuse(src, executed_dir) if reuse is not None else None
+        if result is None:
+            result = execute_chapter(
+                src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
+            )
         with lock:
             results[src] = result
         if reporter:
@@ -315,15 +326,16 @@ class WorkerKernel:
     """One kernel kept by a worker thread for the chapters it runs (created and used in that thread).
 
     :meth:`prepare` starts the kernel on first use (or again if it died) and otherwise resets it:
-    the user namespace is cleared, the working folder restored and open figures closed, so each
-    chapter starts from the same state as in a fresh kernel, less the time to import the
-    libraries again. It returns the ``km`` keyword argument for papermill's engine (nbclient then reuses it).
+    the user namespace is cleared, the working folder restored, the record of reads ended
+    (:mod:`assess.reads`) and open figures closed, so each chapter starts from the same state as
+    in a fresh kernel, less the time to import the libraries again. It returns the ``km`` keyword argument for papermill's engine (nbclient then reuses it).
     """
 
     RESET = (
         "get_ipython().run_line_magic('reset', '-f')\n"
         "import os as _os; _os.chdir({cwd!r}); del _os\n"
         "import sys as _sys\n"
+        "if 'assess.reads' in _sys.modules: _sys.modules['assess.reads'].end()\n"
         "if 'matplotlib.pyplot' in _sys.modules: _sys.modules['matplotlib.pyplot'].close('all')\n"
         "del _sys\n"
     )
@@ -408,6 +420,7 @@ class _Reporter:
         if run.chapter in self.running:
             self.running.remove(run.chapter)
         mark = "[green]ok[/]" if run.status == "ok" else f"[red]FAILED[/] {run.error}"
+        mark += " (reused)" if run.cached else ""
         self.progress.console.print(f"  {run.chapter:<28} {run.seconds:6.1f} s  {mark}", highlight=False)
         self.progress.advance(self.task)
         self._describe()
