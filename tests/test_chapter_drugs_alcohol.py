@@ -83,6 +83,10 @@ def test_sections_on_demo_data(demo_ctx, tmp_path: Path) -> None:  # type: ignor
     assert deaths_rate["period"] == "2022 to 2024" and deaths_rate["previous_period"] == "2019 to 2021"
     assert deaths_rate["value"] == pytest.approx(window["deaths"].sum() / window["population"].sum() * 100_000)
     assert deaths_rate["comparators"] == {"England": 5.8}
+    # the demo's England figure does not say it is crude: a crude rate gets no verdict against it
+    assert deaths_rate["comparison_verdicts"] == {} and "No comparison verdict" in deaths_rate["note"]
+    assert deaths_rate["method_id"] == "exact-conditional-poisson" and "no monthly series" in deaths_rate["fallback_reason"]
+    assert not any("significantly" in s and "England" in s for s in out.said if "drug misuse" in s)
     shares = pd.read_csv(out.table_path("alcohol_drug_related_crime"))
     assert (shares["lower_95"] <= shares["percent"]).all() and (shares["percent"] <= shares["upper_95"]).all()
     pooled = pd.read_csv(out.table_path("drug_related_deaths"))
@@ -101,6 +105,25 @@ def test_absent_partner_data(bare_ctx, tmp_path: Path) -> None:  # type: ignore[
     ch.drug_offences(bare_ctx, out)
     assert any("drug offences" in s for s in out.said[2:])
     assert any("no national drug offence rate" in s for s in out.said[2:])
+
+
+def test_a_crude_death_rate_is_judged_only_against_a_crude_national_rate() -> None:
+    from assess.measure.national import Benchmark
+
+    rate = ch.pooled_death_rate(59, 756_000)  # 7.8 per 100,000 a year
+
+    def bench(unit: str) -> Benchmark:
+        return Benchmark("drug_misuse_deaths", "2022-2024", "England", 5.8, unit, "ONS")
+
+    standardised = ch.deaths_comparison_sentence("Wessex Vale", rate, bench("age-standardised rate per 100,000"),
+                                                 "England", "2022 to 2024")
+    assert "No verdict is given: England's figure is age-standardised and this rate is crude" in standardised
+    assert "significantly" not in standardised and "similar" not in standardised
+    unknown = ch.deaths_comparison_sentence("Wessex Vale", rate, bench("per 100,000 population"), "England", "2022 to 2024")
+    assert "does not say whether England's figure is crude or age-standardised" in unknown
+    crude = ch.deaths_comparison_sentence("Wessex Vale", rate, bench("crude rate per 100,000"), "England", "2022 to 2024")
+    assert "is significantly higher than England's" in crude  # like with like: a verdict
+    assert bench("Directly age standardised rate (DSR) per 100,000").standardisation == "age-standardised"
 
 
 @pytest.mark.e2e

@@ -187,3 +187,33 @@ def test_notebook_runs_end_to_end(demo_data, tmp_path: Path) -> None:  # type: i
     assert (run.output_dir / "tables" / "08_hate_crime__hate_crime_by_strand.csv").exists()
     executed = run.notebook.read_text()
     assert "synthetic demonstration data" in executed
+
+
+def test_flag_changes_and_trends_allow_for_month_to_month_variation() -> None:
+    import numpy as np
+
+    from assess.measure.flags import comparable_years, flag_by_year, flag_series
+    from assess.stats import change_in_monthly_counts, monthly_dispersion, trend_in_counts
+
+    rng = np.random.default_rng(11)
+    months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
+    months = [m for m in months if "2021-04" <= m <= "2025-03"]
+    counts = rng.poisson(40 * rng.gamma(4.0, 0.25, len(months)))
+    rows = [(m, "hate_crime", None, None, int(c)) for m, c in zip(months, counts, strict=True) if c > 0]
+    rows += [(m, "domestic_abuse", None, None, 5) for m in months]  # the file covers every month
+    flags = flags_frame(rows)
+    series = flag_series(flags, "hate_crime")
+    assert series.index.tolist() == months and not series.isna().any()  # a covered month without a row is 0
+    by_year, lfl = flag_by_year(flags, "hate_crime", "2024/25")
+    change = year_change(by_year, "2024/25", "2023/24", monthly=series, lfl=lfl)
+    assert change == change_in_monthly_counts(series, lfl.months("2024/25"), lfl.months("2023/24"))
+    assert change.method_id == "quasi-poisson-glm-month-effects" and change.dispersion >= 1.0
+    trend = year_trend(by_year, monthly=series, lfl=lfl)
+    expected = trend_in_counts(by_year.tolist(), dispersion=monthly_dispersion(series))
+    assert trend.p_value == pytest.approx(expected.p_value) and trend.dispersion == pytest.approx(expected.dispersion)
+    row = two_year_row(flags, series, "2024/25", "2023/24")
+    assert row["verdict"] == change.verdict
+    # a year the file covers only in part is not comparable: it is absent, never counted as a part or a zero
+    late = flags[flags["month"] >= "2021-10"]
+    assert comparable_years(late, flags_like_for_like(late, "2024/25")) == ["2022/23", "2023/24", "2024/25"]
+    assert flag_by_year(late, "hate_crime", "2024/25")[0].index.tolist() == ["2022/23", "2023/24", "2024/25"]

@@ -42,9 +42,17 @@ def test_highest_rate_ward_and_funnel_positions(demo_ctx) -> None:  # type: igno
     csp = pl.csp_rate_of(t)
     points, limits = pl.ward_funnel(t, csp.value)
     assert len(points) == 16
-    above = points[points["position"] == "above"]
+    above = points[points["position"] == "above 99.8%"]
     assert top["ward_name"] in above["area"].tolist()  # the demo's hot spot is far above its funnel
     assert (limits["upper_998"] > csp.value).all()
+    # the limits allow for the variation between wards (Spiegelhalter 2005): wider than Poisson's
+    from assess.stats import funnel_limits
+
+    funnel = pl.ward_funnel_assessment(t, csp.value)
+    assert funnel.adjustment_applied == "additive" and funnel.overdispersion.phi > 1
+    poisson = funnel_limits(points["denominator"].to_numpy(), csp.value)
+    assert (funnel.table["upper_998"].to_numpy() > poisson["upper_998"].to_numpy()).all()
+    assert pl.ward_against_csp(top, funnel).verdict == "significantly higher"
 
 
 def test_concentration_of_a_hand_made_series() -> None:

@@ -12,7 +12,7 @@ from conftest import run_chapter
 
 from assess.chapters import recorded_crime as rc
 from assess.report.outputs import ChapterOutputs
-from assess.stats import change_in_counts
+from assess.stats import change_in_counts, change_in_monthly_counts
 
 CHAPTER = "01_recorded_crime"
 
@@ -26,7 +26,14 @@ def test_headline_counts_crime_without_asb_and_tests_the_change(demo_ctx) -> Non
     crime = demo_ctx.street(demo_ctx.year, asb=False)
     assert head.counts.current == len(crime)
     assert not crime["is_asb"].any()
-    assert head.change == change_in_counts(head.counts.previous, head.counts.current)
+    # the change is the quasi-Poisson test of the monthly series (every month to March 2025), not the
+    # exact test of the two totals: the demo's months vary several times more than chance
+    street = demo_ctx.street_all[~demo_ctx.street_all["is_asb"].astype(bool)]
+    monthly = street.groupby("month").size().astype("float64")
+    expected = change_in_monthly_counts(monthly[monthly.index <= "2025-03"], head.counts.months, head.counts.previous_months)
+    assert head.change == expected and head.change.method_id == "quasi-poisson-glm-month-effects"
+    assert head.change.dispersion > 1.0 and head.change.fallback_reason is None
+    assert head.change.p_value >= change_in_counts(head.counts.previous, head.counts.current).p_value
     assert head.rate.value == pytest.approx(len(crime) / demo_ctx.population * 1000)
     assert head.rate.lower < head.rate.value < head.rate.upper
 
@@ -43,6 +50,25 @@ def test_national_comparators_rank_the_csp_in_its_group(demo_ctx) -> None:  # ty
     assert len(points) == len(nat.current.table)
     assert {"lower_95", "upper_95", "lower_998", "upper_998"} <= set(limits.columns)
     assert (limits["lower_998"] <= nat.current.national.value).all()
+    # the funnel allows for the variation between CSPs (Spiegelhalter's additive random effect): with
+    # exact Poisson limits most CSPs lie outside them and the funnel separates nothing
+    from assess.stats import funnel_limits
+
+    funnel = nat.funnel
+    assert funnel is not None and funnel.adjustment_applied == "additive" and funnel.overdispersion.detected
+    exact = funnel_limits(points["denominator"].to_numpy(), nat.current.national.value)
+    outside_exact = ((points["rate"] > exact["upper_998"]) | (points["rate"] < exact["lower_998"])).mean()
+    outside_now = points["position"].str.contains("99.8").mean()
+    assert outside_exact > 0.5 and outside_now < 0.1
+    assert nat.focus_comparison.method_id == "funnel-overdispersed-additive-random-effects"
+    # every CSP outside the limits is named, those outside first in the published table
+    table = rc.funnel_table(points)
+    outside = table[table["Position"] != "within"]
+    from assess.measure.narrative import describe_funnel_outside
+
+    sentence = describe_funnel_outside(funnel, "CSPs")
+    assert all(name in sentence for name in outside["Area"]) and len(outside) >= 1
+    assert (table["Position"].iloc[: len(outside)] != "within").all()
 
 
 def test_yearly_counts_and_trend(demo_ctx) -> None:  # type: ignore[no-untyped-def]
@@ -77,6 +103,7 @@ def test_calls_by_channel_compares_like_for_like_months() -> None:
     assert t["channel"].tolist() == ["101", "999", "All channels"]
     assert t["current"].tolist() == [180, 130, 310]
     assert t["previous"].tolist() == [200, 100, 300]
+    # two months are too few for the quasi-Poisson test: the exact test of the totals decides, saying why
     assert t["verdict"].iloc[1] == change_in_counts(100, 130).verdict
     not_comparable = rc.calls_by_channel(calls, ("2024-04",), ("2023-05",), comparable=False)
     assert not_comparable["previous"].isna().all() and (not_comparable["verdict"] == "not comparable").all()

@@ -125,16 +125,30 @@ def test_headline_metrics_put_all_crime_and_asb_first_then_each_chapters_lead_fi
 def test_headline_table() -> None:
     table = sm.headline_table(_metrics(), load_registry())
     assert list(table.columns) == ["Measure", "Chapter", "Period", "Value", "Unit", "Rate", "Rate per", "Change (%)",
-                                   "Verdict", "Comparison"]
+                                   "Change (percentage points)", "Verdict", "Comparison"]
     crime = table.iloc[0]
     assert crime["Chapter"] == "Recorded crime"
-    assert crime["Value"] == 20_000 and crime["Change (%)"] == pytest.approx(5.3, abs=0.05)
+    assert crime["Value"] == 20_000 and crime["Change (%)"] == 5.3  # rounded once, to one place
+    assert pd.isna(crime["Change (percentage points)"])
     assert crime["Rate"] == pytest.approx(80.0)
     assert crime["Comparison"].startswith("England: significantly higher; most similar group: significantly higher")
     rape = table.set_index("Measure").loc["Rape"]
     assert rape["Value"] is None and rape["Verdict"] == "suppressed"
     assert type(crime["Value"]) is int  # whole numbers published without a stray ".0"
     assert table.set_index("Measure").loc["Burglary", "Chapter"] == "Offence types"  # title from the name
+
+
+def test_a_change_in_a_percentage_is_in_percentage_points_in_the_headline_table() -> None:
+    feel_safe = metric_from_proportion("feel_safe_after_dark", "Feel safe after dark", "04_perceptions",
+                                       proportion(700, 1000), "2024/25", "survey",
+                                       previous=proportion(640, 1000), previous_period="2023/24").model_dump(mode="json")
+    table = sm.headline_table([*_metrics()[:5], feel_safe], load_registry()).set_index("Measure")
+    row = table.loc["Feel safe after dark"]
+    assert row["Change (percentage points)"] == 6.0 and pd.isna(row["Change (%)"])  # 64% -> 70%, never "+9.4%"
+    assert row["Value"] == 70.0
+    assert sm.headline_sentence(feel_safe) == (
+        "Feel safe after dark: 70.0% in 2024/25, +6.0 percentage points on 2023/24 (increase)."
+    )
 
 
 def test_headline_sentence_from_the_metric_fields() -> None:

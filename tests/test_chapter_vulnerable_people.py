@@ -123,9 +123,13 @@ def test_sexual_offences_rate_is_set_against_the_most_similar_group(demo_ctx, pu
     m = next(m for m in json.loads(published.metrics_path.read_text()) if m["id"] == "sexual_offences_rate")
     assert set(m["comparators"]) == {"england", "msg_average"}
     assert set(m["comparison_verdicts"]) == {"england", "msg_average"}
+    # both comparisons allow for the variation between areas (Spiegelhalter's funnel), and say so
+    assert all(v.startswith("funnel-") for v in m["comparison_methods"].values())
+    assert set(m["comparison_dispersion"]) == {"england", "msg_average"}
     group = pd.read_csv(published.table_path("sexual_offences_group"))
     assert set(demo_ctx.cfg.most_similar_group) | {demo_ctx.cfg.name} == set(group["Partnership"])
-    assert group.loc[group["This partnership"], "Rate per 1,000"].iloc[0] == pytest.approx(m["value"], abs=0.005)
+    # rounded once, to the place every surface shows (metrics.json's display value)
+    assert f'{group.loc[group["This partnership"], "Rate per 1,000"].iloc[0]:.1f}' == m["display"]["value"]
     assert any("most similar group" in f for f in json.loads(published.findings_path.read_text()))
 
 

@@ -266,3 +266,91 @@ def test_the_previous_period_is_recorded_only_with_a_previous_value() -> None:
     assert count.previous_period is None and rate.previous_period is None and share.previous_period is None
     with_previous = metric_from_count("x", "X", "01_x", 120, 100, "2024/25", "2023/24", None, "test")
     assert with_previous.previous_period == "2023/24" and with_previous.previous_value == 100
+
+
+# --- the test behind each verdict, percentage points, part years, display -----------------------
+
+
+def _monthly(level: float, months: list[str], seed: int = 3):  # type: ignore[no-untyped-def]
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    return pd.Series(rng.poisson(level * rng.gamma(6.0, 1 / 6.0, len(months))).astype("float64"), index=months)
+
+
+def test_a_count_with_its_monthly_series_is_tested_allowing_for_overdispersion():
+    from assess.measure.metrics import count_change
+    from assess.periods import months_of_financial_year
+    from assess.stats import change_in_monthly_counts
+
+    months = [m for y in ("2022/23", "2023/24", "2024/25") for m in months_of_financial_year(y)]
+    monthly = _monthly(2500.0, months)
+    cur, prev = months[24:], months[12:24]
+    current, previous = int(monthly[cur].sum()), int(monthly[prev].sum())
+    m = metric_from_count("all_crime", "All crime", "01_recorded_crime", current, previous, "2024/25", "2023/24",
+                          250_000, "police.uk", monthly=monthly, months=cur, previous_months=prev)
+    expected = change_in_monthly_counts(monthly, cur, prev)
+    assert m.method_id == "quasi-poisson-glm-month-effects" and m.fallback_reason is None
+    assert m.p_value == pytest.approx(expected.p_value) and m.dispersion == pytest.approx(expected.dispersion)
+    assert m.dispersion > 1
+    assert m.dispersion_df == expected.dispersion_df and m.rate_ratio_interval == pytest.approx(expected.rate_ratio_interval)
+    assert m.p_value >= metric_from_count("x", "x", "x", current, previous, "2024/25", "2023/24", None, "s").p_value
+    # a series that is not the one behind the counts is refused, naming both
+    with pytest.raises(MetricsError, match="not the series behind them"):
+        count_change(previous + 1, current, monthly=monthly, months=cur, previous_months=prev)
+
+
+def test_a_count_without_a_series_says_the_exact_test_decided_and_why():
+    m = metric_from_count("national", "National", "01_recorded_crime", 5_421_634, 5_292_124, "2024/25", "2023/24",
+                          None, "Home Office", no_series="the Home Office gives yearly totals")
+    assert m.method_id == "exact-conditional-poisson" and m.dispersion == 1.0 and m.dispersion_df is None
+    assert m.fallback_reason == "the Home Office gives yearly totals"
+    low, high = m.rate_ratio_interval
+    assert low < 5_421_634 / 5_292_124 < high
+    plain = metric_from_count("x", "x", "x", 110, 100, "2024/25", "2023/24", None, "s")
+    assert plain.fallback_reason == "only the two totals are available, not the monthly series behind them"
+
+
+def test_a_change_in_a_percentage_is_in_percentage_points_only():
+    m = metric_from_proportion("feel_safe", "Feel safe", "04_perceptions", proportion(944, 1000), "2024/25", "survey",
+                               previous=proportion(927, 1000), previous_period="2023/24")
+    assert m.change_percent is None and m.change_percentage_points == pytest.approx(1.7)
+    assert m.change_absolute == pytest.approx(1.7) and m.display.change == "+1.7 percentage points"
+    assert m.display.value == "94.4%"
+    with pytest.raises(ValidationError, match="percentage points"):
+        Metric(id="share", label="Share", chapter="x", value=29.1, unit="%", period="2024/25", previous_value=29.6,
+               previous_period="2023/24", change_percent=-1.8, source="s")
+    with pytest.raises(ValidationError, match="for percentages"):
+        Metric(id="n", label="N", chapter="x", value=29.0, unit="crimes", period="2024/25", change_percentage_points=1.0,
+               source="s")
+
+
+def test_display_is_rounded_once_from_full_precision_and_labels_a_part_year():
+    m = metric_from_count("burglary", "Burglary", "02_offence_types", 1448, None, "2024/25", None, 251_967.0, "s")
+    assert m.rate == pytest.approx(5.7467, abs=1e-4) and m.display.rate == "5.7 per 1,000"  # never 5.75 -> 5.8
+    assert m.display.value == "1,448" and m.period_months == 12
+    part = metric_from_count("all_crime", "All crime", "01_recorded_crime", 16_300, 16_000, "2024-04 to 2024-09",
+                             "2023-04 to 2023-09", 252_000, "s")
+    assert part.period_months == 6 and part.display.rate == "64.7 per 1,000 (part year: 6 months)"
+    gini = Metric(id="gini", label="Gini", chapter="x", value=0.2838, unit="Gini coefficient (0-1)", period="2024/25",
+                  source="s", decimals=2)
+    assert gini.display.value == "0.28"
+    rate = metric_from_rate("r", "Rate", "x", rate_per_1000(1500, 250_000), "2024/25", "s")
+    assert rate.display.value == "6.0"  # a rate keeps its decimal place even when whole
+    # read back from metrics.json, the display is the one written (not re-rounded from 10 figures)
+    assert Metric.model_validate(part.model_dump(mode="json")).display == part.display
+
+
+def test_comparison_verdicts_name_the_method_that_made_them():
+    m = metric_from_count("all_crime", "All crime", "01_recorded_crime", 30_000, None, "2024/25", None, 250_000, "s",
+                          comparators={"england": 98.0, "msg_average": 106.0},
+                          comparison_verdicts={"england": "similar", "msg_average": "significantly higher"},
+                          comparison_methods={"england": "funnel-overdispersed-additive-random-effects"},
+                          comparison_dispersion={"england": 3399.1})
+    assert m.comparison_methods == {"england": "funnel-overdispersed-additive-random-effects",
+                                    "msg_average": "benchmark-outside-confidence-interval"}
+    assert m.comparison_dispersion == {"england": 3399.1}
+    with pytest.raises(ValidationError, match="without the method"):
+        Metric(id="x", label="x", chapter="x", value=1.0, unit="u", period="2024/25", comparators={"a": 1.0},
+               comparison_verdicts={"a": "similar"}, source="s")

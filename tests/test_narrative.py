@@ -226,8 +226,108 @@ def test_describe_proportion():
 def test_describe_top_share_and_repeat_offending():
     counts = [50, 20, 10, 5, 5, 4, 3, 2, 1, 0] + [0] * 15
     assert describe_top_share(top_share(counts, 0.1), 0.1, len(counts)) == (
-        "The 10% of wards with the most crime (3 of 25 wards) accounted for 80.0% of it."
+        "The 3 wards with the most crime (12.0% of the 25 wards) accounted for 80.0% of it."
     )
+    # the share named is the share of places actually counted: 2 of 16 is 12.5%, never "10%"
+    sixteen = describe_top_share(top_share(counts[:16], 0.1), 0.1, 16)
+    assert sixteen.startswith("The 2 wards with the most crime (12.5% of the 16 wards)") and "10%" not in sixteen
+    assert describe_top_share(0.5, 0.1, 5, "LSOAs").startswith("The 1 LSOA with the most crime (20.0% of the 5 LSOAs)")
     assert describe_repeat_offending(repeat_offending([1, 1, 2, 3, 1])) == (
         "Of 5 offenders, 2 (40.0%) committed more than one offence; they accounted for 62.5% of the 8 offences."
     )
+
+
+# --- one rounding, and notes on method -----------------------------------------------------------
+
+
+def test_rounding_is_once_and_half_up_on_every_helper():
+    import pandas as pd
+
+    from assess.measure.narrative import round_column, round_table, rounded
+
+    # 5.7467 is 5.7 (never 5.7467 -> 5.75 -> 5.8); 5.65 is 5.7 (pandas' round gives 5.6)
+    assert rounded(5.7467) == 5.7 and format_rate(5.7467) == "5.7"
+    assert rounded(5.65) == 5.7 and pd.Series([5.65]).round(1).iloc[0] == 5.6
+    column = pd.Series([5.7467, 5.65, None, 2.675], dtype="float64")
+    assert round_column(column, 1).tolist()[:2] == [5.7, 5.7] and pd.isna(round_column(column, 1).iloc[2])
+    assert round_column(column, 2).iloc[3] == 2.68
+    table = pd.DataFrame({"n": pd.Series([3, 4], dtype="int64"), "rate": [5.7467, 12.25], "other": [0.125, 1.0]})
+    assert round_table(table, {"rate": 1}).to_dict("list") == {"n": [3, 4], "rate": [5.7, 12.3], "other": [0.125, 1.0]}
+    assert round_table(table, 2)["other"].tolist() == [0.13, 1.0]
+    nullable = pd.Series([1.25, None], dtype="Float64")
+    assert round_column(nullable, 1).dtype == "Float64" and round_column(nullable, 1).iloc[0] == 1.3
+
+
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(0, 3))
+@settings(max_examples=200, deadline=None)
+def test_a_table_cell_and_a_sentence_show_the_same_digits(value, decimals):
+    import pandas as pd
+
+    from assess.measure.narrative import format_number, round_column
+
+    cell = round_column(pd.Series([value], dtype="float64"), decimals).iloc[0]
+    assert format_number(cell, decimals) == format_number(value, decimals)
+
+
+def test_method_notes_name_the_test_and_the_dispersion():
+    import numpy as np
+    import pandas as pd
+
+    from assess.measure.narrative import change_method_note, format_p
+    from assess.stats import change_in_monthly_counts, change_in_totals
+
+    months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)]
+    rng = np.random.default_rng(4)
+    monthly = pd.Series(rng.poisson(500 * rng.gamma(8.0, 1 / 8.0, len(months))), index=months)
+    change = change_in_monthly_counts(monthly, months[24:], months[12:24])
+    note = change_method_note(change)
+    assert "quasi-Poisson" in note and f"dispersion {format_number_1(change.dispersion)}" in note
+    assert f"on {change.dispersion_df} degrees of freedom" in note and format_p(change.p_value) in note
+    exact = change_method_note(change_in_totals(100, 130, reason="the Home Office publishes yearly totals only"))
+    assert "exact test of the two totals" in exact and "because the Home Office publishes yearly totals only" in exact
+    assert format_p(0.00001) == "p < 0.001" and format_p(0.0042) == "p = 0.004" and format_p(0.352) == "p = 0.35"
+
+
+def format_number_1(value: float) -> str:
+    from assess.measure.narrative import format_number
+
+    return format_number(value, 1)
+
+
+def test_funnel_sentences_name_every_area_outside():
+    from assess.measure.narrative import describe_funnel_outside, funnel_method_note
+    from assess.stats import funnel_assessment
+
+    counts = {f"Area {i}": c for i, c in enumerate([100, 105, 98, 300, 101, 99, 30, 102, 97, 103])}
+    pops = {name: 10_000.0 for name in counts}
+    funnel = funnel_assessment(counts, pops, 10.0, per=1000, adjustment="none")
+    sentence = describe_funnel_outside(funnel, "areas")
+    assert "Above the 99.8% limit: Area 3." in sentence and "Below the 99.8% limit: Area 6." in sentence
+    assert "exact Poisson" in funnel_method_note(funnel, "areas")
+    calm = funnel_assessment({k: 100 for k in counts}, pops, 10.0, per=1000)
+    assert describe_funnel_outside(calm, "areas") == "Every one of the 10 areas lies within the 95% limits."
+    # rates 6 to 15 per 1,000 on 100,000 residents each: far more spread than chance (phi about 49)
+    wide = {f"Area {i}": c for i, c in enumerate([800, 1200, 950, 1500, 700, 1100, 1300, 600, 1000, 900])}
+    spread = funnel_assessment(wide, {k: 100_000.0 for k in wide}, 10.0, per=1000)
+    assert spread.adjustment_applied == "additive"
+    assert "additive random-effects adjustment" in funnel_method_note(spread, "areas")
+    assert describe_funnel_outside(spread, "areas") == "Every one of the 10 areas lies within the 95% limits."
+
+
+def test_a_verdict_that_allowed_for_the_variation_between_areas_says_so():
+    import dataclasses
+
+    from assess.stats import compare_with_benchmark_overdispersed, estimate_overdispersion
+
+    counts = {"Avon": 1500, "Brent": 800, "Crewe": 1300, "Derby": 600, "Ely": 1000, "Frome": 900}
+    pops = {name: 100_000 for name in counts}
+    group = compare_with_group(counts, pops, "Avon")
+    od = estimate_overdispersion(list(counts.values()), list(pops.values()), group.group_rate)
+    dispersed = compare_with_benchmark_overdispersed(1500, 100_000, group.group_rate, od)
+    assert od.detected and dispersed.adjustment == "additive"
+    assert group.verdict == "significantly higher" and dispersed.verdict == "similar"  # 15.0 against 10.2 per 1,000
+    sentence = describe_group_rank("Avon", dataclasses.replace(group, verdict=dispersed.verdict, comparison=dispersed))
+    assert sentence.endswith("similar to the group once the variation between its areas is allowed for.")
+    rate = group.rate
+    assert "allowing for the variation between areas, not significantly different from" in describe_comparison(
+        "Avon", rate, "the group", dispersed)

@@ -4,6 +4,12 @@ Sources: data.police.uk street-level anti-social behaviour (incidents reported t
 placed in wards through their LSOA); ONS population estimates for rates per 1,000 residents;
 the partner file ``benchmarks`` for a national ASB rate where the analyst supplied one
 (police.uk ASB is published by force, but a national total is not in the data).
+
+Changes are tested on the monthly series (quasi-Poisson with calendar-month effects, allowing for
+month-to-month variation beyond chance: ASB is seasonal and lumpy), for the CSP and for each ward;
+wards are compared with the CSP in a funnel that allows for the variation between wards
+(Spiegelhalter 2005). The national rate comes without other areas' figures, so that comparison is
+PHE's test of the rate's interval, and the chapter says it cannot allow for variation between areas.
 """
 
 from __future__ import annotations
@@ -12,7 +18,14 @@ import pandas as pd
 
 from assess import periods
 from assess.chapters import common
-from assess.chapters.places import csp_rate_of, rounded_rates, ward_table
+from assess.chapters.places import (
+    csp_rate_of,
+    rounded_rates,
+    ward_against_csp,
+    ward_funnel_assessment,
+    ward_table,
+    ward_verdict_words,
+)
 from assess.chapters.recorded_crime import (
     POPULATION_SOURCE,
     headline_figures,
@@ -22,11 +35,12 @@ from assess.chapters.recorded_crime import (
 )
 from assess.measure import counts, narrative
 from assess.measure.context import AssessmentContext
-from assess.measure.metrics import metric_from_count
+from assess.measure.metrics import count_change, metric_from_count
 from assess.measure.national import Benchmark, national_rate
+from assess.periods import month_range
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
-from assess.stats import change_in_counts, compare_with_benchmark, rate_per
+from assess.stats import compare_with_benchmark
 
 #: The data the chapter needs, as a sentence names it when they are absent.
 ASB_RECORDS = "police.uk street-level anti-social behaviour"
@@ -49,20 +63,39 @@ def asb_benchmark(ctx: AssessmentContext) -> tuple[Benchmark | None, float | Non
     return national_rate(ctx, ASB_BENCHMARK_MEASURES, ctx.year)
 
 
+def asb_monthly_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
+    """ASB incidents per ward (rows, ward code) and month (columns ``YYYY-MM``, every month from the
+    first published to the last of this year): 0 where a published month has none in the ward, NaN
+    for a month police.uk did not publish. Source: police.uk street records placed in wards."""
+    street = ctx.street_all[ctx.street_all["month"] <= ctx.months[-1]]
+    covered = sorted(set(street["month"].dropna().astype(str)))
+    wards = ctx.wards["ward_code"].astype(str).drop_duplicates().tolist()
+    if not covered:
+        return pd.DataFrame(index=pd.Index(wards, name="ward_code"))
+    asb = street[street["is_asb"].astype("boolean").fillna(False).astype(bool) & street["ward_code"].notna()]
+    table = pd.crosstab(asb["ward_code"].astype(str), asb["month"].astype(str))
+    table = table.reindex(index=wards, columns=covered, fill_value=0).astype("float64")
+    return table.reindex(columns=month_range(covered[0], covered[-1])).rename_axis(index="ward_code", columns="month")
+
+
 def asb_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
     """ASB incidents per ward this year and last (same months), with this year's rate per 1,000.
 
     Columns: ward_code, ward_name, previous (Int64; missing when last year's months were not all
-    published), current (int64), change_percent, verdict, population, rate, lower, upper.
+    published), current (int64), change_percent, verdict (the quasi-Poisson test of the ward's
+    monthly series, :func:`assess.measure.metrics.count_change`), population, rate, lower, upper.
     Highest rate first.
     """
     cur = ward_table(ctx, asb=True)
     prev = ward_table(ctx, asb=True, year=ctx.previous_year).set_index("ward_code")["count"]
-    comparable = counts.year_to_date(ctx).complete
+    pc = counts.year_to_date(ctx)
+    comparable = pc.complete
     df = cur.rename(columns={"count": "current"})
     df.insert(2, "previous", df["ward_code"].map(prev).fillna(0).astype("Int64"))
     if comparable:
-        changes = [change_in_counts(int(p), int(c)) for p, c in zip(df["previous"], df["current"])]
+        monthly = asb_monthly_by_ward(ctx)
+        changes = [count_change(int(p), int(c), monthly=monthly.loc[w], months=pc.months, previous_months=pc.previous_months)
+                   for w, p, c in zip(df["ward_code"], df["previous"], df["current"])]
         percent = [c.percent for c in changes]
         verdict = [c.verdict for c in changes]
     else:
@@ -93,16 +126,22 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if head.change is not None:
         out.say(narrative.describe_change(f"Compared with {pc.previous_label}, anti-social behaviour", head.change,
                                              unit="incidents"))
+        out.note(narrative.change_method_note(head.change, "Changes in anti-social behaviour"))
     else:
         out.note(no_comparison_sentence(pc))
-    bench, per_1000 = asb_benchmark(ctx)
+    bench, per_1000 = asb_benchmark(ctx) if not head.part_year else (None, None)
     comparators = None
     note = None
     if bench is not None and head.rate is not None:
         comp = compare_with_benchmark(head.rate, per_1000)
         out.say(narrative.describe_comparison(ctx.cfg.name, head.rate, f"{bench.area} ({bench.period})", comp))
+        out.note(narrative.benchmark_method_note(bench.area))
         comparators = {common.comparator_key(bench.area): per_1000}
         note = f"National comparator: {bench.label}, {bench.source}."
+    elif head.part_year and head.rate is not None:
+        out.say(f"The year is incomplete, so its part-year rate over {len(pc.months)} months is not compared with the "
+                "national annual rate.")
+        note = f"Part-year rate over the {len(pc.months)} months of {pc.label}, not annualised."
     else:
         text = (
             "There is no national anti-social behaviour rate to compare with: police.uk publishes ASB by force, and "
@@ -125,6 +164,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             unit="incidents",
             comparators=comparators,
             note=note,
+            change=head.change,
         )
     )
     if head.change is not None:
@@ -161,6 +201,7 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note("There are no ward population estimates, so ASB rates by ward are not charted.")
         return
     top = table.iloc[0]
+    funnel = ward_funnel_assessment(current, csp.value)
     bars = pd.concat(
         [current[["ward_name", "rate", "lower", "upper"]],
          pd.DataFrame({"ward_name": [ctx.cfg.name], "rate": [csp.value], "lower": [csp.lower], "upper": [csp.upper]})],
@@ -178,14 +219,13 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         ),
         caption=f"Anti-social behaviour per 1,000 residents by ward, {pc.label}. Sources: {ASB_SOURCE}; {POPULATION_SOURCE}.",
     )
-    comp = compare_with_benchmark(
-        rate_per(int(top["current"]), float(top["population"]), 1000), csp.value
-    )
+    comp = ward_against_csp(top, funnel, count="current")
     out.say(
         f"{top['ward_name']} had the highest rate of anti-social behaviour, {narrative.format_rate(top['rate'])} incidents "
-        f"per 1,000 residents, {comp.verdict} {'to' if comp.verdict == 'similar' else 'than'} the {ctx.cfg.name} rate of "
-        f"{narrative.format_rate(csp.value)}."
+        f"per 1,000 residents, {ward_verdict_words(comp, ctx.cfg.name)} of {narrative.format_rate(csp.value)}. "
+        + narrative.describe_funnel_outside(funnel, "wards")
     )
+    out.note(narrative.funnel_method_note(funnel, "wards"))
     rising = table.loc[table["verdict"] == "increase", "ward_name"].tolist()
     if rising:
         out.say(f"Anti-social behaviour rose significantly in {narrative.format_count(len(rising))} wards: {', '.join(rising)}.")

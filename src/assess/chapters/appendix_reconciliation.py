@@ -95,6 +95,7 @@ def by_quarter(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         caption=f"police.uk crimes and Home Office recorded offences, {force}, {ctx.year}, by financial quarter. "
         f"Source: {SOURCE}.",
         suppress=False,  # force-wide totals of published statistics
+        decimals={"Difference (%)": 1},
     )
 
 
@@ -123,6 +124,7 @@ def by_offence_group(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         caption=f"police.uk categories and the Home Office offence groups they correspond to, {force}, "
         f"{ctx.year}, complete quarters. Source: {SOURCE}.",
         suppress=False,
+        decimals={"Difference (%)": 1},
     )
 
 

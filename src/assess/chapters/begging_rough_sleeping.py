@@ -28,6 +28,7 @@ from assess.chapters import common
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import metric_from_count, metric_from_rate
 from assess.measure.narrative import (
+    change_method_note,
     describe_change,
     format_count,
     format_rate,
@@ -38,7 +39,7 @@ from assess.measure.survey import problem_shares, wave, waves_for_year
 from assess.periods import parse_financial_year
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
-from assess.stats import Rate, change_in_counts, rate_per
+from assess.stats import Rate, change_in_totals, rate_per
 
 CHAPTER = "09_begging_rough_sleeping"
 PARTNER = "rough_sleeping"
@@ -46,6 +47,10 @@ SURVEY = "resident_survey"
 PER_HOUSEHOLDS = 1000
 RATE_BENCHMARKS = ("rough_sleeping_rate", "rough_sleeping")
 SURVEY_PROBLEMS = ("problem_begging", "problem_rough_sleeping")
+
+#: Why the changes of this chapter are tested on two totals (no monthly series exists).
+SNAPSHOT_ONLY = "rough sleeping is counted on one autumn night a year: there is no monthly series"
+YEARLY_ONLY = "the partnership records begging incidents by year: there is no monthly series"
 
 
 # -- pure computation ----------------------------------------------------------------------------------
@@ -138,7 +143,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     text = f"On the autumn {year} snapshot night, {format_count(count)} people were {method} sleeping rough in {ctx.cfg.name}."
     change = None
     if prev is not None:
-        change = change_in_counts(int(prev["rough_sleepers"]), count)
+        change = change_in_totals(int(prev["rough_sleepers"]), count, reason=SNAPSHOT_ONLY)
         text += " " + describe_change(f"Compared with autumn {year - 1}, the number", change, unit="")
         if prev["method"] != row["method"]:
             text += (
@@ -146,6 +151,8 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 f"{_with_article(str(row['method']))}, so the two are not strictly comparable.)"
             )
     out.say(text)
+    if change is not None:
+        out.note(change_method_note(change, "Changes in rough sleeping"))
     out.table(
         "rough_sleeping",
         table.drop(columns=["begging_incidents"]),
@@ -153,7 +160,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         "(count or estimate), households, and rate per 1,000 households with 95% interval "
         "(source: local authority returns to MHCLG, partner data)",
         count_columns=["rough_sleepers"],
-        decimals={"households": 0, "rate_per_1000_households": 3, "lower_95": 3, "upper_95": 3},
+        decimals={"households": 0, "rate_per_1000_households": 2, "lower_95": 2, "upper_95": 2},
     )
     out.figure(
         charts.line_trend(
@@ -178,6 +185,7 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             _source(ctx),
             unit="people",
             note=f"Autumn {year} snapshot ({row['method']}).",
+            no_series=SNAPSHOT_ONLY,
         )
     )
     hh = row["households"]
@@ -212,6 +220,8 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 households",
             note=None if bench is None else f"National figure for {bench.period}: {bench.source}.",
+            decimals=2,
+            no_series=SNAPSHOT_ONLY,
         )
     )
     out.finding(f"{text} {rate_text}", display=False)
@@ -238,9 +248,11 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     prev = snapshot(data, year - 1)
     text = f"The partnership recorded {format_count(count)} begging incidents in {year}."
     if prev is not None:
-        change = change_in_counts(int(prev["begging_incidents"]), count)
+        change = change_in_totals(int(prev["begging_incidents"]), count, reason=YEARLY_ONLY)
         text += " " + describe_change(f"Compared with {year - 1}, begging incidents", change, unit="")
     out.say(text)
+    if prev is not None:
+        out.note(change_method_note(change, "Changes in begging incidents"))
     out.table(
         "begging",
         data[["year", "begging_incidents"]].reset_index(drop=True),
@@ -271,6 +283,7 @@ def begging(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             _source(ctx),
             unit="incidents",
             note="Partnership records; begging is not a police.uk category.",
+            no_series=YEARLY_ONLY,
         )
     )
     out.finding(text, display=False)

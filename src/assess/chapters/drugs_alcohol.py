@@ -16,8 +16,13 @@ Sources:
   poisoning", by year of registration). As ONS and OHID (Fingertips) do, three calendar years are
   pooled: deaths summed over the three years / population summed over the three years x 100,000,
   with exact Poisson limits below 10 deaths and Byar's method from 10 (PHE). ONS and OHID publish
-  directly age-standardised rates; this crude rate is close to them where the age structure is
-  like England's, and says so.
+  directly age-standardised rates; this rate is crude, so it is set against a national figure
+  with a verdict only when the benchmarks file says that figure is crude too (like with like):
+  otherwise the two are shown side by side and the chapter says why there is no verdict.
+
+Changes in flagged and police.uk counts are tested on their monthly series (quasi-Poisson,
+allowing for month-to-month variation beyond chance); the pooled death rates, registered by
+calendar year, by the exact test of the two totals, which the metric records.
 """
 
 from __future__ import annotations
@@ -25,24 +30,27 @@ from __future__ import annotations
 import pandas as pd
 
 from assess.chapters import common
+from assess.chapters.recorded_crime import monthly_counts, period_change
+from assess.measure import counts as police_counts
 from assess.measure.context import AssessmentContext
-from assess.measure.flags import flag_count, flag_monthly
+from assess.measure.flags import flag_count, flag_monthly, flag_series
 from assess.measure.metrics import metric_from_count, metric_from_rate
 from assess.measure.narrative import (
+    change_method_note,
     describe_change,
     describe_proportion,
     format_count,
     format_rate,
     format_share,
+    possessive,
 )
-from assess.measure.national import comparison_sentence, national_benchmark
-from assess.periods import parse_financial_year, shift_month
+from assess.measure.national import Benchmark, comparison_sentence, national_benchmark
+from assess.periods import parse_financial_year, period_code, shift_month
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
     Proportion,
     Rate,
-    change_in_counts,
     change_in_proportions,
     change_in_rates,
     proportion,
@@ -59,6 +67,9 @@ POOLED_YEARS = 3
 DEATHS_PER = 100_000
 DEATHS_BENCHMARKS = ("drug_related_deaths_rate", "drug_misuse_deaths", "drug_related_deaths")
 DRUG_OFFENCE_BENCHMARKS = ("drug_offences_rate", "drug_offences", "drugs")
+
+#: Why the pooled death rates are tested on two totals.
+DEATHS_NO_SERIES = "deaths are registered by calendar year and pooled over three years: there is no monthly series"
 
 
 #: Force flags of this chapter: metric id, label, what the share is of ("crime" or "violence"), and
@@ -91,7 +102,7 @@ def street_totals(street: pd.DataFrame, months: list[str]) -> dict[str, int]:
     """police.uk crimes in ``months``: ``crime`` (all, excluding ASB), ``violence`` and ``drugs``."""
     part = street[street["month"].isin(months) & ~street["is_asb"].astype("boolean").fillna(False).astype(bool)]
     return {
-        "crime": int(len(part)),
+        "crime": len(part),
         "violence": int((part["category"] == VIOLENCE).sum()),
         "drugs": int((part["category"] == DRUGS).sum()),
     }
@@ -281,13 +292,16 @@ def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) 
                 CHAPTER,
                 flagged,
                 prev_flagged,
-                ctx.year,
-                None if prev_flagged is None else ctx.previous_year,
+                period_code(months),
+                None if prev_flagged is None else period_code(prev_months),
                 population,
                 _flags_source(ctx),
                 unit="crimes",
                 note=note,
                 disclosure_threshold=ctx.cfg.suppression_threshold,
+                monthly=flag_series(flags, flag),
+                months=months,
+                previous_months=prev_months or None,
             )
         )
         if flag in ("alcohol_affected", "drug_related_violence"):
@@ -316,28 +330,31 @@ def drug_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if not len(current):
         out.say(f"*There are no police.uk crime records for {ctx.cfg.name} in {ctx.year}.*")
         return
-    previous = ctx.street(ctx.previous_year, asb=False)
-    text = f"In {ctx.year}, police.uk recorded {format_count(count)} drug offences in {ctx.cfg.name}"
+    pc = police_counts.year_to_date(ctx, category=DRUGS)
+    text = f"In {pc.label}, police.uk recorded {format_count(count)} drug offences in {ctx.cfg.name}"
     rate = None
     if population:
         rate = rate_per_1000(count, population)
         text += (
-            f", {format_rate(rate.value, 2)} per 1,000 residents (95% interval {format_rate(rate.lower, 2)} "
-            f"to {format_rate(rate.upper, 2)})."
+            f", {format_rate(rate.value)} per 1,000 residents (95% interval {format_rate(rate.lower)} "
+            f"to {format_rate(rate.upper)})."
         )
     else:
         text += "."
     sentences = [text]
-    if len(previous):
-        sentences.append(describe_change("Drug offences", change_in_counts(int((previous["category"] == DRUGS).sum()), count)))
+    change = period_change(pc, monthly_counts(ctx, category=DRUGS)) if pc.complete else None
+    if change is not None:
+        sentences.append(describe_change("Drug offences", change))
     bench = national_benchmark(ctx, DRUG_OFFENCE_BENCHMARKS, ctx.year)
     if rate is not None and bench is not None and ctx.complete:
-        sentences.append(comparison_sentence(ctx.cfg.name, rate, bench, unit="per 1,000 residents", decimals=2))
+        sentences.append(comparison_sentence(ctx.cfg.name, rate, bench, unit="per 1,000 residents"))
     elif bench is None:
         sentences.append("There is no national drug offence rate in the benchmarks file.")
     elif rate is not None:
         sentences.append("The year is incomplete, so its rate is not compared with the national annual rate.")
     out.say(" ".join(sentences))
+    if change is not None:
+        out.note(change_method_note(change, "Changes in drug offences"))
     out.say(
         "Drug offences are mostly found by police activity (stop and search, warrants), so a change in them "
         "reflects enforcement as much as any change in drug supply or use."
@@ -382,10 +399,7 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         f"among {ctx.cfg.name}'s residents: {format_rate(rate.value)} per 100,000 a year (95% interval "
         f"{format_rate(rate.lower)} to {format_rate(rate.upper)})."
     )
-    text += " " + comparison_sentence(
-        ctx.cfg.name, rate, bench, unit="per 100,000 a year",
-        absent=f"There is no {ctx.cfg.national_name} figure for {window_label(end)} in the benchmarks file.",
-    )
+    text += " " + deaths_comparison_sentence(ctx.cfg.name, rate, bench, ctx.cfg.national_name, window_label(end))
     previous = None
     earlier = table[table["end_year"] == end - POOLED_YEARS]
     if not earlier.empty:
@@ -398,7 +412,7 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     out.say(
         "Rates pool three years because deaths are few in any one year. They are crude rates (deaths over "
         "person-years); ONS and OHID publish age-standardised rates, which differ where the local age "
-        "structure differs from England's."
+        "structure differs from England's, so a crude rate is judged only against a crude national figure."
     )
     if len(table) >= 2:
         rows = [{"period": p, "area": ctx.cfg.name, "rate": r} for p, r in zip(table["period"], table["rate_per_100000"])]
@@ -427,10 +441,38 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             previous=previous,
             previous_period=window_label(end - POOLED_YEARS),
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
+            comparison_verdicts=None if like_for_like_rate(bench) else {},
             unit="per 100,000 population a year",
+            no_series=DEATHS_NO_SERIES,
             note="Crude rate: deaths summed over three calendar years / population summed over the three years x 100,000."
-            + (f" National figure: {bench.source}." if bench is not None else ""),
+            + (f" National figure: {bench.source}." if bench is not None else "")
+            + ("" if bench is None or like_for_like_rate(bench) else f" No comparison verdict: {unlike_reason(bench)}."),
         )
     )
     out.finding(text, display=False)
 
+
+
+def like_for_like_rate(bench: Benchmark | None) -> bool:
+    """True when a national death rate can be set against this chapter's crude rate: the benchmarks
+    file says it is crude. An age-standardised figure, or one whose kind is not stated, cannot."""
+    return bench is not None and bench.standardisation == "crude"
+
+
+def unlike_reason(bench: Benchmark) -> str:
+    """Why a national death rate gets no verdict against the local crude rate."""
+    if bench.standardisation == "age-standardised":
+        return f"{possessive(bench.area)} figure is age-standardised and this rate is crude"
+    return (f"the benchmarks file does not say whether {possessive(bench.area)} figure is crude or age-standardised "
+            "(ONS and OHID publish age-standardised rates), and this rate is crude")
+
+
+def deaths_comparison_sentence(name: str, rate: Rate, bench: Benchmark | None, national_name: str, period: str) -> str:
+    """The local crude death rate against the national figure: with a verdict only like with like
+    (both crude, :func:`like_for_like_rate`); otherwise side by side, saying why there is none."""
+    if bench is None:
+        return f"There is no {national_name} figure for {period} in the benchmarks file."
+    if like_for_like_rate(bench):
+        return comparison_sentence(name, rate, bench, unit="per 100,000 a year")
+    return (f"{possessive(bench.area)} figure for {bench.period} is {format_rate(bench.value)} per 100,000 a year "
+            f"(source: {bench.source}). No verdict is given: {unlike_reason(bench)}, so the two are not like with like.")

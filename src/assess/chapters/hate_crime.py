@@ -16,6 +16,9 @@ Counting rules are those of :mod:`assess.measure.flags`:
   the change on last year and the trend compare like with like.
 - Rates are per 1,000 residents of the CSP (ONS mid-year estimate, ``ctx.population``), with
   PHE confidence limits (:func:`assess.stats.rate_per_1000`).
+- Changes and trends allow for month-to-month variation beyond chance: the change on last year is
+  the quasi-Poisson test of the monthly series, the trend the quasi-Poisson trend of the yearly
+  totals with the dispersion of those months (:mod:`assess.measure.flags`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from assess.measure.flags import (
     flag_by_year,
     flag_count,
     flag_count_metric,
-    flag_monthly,
+    flag_series,
     flags_like_for_like,
     total_counts_strands_twice,
     two_year_row,
@@ -96,7 +99,7 @@ def strand_table(flags: pd.DataFrame, year: str, previous_year: str, threshold: 
     """
     rows = [
         {"strand": s, "Strand": strand_label(s)}
-        | two_year_row(flags, flag_monthly(flags, "hate_crime", s), year, previous_year, threshold)
+        | two_year_row(flags, flag_series(flags, "hate_crime", s), year, previous_year, threshold)
         for s in strands_present(flags)
     ]
     table = pd.DataFrame(rows, columns=["strand", "Strand", previous_year, year, "change_percent", "verdict"])
@@ -157,15 +160,17 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         caption=f"Hate crimes by financial year ({'whole years' if lfl.complete else 'same months of each year'}). "
         f"Source: {SOURCE}.",
     )
-    change = year_change(by_year, ctx.year, ctx.previous_year)
+    monthly = flag_series(flags, "hate_crime")
+    change = year_change(by_year, ctx.year, ctx.previous_year, monthly=monthly, lfl=lfl)
     if change is not None:
         text = narrative.describe_change(
             f"Hate crime in {lfl.describe(ctx.year)} against {lfl.describe(ctx.previous_year)}", change
         )
         out.finding(text)  # shown in the chapter as a key finding
+        out.note(narrative.change_method_note(change, "Changes in hate crime"))
     else:
         out.say(f"The flags file has no hate crime counts for {ctx.previous_year}, so there is no change on last year.")
-    tr = year_trend(by_year)
+    tr = year_trend(by_year, monthly=monthly, lfl=lfl)
     if tr is not None:
         years = list(by_year.index)
         text = narrative.describe_trend(f"Hate crime ({years[0]} to {years[-1]})", tr, "year")
@@ -173,6 +178,7 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             out.finding(text)  # shown in the chapter as a key finding
         else:
             out.say(text)
+        out.note(narrative.trend_method_note(tr))
     else:
         out.say(
             f"The flags file covers {narrative.format_count(len(by_year))} financial year(s); a trend test needs at "
@@ -192,9 +198,11 @@ def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.say("There is no population estimate for the CSP, so the rate per 1,000 residents is not shown.")
     else:
         bench, national = national_rate(ctx, BENCHMARK_MEASURES, ctx.year) if lfl.complete else (None, None)
+        part = "" if lfl.complete else (f" (a part-year rate over {narrative.format_count(len(lfl.month_numbers))} "
+                                        "months, not annualised)")
         text = (
-            f"In {lfl.describe(ctx.year)} there were {narrative.format_rate(r.value)} hate crimes per 1,000 residents "
-            f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
+            f"In {lfl.describe(ctx.year)} there were {narrative.format_rate(r.value)} hate crimes per 1,000 residents"
+            f"{part} (95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
         )
         out.say(text)
         if bench is not None:
@@ -204,12 +212,16 @@ def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit="per 1,000 residents")
                 + f" The national rate is for {bench.period}; source: {bench.source}."
             )
+            out.note(narrative.benchmark_method_note(bench.area))
         elif lfl.complete:
             out.say("The benchmarks file holds no national hate crime rate per 1,000, so there is no national comparison.")
     out.metric(
         flag_count_metric(
             "hate_crime", "Hate crimes", CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, ctx.population,
             ctx.cfg.suppression_threshold, SOURCE, comparators=comparators or None,
+            monthly=flag_series(flags, "hate_crime"),
+            note=None if lfl.complete else f"A part-year count and rate over the {len(lfl.month_numbers)} months of "
+            f"{lfl.describe(ctx.year)}, not annualised.",
         )
     )
 
@@ -228,7 +240,7 @@ def strands(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         return
     table = strand_table(flags, ctx.year, ctx.previous_year, ctx.cfg.suppression_threshold)
     lfl = flags_like_for_like(flags, ctx.year)
-    shown = table.drop(columns=["strand"]).round({"change_percent": 1}).rename(
+    shown = narrative.round_table(table.drop(columns=["strand"]), {"change_percent": 1}).rename(
         columns={"change_percent": "Change (%)", "verdict": "Verdict"})
     out.table(
         "hate_crime_by_strand",
@@ -266,7 +278,7 @@ def strands(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.metric(
             flag_count_metric(
                 f"hate_crime_{s}", f"Hate crimes: {strand_label(s).lower()}", CHAPTER, by_year, ctx.year,
-                ctx.previous_year, lfl, ctx.population, threshold, SOURCE,
+                ctx.previous_year, lfl, ctx.population, threshold, SOURCE, monthly=flag_series(flags, "hate_crime", s),
             )
         )
     rising = table[(table["verdict"] == "increase") & (table[ctx.year] >= threshold)]

@@ -305,6 +305,9 @@ def repeat_offending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     share = proportion(summary.repeat, summary.offenders)
     prev_summary = repeat_summary(previous)
     prev_share = None if prev_summary is None else proportion(prev_summary.repeat, prev_summary.offenders)
+    if prev_share is not None:
+        out.say(describe_change(f"Compared with {ctx.previous_year}, the share with two or more offences",
+                                change_in_proportions(prev_share, share)))
     out.metric(
         metric_from_proportion(
             "repeat_offender_share",

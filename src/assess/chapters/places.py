@@ -6,9 +6,12 @@ where needed, ``ctx.population_by("ward")``); ward boundaries (GeoJSON, ONS) for
 supplied, else the records' anonymised map points.
 
 Rates are per 1,000 residents with PHE confidence limits; wards are set against the CSP's own
-rate on a funnel plot (Spiegelhalter 2005). Concentration: the share of crime in the 10% of
-LSOAs (and wards) with the most, and the Gini coefficient across LSOAs (every LSOA of the CSP,
-those without a crime counting zero).
+rate on a funnel plot whose limits allow for the variation between wards beyond chance
+(Spiegelhalter 2005, additive random effects: :func:`ward_funnel_assessment`), and a ward is
+"significantly higher" than the CSP only when it lies outside them. Concentration: the share of
+crime in the places with the most (the top 10% of LSOAs and of wards, rounded up to whole places,
+and said as the share of places they are), and the Gini coefficient across LSOAs (every LSOA of
+the CSP, those without a crime counting zero).
 """
 
 from __future__ import annotations
@@ -29,8 +32,11 @@ from assess.measure.metrics import Metric, metric_from_rate
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
-    compare_with_benchmark,
-    funnel_limits,
+    DispersedComparison,
+    FunnelAssessment,
+    Rate,
+    compare_with_benchmark_overdispersed,
+    funnel_assessment,
     gini,
     places_in_top,
     rate_per,
@@ -39,6 +45,9 @@ from assess.stats import (
 from assess.store.harmonise import ASB
 
 TOP_FRACTION = 0.1
+
+#: Spiegelhalter's adjustment for the variation between wards (2005: the additive random effect).
+ADJUSTMENT = "additive"
 
 
 # --- pure computation ------------------------------------------------------------------------
@@ -116,25 +125,46 @@ def highest_rate_ward(table: pd.DataFrame, rate: str = "rate", name: str = "ward
     return have.sort_values([rate, name], ascending=[False, True]).iloc[0]
 
 
-def ward_funnel(table: pd.DataFrame, csp_rate: float, *, count: str = "count", rate: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Points (area, denominator, rate, position) and funnel limits around the CSP rate for each ward.
+def _with_population(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["population"].notna() & (table["population"] > 0)]
 
-    ``position`` is "above", "below" or "within" the 99.8% limits at the ward's population.
+
+def ward_funnel_assessment(table: pd.DataFrame, csp_rate: float, *, count: str = "count") -> FunnelAssessment:
+    """Every ward with a population in the funnel around the CSP's rate (per 1,000), allowing for
+    the variation between wards beyond chance (Spiegelhalter 2005, :data:`ADJUSTMENT`)."""
+    have = _with_population(table)
+    names = have["ward_name"].astype(str).tolist()
+    return funnel_assessment(dict(zip(names, have[count].astype(int), strict=True)),
+                             dict(zip(names, have["population"].astype(float), strict=True)),
+                             csp_rate, per=1000, adjustment=ADJUSTMENT)
+
+
+def ward_funnel(table: pd.DataFrame, csp_rate: float, *, count: str = "count", rate: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Points (area, denominator, rate, count, position) and funnel limits around the CSP rate for each ward.
+
+    ``position`` is "above 99.8%", "above 95%", "within", "below 95%" or "below 99.8%": the widest
+    limit of :func:`ward_funnel_assessment` the ward's rate crosses at its population.
     """
-    have = table[table["population"].notna() & (table["population"] > 0)]
+    funnel = ward_funnel_assessment(table, csp_rate, count=count)
+    t = funnel.table
     points = pd.DataFrame(
         {
-            "area": have["ward_name"].astype(str).to_numpy(),
-            "denominator": have["population"].to_numpy(dtype="float64"),
-            "rate": have[rate].to_numpy(dtype="float64"),
-            "count": have[count].to_numpy(dtype="int64"),
+            "area": t["area"].astype(str).to_numpy(),
+            "denominator": t["denominator"].to_numpy(dtype="float64"),
+            "rate": t["rate"].to_numpy(dtype="float64"),
+            "count": t["count"].to_numpy(dtype="int64"),
+            "position": t["position"].astype(str).to_numpy(),
         }
     )
-    at = funnel_limits(points["denominator"].to_numpy(), csp_rate, per=1000)
-    points["position"] = np.where(points["rate"] > at["upper_998"], "above",
-                                  np.where(points["rate"] < at["lower_998"], "below", "within"))
     sizes = np.geomspace(max(points["denominator"].min() * 0.8, 1.0), points["denominator"].max() * 1.2, 200)
-    return points, funnel_limits(sizes, csp_rate, per=1000)
+    return points, funnel.limits(sizes)
+
+
+def ward_against_csp(row: pd.Series, funnel: FunnelAssessment, *, count: str = "count") -> DispersedComparison:
+    """A ward's rate against the CSP's, allowing for the variation between wards (the funnel's estimate):
+    "significantly higher" exactly when it lies above the funnel's 95% limit."""
+    return compare_with_benchmark_overdispersed(int(row[count]), float(row["population"]), funnel.benchmark_rate,
+                                                funnel.overdispersion, per=1000, adjustment=ADJUSTMENT)
 
 
 @dataclass(frozen=True)
@@ -206,12 +236,13 @@ def boundary_code_property(geojson: dict, codes: list[str]) -> str | None:
 
 
 def rounded_rates(table: pd.DataFrame) -> pd.DataFrame:
-    """Rates and limits to one decimal place and populations as whole residents, for publication."""
+    """Rates and limits to one decimal place and populations as whole residents, for publication
+    (rounded once, as the text is: :func:`assess.measure.narrative.round_table`)."""
     out = table.copy()
     if "population" in out.columns:
         out["population"] = out["population"].round().astype("Int64")
     cols = [c for c in out.columns if c.endswith(("rate", "lower", "upper")) or c == "change_percent"]
-    return out.round({c: 1 for c in cols})
+    return narrative.round_table(out, {c: 1 for c in cols})
 
 
 def _period(ctx: AssessmentContext) -> str:
@@ -258,19 +289,21 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note("There are no ward population estimates, so ward rates and the funnel plot are not shown.")
         return
     top = highest_rate_ward(crime)
-    comp = compare_with_benchmark(rate_per(int(top["count"]), float(top["population"]), 1000), csp.value)
+    funnel = ward_funnel_assessment(crime, csp.value)
+    comp = ward_against_csp(top, funnel)
     out.say(
         f"{top['ward_name']} had the highest crime rate, {narrative.format_rate(top['rate'])} per 1,000 residents "
         f"(95% confidence interval {narrative.format_rate(top['lower'])} to {narrative.format_rate(top['upper'])}), "
-        f"{comp.verdict} {'to' if comp.verdict == 'similar' else 'than'} the {ctx.cfg.name} rate of "
-        f"{narrative.format_rate(csp.value)} per 1,000."
+        + ward_verdict_words(comp, ctx.cfg.name) + f" of {narrative.format_rate(csp.value)} per 1,000."
     )
     points, limits = ward_funnel(crime, csp.value)
-    above = points.loc[points["position"] == "above", "area"].tolist()
+    above = points.loc[points["position"].str.startswith("above 99.8"), "area"].tolist()
     out.say(
-        f"{narrative.format_count(len(above))} of {narrative.format_count(len(points))} wards lie above the 99.8% "
-        f"control limit around the {ctx.cfg.name} rate" + (f": {', '.join(above)}." if above else ".")
+        f"{narrative.format_count(len(above))} of {narrative.format_count(len(points))} wards "
+        f"{'lies' if len(above) == 1 else 'lie'} above the 99.8% "
+        f"control limit around the {ctx.cfg.name} rate. " + narrative.describe_funnel_outside(funnel, "wards")
     )
+    out.note(narrative.funnel_method_note(funnel, "wards"))
     out.figure(
         charts.funnel_plot(points, limits, f"Crime rate by ward against population, {period}", highlight=str(top["ward_name"]),
                            centre=csp.value, ylabel="Crimes per 1,000 residents", xlabel="Residents",
@@ -278,10 +311,12 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         "ward_funnel",
         alt=(
             f"Funnel plot of the crime rate of each of {narrative.format_count(len(points))} wards against its population, "
-            f"with 95% and 99.8% limits around the {ctx.cfg.name} rate; {narrative.format_count(len(above))} wards lie above "
-            f"the upper 99.8% limit. {top['ward_name']}, the highest, is labelled."
+            f"with 95% and 99.8% limits around the {ctx.cfg.name} rate that allow for the variation between wards; "
+            f"{narrative.format_count(len(above))} wards lie above the upper 99.8% limit. {top['ward_name']}, the highest, "
+            "is labelled."
         ),
-        caption=f"Crime per 1,000 residents by ward, {period}, with control limits around the {ctx.cfg.name} rate (see funnel plot in the glossary).",
+        caption=(f"Crime per 1,000 residents by ward, {period}, with control limits around the {ctx.cfg.name} rate "
+                 "allowing for the variation between wards (see funnel plot in the glossary)."),
     )
     bars = crime.assign(ward_name=crime["ward_name"].astype(str))
     bars = pd.concat([bars, pd.DataFrame({"ward_name": [ctx.cfg.name], "rate": [csp.value], "lower": [csp.lower],
@@ -298,15 +333,25 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         caption=f"Crime per 1,000 residents by ward, {period}. Sources: {POLICE_UK_SOURCE}; {POPULATION_SOURCE}.",
     )
     rate = rate_per(int(top["count"]), float(top["population"]), 1000)
-    out.metric(highest_rate_ward_metric(ctx, out.chapter, top, csp))
+    out.metric(highest_rate_ward_metric(ctx, out.chapter, top, csp, comp))
     out.finding(
         f"{top['ward_name']} had the highest crime rate of {ctx.cfg.name}'s wards in {period}: "
         f"{narrative.format_rate(rate.value)} per 1,000 residents against {narrative.format_rate(csp.value)} for {ctx.cfg.name}."
     )
 
 
-def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Series, csp) -> Metric:
-    """The ``highest_rate_ward`` metric: the highest ward crime rate per 1,000, compared with the CSP's rate."""
+def ward_verdict_words(comp: DispersedComparison, csp_name: str) -> str:
+    """ "significantly higher than the Wessex Vale rate" / "not significantly different from the ... rate",
+    the words of the overdispersed comparison (:func:`ward_against_csp`) the sentence cites."""
+    if comp.verdict == "similar":
+        return f"not significantly different, allowing for the variation between wards, from the {csp_name} rate"
+    return f"{comp.verdict}, allowing for the variation between wards, than the {csp_name} rate"
+
+
+def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Series, csp: Rate,
+                             comparison: DispersedComparison) -> Metric:
+    """The ``highest_rate_ward`` metric: the highest ward crime rate per 1,000, compared with the CSP's rate
+    allowing for the variation between wards (``comparison``, :func:`ward_against_csp`)."""
     pc = counts.year_to_date(ctx)
     rate = rate_per(int(top["count"]), float(top["population"]), 1000)
     return metric_from_rate(
@@ -317,8 +362,12 @@ def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Serie
         pc.period,
         f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}",
         comparators={"csp": csp.value},
+        comparison_verdicts={"csp": comparison.verdict},
+        comparison_methods={"csp": comparison.method_id},
+        comparison_dispersion={"csp": comparison.phi},
         unit="crimes per 1,000 residents",
-        note=f"The ward is {top['ward_name']} ({top['ward_code']}).",
+        note=f"The ward is {top['ward_name']} ({top['ward_code']})."
+        + (" The rate is a part-year rate, not annualised." if not ctx.complete else ""),
     )
 
 
@@ -479,9 +528,10 @@ def concentration_section(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             {
                 "Places": [c.places for c in rows],
                 "Number of places": pd.Series([c.n_places for c in rows], dtype="int64"),
-                "Places in the top 10%": pd.Series([c.n_top for c in rows], dtype="int64"),
-                "Share of crime in the top 10% (%)": [round(100 * c.top_share, 1) for c in rows],
-                "Gini coefficient": [round(c.gini, 3) for c in rows],
+                "Places with the most crime": pd.Series([c.n_top for c in rows], dtype="int64"),
+                "Their share of the places (%)": [narrative.rounded(100 * c.n_top / c.n_places, 1) for c in rows],
+                "Their share of crime (%)": [narrative.rounded(100 * c.top_share, 1) for c in rows],
+                "Gini coefficient": [narrative.rounded(c.gini, 2) for c in rows],
                 "Crimes": pd.Series([c.total for c in rows], dtype="int64"),
             }
         ),
@@ -490,14 +540,17 @@ def concentration_section(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     source = f"{POLICE_UK_SOURCE}; ONS LSOA to ward lookup"
     out.metric(Metric(
-        id="crime_top10pct_lsoa_share", label="Share of crime in the 10% of LSOAs with the most crime", chapter=out.chapter,
-        value=100 * lsoa.top_share, unit="percent", period=pc.period, source=source,
-        note=(f"{narrative.format_count(lsoa.n_top)} of {narrative.format_count(lsoa.n_places)} LSOAs; "
+        id="crime_top10pct_lsoa_share",
+        label=(f"Share of crime in the {narrative.format_count(lsoa.n_top)} LSOAs with the most crime "
+               f"({narrative.format_share(lsoa.n_top / lsoa.n_places)} of the {narrative.format_count(lsoa.n_places)})"),
+        chapter=out.chapter, value=100 * lsoa.top_share, unit="percent", period=pc.period, source=source,
+        note=(f"The top 10% of the {narrative.format_count(lsoa.n_places)} LSOAs, rounded up to "
+              f"{narrative.format_count(lsoa.n_top)} LSOAs ({narrative.format_share(lsoa.n_top / lsoa.n_places)} of them); "
               f"{narrative.format_count(lsoa.total)} crimes."),
     ))
     out.metric(Metric(
         id="crime_gini_lsoa", label="Gini coefficient of crime across LSOAs", chapter=out.chapter,
-        value=lsoa.gini, unit="Gini coefficient (0-1)", period=pc.period, source=source,
+        value=lsoa.gini, unit="Gini coefficient (0-1)", period=pc.period, source=source, decimals=2,
         note=f"Across {narrative.format_count(lsoa.n_places)} LSOAs, those without crime counting zero.",
     ))
     sentence = narrative.describe_top_share(lsoa.top_share, lsoa.fraction, lsoa.n_places, "LSOAs")

@@ -6,6 +6,14 @@ recorded crime open data tables at CSP level for the comparison with England and
 most-similar group (:mod:`assess.measure.comparators`); ONS population estimates for rates per 1,000
 residents; the partner file ``calls_for_service`` (999/101/online calls) where supplied.
 
+Verdicts allow for counts that vary more than chance: every change of a police.uk count (this
+year, the rolling 12 months) and of calls for service is the quasi-Poisson test of the monthly
+series behind it (:func:`assess.measure.metrics.count_change`), the yearly trend the
+quasi-Poisson trend with the dispersion of those months; the national change, whose Home Office
+figures come without a monthly series, is the exact test of two totals, and says so. Comparisons
+with England, the most similar group and the funnel of every CSP allow for the variation between
+areas beyond chance (Spiegelhalter 2005, additive random effects: :func:`national_funnel`).
+
 Pure functions (testable without a notebook) compute; the section functions
 (:func:`headline`, :func:`comparison`, :func:`trend`, :func:`monthly`, :func:`calls_for_service`)
 publish through :class:`~assess.report.outputs.ChapterOutputs`.
@@ -13,6 +21,8 @@ publish through :class:`~assess.report.outputs.ChapterOutputs`.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,32 +30,49 @@ import pandas as pd
 
 from assess import periods
 from assess.chapters import common
+from assess.errors import StatisticsError
 from assess.measure import comparators, counts, narrative
 from assess.measure.comparators import CSPRates
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import PeriodCounts
-from assess.measure.metrics import Metric, metric_from_count
-from assess.periods import months_of_financial_year
+from assess.measure.metrics import Metric, count_change, metric_from_count
+from assess.periods import LikeForLike, months_of_financial_year
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
-    Change,
     Comparison,
+    CountChange,
+    DispersedComparison,
+    DispersedTrend,
+    FunnelAssessment,
     GroupComparison,
     Rate,
-    Trend,
-    change_in_counts,
-    compare_with_benchmark,
+    change_in_totals,
+    compare_with_benchmark_overdispersed,
     compare_with_group,
-    funnel_limits,
-    funnel_position,
+    estimate_overdispersion,
+    funnel_assessment,
+    monthly_dispersion,
     rate_per,
-    trend_test,
+    trend_in_counts,
 )
 
 POLICE_UK_SOURCE = "data.police.uk street-level crime (Open Government Licence v3.0)"
 POPULATION_SOURCE = "ONS population estimates"
 CALLS_SOURCE = "Police calls for service (partner file calls_for_service)"
+
+#: Why the national change is tested on two totals: the Home Office gives no monthly series.
+NATIONAL_NO_SERIES = "the Home Office tables give quarterly and yearly totals, not the monthly series this test needs"
+
+#: Why the Home Office and police.uk count crime differently, and which figure is used where.
+HOME_OFFICE_AND_POLICE_UK = (
+    "the comparisons with other partnerships use the Home Office figures, the official statistics published for "
+    "every CSP; the rest of this chapter counts police.uk records, which leave out crimes that cannot be placed "
+    "on a map and are revised less often."
+)
+
+#: Spiegelhalter's adjustment for variation between areas in every comparison of this chapter.
+ADJUSTMENT = "additive"
 
 
 # --- pure computation ------------------------------------------------------------------------
@@ -55,27 +82,48 @@ CALLS_SOURCE = "Police calls for service (partner file calls_for_service)"
 class Headline:
     """A count of police.uk records this year (or year to date) against the same months last year.
 
-    ``change`` is the exact test of the two counts (:func:`assess.stats.change_in_counts`, equal
-    periods), None when police.uk published nothing for some month of either period (the
-    comparison would not be like for like); ``rate`` is per 1,000 residents with 95% limits (None
-    without a population).
+    ``change`` is the quasi-Poisson test of the monthly series over the two periods
+    (:func:`assess.measure.metrics.count_change`: it allows for the season and for month-to-month
+    variation beyond chance), None when police.uk published nothing for some month of either
+    period (the comparison would not be like for like); ``rate`` is per 1,000 residents with 95%
+    limits (None without a population), over the months of ``counts`` (a part-year rate when the
+    year is incomplete: :attr:`part_year`).
     """
 
     counts: PeriodCounts
-    change: Change | None
+    change: CountChange | None
     rate: Rate | None
     previous_rate: Rate | None
     population: float | None
+
+    @property
+    def part_year(self) -> bool:
+        """True when the period is shorter than a year (its rate is a part-year rate, not annualised)."""
+        return len(self.counts.months) < 12
+
+
+def monthly_counts(ctx: AssessmentContext, *, asb: bool | None = False, category: str | None = None) -> pd.Series:
+    """Records per month up to the last month of this year (index ``YYYY-MM``, float64; NaN for a
+    month police.uk did not publish): the series behind every count of this chapter and its tests."""
+    covered = [m for m in ctx.street_all["month"].dropna().unique() if m <= ctx.months[-1]]
+    street = ctx.street_all[ctx.street_all["month"] <= ctx.months[-1]]
+    return counts.monthly_series(street, asb=asb, category=category, covered_months=covered)
+
+
+def period_change(pc: PeriodCounts, monthly: pd.Series) -> CountChange:
+    """The change between the two like-for-like periods of ``pc``, tested on the monthly series."""
+    return count_change(pc.previous, pc.current, monthly=monthly, months=pc.months, previous_months=pc.previous_months)
 
 
 def headline_figures(ctx: AssessmentContext, *, asb: bool | None = False, category: str | None = None) -> Headline:
     """Records (crime by default; ``asb=True`` for ASB; or one ``category``) this year against last.
 
     Source: police.uk street records placed in the CSP. Both periods hold the same months
-    (:func:`assess.measure.counts.year_to_date`); the rate uses this year's population estimate for both.
+    (:func:`assess.measure.counts.year_to_date`); the change is tested on the monthly series
+    (:func:`period_change`); the rate uses this year's population estimate for both.
     """
     pc = counts.year_to_date(ctx, asb=asb, category=category)
-    change = change_in_counts(pc.previous, pc.current) if pc.complete else None
+    change = period_change(pc, monthly_counts(ctx, asb=asb, category=category)) if pc.complete else None
     pop = ctx.population
     rate = rate_per(pc.current, pop, 1000) if pop else None
     prev = rate_per(pc.previous, pop, 1000) if pop and pc.complete else None
@@ -84,23 +132,75 @@ def headline_figures(ctx: AssessmentContext, *, asb: bool | None = False, catego
 
 @dataclass(frozen=True)
 class NationalComparators:
-    """The Home Office comparison of this year and last, and the national change between them."""
+    """The Home Office comparison of this year and last, and the national change between them.
+
+    ``funnel`` places every CSP of the national comparator around the national rate, allowing for
+    the variation between areas (:func:`national_funnel`); ``focus_comparison`` is the CSP against
+    the national rate with that allowance, and ``group`` its place in its most similar group, its
+    verdict made with the allowance for the variation between the group's members
+    (:func:`group_comparison`). ``national_change`` is the exact test of the two national totals
+    (no monthly series; its ``fallback_reason`` says so).
+    """
 
     current: CSPRates
     previous: CSPRates
-    national_change: Change | None
-    focus_comparison: Comparison | None
+    national_change: CountChange | None
+    focus_comparison: DispersedComparison | None
     group: GroupComparison | None
+    funnel: FunnelAssessment | None = None
+
+
+def national_funnel(rates: CSPRates) -> FunnelAssessment | None:
+    """Every CSP of the national comparator (and the focus) in the funnel around the national rate.
+
+    Spiegelhalter (2005): the overdispersion of the CSPs' rates is estimated from their
+    winsorised z-scores and, where found, the limits are widened by the additive random effect
+    (:data:`ADJUSTMENT`), so that a CSP lies outside them only when it is unusual among CSPs.
+    None without a national rate.
+    """
+    if not rates.available or rates.national is None:
+        return None
+    prefixes = ("E22", "W22") if "wales" in rates.national_name.lower() else ("E22",)
+    t = rates.table[rates.table["csp_code"].str.startswith(prefixes) | rates.table["is_focus"]]
+    names = t["csp_name"].astype(str).tolist()
+    return funnel_assessment(
+        dict(zip(names, t["offences"].astype(int), strict=True)),
+        dict(zip(names, t["population"].astype(float), strict=True)),
+        rates.national.value, per=1000, adjustment=ADJUSTMENT,
+    )
 
 
 def group_comparison(rates: CSPRates) -> GroupComparison | None:
-    """Where the CSP ranks in its most-similar group (None without at least one other member)."""
+    """Where the CSP ranks in its most-similar group (None without at least one other member).
+
+    The rank and the group rate are those of :func:`assess.stats.compare_with_group`; the verdict
+    against the group rate allows for the variation between the group's members beyond chance
+    (Spiegelhalter 2005, :data:`ADJUSTMENT` random effect estimated over the group; the exact
+    comparison when the group is too small, fewer than three areas, to estimate it).
+    """
     if not rates.available or rates.group_table.empty or not rates.group_members:
         return None
     focus = rates.group_table.loc[rates.group_table["is_focus"], "csp_name"]
     if focus.empty:
         return None
-    return compare_with_group(rates.counts(), rates.denominators(), str(focus.iloc[0]), per=1000)
+    group = compare_with_group(rates.counts(), rates.denominators(), str(focus.iloc[0]), per=1000)
+    try:
+        od = estimate_overdispersion(group.table["count"].to_numpy(), group.table["denominator"].to_numpy(),
+                                     group.group_rate, per=1000)
+    except StatisticsError:
+        return group
+    comparison = compare_with_benchmark_overdispersed(group.rate.count, group.rate.denominator, group.group_rate, od,
+                                                      per=1000, adjustment=ADJUSTMENT)
+    return dataclasses.replace(group, verdict=comparison.verdict, comparison=comparison)
+
+
+def focus_comparison(rates: CSPRates, funnel: FunnelAssessment | None) -> DispersedComparison | None:
+    """The CSP's rate against the national rate, allowing for the variation between CSPs (``funnel``)."""
+    focus = rates.focus if rates.available else None
+    if focus is None or rates.national is None or funnel is None:
+        return None
+    return compare_with_benchmark_overdispersed(focus.count, focus.denominator, rates.national.value,
+                                                funnel.overdispersion, per=1000, adjustment=ADJUSTMENT)
 
 
 def national_comparators(ctx: AssessmentContext, offence_group: str | None = None) -> NationalComparators:
@@ -108,10 +208,26 @@ def national_comparators(ctx: AssessmentContext, offence_group: str | None = Non
     current = comparators.csp_rates(ctx, ctx.year, offence_group=offence_group)
     previous = comparators.csp_rates(ctx, ctx.previous_year, offence_group=offence_group)
     nat = comparators.national_offences(current, previous)
-    national_change = change_in_counts(nat.previous, nat.current) if nat else None
-    focus = current.focus if current.available else None
-    comparison = compare_with_benchmark(focus, current.national.value) if focus and current.national else None
-    return NationalComparators(current, previous, national_change, comparison, group_comparison(current))
+    national_change = change_in_totals(nat.previous, nat.current, reason=NATIONAL_NO_SERIES) if nat else None
+    funnel = national_funnel(current)
+    return NationalComparators(current, previous, national_change, focus_comparison(current, funnel),
+                               group_comparison(current), funnel)
+
+
+def comparison_fields(comparisons: Mapping[str, Comparison | None]) -> dict[str, dict]:
+    """A metric's comparison verdicts (by comparator key) with the method and between-area dispersion
+    of each: the overdispersed funnel's where it was used, PHE's otherwise (the metric's default)."""
+    verdicts: dict[str, str] = {}
+    methods: dict[str, str] = {}
+    dispersion: dict[str, float] = {}
+    for key, comparison in comparisons.items():
+        if comparison is None:
+            continue
+        verdicts[key] = comparison.verdict
+        if isinstance(comparison, DispersedComparison):
+            methods[key] = comparison.method_id
+            dispersion[key] = comparison.phi
+    return {"comparison_verdicts": verdicts, "comparison_methods": methods, "comparison_dispersion": dispersion}
 
 
 def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: NationalComparators) -> Metric:
@@ -123,24 +239,27 @@ def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: 
     """
     pc = head.counts
     comp: dict[str, float | None] = {}
-    verdicts: dict[str, str] = {}
+    fields: dict[str, dict] = {}
     note_parts = []
     rates = nat.current
     if rates.available and rates.national is not None and head.population:
         comp["england"] = rates.national.value
-        if nat.focus_comparison is not None:
-            verdicts["england"] = nat.focus_comparison.verdict
         if nat.group is not None:
             comp["msg_average"] = nat.group.group_rate
-            verdicts["msg_average"] = nat.group.verdict
+        fields = comparison_fields({"england": nat.focus_comparison,
+                                    "msg_average": None if nat.group is None else nat.group.comparison})
         focus = rates.focus
         note_parts.append(
             f"Comparators are Home Office recorded crime rates per 1,000 residents for {rates.year} "
             f"({rates.national_name}; most-similar group as a whole); their verdicts compare "
-            f"{ctx.cfg.name}'s own Home Office rate ({narrative.format_rate(focus.value)} per 1,000) with them."
+            f"{ctx.cfg.name}'s own Home Office rate ({narrative.format_rate(focus.value)} per 1,000) with them, "
+            "allowing for the variation between areas beyond chance (Spiegelhalter's method, "
+            "additive random effects: see funnel plot in the glossary)."
         )
     else:
         note_parts.append(rates.missing_sentence() or "No Home Office comparators.")
+    if head.part_year and head.rate is not None:
+        note_parts.append(f"The rate is a part-year rate over the {len(pc.months)} months of {pc.label}, not annualised.")
     if not pc.complete:
         note_parts.append(f"Months without published data: {', '.join(pc.missing_months)}.")
     m = metric_from_count(
@@ -157,37 +276,61 @@ def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: 
         comparators=comp or None,
         previous_population=head.population if head.change is not None else None,
         note=" ".join(note_parts),
+        change=head.change,
+        **fields,
     )
-    return m.model_copy(update={"comparison_verdicts": verdicts})
+    return m
 
 
-def funnel_data(rates: CSPRates) -> tuple[pd.DataFrame, pd.DataFrame]:
+def funnel_data(rates: CSPRates, funnel: FunnelAssessment | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Points (every CSP of the national comparator) and 95%/99.8% limits around the national rate.
 
-    Points: area, denominator (residents), rate (per 1,000), count. Limits: from
-    :func:`assess.stats.funnel_limits` over 200 populations spanning the CSPs'.
+    Points: area, denominator (residents), rate (per 1,000), count, position ("above 99.8%" ...
+    "within" ... "below 99.8%", :func:`assess.stats.funnel_assessment`). Limits: the same
+    funnel's (allowing for the variation between CSPs, :func:`national_funnel`) over 200
+    populations spanning the CSPs'.
     """
-    prefixes = ("E22", "W22") if "wales" in rates.national_name.lower() else ("E22",)
-    t = rates.table[rates.table["csp_code"].str.startswith(prefixes) | rates.table["is_focus"]]
+    funnel = funnel or national_funnel(rates)
+    if funnel is None:
+        raise ValueError("a funnel needs the Home Office CSP tables and a national rate")
+    t = funnel.table
     points = pd.DataFrame(
         {
-            "area": t["csp_name"].astype(str).to_numpy(),
-            "denominator": t["population"].to_numpy(dtype="float64"),
+            "area": t["area"].astype(str).to_numpy(),
+            "denominator": t["denominator"].to_numpy(dtype="float64"),
             "rate": t["rate"].to_numpy(dtype="float64"),
-            "count": t["offences"].to_numpy(dtype="int64"),
+            "count": t["count"].to_numpy(dtype="int64"),
+            "position": t["position"].astype(str).to_numpy(),
         }
     )
     lo, hi = float(points["denominator"].min()), float(points["denominator"].max())
     sizes = np.geomspace(max(lo * 0.8, 1.0), hi * 1.1, 200)
-    limits = funnel_limits(sizes, rates.national.value, per=1000)
-    return points, limits
+    return points, funnel.limits(sizes)
+
+
+def funnel_table(points: pd.DataFrame) -> pd.DataFrame:
+    """The funnel's areas for publication, those outside the limits first (widest first), then by name.
+
+    Columns: Area, Offences, Residents, Rate per 1,000 (one decimal place), Position.
+    """
+    order = {"above 99.8%": 0, "below 99.8%": 1, "above 95%": 2, "below 95%": 3, "within": 4}
+    t = points.assign(_order=points["position"].map(order).fillna(5)).sort_values(["_order", "area"], kind="stable")
+    return pd.DataFrame({
+        "Area": t["area"].to_numpy(),
+        "Offences": t["count"].to_numpy(dtype="int64"),
+        "Residents": t["denominator"].round().astype("int64").to_numpy(),
+        "Rate per 1,000": narrative.round_column(t["rate"].astype("float64"), 1).to_numpy(),
+        "Position": t["position"].to_numpy(),
+    })
 
 
 def yearly_counts(ctx: AssessmentContext, *, asb: bool | None = False) -> pd.DataFrame:
     """Records per financial year, like for like: each year cut to the months this year holds.
 
     Columns: financial_year, months (months of the compared span with published data), count,
-    comparable (True when the year has all the compared months). Source: police.uk.
+    comparable (True when the year has all the compared months). Source: police.uk. A year with
+    no record at all is absent (never a zero); a year without all the compared months is marked
+    not comparable, and is left out of the chart and the trend.
     """
     by_year = counts.counts_by_year_like_for_like(ctx, asb=asb)
     months = counts.year_months_present(ctx)
@@ -199,12 +342,20 @@ def yearly_counts(ctx: AssessmentContext, *, asb: bool | None = False) -> pd.Dat
             "count": by_year.to_numpy(dtype="int64"),
         }
     )
+    df = df[df["months"] > 0].reset_index(drop=True)
     df["comparable"] = (df["months"] == wanted).astype("bool")
     return df
 
 
-def yearly_trend(yearly: pd.DataFrame) -> Trend | None:
-    """The trend test over the comparable consecutive years ending this year (None for fewer than three)."""
+def yearly_trend(
+    yearly: pd.DataFrame, monthly: pd.Series | None = None, lfl: LikeForLike | None = None
+) -> DispersedTrend | None:
+    """The trend over the comparable consecutive years ending this year (None for fewer than three).
+
+    Quasi-Poisson log-linear trend of the yearly counts (:func:`assess.stats.trend_in_counts`), its
+    dispersion that of the monthly series behind them (``monthly`` over the ``lfl`` months of those
+    years, :func:`assess.stats.monthly_dispersion`), else that of the yearly points themselves.
+    """
     # the run of comparable years that ends with the latest one
     run: list[int] = []
     for i in range(len(yearly) - 1, -1, -1):
@@ -213,7 +364,14 @@ def yearly_trend(yearly: pd.DataFrame) -> Trend | None:
         run.insert(0, i)
     if len(run) < 3:
         return None
-    return trend_test(yearly["count"].iloc[run].tolist())
+    dispersion = None
+    if monthly is not None and lfl is not None:
+        months = [m for y in yearly["financial_year"].iloc[run] for m in lfl.months(str(y))]
+        try:
+            dispersion = monthly_dispersion(monthly.reindex(months))
+        except StatisticsError:
+            dispersion = None
+    return trend_in_counts(yearly["count"].iloc[run].astype(int).tolist(), dispersion=dispersion)
 
 
 def monthly_table(ctx: AssessmentContext, *, asb: bool | None = False, category: str | None = None) -> pd.DataFrame:
@@ -221,9 +379,7 @@ def monthly_table(ctx: AssessmentContext, *, asb: bool | None = False, category:
 
     Columns: month, count (float; NaN for a month police.uk did not publish), rolling_12_month.
     """
-    covered = [m for m in ctx.street_all["month"].dropna().unique() if m <= ctx.months[-1]]
-    street = ctx.street_all[ctx.street_all["month"] <= ctx.months[-1]]
-    series = counts.monthly_series(street, asb=asb, category=category, covered_months=covered)
+    series = monthly_counts(ctx, asb=asb, category=category)
     rolling = counts.rolling_12_month_totals(series)
     return pd.DataFrame({"month": series.index.astype(str), "count": series.to_numpy(), "rolling_12_month": rolling.to_numpy()})
 
@@ -235,23 +391,37 @@ def latest_rolling_comparison(ctx: AssessmentContext, *, asb: bool | None = Fals
     return counts.rolling_12_months(ctx.street_all, ctx.months_present[-1], asb=asb)
 
 
+def calls_monthly(calls: pd.DataFrame, channel: str | None = None) -> pd.Series:
+    """Calls for service per month (one ``channel``, or all), over the span of months the file holds.
+
+    Index ``YYYY-MM``; float64; 0 in a month the file holds without calls on that channel, NaN in a
+    month it does not hold at all. Source: partner file calls_for_service.
+    """
+    months = sorted(set(calls["month"].dropna().astype(str)))
+    if not months:
+        return pd.Series(dtype="float64", name="calls")
+    rows = calls if channel is None else calls[calls["channel"].astype(str) == channel]
+    by_month = rows.groupby(rows["month"].astype(str))["calls"].sum().reindex(months, fill_value=0).astype("float64")
+    return by_month.reindex(periods.month_range(months[0], months[-1])).rename("calls").rename_axis("month")
+
+
 def calls_by_channel(
     calls: pd.DataFrame, months: tuple[str, ...], previous_months: tuple[str, ...], *, comparable: bool = True
 ) -> pd.DataFrame:
     """Calls for service by channel (999, 101, online) in two like-for-like periods, with the change.
 
     Columns: channel, previous (Int64; missing when not ``comparable``), current (int64),
-    change_percent, verdict (exact test of two counts). The last row is "All channels".
+    change_percent, verdict (the quasi-Poisson test of the channel's monthly series,
+    :func:`assess.measure.metrics.count_change`). The last row is "All channels".
     Source: partner file calls_for_service.
     """
     rows = []
-    cur = calls[calls["month"].isin(months)].groupby("channel", observed=True)["calls"].sum()
-    prev = calls[calls["month"].isin(previous_months)].groupby("channel", observed=True)["calls"].sum()
     channels = sorted(set(calls["channel"].dropna().astype(str)))
     for ch in [*channels, "All channels"]:
-        c = int(cur.sum()) if ch == "All channels" else int(cur.get(ch, 0))
-        p = int(prev.sum()) if ch == "All channels" else int(prev.get(ch, 0))
-        change = change_in_counts(p, c) if comparable else None
+        monthly = calls_monthly(calls, None if ch == "All channels" else ch)
+        c = int(monthly.reindex(list(months)).fillna(0).sum())
+        p = int(monthly.reindex(list(previous_months)).fillna(0).sum())
+        change = count_change(p, c, monthly=monthly, months=months, previous_months=previous_months) if comparable else None
         rows.append({"channel": ch, "previous": p if comparable else None, "current": c,
                      "change_percent": change.percent if change else None,
                      "verdict": change.verdict if change else "not comparable"})
@@ -283,9 +453,12 @@ def calls_by_year(ctx: AssessmentContext, calls: pd.DataFrame) -> pd.DataFrame:
 # --- text helpers ----------------------------------------------------------------------------
 
 
-def _rate_sentence(name: str, rate: Rate, what: str, period: str) -> str:
+def _rate_sentence(name: str, rate: Rate, what: str, period: str, months: int = 12) -> str:
+    """"X had N crimes in P, R per 1,000 residents (95% CI ...)": for fewer than twelve ``months``
+    the rate is said to be a part-year rate (over those months, not annualised)."""
+    kind = "" if months >= 12 else f"a part-year rate over {narrative.format_count(months)} months, not annualised: "
     return (
-        f"{name} had {narrative.format_count(rate.count)} {what} in {period}, "
+        f"{name} had {narrative.format_count(rate.count)} {what} in {period}, {kind}"
         f"{narrative.format_rate(rate.value)} per 1,000 residents "
         f"(95% confidence interval {narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)})."
     )
@@ -313,7 +486,8 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     head = headline_figures(ctx, asb=False)
     pc = head.counts
     if head.rate is not None:
-        out.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label))
+        out.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label,
+                               len(pc.months)))
     else:
         out.say(
             f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}. "
@@ -322,6 +496,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         _warn(out, f"no population estimate for {ctx.cfg.name}: rates per 1,000 residents are not shown.")
     if head.change is not None:
         out.say(narrative.describe_change(f"Compared with {pc.previous_label}, recorded crime", head.change))
+        out.note(narrative.change_method_note(head.change))
     else:
         _warn(out, no_comparison_sentence(pc))
     nat = national_comparators(ctx)
@@ -332,6 +507,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                 nat.national_change,
             )
         )
+        out.note(narrative.change_method_note(nat.national_change, "National changes"))
     elif nat.current.available:
         out.say(f"The Home Office tables do not hold {ctx.previous_year}, so the national change is not shown.")
     else:
@@ -340,7 +516,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if head.change is not None:
         finding = narrative.describe_change(f"Police recorded crime in {ctx.cfg.name}, {pc.label},", head.change)
     elif head.rate is not None:
-        finding = _rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes", pc.label)
+        finding = _rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes", pc.label, len(pc.months))
     else:
         finding = f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}."
     if nat.focus_comparison is not None:
@@ -360,9 +536,8 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note(note)
     table = comparators.comparator_table(rates)
     focus_name = str(table.loc[table["kind"] == "focus", "area"].iloc[0])
-    published = table.assign(population=table["population"].round().astype("int64")).round(
-        {"rate": 1, "lower": 1, "upper": 1}
-    ).rename(
+    published = narrative.round_table(table.assign(population=table["population"].round().astype("int64")),
+                                      {"rate": 1, "lower": 1, "upper": 1}).rename(
         columns={"area": "Area", "offences": "Offences", "population": "Residents", "rate": "Rate per 1,000",
                  "lower": "Lower 95% limit", "upper": "Upper 95% limit", "kind": "Role"}
     )
@@ -389,9 +564,14 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         ),
         caption=f"Recorded crime rate per 1,000 residents, {rates.year}. Source: {comparators.SOURCE}.",
     )
-    if rates.focus is not None and rates.national is not None:
-        comp = compare_with_benchmark(rates.focus, rates.national.value)
+    funnel = national_funnel(rates)
+    comp = focus_comparison(rates, funnel)
+    if rates.focus is not None and comp is not None:
         out.say(narrative.describe_comparison(ctx.cfg.name, rates.focus, rates.national_name, comp))
+    if rates.focus is not None and ctx.complete and rates.year == ctx.year:
+        out.say(narrative.describe_two_sources(
+            "crimes", rates.year, ("the Home Office tables", rates.focus.count),
+            ("police.uk", counts.year_to_date(ctx).current), HOME_OFFICE_AND_POLICE_UK))
     group = group_comparison(rates)
     if group is not None:
         out.say(narrative.describe_group_rank(ctx.cfg.name, group))
@@ -400,32 +580,58 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             "No most-similar group is configured (or none of its members is in the Home Office tables): "
             "name the group's CSPs under `most_similar_group` in the CSP's configuration to rank it."
         )
-    if rates.national is not None:
-        points, limits = funnel_data(rates)
-        focus = rates.focus
-        position = funnel_position(focus.count, focus.denominator, rates.national.value, per=1000)
-        out.figure(
-            charts.funnel_plot(
-                points, limits, f"Recorded crime rate against population, every CSP, {rates.year}",
-                highlight=focus_name, centre=rates.national.value, ylabel="Crimes per 1,000 residents",
-                xlabel="Residents", source="Home Office; ONS",
-            ),
-            "funnel",
-            alt=(
-                f"Funnel plot of the recorded crime rate of each of {narrative.format_count(len(points))} CSPs against "
-                f"its population, with 95% and 99.8% control limits around the {rates.national_name} rate; "
-                f"{ctx.cfg.name} lies {position} the 99.8% limits."
-            ),
-            caption=(
-                f"Funnel plot: recorded crime per 1,000 residents by CSP, {rates.year}, with control limits around the "
-                f"{rates.national_name} rate (see funnel plot in the glossary). Source: {comparators.SOURCE}."
-            ),
-        )
-        words = {"above": "above the upper", "below": "below the lower", "within": "within the"}[position]
-        out.say(
-            f"On the funnel plot {ctx.cfg.name} lies {words} 99.8% control limits around the "
-            f"{rates.national_name} rate of {narrative.format_rate(rates.national.value)} per 1,000."
-        )
+    if funnel is None:
+        return
+    points, limits = funnel_data(rates, funnel)
+    position = str(points.loc[points["area"] == focus_name, "position"].iloc[0])
+    out.figure(
+        charts.funnel_plot(
+            points, limits, f"Recorded crime rate against population, every CSP, {rates.year}",
+            highlight=focus_name, centre=rates.national.value, ylabel="Crimes per 1,000 residents",
+            xlabel="Residents", source="Home Office; ONS",
+        ),
+        "funnel",
+        alt=(
+            f"Funnel plot of the recorded crime rate of each of {narrative.format_count(len(points))} CSPs against "
+            f"its population, with 95% and 99.8% control limits around the {rates.national_name} rate that allow for "
+            f"the variation between CSPs; {ctx.cfg.name} lies {_position_words(position)}."
+        ),
+        caption=(
+            f"Funnel plot: recorded crime per 1,000 residents by CSP, {rates.year}, with control limits around the "
+            f"{rates.national_name} rate allowing for variation between CSPs ({_adjustment_caption(funnel)}; "
+            "see funnel plot in the glossary). Source: {comparators.SOURCE}."
+        ),
+    )
+    out.say(
+        f"On the funnel plot {ctx.cfg.name} lies {_position_words(position)} around the "
+        f"{rates.national_name} rate of {narrative.format_rate(rates.national.value)} per 1,000. "
+        + narrative.describe_funnel_outside(funnel, "CSPs")
+    )
+    out.note(narrative.funnel_method_note(funnel, "CSPs"))
+    out.table(
+        "crime_funnel",
+        funnel_table(points),
+        caption=(
+            f"Every CSP in the funnel plot of recorded crime per 1,000 residents, {rates.year}, and where it lies against "
+            f"the limits around the {rates.national_name} rate (allowing for variation between CSPs); those outside the "
+            f"limits first. Source: {comparators.SOURCE}."
+        ),
+        count_columns=["Offences"],
+        suppress=False,
+    )
+
+
+def _position_words(position: str) -> str:
+    """ "above 99.8%" -> "above the upper 99.8% control limit"; "within" -> "within the 95% control limits"."""
+    if position == "within":
+        return "within the 95% control limits"
+    side, level = position.split(" ", 1)
+    return f"{side} the {'upper' if side == 'above' else 'lower'} {level} control limit"
+
+
+def _adjustment_caption(funnel: FunnelAssessment) -> str:
+    return {"additive": "additive random-effects adjustment", "multiplicative": "multiplicative adjustment"}.get(
+        funnel.adjustment_applied, "exact Poisson limits: no overdispersion found")
 
 
 def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -446,21 +652,26 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         ),
         count_columns=["Crimes"],
     )
-    out.figure(
-        charts.line_trend(yearly, "financial_year", "count", title=f"Police recorded crime in {ctx.cfg.name} by year",
-                          ylabel="Crimes", source="data.police.uk"),
-        "crime_by_year",
-        alt=(
-            f"Line chart of police recorded crime in {ctx.cfg.name} for each of "
-            f"{narrative.format_count(len(yearly))} financial years, {yearly['financial_year'].iloc[0]} to "
-            f"{yearly['financial_year'].iloc[-1]}."
-        ),
-        caption=f"Police recorded crime by financial year. Source: {POLICE_UK_SOURCE}.",
-    )
-    t = yearly_trend(yearly)
+    plotted = yearly[yearly["comparable"]]
+    if not plotted.empty:
+        out.figure(
+            charts.line_trend(plotted, "financial_year", "count", title=f"Police recorded crime in {ctx.cfg.name} by year",
+                              ylabel="Crimes", source="data.police.uk"),
+            "crime_by_year",
+            alt=(
+                f"Line chart of police recorded crime in {ctx.cfg.name} for each of "
+                f"{narrative.format_count(len(plotted))} financial years with all the compared months, "
+                f"{plotted['financial_year'].iloc[0]} to {plotted['financial_year'].iloc[-1]}"
+                f"{'' if ctx.complete else ', the months ' + period + ' of each year'}."
+            ),
+            caption=(f"Police recorded crime by financial year"
+                     f"{'' if ctx.complete else ', the months ' + period + ' of each year (like for like)'}; years "
+                     f"without all those months are not drawn. Source: {POLICE_UK_SOURCE}."),
+        )
+    t = yearly_trend(yearly, monthly_counts(ctx), ctx.like_for_like)
     if t is None:
         out.say(
-            f"There are fewer than three comparable years of data (years with all the compared months), "
+            "There are fewer than three comparable years of data (years with all the compared months), "
             "so no trend is tested."
         )
         if not yearly["comparable"].all():
@@ -468,6 +679,7 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             _warn(out, f"years without all the compared months, not comparable: {', '.join(partial)}.")
         return
     out.say(narrative.describe_trend("Recorded crime", t, "year"))
+    out.note(narrative.trend_method_note(t))
 
 
 def publish_monthly(out: ChapterOutputs, name: str, table: pd.DataFrame, counted: str, caption: str) -> None:
@@ -481,7 +693,7 @@ def publish_monthly(out: ChapterOutputs, name: str, table: pd.DataFrame, counted
 def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """The monthly series of recorded crime with its rolling 12-month total."""
     table = monthly_table(ctx)
-    if table.empty:
+    if table.empty or table["count"].notna().sum() == 0:
         common.missing(ctx, out, "police.uk street-level crime")
         return
     gaps = table.loc[table["count"].isna(), "month"].tolist()
@@ -510,7 +722,7 @@ def monthly(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             "comparison is not shown."
         )
         return
-    change = change_in_counts(roll.previous, roll.current)
+    change = period_change(roll, monthly_counts(ctx))
     out.say(narrative.describe_change(f"Over {roll.label}, against {roll.previous_label}, recorded crime", change))
 
 
@@ -526,9 +738,9 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.say(f"The calls for service file holds no months of {ctx.year}, so calls are not shown.")
         return
     missing_now = [m for m in pc.months if m not in have]
-    comparable = all(m in have for m in pc.previous_months)
+    comparable = all(m in have for m in pc.previous_months) and not missing_now
     table = calls_by_channel(calls, pc.months, pc.previous_months, comparable=comparable)
-    shown = table.round({"change_percent": 1}).rename(columns={"channel": "Channel", "previous": pc.previous_label,
+    shown = narrative.round_table(table, {"change_percent": 1}).rename(columns={"channel": "Channel", "previous": pc.previous_label,
                                                                "current": pc.label, "change_percent": "Change (%)",
                                                                "verdict": "Verdict"})
     out.table(
@@ -559,10 +771,13 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if missing_now:
         note = f"The calls file lacks {', '.join(missing_now)}."
         _warn(out, f"the calls for service file lacks {', '.join(missing_now)}.")
+    change = None
     if comparable:
-        change = change_in_counts(int(total["previous"]), int(total["current"]))
+        change = count_change(int(total["previous"]), int(total["current"]), monthly=calls_monthly(calls),
+                              months=pc.months, previous_months=pc.previous_months)
         out.say(narrative.describe_change(f"Calls for service ({pc.label} against {pc.previous_label})", change, unit="calls"))
-    else:
+        out.note(narrative.change_method_note(change, "Changes in calls"))
+    elif not missing_now:
         _warn(out, f"the calls for service file does not hold every month of {pc.previous_label}, so no change is shown.")
     out.metric(
         metric_from_count(
@@ -578,5 +793,6 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             unit="calls",
             previous_population=ctx.population if comparable else None,
             note=note,
+            change=change,
         )
     )

@@ -32,9 +32,9 @@ from typing import Any
 import pandas as pd
 
 from assess.chapters import common
-from assess.chapters.scorecard import as_published_numbers
 from assess.measure import narrative
 from assess.measure.context import AssessmentContext
+from assess.measure.metrics import is_percent_unit, value_decimals
 from assess.registry import Registry, Theme, sort_key
 from assess.report import outputs
 from assess.report.display import TableView
@@ -86,36 +86,58 @@ def _float(value: Any) -> float:
     return float(value) if value is not None and not (isinstance(value, float) and math.isnan(value)) else math.nan
 
 
+#: The headline table's columns. A change is in one of two columns: the relative change of a count
+#: or rate ("Change (%)"), or the change of a percentage in percentage points; never both.
+HEADLINE_COLUMNS = ["Measure", "Chapter", "Period", "Value", "Unit", "Rate", "Rate per", "Change (%)",
+                    "Change (percentage points)", "Verdict", "Comparison"]
+
+
+def _shown_value(m: Mapping[str, Any]) -> object:
+    """A metric's value as every surface shows it: rounded once to the metric's display places
+    (:func:`assess.measure.metrics.value_decimals`), whole numbers as ints, missing as None."""
+    value = _float(m.get("value"))
+    if math.isnan(value):
+        return None
+    places = value_decimals(value, str(m.get("unit") or ""), m.get("decimals"))
+    shown = narrative.rounded(value, places)
+    return int(shown) if places == 0 else shown
+
+
 def headline_table(metrics: Sequence[Mapping[str, Any]], registry: Registry) -> pd.DataFrame:
     """The headline figures as a table.
 
-    Columns: Measure, Chapter, Period, Value (whole numbers as ints, else to 2 places), Unit, Rate,
-    Rate per, Change (%), Verdict, Comparison (the PHE verdicts against each comparator, "England:
-    similar; ..."). Suppressed metrics keep their row with no value and "suppressed" in Verdict.
+    Columns (:data:`HEADLINE_COLUMNS`): Measure, Chapter, Period, Value (to the places the metric
+    is shown to everywhere, whole numbers as ints), Unit, Rate (one decimal place), Rate per,
+    Change (%) (relative change of a count or rate), Change (percentage points) (change of a
+    percentage), Verdict, Comparison (the verdicts against each comparator, "England: similar;
+    ..."). Every figure is rounded once, as the index and the chapters round it. Suppressed
+    metrics keep their row with no value and "suppressed" in Verdict.
     """
     rows = []
+    values: list[object] = []
     for m in outputs.headline_metrics(metrics, registry.reading_chapters()):
         chapter = str(m.get("chapter"))
+        values.append(_shown_value(m))
         comparisons = "; ".join(f"{comparator_name(k)}: {v}" for k, v in (m.get("comparison_verdicts") or {}).items())
         rows.append(
             {
                 "Measure": str(m.get("label", m["id"])),
                 "Chapter": registry.title(chapter),
                 "Period": str(m.get("period", "")),
-                "Value": _float(m.get("value")),
+                "Value": None,
                 "Unit": str(m.get("unit", "")),
                 "Rate": _float(m.get("rate")),
                 "Rate per": f"{int(m['rate_per']):,}" if m.get("rate_per") else "",
                 "Change (%)": _float(m.get("change_percent")),
+                "Change (percentage points)": _float(m.get("change_percentage_points")),
                 "Verdict": "suppressed" if m.get("suppressed") else str(m.get("verdict") or ""),
                 "Comparison": comparisons,
             }
         )
-    columns = ["Measure", "Chapter", "Period", "Value", "Unit", "Rate", "Rate per", "Change (%)", "Verdict", "Comparison"]
-    table = pd.DataFrame(rows, columns=columns)
-    table = table.astype({"Value": "float64", "Rate": "float64", "Change (%)": "float64"})
-    table["Value"] = as_published_numbers(table["Value"])
-    return table.round({"Rate": 2, "Change (%)": 1})
+    table = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+    table = table.astype({"Rate": "float64", "Change (%)": "float64", "Change (percentage points)": "float64"})
+    table["Value"] = pd.Series(values, index=table.index, dtype=object)  # ints stay ints, missing stays None
+    return narrative.round_table(table, {"Rate": 1, "Change (%)": 1, "Change (percentage points)": 1})
 
 
 def chapter_link(chapter: str, title: str) -> str:
@@ -124,14 +146,21 @@ def chapter_link(chapter: str, title: str) -> str:
 
 
 def headline_sentence(metric: Mapping[str, Any]) -> str | None:
-    """One sentence on a metric from its own fields ("All crime: 12,345 crimes in 2024/25, +3.2% on 2023/24 (an increase)")."""
+    """One sentence on a metric from its own fields and its display figures, as the index shows them
+    ("All crime: 12,345 crimes in 2024/25, +3.2% on 2023/24 (increase)"; a percentage's change in
+    percentage points)."""
     if metric.get("suppressed") or metric.get("value") is None:
         return None
-    value = narrative.format_value(float(metric["value"]))
-    text = f"{metric.get('label', metric['id'])}: {value} {metric.get('unit', '')} in {metric.get('period')}".replace("  ", " ")
-    if metric.get("change_percent") is not None and metric.get("previous_period"):
-        text += (f", {narrative.format_percent(float(metric['change_percent']), signed=True)} on "
-                 f"{metric['previous_period']} ({metric.get('verdict') or 'not tested'})")
+    shown = metric.get("display") or {}
+    unit = str(metric.get("unit") or "")
+    value = shown.get("value") or narrative.format_value(float(metric["value"]))
+    words = "" if is_percent_unit(unit) else f" {unit}"
+    text = f"{metric.get('label', metric['id'])}: {value}{words} in {metric.get('period')}"
+    change = shown.get("change")
+    if change is None and metric.get("change_percent") is not None:
+        change = narrative.format_percent(float(metric["change_percent"]), signed=True)
+    if change and metric.get("previous_period"):
+        text += f", {change} on {metric['previous_period']} ({metric.get('verdict') or 'not tested'})"
     return text + "."
 
 

@@ -22,7 +22,12 @@ Sources:
 
 Counting rules are those of :mod:`assess.measure.flags` (as in chapter 8, hate crime): financial years, the
 same months of each year when the latest is incomplete, rates with PHE limits, proportions with
-Wilson limits, changes by the exact conditional test (counts) or the two-proportion z-test.
+Wilson limits. Changes in counts are tested on the monthly series with a quasi-Poisson model that
+allows for month-to-month variation beyond chance (trends likewise, with the dispersion of those
+months); changes in proportions by the two-proportion z-test, in percentage points. The sexual
+offences rate is compared with England and the most similar group allowing for the variation
+between areas (Spiegelhalter 2005), and the chapter says how the force flags' count of sexual
+offences differs from the Home Office's, once.
 Partner counts from 1 to ``suppression_threshold - 1`` are suppressed in tables and metrics.
 """
 
@@ -33,6 +38,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assess.chapters import common
+from assess.chapters.recorded_crime import (
+    comparison_fields,
+    focus_comparison,
+    group_comparison,
+    national_funnel,
+)
+from assess.errors import StatisticsError
 from assess.measure import narrative
 from assess.measure.comparators import CSPRates, csp_rates
 from assess.measure.context import AssessmentContext
@@ -40,6 +52,7 @@ from assess.measure.flags import (
     flag_by_year,
     flag_count_metric,
     flag_monthly,
+    flag_series,
     flag_years,
     flags_like_for_like,
     flags_with,
@@ -53,17 +66,18 @@ from assess.periods import LikeForLike
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
 from assess.stats import (
+    Comparison,
+    DispersedTrend,
     GroupComparison,
     Proportion,
-    Trend,
-    change_in_counts,
     change_in_proportions,
+    change_in_totals,
     compare_with_benchmark,
-    compare_with_group,
+    monthly_dispersion,
     proportion,
     rate_per,
     rate_per_1000,
-    trend_test,
+    trend_in_counts,
 )
 from assess.stats.intervals import Rate
 from assess.vocabulary import SAFEGUARDING_MEASURES, SAFEGUARDING_TOPICS, topic_measures
@@ -175,25 +189,30 @@ def share_of(part: int, whole: int) -> Proportion | None:
     return proportion(part, whole)
 
 
-def share_trend(table: pd.DataFrame) -> Trend | None:
-    """Trend in the domestic share over the years: Poisson log-linear model of the flagged count
-    with the violence count as exposure (a trend in the rate per violent crime). None with fewer
-    than three years."""
+def share_trend(table: pd.DataFrame, monthly: pd.Series | None = None, lfl: LikeForLike | None = None) -> DispersedTrend | None:
+    """Trend in the domestic share over the years: quasi-Poisson log-linear model of the flagged
+    count with the violence count as exposure (a trend in the rate per violent crime), with the
+    dispersion of the flagged count's monthly series (``monthly`` over the ``lfl`` months) where
+    it can be estimated. None with fewer than three years."""
     if len(table) < 3:
         return None
-    return trend_test(
-        [int(v) for v in table["domestic_violence"]], [float(v) for v in table["violence_and_sexual_offences"]]
+    dispersion = None
+    if monthly is not None and lfl is not None:
+        try:
+            dispersion = monthly_dispersion(monthly.reindex([m for y in table["financial_year"] for m in lfl.months(y)]))
+        except StatisticsError:
+            dispersion = None
+    return trend_in_counts(
+        [int(v) for v in table["domestic_violence"]], [float(v) for v in table["violence_and_sexual_offences"]],
+        dispersion=dispersion,
     )
 
 
 def sexual_offences_group(rates: CSPRates) -> GroupComparison | None:
-    """The CSP's sexual offences rate in its most-similar group; None when unavailable or no group."""
-    if not rates.available or not rates.group_members:
-        return None
-    focus = rates.table.loc[rates.table["is_focus"], "csp_name"]
-    if focus.empty:
-        return None
-    return compare_with_group(rates.counts(), rates.denominators(), str(focus.iloc[0]), per=1000)
+    """The CSP's sexual offences rate in its most-similar group, its verdict allowing for the
+    variation between the group's members (:func:`assess.chapters.recorded_crime.group_comparison`);
+    None when unavailable or no group."""
+    return group_comparison(rates)
 
 
 def flags_table(
@@ -205,7 +224,7 @@ def flags_table(
     ``year`` (Int64), change_percent, verdict (see :func:`assess.measure.flags.two_year_row`).
     """
     rows = [
-        {"measure": m.label} | two_year_row(flags, flag_monthly(flags, m.flag), year, previous_year, threshold)
+        {"measure": m.label} | two_year_row(flags, flag_series(flags, m.flag), year, previous_year, threshold)
         for m in measures
         if flags_with(flags, m.flag, year) is not None
     ]
@@ -230,7 +249,7 @@ def _flag_metric(ctx: AssessmentContext, flags: pd.DataFrame, m: FlagMeasure, ou
     out.metric(
         flag_count_metric(m.flag, m.label, CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, pop,
                           ctx.cfg.suppression_threshold, FLAGS_SOURCE, unit=m.unit, per=m.per, note=note,
-                          comparators=comparators)
+                          comparators=comparators, monthly=flag_series(flags, m.flag))
     )
     return by_year, lfl
 
@@ -243,8 +262,10 @@ def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count
         return
     r = rate_per(count, pop, m.per)
     unit = f"{narrative.per_label(m.per)} {_POPULATION_WORDS[m.population]}"
+    part = "" if lfl.complete else (f", a part-year rate over {narrative.format_count(len(lfl.month_numbers))} "
+                                    "months, not annualised")
     out.say(
-        f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)} "
+        f"That is {narrative.format_rate(r.value)} {unit} in {lfl.describe(ctx.year)}{part} "
         f"(95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
     )
     bench, national = national_rate(ctx, m.benchmarks, ctx.year, m.per) if lfl.complete else (None, None)
@@ -254,11 +275,13 @@ def _say_rate(ctx: AssessmentContext, out: ChapterOutputs, m: FlagMeasure, count
             narrative.describe_comparison(ctx.cfg.name, r, bench.area, comparison, unit=unit)
             + f" The national rate is for {bench.period}; source: {bench.source}."
         )
+        out.note(narrative.benchmark_method_note(bench.area))
 
 
 def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: LikeForLike, unit: str,
-                out: ChapterOutputs | None = None, *, always: bool = False) -> None:
-    """Say the change on last year, unless a count is small enough to be suppressed.
+                out: ChapterOutputs | None = None, *, always: bool = False, monthly: pd.Series | None = None) -> None:
+    """Say the change on last year (tested on the flag's ``monthly`` series), unless a count is small
+    enough to be suppressed.
 
     With ``out``, the sentence is also a key finding when the change is statistically significant
     (or ``always``).
@@ -271,7 +294,7 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
     if small:
         out.say(f"The counts of {label.lower()} are too small to publish (fewer than {threshold}).")
         return
-    change = year_change(by_year, ctx.year, ctx.previous_year)
+    change = year_change(by_year, ctx.year, ctx.previous_year, monthly=monthly, lfl=lfl)
     assert change is not None
     text = narrative.describe_change(f"{label} ({lfl.describe(ctx.year)} against {lfl.describe(ctx.previous_year)})",
                                      change, unit="")
@@ -279,6 +302,7 @@ def _say_change(ctx: AssessmentContext, label: str, by_year: pd.Series, lfl: Lik
         out.finding(text)  # shown in the chapter as a key finding
     else:
         out.say(text)
+    out.note(narrative.change_method_note(change, f"Changes in {label[:1].lower()}{label[1:]}"))
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -299,14 +323,16 @@ def domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     count = int(by_year[ctx.year])
     out.say(f"The police flagged {narrative.format_count(count)} crimes as domestic abuse in {lfl.describe(ctx.year)}.")
     _say_rate(ctx, out, DOMESTIC_ABUSE, count, lfl)
-    _say_change(ctx, "Domestic abuse crimes", by_year, lfl, "crimes", out, always=True)
-    tr = year_trend(by_year)
+    monthly = flag_series(flags, DOMESTIC_ABUSE.flag)
+    _say_change(ctx, "Domestic abuse crimes", by_year, lfl, "crimes", out, always=True, monthly=monthly)
+    tr = year_trend(by_year, monthly=monthly, lfl=lfl)
     if tr is not None:
         text = narrative.describe_trend(f"Domestic abuse ({by_year.index[0]} to {by_year.index[-1]})", tr, "year")
         if tr.significant:
             out.finding(text)  # shown in the chapter as a key finding
         else:
             out.say(text)
+        out.note(narrative.trend_method_note(tr))
 
 
 def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None:
@@ -367,11 +393,12 @@ def domestic_violence_share(ctx: AssessmentContext, out: ChapterOutputs) -> None
         change = change_in_proportions(previous, current)
         text = narrative.describe_change("The domestic share of violent crime", change)
         out.finding(text)  # shown in the chapter as a key finding
-    tr = share_trend(table)
+    tr = share_trend(table, flag_series(flags, "domestic_violence"), lfl)
     if tr is not None:
         out.say(narrative.describe_trend(
             f"The number of domestic violent crimes per violent crime ({table['financial_year'].iloc[0]} to {ctx.year})",
             tr, "year"))
+        out.note(narrative.trend_method_note(tr))
     out.metric(metric_from_proportion(
         "domestic_violence_share", "Share of violence and sexual offences flagged domestic abuse", CHAPTER, current,
         lfl.period(ctx.year), f"{FLAGS_SOURCE}; {POLICE_UK_SOURCE}",
@@ -393,7 +420,7 @@ def high_risk_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> Non
         return
     out.say(f"The MARAC heard {narrative.format_count(count)} high-risk domestic abuse cases in {lfl.describe(ctx.year)}.")
     _say_rate(ctx, out, HIGH_RISK, count, lfl)
-    _say_change(ctx, "Cases heard at MARAC", by_year, lfl, "cases", out)
+    _say_change(ctx, "Cases heard at MARAC", by_year, lfl, "cases", out, monthly=flag_series(flags, HIGH_RISK.flag))
 
 
 def _ho_rate(ctx: AssessmentContext, year: str) -> CSPRates:
@@ -404,12 +431,14 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Rape and other sexual offences (flags), and the sexual offences rate against the most-similar group."""
     flags = ctx.partner(FLAGS)
     lfl = None
+    flagged: dict[str, pd.Series] = {}
     for m in (RAPE, OTHER_SEXUAL):
         f = common.partner_flags(ctx, out, m.flag, f"{m.label.lower()} (police crime flags)")
         if f is None:
             continue
         by_year, lfl = _flag_metric(ctx, f, m, out)
-        _say_change(ctx, m.label, by_year, lfl, "crimes", out)
+        flagged[m.flag] = by_year
+        _say_change(ctx, m.label, by_year, lfl, "crimes", out, monthly=flag_series(f, m.flag))
 
     rates = _ho_rate(ctx, ctx.year)
     group = sexual_offences_group(rates)
@@ -418,24 +447,37 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     period = ctx.year
     previous = None
     comparators: dict[str, float] = {}
+    judged: dict[str, Comparison | None] = {}
     if rates.available and rates.focus is not None:
         rate = rates.focus
         prev_rates = _ho_rate(ctx, ctx.previous_year)
         previous = prev_rates.focus if prev_rates.available else None
-        if rates.national is not None:
-            comparators[common.comparator_key(rates.national_name)] = rates.national.value
-            national = compare_with_benchmark(rate, rates.national.value)
+        if lfl is not None and lfl.complete and len(flagged) == 2 and rates.year == ctx.year:
+            out.say(narrative.describe_two_sources(
+                "sexual offences", ctx.year, ("the Home Office tables", rate.count),
+                ("the force flags", int(sum(int(b[ctx.year]) for b in flagged.values()))),
+                "the counts of rape and other sexual offences above come from the force flags, counted when the force "
+                "flags a crime; the rate and the comparisons that follow are the Home Office's, the official "
+                "statistics, counted when a crime is recorded and revised after."))
+        funnel = national_funnel(rates)
+        national = focus_comparison(rates, funnel)
+        if rates.national is not None and national is not None:
+            key = common.comparator_key(rates.national_name)
+            comparators[key] = rates.national.value
+            judged[key] = national
             out.say(
                 f"In {ctx.year} the police recorded {narrative.format_count(rate.count)} sexual offences in "
                 f"{ctx.cfg.name} (Home Office tables). "
                 + narrative.describe_comparison(ctx.cfg.name, rate, rates.national_name, national,
                                                 unit="sexual offences per 1,000 residents")
             )
+            out.note(narrative.funnel_method_note(funnel, "CSPs"))
         if group is not None:
             comparators["msg_average"] = group.group_rate
+            judged["msg_average"] = group.comparison
             text = narrative.describe_group_rank(ctx.cfg.name, group, unit="sexual offences per 1,000 residents")
             out.finding(text)  # shown in the chapter as a key finding
-            table = group.table.round({"rate": 2, "lower": 2, "upper": 2}).rename(
+            table = narrative.round_table(group.table, {"rate": 1, "lower": 1, "upper": 1}).rename(
                 columns={"area": "Partnership", "count": "Sexual offences", "denominator": "Population",
                          "rate": "Rate per 1,000", "lower": "Lower 95%", "upper": "Upper 95%", "rank": "Rank",
                          "is_focus": "This partnership"})
@@ -490,6 +532,9 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         "sexual_offences_rate", "Sexual offences per 1,000 residents", CHAPTER, rate, period, source,
         previous=previous, previous_period=previous_period, comparators=comparators or None,
         unit="per 1,000 residents",
+        no_series="the Home Office tables give quarterly and yearly totals, not a monthly series"
+        if source == HOME_OFFICE_SOURCE else None,
+        **(comparison_fields(judged) if judged else {}),
     ))
 
 
@@ -507,7 +552,7 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     lfl = flags_like_for_like(flags, ctx.year)
     out.table(
         "missing_and_exploited",
-        table.round({"change_percent": 1}).rename(
+        narrative.round_table(table, {"change_percent": 1}).rename(
             columns={"measure": "Measure", "change_percent": "Change (%)", "verdict": "Verdict"}),
         caption=f"Missing people and child sexual exploitation, {lfl.describe(ctx.previous_year)} and "
         f"{lfl.describe(ctx.year)}. Source: {FLAGS_SOURCE}.",
@@ -515,13 +560,15 @@ def missing_and_exploited(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     for m in present:
         by_year, lfl = _flag_metric(ctx, flags, m, out)
-        _say_change(ctx, m.label, by_year, lfl, m.unit, out)
+        _say_change(ctx, m.label, by_year, lfl, m.unit, out, monthly=flag_series(flags, m.flag))
 
 
 # --- the safeguarding topics with few public figures ---------------------------------------------
 
 TOPICS = "safeguarding_topics"
 TOPICS_FILE_TEXT = "partner file safeguarding_topics.csv"
+#: Why a topic's change is tested on its yearly totals (the partners give no monthly series).
+TOPIC_YEARLY_ONLY = "the partners give yearly counts only"
 
 
 def topic_phrase(topic: str) -> str:
@@ -570,7 +617,7 @@ def _say_topic_measure(ctx: AssessmentContext, out: ChapterOutputs, measure: str
             out.say(f"{label}: {narrative.format_count(count)} in {ctx.year}, against fewer than {threshold} "
                     f"in {ctx.previous_year}.")
             return
-        change = change_in_counts(previous, count)
+        change = change_in_totals(previous, count, reason=TOPIC_YEARLY_ONLY)
         out.say(narrative.describe_change(f"{label} ({ctx.previous_year} to {ctx.year})", change, unit=""))
         return
     out.say(f"{label}: {narrative.format_count(count)} in {ctx.year} (no count for {ctx.previous_year}).")

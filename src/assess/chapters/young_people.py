@@ -30,6 +30,7 @@ import pandas as pd
 from assess.chapters import common
 from assess.measure.context import AssessmentContext
 from assess.measure.metrics import (
+    BENCHMARK_METHOD_ID,
     Metric,
     metric_from_count,
     metric_from_proportion,
@@ -152,7 +153,7 @@ def youth_trend_table(wide: pd.DataFrame, fallback_population: float | None = No
     return df
 
 
-def fte_trend(table: pd.DataFrame):  # noqa: ANN201 - returns assess.stats.Trend or None
+def fte_trend(table: pd.DataFrame):
     """Poisson trend test of first-time entrants over the years (population as exposure); None if < 3 years."""
     data = table.dropna(subset=["first_time_entrants"])
     if len(data) < 3:
@@ -217,6 +218,7 @@ def _suppressed_metric(
         suppressed=True,
         comparators=comparators or {},
         comparison_verdicts=verdicts or {},
+        comparison_methods={name: BENCHMARK_METHOD_ID for name in verdicts or {}},
         note=f"Suppressed: based on fewer than {threshold:,} young people.",
     )
 

@@ -12,7 +12,12 @@ Counting rules:
   sum of the strands, which may count a crime more than once.
 - Years are financial years (April to March). When the latest year in the file is incomplete,
   every year is cut to the same months (:class:`LikeForLike`), so that changes and trends compare
-  like with like. A year the file does not cover has no count, which is not a zero.
+  like with like. A year the file does not cover in all those months has no count, which is not a
+  zero: it is left out of the years (never shown or plotted as 0, never compared).
+- Changes and trends allow for counts that vary more than chance: the change on last year is the
+  quasi-Poisson test of the flag's monthly series (:func:`assess.measure.metrics.count_change`),
+  the trend the quasi-Poisson trend of the yearly totals with the dispersion of the months behind
+  them (:func:`year_trend`).
 """
 
 from __future__ import annotations
@@ -21,13 +26,19 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from assess.measure.metrics import Metric, metric_from_count
-from assess.periods import LikeForLike, like_for_like
-from assess.stats import Change, Trend, change_in_counts, trend_test
+from assess.errors import StatisticsError
+from assess.measure.metrics import Metric, count_change, metric_from_count
+from assess.periods import LikeForLike, like_for_like, month_range
+from assess.stats import (
+    CountChange,
+    DispersedTrend,
+    monthly_dispersion,
+    trend_in_counts,
+)
 
 POPULATION_SOURCE = "ONS mid-year population estimates"
 
-#: Fewest years a trend test needs (assess.stats.trend_test).
+#: Fewest years a trend test needs (assess.stats.trend_in_counts).
 MIN_TREND_YEARS = 3
 
 
@@ -62,6 +73,26 @@ def flag_monthly(flags: pd.DataFrame, flag: str, strand: str | None = None) -> p
     return out.sort_index().rename("count").rename_axis("month")
 
 
+def covered_months(flags: pd.DataFrame) -> list[str]:
+    """The months the flags file holds a row for (any flag), in order: the months it covers."""
+    return sorted(set(flags["month"].dropna().astype(str)))
+
+
+def flag_series(flags: pd.DataFrame, flag: str, strand: str | None = None) -> pd.Series:
+    """The monthly series of one flag (or hate crime ``strand``) over the span the file covers.
+
+    Index ``month`` (``YYYY-MM``, every month from the first to the last the file covers), float64
+    counts (:func:`flag_monthly`'s rules): 0 in a month the file covers without a row of this flag,
+    NaN in a month it does not cover at all (not published, which is not a zero). This is the
+    series the overdispersion-aware tests read (:func:`assess.measure.metrics.count_change`).
+    """
+    covered = covered_months(flags)
+    if not covered:
+        return pd.Series(dtype="float64", name="count").rename_axis("month")
+    counts = flag_monthly(flags, flag, strand).reindex(covered, fill_value=0).astype("float64")
+    return counts.reindex(month_range(covered[0], covered[-1])).rename("count").rename_axis("month")
+
+
 def months_total(monthly: pd.Series, months: Sequence[str]) -> int:
     """A monthly count (:func:`flag_monthly`) summed over ``months`` (0 where a month has none)."""
     return int(monthly.reindex(list(months)).fillna(0).sum())
@@ -84,9 +115,19 @@ def total_counts_strands_twice(flags: pd.DataFrame, months: Sequence[str] | None
 
 
 def flag_years(flags: pd.DataFrame, up_to: str | None = None) -> list[str]:
-    """Financial years the flags file covers (any flag), oldest first, none after ``up_to``."""
+    """Financial years the flags file holds any row in (any flag), oldest first, none after ``up_to``."""
     years = sorted(set(flags["financial_year"].dropna().drop_duplicates().astype(str)))
     return [y for y in years if up_to is None or y <= up_to]
+
+
+def comparable_years(flags: pd.DataFrame, lfl: LikeForLike) -> list[str]:
+    """The years up to ``lfl.year`` the file covers in every like-for-like month, oldest first.
+
+    A year the file covers only in part (it starts in October, say) is not comparable with one
+    it covers in full, and a year it does not cover has no count: both are left out.
+    """
+    have = set(covered_months(flags))
+    return [y for y in flag_years(flags, lfl.year) if all(m in have for m in lfl.months(y))]
 
 
 def flags_like_for_like(flags: pd.DataFrame, year: str) -> LikeForLike:
@@ -101,9 +142,10 @@ def monthly_by_year(monthly: pd.Series, years: Sequence[str], lfl: LikeForLike) 
 
 
 def flag_by_year(flags: pd.DataFrame, flag: str, year: str, strand: str | None = None) -> tuple[pd.Series, LikeForLike]:
-    """Like-for-like counts of ``flag`` (or one hate crime ``strand``) by financial year up to ``year``."""
+    """Like-for-like counts of ``flag`` (or one hate crime ``strand``) by financial year up to ``year``:
+    the years the file covers in all the compared months (:func:`comparable_years`)."""
     lfl = flags_like_for_like(flags, year)
-    return monthly_by_year(flag_monthly(flags, flag, strand), flag_years(flags, year), lfl), lfl
+    return monthly_by_year(flag_monthly(flags, flag, strand), comparable_years(flags, lfl), lfl), lfl
 
 
 def is_disclosive(counts: pd.Series, threshold: int) -> bool:
@@ -111,18 +153,45 @@ def is_disclosive(counts: pd.Series, threshold: int) -> bool:
     return bool(((counts >= 1) & (counts < threshold)).any())
 
 
-def year_change(by_year: pd.Series, year: str, previous_year: str) -> Change | None:
-    """The change from ``previous_year`` to ``year`` (exact conditional test), None without both years."""
+def year_change(
+    by_year: pd.Series, year: str, previous_year: str, *, monthly: pd.Series | None = None,
+    lfl: LikeForLike | None = None,
+) -> CountChange | None:
+    """The change from ``previous_year`` to ``year``, None without both years.
+
+    With the flag's monthly series (``monthly``, :func:`flag_series`) and the months compared
+    (``lfl``), the quasi-Poisson test of the series over those months
+    (:func:`assess.measure.metrics.count_change`); without them the exact test of the two totals,
+    which says it had no series.
+    """
     if year not in by_year.index or previous_year not in by_year.index:
         return None
-    return change_in_counts(int(by_year[previous_year]), int(by_year[year]))
+    if monthly is not None and lfl is not None:
+        return count_change(int(by_year[previous_year]), int(by_year[year]), monthly=monthly,
+                            months=lfl.months(year), previous_months=lfl.months(previous_year))
+    return count_change(int(by_year[previous_year]), int(by_year[year]))
 
 
-def year_trend(by_year: pd.Series) -> Trend | None:
-    """Log-linear Poisson trend over the years (equal exposures), None with fewer than three years."""
+def year_trend(
+    by_year: pd.Series, *, monthly: pd.Series | None = None, lfl: LikeForLike | None = None
+) -> DispersedTrend | None:
+    """The trend over the years (equal exposures), None with fewer than three years.
+
+    Quasi-Poisson log-linear trend of the yearly totals (:func:`assess.stats.trend_in_counts`),
+    with the dispersion of the monthly series behind them (``monthly`` over the ``lfl`` months of
+    those years, :func:`assess.stats.monthly_dispersion`) when it can be estimated; otherwise the
+    dispersion of the yearly points themselves (on few degrees of freedom, so a cautious test).
+    """
     if len(by_year) < MIN_TREND_YEARS:
         return None
-    return trend_test([int(v) for v in by_year.to_numpy()])
+    dispersion = None
+    if monthly is not None and lfl is not None:
+        months = [m for y in by_year.index for m in lfl.months(str(y))]
+        try:
+            dispersion = monthly_dispersion(monthly.reindex(months))
+        except StatisticsError:
+            dispersion = None
+    return trend_in_counts([int(v) for v in by_year.to_numpy()], dispersion=dispersion)
 
 
 def two_year_row(
@@ -130,15 +199,17 @@ def two_year_row(
 ) -> dict[str, object]:
     """A flag's count in two years (like for like) with the change on last year and its verdict.
 
-    Keys: ``previous_year`` (None when the flags file does not cover that year: no count is not a
-    zero), ``year``, change_percent (NaN when not computable) and verdict ("" when not tested).
-    Where a count is from 1 to ``threshold - 1`` (it will be suppressed) the change and verdict are
-    left blank, since they would reveal it.
+    ``monthly`` is the flag's series over the file's span (:func:`flag_series`). Keys:
+    ``previous_year`` (None when the flags file does not cover all its compared months: no count
+    is not a zero), ``year``, change_percent (NaN when not computable) and verdict ("" when not
+    tested; the quasi-Poisson test of the monthly series, :func:`year_change`). Where a count is
+    from 1 to ``threshold - 1`` (it will be suppressed) the change and verdict are left blank,
+    since they would reveal it.
     """
     lfl = flags_like_for_like(flags, year)
-    has_previous = previous_year in flag_years(flags, year)
+    has_previous = previous_year in comparable_years(flags, lfl)
     by_year = monthly_by_year(monthly, [previous_year, year] if has_previous else [year], lfl)
-    change = year_change(by_year, year, previous_year)
+    change = year_change(by_year, year, previous_year, monthly=monthly, lfl=lfl)
     hidden = change is None or is_disclosive(by_year, threshold)
     return {
         previous_year: int(by_year[previous_year]) if has_previous else None,
@@ -164,11 +235,14 @@ def flag_count_metric(
     per: int = 1000,
     comparators: dict[str, float] | None = None,
     note: str | None = None,
+    monthly: pd.Series | None = None,
 ) -> Metric:
     """The metric of a flagged count (value: the count; its rate per ``per`` of ``population`` when known).
 
-    ``by_year`` is a like-for-like count by financial year (:func:`monthly_by_year`). Counts from
-    1 to ``threshold - 1`` are suppressed (partner data are not published elsewhere).
+    ``by_year`` is a like-for-like count by financial year (:func:`monthly_by_year`); ``monthly``
+    the flag's series (:func:`flag_series`), from which the change is tested (quasi-Poisson;
+    without it the exact test of the two totals, saying so). Counts from 1 to ``threshold - 1``
+    are suppressed (partner data are not published elsewhere).
     """
     has_previous = previous_year in by_year.index
     return metric_from_count(
@@ -186,4 +260,7 @@ def flag_count_metric(
         comparators=comparators if population else None,
         note=note,
         disclosure_threshold=threshold,
+        monthly=monthly,
+        months=lfl.months(year) if monthly is not None else None,
+        previous_months=lfl.months(previous_year) if monthly is not None and has_previous else None,
     )

@@ -7,6 +7,15 @@ interval and comparisons; chapters build them (usually with :func:`metric_from_c
 validates the document against ``metrics.schema.json`` (JSON Schema draft 2020-12, shipped in the
 package) before writing it atomically. The file is deterministic: metrics sorted by id, keys
 sorted, two-space indent, floats written to 10 significant figures, no timestamps.
+
+Each verdict records the test that gave it: ``method_id`` (the quasi-Poisson test of the monthly
+series, :func:`assess.stats.change_in_monthly_counts`, wherever one exists; the exact test of two
+totals otherwise, with ``fallback_reason``), the ``dispersion`` it allowed for and its degrees of
+freedom; comparisons record ``comparison_methods`` (Spiegelhalter's overdispersed funnel where
+other areas are known). A change in a percentage is in percentage points
+(``change_percentage_points``; ``change_percent`` is for counts and rates only). ``display`` holds
+each figure as every surface shows it, rounded once from full precision
+(:mod:`assess.measure.narrative`).
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -31,18 +40,40 @@ from pydantic import (
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.atomic import write_text
-from assess.errors import AssessError
-from assess.periods import parse_financial_year
+from assess.errors import AssessError, StatisticsError
+from assess.measure import narrative
+from assess.periods import month_range, parse_financial_year
 from assess.stats.change import (
     Change,
-    change_in_counts,
     change_in_proportions,
     change_in_rates,
 )
 from assess.stats.compare import compare_with_benchmark
 from assess.stats.intervals import Proportion, Rate, rate_per
+from assess.stats.monthly_change import (
+    CountChange,
+    change_in_monthly_counts,
+    change_in_totals,
+)
 
-SCHEMA_VERSION = "1.0"
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = "1.1"
+
+#: How the comparison verdicts are made when no other areas are known: PHE's rule (the benchmark
+#: outside the value's confidence interval), with no allowance for variation between areas.
+BENCHMARK_METHOD_ID = "benchmark-outside-confidence-interval"
+
+#: Why a change is tested on two totals when the caller gives no monthly series.
+NO_SERIES = "only the two totals are available, not the monthly series behind them"
+
+_PERCENT_UNITS = {"%", "percent", "per cent", "percentage"}
+
+
+def is_percent_unit(unit: str) -> bool:
+    """True for a percentage unit ("%", "percent", "per cent", "percentage")."""
+    return unit.strip().lower() in _PERCENT_UNITS
 SCHEMA_FILE = "metrics.schema.json"
 
 _SINGLE_PERIOD = r"(?:\d{4}/\d{2}(?: Q[1-4])?|\d{4}-(?:0[1-9]|1[0-2])|\d{4}|mid-\d{4})"
@@ -57,15 +88,40 @@ class MetricsError(AssessError, ValueError):
     """A metric or a metrics document is invalid (bad id, duplicate id, fails the schema ...)."""
 
 
+class MetricDisplay(BaseModel):
+    """A metric's figures as the report shows them, each rounded once from full precision.
+
+    ``value`` ("31,019", "94.5%", "[c]"), ``rate`` ("128.3 per 1,000", with "(part year: 6
+    months)" when the period is shorter than a year), ``change`` ("+3.3%" for a count or rate,
+    "+0.5 percentage points" for a percentage). None where the metric has no such figure.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str | None = None
+    rate: str | None = None
+    change: str | None = None
+
+
 class Metric(BaseModel):
     """One headline figure.
 
     ``value`` is in ``unit`` (a count of crimes, a rate, a percentage 0-100). ``interval`` is the
     confidence interval of ``value``; for a count, ``rate``/``rate_interval`` give the crude rate
     per ``rate_per`` population with its interval. ``comparators`` are benchmark values by name,
-    in the unit of ``rate`` when it is set, else of ``value``; ``comparison_verdicts`` the PHE
-    verdicts against them. ``verdict`` is the verdict of the change (or trend) test, ``p_value``
-    its p-value. A suppressed metric (disclosure control) carries no figures, only its ``note``.
+    in the unit of ``rate`` when it is set, else of ``value``; ``comparison_verdicts`` the verdicts
+    against them, each made by the method ``comparison_methods`` names (an overdispersed funnel
+    where other areas are known; ``comparison_dispersion``: the between-area overdispersion phi it
+    estimated). ``verdict`` is the verdict of the change (or
+    trend) test, ``p_value`` its p-value, ``method_id`` the test, ``dispersion`` the variance
+    inflation it applied (1 = Poisson) on ``dispersion_df`` degrees of freedom, ``fallback_reason``
+    why the exact test of two totals gave it (None when the overdispersion-aware test did), and
+    ``rate_ratio_interval`` the confidence interval of current / previous. A change in a percentage
+    is ``change_percentage_points`` (``change_percent`` is then None: relative change is for counts
+    and rates). ``period_months`` counts the months of ``period`` (a rate over fewer than 12 is a
+    part-year rate, not annualised); ``decimals`` the places ``value`` is shown to (default: whole
+    numbers as counts, else one); ``display`` the figures as shown (filled in when not given). A
+    suppressed metric (disclosure control) carries no figures, only its ``note``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -80,8 +136,14 @@ class Metric(BaseModel):
     previous_period: str | None = Field(default=None, pattern=PERIOD_PATTERN)
     change_absolute: float | None = None
     change_percent: float | None = None
+    change_percentage_points: float | None = None
     verdict: MetricVerdict | None = None
     p_value: float | None = Field(default=None, ge=0.0, le=1.0)
+    method_id: str | None = None
+    dispersion: float | None = Field(default=None, ge=1.0)
+    dispersion_df: int | None = Field(default=None, ge=1)
+    fallback_reason: str | None = None
+    rate_ratio_interval: tuple[float, float] | None = None
     interval: tuple[float, float] | None = None
     rate: float | None = None
     rate_per: int | None = Field(default=None, ge=1)
@@ -89,6 +151,11 @@ class Metric(BaseModel):
     previous_rate: float | None = None
     comparators: dict[str, float | None] = Field(default_factory=dict)
     comparison_verdicts: dict[str, ComparisonVerdictName] = Field(default_factory=dict)
+    comparison_methods: dict[str, str] = Field(default_factory=dict)
+    comparison_dispersion: dict[str, float] = Field(default_factory=dict)
+    period_months: int | None = Field(default=None, ge=1)
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    display: MetricDisplay | None = None
     source: str = Field(min_length=1)
     note: str | None = None
     suppressed: bool = False
@@ -124,39 +191,160 @@ class Metric(BaseModel):
         unknown = sorted(set(self.comparison_verdicts) - set(self.comparators))
         if unknown:
             raise ValueError(f"comparison_verdicts name comparators that are not given: {', '.join(unknown)}")
+        untested = sorted((set(self.comparison_methods) | set(self.comparison_dispersion)) - set(self.comparison_verdicts))
+        if untested:
+            raise ValueError(f"comparison methods are given for comparators without a verdict: {', '.join(untested)}")
+        unexplained = sorted(set(self.comparison_verdicts) - set(self.comparison_methods))
+        if unexplained:
+            raise ValueError(f"comparison_verdicts without the method that made them: {', '.join(unexplained)}")
         if self.rate is not None and self.rate_per is None:
             raise ValueError("rate is given without rate_per")
+        if is_percent_unit(self.unit):
+            if self.change_percent is not None:
+                raise ValueError("a change in a percentage is in percentage points (change_percentage_points), "
+                                 "not a relative change_percent")
+        elif self.change_percentage_points is not None:
+            raise ValueError(f"change_percentage_points is for percentages, but the unit is {self.unit!r}")
         if self.suppressed:
             figures = {
                 "value": self.value,
                 "previous_value": self.previous_value,
                 "change_absolute": self.change_absolute,
                 "change_percent": self.change_percent,
+                "change_percentage_points": self.change_percentage_points,
                 "interval": self.interval,
                 "rate": self.rate,
                 "rate_interval": self.rate_interval,
                 "previous_rate": self.previous_rate,
+                "rate_ratio_interval": self.rate_ratio_interval,
             }
             shown = [name for name, figure in figures.items() if figure is not None]
             if shown:
                 raise ValueError(f"a suppressed metric must not carry figures, but has {', '.join(shown)}")
         if self.value is None and not self.note:
             raise ValueError("a metric without a value needs a note saying why")
+        if self.display is None:  # frozen: set once, here, from the full-precision figures
+            object.__setattr__(self, "display", display_of(self))
         return self
+
+
+def value_decimals(value: float, unit: str, decimals: int | None = None) -> int:
+    """The places a metric's value is shown to: ``decimals`` when given; 0 for a whole-number count;
+    1 for a rate ("... per ..."), a percentage or any other figure. The one rule every surface
+    (index card, headline table, metrics.json's display) follows."""
+    if decimals is not None:
+        return decimals
+    if float(value).is_integer() and not is_percent_unit(unit) and " per " not in f" {unit.lower()} ":
+        return 0
+    return 1
+
+
+def display_of(metric: Metric) -> MetricDisplay:
+    """The figures of ``metric`` as shown on every surface, each rounded once (:mod:`assess.measure.narrative`)."""
+    if metric.suppressed:
+        return MetricDisplay(value="[c]")
+    value = None
+    if metric.value is not None:
+        places = value_decimals(metric.value, metric.unit, metric.decimals)
+        if is_percent_unit(metric.unit):
+            value = narrative.format_percent(metric.value, places)
+        else:
+            value = narrative.format_number(metric.value, places)
+    rate = None
+    if metric.rate is not None and metric.rate_per is not None:
+        rate = f"{narrative.format_rate(metric.rate)} {narrative.per_label(metric.rate_per)}"
+        if metric.period_months is not None and metric.period_months < 12:
+            rate += f" (part year: {metric.period_months} months)"
+    change = None
+    if metric.previous_period is not None:
+        if metric.change_percentage_points is not None:
+            change = narrative.format_points(metric.change_percentage_points)
+        elif metric.change_percent is not None:
+            change = narrative.format_percent(metric.change_percent, signed=True)
+    return MetricDisplay(value=value, rate=rate, change=change)
+
+
+def months_in_period(period: str) -> int | None:
+    """The number of months a metric period covers: 12 for a financial or calendar year, 3 for a
+    quarter, the months of "2024-04 to 2024-09" (6), 1 for a month; None for a mid-year snapshot
+    or a span of years (a pooled rate is a rate a year)."""
+    single = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+    if " to " in period:
+        first, last = period.split(" to ", 1)
+        if single.match(first) and single.match(last):
+            return len(month_range(first, last)) or None
+        return None
+    if single.match(period):
+        return 1
+    if re.fullmatch(r"\d{4}/\d{2} Q[1-4]", period):
+        return 3
+    if re.fullmatch(r"\d{4}/\d{2}|\d{4}", period):
+        return 12
+    return None
 
 
 # --- building metrics from statistics -----------------------------------------------------------
 
 
+def count_change(
+    previous: int,
+    current: int,
+    *,
+    monthly: pd.Series | None = None,
+    months: Sequence[str] | None = None,
+    previous_months: Sequence[str] | None = None,
+    no_series: str | None = None,
+) -> CountChange:
+    """The test of a change between two counts, by the one rule of the assessment.
+
+    Where the monthly series behind the counts exists (``monthly``, counts indexed ``YYYY-MM``,
+    with the ``months`` and ``previous_months`` compared), the quasi-Poisson test that allows for
+    month-to-month variation beyond chance (:func:`assess.stats.change_in_monthly_counts`, which
+    falls back to the exact test when the series is too short and says why). Where none exists,
+    the exact test of the two totals (:func:`assess.stats.change_in_totals`) with ``no_series``
+    (or :data:`NO_SERIES`) as the reason. Raises MetricsError when the series does not add up to
+    the counts (it is not the series behind them).
+    """
+    if monthly is None:
+        return change_in_totals(int(previous), int(current), reason=no_series or NO_SERIES)
+    if months is None or previous_months is None:
+        raise MetricsError("a monthly series needs the months of both periods (months, previous_months)")
+    try:
+        change = change_in_monthly_counts(monthly, list(months), list(previous_months))
+    except StatisticsError as exc:
+        raise MetricsError(f"cannot test the change from the monthly series: {exc}") from exc
+    if (int(change.previous), int(change.current)) != (int(previous), int(current)):
+        raise MetricsError(
+            f"the monthly series adds up to {int(change.previous):,} and {int(change.current):,} over the two periods, "
+            f"not the counts given ({int(previous):,} and {int(current):,}): it is not the series behind them"
+        )
+    return change
+
+
 def _change_fields(change: Change | None, scale: float = 1.0) -> dict[str, Any]:
+    """A change's fields of a metric: absolute change (times ``scale``), relative change or, for a
+    proportion, the change in percentage points; the verdict and the test that gave it."""
     if change is None:
         return {}
-    return {
+    fields: dict[str, Any] = {
         "change_absolute": change.absolute * scale,
-        "change_percent": change.percent,
         "verdict": change.verdict,
         "p_value": change.p_value,
+        "method_id": change.method_id,
     }
+    if change.measure == "proportion":
+        fields["change_percentage_points"] = 100.0 * change.absolute
+    else:
+        fields["change_percent"] = change.percent
+    if isinstance(change, CountChange):
+        fields.update(
+            dispersion=change.dispersion,
+            dispersion_df=change.dispersion_df if change.fallback_reason is None else None,
+            fallback_reason=change.fallback_reason,
+            rate_ratio_interval=None if change.rate_ratio_interval is None or not all(
+                math.isfinite(v) for v in change.rate_ratio_interval) else change.rate_ratio_interval,
+        )
+    return fields
 
 
 def _comparisons(
@@ -170,6 +358,29 @@ def _comparisons(
         if benchmark is not None:
             verdicts[str(name)] = compare_with_benchmark(estimate, float(benchmark) / scale).verdict
     return values, verdicts
+
+
+def _comparison_fields(
+    estimate: Rate | Proportion,
+    comparators: Mapping[str, float | None] | None,
+    scale: float,
+    verdicts: Mapping[str, str] | None,
+    methods: Mapping[str, str] | None,
+    dispersion: Mapping[str, float] | None,
+) -> dict[str, Any]:
+    """The comparison fields of a metric: PHE verdicts (:data:`BENCHMARK_METHOD_ID`) unless the
+    caller made them by another method (``verdicts`` with ``methods``, e.g. an overdispersed
+    funnel, and the between-area ``dispersion`` it allowed for), by comparator."""
+    values, computed = _comparisons(estimate, comparators, scale)
+    if verdicts is not None:
+        computed = {str(k): str(v) for k, v in verdicts.items()}
+    used = {str(k): str(v) for k, v in (methods or {}).items() if str(k) in computed}
+    return {
+        "comparators": values,
+        "comparison_verdicts": computed,
+        "comparison_methods": {name: used.get(name, BENCHMARK_METHOD_ID) for name in computed},
+        "comparison_dispersion": {str(k): float(v) for k, v in (dispersion or {}).items() if str(k) in computed},
+    }
 
 
 def metric_from_count(
@@ -189,15 +400,29 @@ def metric_from_count(
     previous_population: float | None = None,
     note: str | None = None,
     disclosure_threshold: int | None = None,
+    monthly: pd.Series | None = None,
+    months: Sequence[str] | None = None,
+    previous_months: Sequence[str] | None = None,
+    change: Change | None = None,
+    no_series: str | None = None,
+    comparison_verdicts: Mapping[str, str] | None = None,
+    comparison_methods: Mapping[str, str] | None = None,
+    comparison_dispersion: Mapping[str, float] | None = None,
 ) -> Metric:
     """A metric for a count of events in ``period``, with its change and (given the population) rate.
 
-    - change: :func:`assess.stats.change_in_counts` (equal periods: both of the same length) gives
-      ``change_absolute``/``change_percent`` (of the counts), ``verdict`` and ``p_value``;
+    - change: ``change`` when the caller tested it already, else :func:`count_change` (the
+      quasi-Poisson test of ``monthly`` over ``months`` against ``previous_months`` where the
+      series exists; the exact test of the two totals, with ``no_series`` as the reason, where it
+      does not) gives ``change_absolute``/``change_percent`` (of the counts), ``verdict``,
+      ``p_value``, ``method_id``, ``dispersion``, ``fallback_reason`` and ``rate_ratio_interval``;
     - rate: with ``population``, the crude rate per ``per`` with PHE limits (``rate``,
-      ``rate_interval``); ``previous_population`` gives ``previous_rate``;
+      ``rate_interval``); ``previous_population`` gives ``previous_rate``. A period of fewer than
+      twelve months (``period_months``) gives a part-year rate, shown as such;
     - ``comparators``: benchmark rates per ``per`` (e.g. ``{"England": 73.0}``), judged PHE-style
-      against the rate's interval; they need ``population``.
+      against the rate's interval unless ``comparison_verdicts`` (made by the methods
+      ``comparison_methods`` names, allowing for ``comparison_dispersion``) are given; they need
+      ``population``.
     - ``disclosure_threshold``: counts from 1 to threshold - 1 are suppressed (the metric keeps its
       label and a note); leave it None for figures already published (police recorded crime).
     """
@@ -225,17 +450,26 @@ def metric_from_count(
             note=(note + " " if note else "") + f"Suppressed: fewer than {disclosure_threshold:,} {unit}.",
         )
 
-    change = None if previous is None or disclosive(previous) else change_in_counts(previous, current)
+    if previous is None or disclosive(previous):
+        change = None
+    elif change is None:
+        try:
+            change = count_change(previous, current, monthly=monthly, months=months, previous_months=previous_months,
+                                  no_series=no_series)
+        except MetricsError as exc:
+            raise MetricsError(f"metric {id!r}: {exc}") from exc
+    elif (change.previous, change.current) != (float(previous), float(current)):
+        raise MetricsError(f"metric {id!r}: the change given compares {change.previous:,.0f} with {change.current:,.0f}, "
+                           f"not {previous:,} with {current:,}")
     fields: dict[str, Any] = {}
     if population is not None:
         rate = rate_per(current, population, per)
-        values, verdicts = _comparisons(rate, comparators)
         fields.update(
             rate=rate.value,
             rate_per=per,
             rate_interval=(rate.lower, rate.upper),
-            comparators=values,
-            comparison_verdicts=verdicts,
+            **_comparison_fields(rate, comparators, 1.0, comparison_verdicts, comparison_methods,
+                                 comparison_dispersion),
         )
         if previous_population is not None and previous is not None and not disclosive(previous):
             fields["previous_rate"] = rate_per(previous, previous_population, per).value
@@ -250,6 +484,7 @@ def metric_from_count(
         value=float(current),
         unit=unit,
         period=period,
+        period_months=months_in_period(period),
         previous_value=None if previous is None or disclosive(previous) else float(previous),
         previous_period=previous_period,
         source=source,
@@ -272,18 +507,28 @@ def metric_from_rate(
     comparators: Mapping[str, float | None] | None = None,
     unit: str | None = None,
     note: str | None = None,
+    no_series: str | None = None,
+    comparison_verdicts: Mapping[str, str] | None = None,
+    comparison_methods: Mapping[str, str] | None = None,
+    comparison_dispersion: Mapping[str, float] | None = None,
+    decimals: int | None = None,
 ) -> Metric:
     """A metric whose value is a crude rate (per ``rate.per``) with its confidence interval.
 
-    The change uses :func:`assess.stats.change_in_rates`; ``comparators`` are rates per
-    ``rate.per``. ``unit`` defaults to "per <per> population".
+    The change uses :func:`assess.stats.change_in_rates` (the exact test of the two counts with
+    the denominators as exposures: a rate's counts come with no monthly series here, and
+    ``no_series`` says why, :data:`NO_SERIES` by default); ``comparators`` are rates per
+    ``rate.per``, judged PHE-style unless ``comparison_verdicts`` are given. ``unit`` defaults to
+    "per <per> population"; ``decimals`` the places the value is shown to (default one).
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous rate needs previous_period")
     if previous is None:
         previous_period = None  # the period compared with is recorded only with its value
     change = None if previous is None else change_in_rates(previous, rate)
-    values, verdicts = _comparisons(rate, comparators)
+    fields = _change_fields(change)
+    if change is not None:
+        fields.update(dispersion=1.0, fallback_reason=no_series or NO_SERIES)
     return Metric(
         id=id,
         label=label,
@@ -291,14 +536,15 @@ def metric_from_rate(
         value=rate.value,
         unit=unit or f"per {rate.per:,} population",
         period=period,
+        period_months=months_in_period(period),
         previous_value=None if previous is None else previous.value,
         previous_period=previous_period,
         interval=(rate.lower, rate.upper),
-        comparators=values,
-        comparison_verdicts=verdicts,
         source=source,
         note=note,
-        **_change_fields(change),
+        decimals=decimals,
+        **_comparison_fields(rate, comparators, 1.0, comparison_verdicts, comparison_methods, comparison_dispersion),
+        **fields,
     )
 
 
@@ -317,15 +563,15 @@ def metric_from_proportion(
 ) -> Metric:
     """A metric whose value is a percentage (0-100) with its Wilson interval (in percent).
 
-    ``change_absolute`` is in percentage points (:func:`assess.stats.change_in_proportions`);
-    ``comparators`` are percentages too (e.g. ``{"England": 25.0}``).
+    The change is in percentage points, ``change_absolute`` and ``change_percentage_points``
+    (:func:`assess.stats.change_in_proportions`; ``change_percent`` stays None: a relative change
+    of a percentage misleads); ``comparators`` are percentages too (e.g. ``{"England": 25.0}``).
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous proportion needs previous_period")
     if previous is None:
         previous_period = None  # the period compared with is recorded only with its value
     change = None if previous is None else change_in_proportions(previous, proportion)
-    values, verdicts = _comparisons(proportion, comparators, scale=100.0)
     return Metric(
         id=id,
         label=label,
@@ -333,13 +579,13 @@ def metric_from_proportion(
         value=100.0 * proportion.value,
         unit="%",
         period=period,
+        period_months=months_in_period(period),
         previous_value=None if previous is None else 100.0 * previous.value,
         previous_period=previous_period,
         interval=(100.0 * proportion.lower, 100.0 * proportion.upper),
-        comparators=values,
-        comparison_verdicts=verdicts,
         source=source,
         note=note,
+        **_comparison_fields(proportion, comparators, 100.0, None, None, None),
         **_change_fields(change, scale=100.0),
     )
 

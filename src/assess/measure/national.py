@@ -48,6 +48,20 @@ class Benchmark:
         u = self.unit.strip().lower()
         return "%" in u or "percent" in u or "per cent" in u
 
+    @property
+    def standardisation(self) -> str | None:
+        """"age-standardised" or "crude" when the unit (or measure) says which kind of rate it is, else None.
+
+        A rate is compared only with a rate of the same kind (crude with crude, age-standardised with
+        age-standardised): a file that does not say gives no verdict.
+        """
+        text = f"{self.unit} {self.measure}".lower().replace("-", " ")
+        if "age standardised" in text or "age standardized" in text or "directly standardised" in text or "dsr" in text.split():
+            return "age-standardised"
+        if "crude" in text:
+            return "crude"
+        return None
+
     def as_fraction(self) -> float:
         """A proportion benchmark as a fraction 0..1 (a percentage is divided by 100)."""
         return self.value / 100.0 if self.is_percent or self.value > 1.0 else self.value

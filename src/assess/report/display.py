@@ -22,12 +22,6 @@ SHORT_ROWS = 20
 WIDE_COLUMNS = 7
 #: A table of more columns than this is split into parts that fit an A4 page (:func:`column_parts`).
 MAX_COLUMNS = 9
-#: A table of at most this many rows is never split across pages of the PDF.
-SHORT_ROWS = 20
-#: A table of more columns than this is set smaller in the PDF.
-WIDE_COLUMNS = 7
-#: A table of more columns than this is split into parts that fit an A4 page (:func:`column_parts`).
-MAX_COLUMNS = 9
 #: What a suppressed cell reads in published tables (GSS shorthand for "confidential").
 SUPPRESSED_MARK = "[c]"
 

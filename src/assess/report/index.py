@@ -39,24 +39,36 @@ def _number(value: float, unit: str = "") -> str:
 
 
 def format_metric(m: Mapping[str, Any]) -> dict[str, str]:
-    """The text of one headline card: label, value, unit, period, rate, change, note."""
+    """The text of one headline card: label, value, unit, period, rate, change, note.
+
+    The figures are the metric's ``display`` block (rounded once, as the chapters and metrics.json
+    show them: :mod:`assess.measure.metrics`); a change in a percentage is in percentage points.
+    A metric without one (an older file) is formatted here by the same rules.
+    """
     unit = str(m.get("unit") or "")
     value = m.get("value")
     suppressed = bool(m.get("suppressed"))
+    shown = m.get("display") or {}
     if suppressed:
         value_text = "[c]"
     elif value is None:
         value_text = "n/a"
     else:
-        value_text = _number(float(value), unit)
-    rate = ""
-    if m.get("rate") is not None and m.get("rate_per"):
+        value_text = shown.get("value") or _number(float(value), unit)
+    rate = shown.get("rate") or ""
+    if not rate and m.get("rate") is not None and m.get("rate_per"):
         rate = f"{float(m['rate']):,.1f} per {int(m['rate_per']):,}"
     change = ""
-    if m.get("change_percent") is not None and m.get("previous_period"):
-        change = f"{float(m['change_percent']):+.1f}% on {m['previous_period']}"
-        if m.get("verdict"):
-            change += f" ({m['verdict']})"
+    if m.get("previous_period"):
+        text = shown.get("change")
+        if text is None and m.get("change_percentage_points") is not None:
+            text = f"{float(m['change_percentage_points']):+.1f} percentage points"
+        if text is None and m.get("change_percent") is not None and unit.strip().lower() not in _PERCENT_UNITS:
+            text = f"{float(m['change_percent']):+.1f}%"
+        if text:
+            change = f"{text} on {m['previous_period']}"
+            if m.get("verdict"):
+                change += f" ({m['verdict']})"
     return {
         "label": str(m.get("label") or m.get("id") or "Metric"),
         "value": value_text,

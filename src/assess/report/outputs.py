@@ -41,6 +41,7 @@ import pandas as pd
 
 from assess import reads
 from assess.atomic import write_bytes, write_text
+from assess.measure.narrative import round_table
 from assess.registry import (
     CHAPTER_NAME,
     REGISTRY_FILE,
@@ -191,8 +192,8 @@ class ChapterOutputs:
         (secondary suppression, :mod:`assess.stats.disclosure`). ``derived`` maps a count column
         to the columns computed from it (its percentage, rate, interval...): they are suppressed
         wherever the count is, since they would reveal it. Suppressed cells read ``[c]``.
-        ``decimals`` rounds the numbers as :meth:`pandas.DataFrame.round` does (an int, or places
-        by column), so the table shows what the text shows.
+        ``decimals`` rounds the numbers once, halves up, as the text rounds them (an int, or places
+        by column: :func:`assess.measure.narrative.round_table`), so the table shows what the text shows.
 
         The table is shown in the chapter with its caption (unless ``display`` is False); the
         returned :class:`PublishedTable` is not shown again when it ends a cell.
@@ -219,7 +220,7 @@ class ChapterOutputs:
         else:
             mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
         if decimals is not None:
-            frame = frame.round(decimals)
+            frame = round_table(frame, decimals)
         published = frame.copy()
         for col in frame.columns:
             if mask[col].any():

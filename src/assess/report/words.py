@@ -159,7 +159,10 @@ GLOSSARY: tuple[Term, ...] = (
          "A chart of each area's rate against its population, with control limits that narrow as areas get "
          "larger. An area outside the 99.8% limits differs from the comparator by more than chance would "
          "explain (Spiegelhalter, 'Funnel plots for comparing institutional performance', Statistics in "
-         "Medicine, 2005).",
+         "Medicine, 2005). Where areas differ among themselves by more than chance (overdispersion), the "
+         "limits are widened by an estimate of that variation (Spiegelhalter, 'Handling over-dispersion of "
+         "performance indicators', Quality and Safety in Health Care, 2005), so that an area outside them is "
+         "unusual among areas like it.",
          r"funnel plots?"),
     Term("gini-coefficient", "Gini coefficient",
          "A measure of how unevenly crime is spread across places, from 0 (every place has the same "

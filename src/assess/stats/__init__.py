@@ -79,7 +79,7 @@ from assess.stats.intervals import (
     rate_per_100000,
     wilson_interval,
 )
-from assess.stats.monthly_change import CountChange, change_in_monthly_counts
+from assess.stats.monthly_change import CountChange, change_in_monthly_counts, change_in_totals
 from assess.stats.overdispersed_funnel import Overdispersion, estimate_overdispersion, overdispersed_funnel_limits
 from assess.stats.quasi_trend import DispersedTrend, trend_in_counts, trend_in_monthly_counts
 from assess.stats.series import Trend, rolling_12_month, trend_test
@@ -104,6 +104,7 @@ __all__ = [
     "change_in_monthly_counts",
     "change_in_proportions",
     "change_in_rates",
+    "change_in_totals",
     "compare_with_benchmark",
     "compare_with_benchmark_overdispersed",
     "compare_with_group",

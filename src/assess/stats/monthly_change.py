@@ -54,10 +54,27 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import StatisticsError
-from assess.stats._checks import check_alpha
-from assess.stats._glm import MIN_DISPERSION_DF, fit_poisson, month_periods, monthly_counts, quasi_wald
-from assess.stats.change import COUNT_TEST, Change, _percent_change, _verdict, change_in_counts
-from assess.stats.dispersion import block_design, dispersion_of_fit, drop_empty_levels, year_blocks
+from assess.stats._checks import check_alpha, check_count
+from assess.stats._glm import (
+    MIN_DISPERSION_DF,
+    fit_poisson,
+    month_periods,
+    monthly_counts,
+    quasi_wald,
+)
+from assess.stats.change import (
+    COUNT_TEST,
+    Change,
+    _percent_change,
+    _verdict,
+    change_in_counts,
+)
+from assess.stats.dispersion import (
+    block_design,
+    dispersion_of_fit,
+    drop_empty_levels,
+    year_blocks,
+)
 
 QUASI_CHANGE_ID = "quasi-poisson-glm-month-effects"
 QUASI_CHANGE = (
@@ -137,6 +154,18 @@ def _fallback(previous: int, current: int, alpha: float, reason: str, n_months: 
         fallback_reason=reason,
         n_months=n_months,
     )
+
+
+def change_in_totals(previous: int, current: int, *, reason: str, alpha: float = 0.05) -> CountChange:
+    """The exact conditional test of two totals as a :class:`CountChange`, for counts with no
+    monthly series behind them (yearly or quarterly publications, pooled years): ``method_id``
+    "exact-conditional-poisson", ``dispersion`` 1 (Poisson assumed), the exact rate-ratio interval,
+    and ``fallback_reason`` = ``reason`` (why no series was available), so that the record says
+    which test gave the verdict and why."""
+    if not str(reason).strip():
+        raise StatisticsError("say why the exact test of two totals is used (the reason no monthly series exists)")
+    return _fallback(check_count(previous, "previous count"), check_count(current, "current count"),
+                     check_alpha(alpha), str(reason).strip(), 0)
 
 
 def _periods(current: Sequence[str] | pd.Index, previous: Sequence[str] | pd.Index) -> tuple[pd.PeriodIndex, pd.PeriodIndex]:
