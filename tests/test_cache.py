@@ -93,7 +93,7 @@ def test_checksums_are_remembered_only_for_files_not_changed_just_now(tmp_path: 
     assert cache_mod.Checksums(tmp_path / "sums.json").of(f) == hashlib.sha256(b"two\n").hexdigest()
 
 
-def test_the_key_changes_with_the_parameters_the_code_and_the_environment(demo_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_the_key_changes_with_the_parameters_the_code_and_the_environment(demo_data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from assess.registry import load_registry
 
     registry = load_registry(ROOT / "notebooks")
@@ -120,7 +120,7 @@ def _hashes(bundle: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def state(demo_data, tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:  # noqa: ANN001
+def state(demo_data, tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     """Copies of the demo inputs, configuration and notebooks, and a first (fresh) bundle of CHAPTERS."""
     base = tmp_path_factory.mktemp("cache")
     shutil.copytree(demo_data.raw, base / "raw")
@@ -149,7 +149,7 @@ def executed(result: BundleResult) -> set[str]:
 
 
 @contextmanager
-def changed(path: Path, edit) -> Iterator[None]:  # noqa: ANN001
+def changed(path: Path, edit) -> Iterator[None]:
     """``path`` rewritten by ``edit(text) -> text`` for the duration, then restored byte for byte."""
     before = path.read_bytes()
     path.write_text(edit(before.decode("utf-8")), encoding="utf-8")

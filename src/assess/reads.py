@@ -118,7 +118,7 @@ def load(path: str | Path) -> list[tuple[str, ...]]:
     """The reads a record file holds; ValueError when it is not one."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("reads"), list):
-        raise ValueError(f"{path}: not a record of reads")
+        raise ValueError(f"{path}: not a record of reads")  # noqa: TRY004 - bad file content, not a bad argument
     reads = [tuple(str(x) for x in r) for r in data["reads"]]
     for r in reads:
         if not r or r[0] not in KINDS or len(r) != (3 if r[0] == "table" else 2):

@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,12 @@ def sha256_file(path: Path) -> str:
 
 
 def package_versions(names: Sequence[str] = RECORDED_PACKAGES) -> dict[str, str | None]:
+    """The installed version of each package (None when absent), looked up once per process."""
+    return dict(_package_versions(tuple(names)))
+
+
+@lru_cache(maxsize=4)
+def _package_versions(names: tuple[str, ...]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name in names:
         try:

@@ -8,7 +8,7 @@
   kernel instead. Chapters that read the others' outputs (the registry's later phases: the
   scorecard, then the summary) run afterwards, one by one.
 - The kernel is always the interpreter running this code (``sys.executable``, i.e. the project's
-  virtualenv), whatever kernelspecs a user has installed: see :class:`VenvKernelManager`. The
+  virtualenv), whatever kernelspecs a user has installed: see :class:`assess.report.kernel.VenvKernelManager`. The
   executed notebooks name the ``assess`` kernelspec, as the chapter notebooks do (``make setup``
   installs a kernel of that name into the environment, so they reopen in JupyterLab with it).
 - Each kernel starts in ``<bundle>/notebooks/`` and gets ``output_dir=".."``, so an executed
@@ -34,12 +34,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import nbformat
-import zmq
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
-
 from assess import reads
 from assess.atomic import write_text
 from assess.registry import load_registry
@@ -55,34 +49,6 @@ _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
 
 Status = Literal["ok", "failed"]
-
-
-class VenvKernelManager(AsyncKernelManager):
-    """A kernel manager whose Python kernel is ``sys.executable`` (never a stray kernelspec).
-
-    Where pyzmq has CurveZMQ, the connection to the kernel is encrypted (``auto``), which is
-    also what keeps ipykernel from warning about plain TCP on every start.
-    """
-
-    transport_encryption = CaselessStrEnum(
-        ["disabled", "auto", "required"], default_value="auto" if zmq.has("curve") else "disabled"
-    )
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        if self._kernel_spec is None:
-            from ipykernel.kernelspec import get_kernel_dict
-
-            spec = get_kernel_dict()
-            self._kernel_spec = KernelSpec(
-                argv=list(spec["argv"]),
-                display_name=KERNEL_NAME,
-                language="python",
-                env=dict(KERNEL_ENV),
-                metadata=dict(spec.get("metadata", {})),
-                name=KERNEL_NAME,
-            )
-        return self._kernel_spec
 
 
 @dataclass
@@ -133,6 +99,8 @@ def execution_phases(paths: Sequence[Path]) -> list[list[Path]]:
 
 
 def _source_ids(source: Path) -> list[str] | None:
+    import nbformat  # imported when needed: a run whose chapters all come from the cache needs none
+
     nb = nbformat.read(source, as_version=4)
     ids = [c.get("id") for c in nb.cells]
     return None if any(i is None for i in ids) else [str(i) for i in ids]
@@ -140,6 +108,8 @@ def _source_ids(source: Path) -> list[str] | None:
 
 def normalise_executed(executed: Path, source: Path) -> None:
     """Make an executed notebook's bytes reproducible: fixed cell ids, no timestamps or temp paths."""
+    import nbformat
+
     nb = nbformat.read(executed, as_version=4)
     known = _source_ids(source)
     count = 0
@@ -200,6 +170,8 @@ def execute_chapter(
     starts and stops a kernel of its own.
     """
     import papermill as pm  # imported here: ~2 s, paid only when executing
+
+    from assess.report.kernel import VenvKernelManager
 
     start = time.perf_counter()
     status: Status = "ok"
@@ -343,7 +315,7 @@ class WorkerKernel:
     def __init__(self, cwd: Path) -> None:
         # absolute: the reset cell runs in a kernel already inside a relative cwd
         self.cwd = str(Path(cwd).resolve())
-        self.km: VenvKernelManager | None = None
+        self.km: Any = None  # an assess.report.kernel.VenvKernelManager once started
 
     def _alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -363,6 +335,8 @@ class WorkerKernel:
                 kc.stop_channels()
             if reply["content"].get("status") == "ok":
                 return {"km": self.km}
+        from assess.report.kernel import VenvKernelManager
+
         self.shutdown()  # never started, died, or cannot reset: start afresh
         self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
         run_sync(self.km.start_kernel)(cwd=self.cwd)
@@ -432,3 +406,13 @@ class _Reporter:
 def kernel_python() -> str:
     """The interpreter every chapter kernel runs (recorded in the bundle manifest)."""
     return os.path.realpath(sys.executable)
+
+
+def __getattr__(name: str) -> Any:
+    """``VenvKernelManager`` is still importable from here, imported only when asked for
+    (:mod:`assess.report.kernel`)."""
+    if name == "VenvKernelManager":
+        from assess.report.kernel import VenvKernelManager
+
+        return VenvKernelManager
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
