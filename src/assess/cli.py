@@ -511,7 +511,7 @@ def run(
         require_year(y, held, processed)
     if all_csps or len(csp) * len(year) > 1 or workers or scheduler:
         _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
-                   workers, scheduler)
+                   workers, scheduler, force)
         return
     cfgs = []
     for c in csp:
@@ -548,6 +548,7 @@ def run(
 def _run_batch(
     csp: list[str], year: list[str], all_csps: bool, raw: Path, processed: Path, out: Path, config_dir: Path,
     notebooks: Path, jobs: int | None, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
+    force: bool = False,
 ) -> None:
     """`assess run` for many bundles: on Dask, with a progress bar; exit 1 unless all are complete."""
     from assess.report.batch import default_workers, plan_batch, run_batch
@@ -572,6 +573,7 @@ def _run_batch(
         result = run_batch(
             plan, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out, jobs=jobs,
             chapters=list(chapter) or None, isolate=isolate, workers=workers, scheduler=scheduler, on_done=done,
+            force=force,
         )
     for o in plan.failed:
         console.print(f"[red]failed[/] {o.name}, {o.year}: {o.error}")
