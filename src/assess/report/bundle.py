@@ -437,7 +437,7 @@ def run_bundle(
         ]
         if store_cache is not None and not problems and all(r.status == "ok" for r in runs):
             t = time.perf_counter()
-            store_cache.save_bundle(store_cache.bundle_key(pages), tmp, {
+            store_cache.save_bundle(store_cache.bundle_key(pages, stored=True), tmp, {
                 "chapters": [{**c, "seconds": 0.0, "cached": True} for c in chapter_records],
                 "pdf_pages": pdf_pages, "warnings": warnings,
             })

@@ -394,8 +394,10 @@ class BundleCache:
         return _digest({c: digests[c] for c in before})
 
     # -- lookup -----------------------------------------------------------------------------------
-    def _valid(self, chapter: str, digests: Mapping[str, str]) -> _Entry | None:
-        if self.force:
+    def _valid(self, chapter: str, digests: Mapping[str, str], *, forced: bool = False) -> _Entry | None:
+        """The entry of ``chapter`` whose every recorded input is unchanged now (None under
+        ``force``, unless ``forced``: the entries this run has just stored)."""
+        if self.force and not forced:
             return None
         key = self.chapter_key(chapter)
         try:
@@ -460,17 +462,18 @@ class BundleCache:
             pass  # a cache that cannot be written only costs time next run
 
     # -- the whole bundle -------------------------------------------------------------------------
-    def bundle_key(self, pages: Mapping[str, Any]) -> str | None:
+    def bundle_key(self, pages: Mapping[str, Any], *, stored: bool = False) -> str | None:
         """The key of the bundle's published files when every chapter's entry is valid now, else None.
 
         ``pages`` is what the bundle's own pages depend on beyond the chapters (configuration,
-        page context, the processed store's manifest checksum, ...)."""
-        if self.force:
+        page context, the processed store's manifest checksum, ...). ``stored``: the key under
+        which to store the bundle this run made (under ``force`` too)."""
+        if self.force and not stored:
             return None
         digests: dict[str, str] = {}
         for phase in self.registry.phases([c for c in self.registry if c.name in self.run_names]):
             for c in phase:
-                entry = self._valid(c.name, digests)
+                entry = self._valid(c.name, digests, forced=stored)
                 if entry is None:
                     return None
                 digests[c.name] = entry.digest
