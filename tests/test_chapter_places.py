@@ -190,3 +190,34 @@ def test_southampton_chapter_states_the_year_is_incomplete(southampton, tmp_path
     assert set(metrics) == METRIC_IDS
     assert metrics["crime_gini_lsoa"]["period"] == "2017-04 to 2017-09"
     assert "148 LSOAs" in metrics["crime_gini_lsoa"]["note"]
+
+
+def test_unique_ward_names_tell_apart_wards_that_share_a_name() -> None:
+    from assess.measure.context import unique_ward_names
+
+    wards = pd.DataFrame({
+        "ward_code": ["E05000001", "E05000002", "E05000003", "E05000004", "E05000005"],
+        "ward_name": ["Central", "Central", "Abbey", "Bridge", "Bridge"],
+        "lad_name": ["Test Valley", "Eastleigh", "Test Valley", "Eastleigh", "Eastleigh"],
+    })
+    assert unique_ward_names(wards).tolist() == [
+        "Central (Test Valley)", "Central (Eastleigh)", "Abbey", "Bridge (E05000004)", "Bridge (E05000005)"]
+
+
+def test_two_wards_of_one_name_stay_two_rows_in_every_ward_table(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    c = dataclasses.replace(demo_ctx)
+    lk = demo_ctx.lsoa_ward.copy()
+    first, second = sorted(demo_ctx.wards["ward_code"].astype(str))[:2]
+    name = str(lk.loc[lk["ward_code"] == first, "ward_name"].iloc[0])
+    lk.loc[lk["ward_code"] == second, "ward_name"] = name  # two wards named alike, as two "Central" wards are
+    c.__dict__["lsoa_ward"] = lk
+    c.__dict__.pop("wards", None)
+    assert c.wards["ward_name"].is_unique and len(c.wards) == len(demo_ctx.wards) == 16
+    by_category = pl.ward_by_category(c)
+    assert by_category.index.is_unique and len(by_category) == len(c.wards)
+    assert by_category.to_numpy().sum() == pl.ward_by_category(demo_ctx).to_numpy().sum()
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    pl.ward_offence_types(c, out)  # crashed on the duplicated index before names were made unique
+    pl.wards(c, out)
+    table = pd.read_csv(tmp_path / "tables" / f"{CHAPTER}__wards.csv")
+    assert len(table) == len(c.wards)

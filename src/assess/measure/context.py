@@ -170,12 +170,20 @@ class AssessmentContext:
 
     @cached_property
     def wards(self) -> pd.DataFrame:
-        """The CSP's wards: ward_code, ward_name, lad_code."""
+        """The CSP's wards: ward_code, ward_name, lad_code; one row per ward code.
+
+        A ward's name is unique within the CSP: where two wards of different authorities share a
+        name (there is a "Central" in many), each is named with its authority, "Central (Test
+        Valley)", or its code where the authorities' names do not tell them apart, so that no
+        table, chart or sentence merges two wards under one name."""
         lk = self.lsoa_ward
         if lk.empty:
             return pd.DataFrame(columns=["ward_code", "ward_name", "lad_code"])
-        w = lk[lk["lad_code"].isin(self.cfg.lad_codes)][["ward_code", "ward_name", "lad_code"]]
-        return w.drop_duplicates().sort_values("ward_name", ignore_index=True)
+        w = lk[lk["lad_code"].isin(self.cfg.lad_codes)]
+        lad_name = w["lad_name"] if "lad_name" in w.columns else w["lad_code"]
+        w = w.assign(lad_name=lad_name)[["ward_code", "ward_name", "lad_code", "lad_name"]].drop_duplicates("ward_code")
+        w["ward_name"] = unique_ward_names(w)
+        return w.drop(columns="lad_name").sort_values(["ward_name", "ward_code"], ignore_index=True)
 
     @cached_property
     def lad_csp(self) -> pd.DataFrame:
@@ -290,6 +298,17 @@ class AssessmentContext:
             return None
         reads.file(path)  # the frame may come from the process's cache, unopened
         return partner.read_partner_file(name, path)
+
+
+def unique_ward_names(wards: pd.DataFrame) -> pd.Series:
+    """Each ward's name, made unique within ``wards`` (columns ward_code, ward_name, lad_name):
+    a name shared by several wards gets its authority's name in brackets, or its ward code where
+    that still leaves two alike."""
+    names = wards["ward_name"].astype(str)
+    shared = names.duplicated(keep=False)
+    names = names.where(~shared, names + " (" + wards["lad_name"].astype(str) + ")")
+    still = names.duplicated(keep=False)
+    return names.where(~still, wards["ward_name"].astype(str) + " (" + wards["ward_code"].astype(str) + ")")
 
 
 def load_context(

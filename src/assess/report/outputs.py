@@ -270,7 +270,7 @@ class ChapterOutputs:
             raise ValueError("a note needs some text")
         self._record("notes", text)
         if display:
-            show.display_html(f'<aside class="assess-note"><strong>Note:</strong> {html.escape(text)}</aside>', text)
+            show.display_html(f'<div class="assess-note" role="note"><strong>Note:</strong> {html.escape(text)}</div>', text)
 
     def account(
         self, key: str, markdown: str, *, author: str, date: dt.date, title: str | None = None, level: int = 2,

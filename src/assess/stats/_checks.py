@@ -44,11 +44,7 @@ def check_positive(value: object, name: str = "denominator") -> float:
 
 def check_non_negative(value: object, name: str) -> float:
     """``value`` as a finite number greater than or equal to zero."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise StatisticsError(f"{name} must be a number, not {value!r}")
-    number = float(value)
-    if math.isnan(number) or math.isinf(number):
-        raise StatisticsError(f"{name} is missing or infinite ({value!r})")
+    number = check_finite(value, name)
     if number < 0:
         raise StatisticsError(f"{name} is negative ({value!r})")
     return number
