@@ -30,16 +30,22 @@ from assess.store import Store
 
 class RecordedStore(Store):
     """The store of a chapter: each table it reads, or looks for, is recorded (:mod:`assess.reads`),
-    so that its cached outputs are reused only while those tables are unchanged."""
+    so that its cached outputs are reused only while those tables are unchanged. Tables are
+    recorded under the folder the store was opened on (the one a later run opens too), not any
+    version inside it that this store happens to read."""
+
+    def __init__(self, processed_dir: str | Path) -> None:
+        super().__init__(processed_dir)
+        self.opened_on = Path(processed_dir)
 
     def has(self, name: str) -> bool:
-        reads.table(self.root, name)
+        reads.table(self.opened_on, name)
         return super().has(name)
 
     def read(
         self, name: str, columns: Sequence[str] | None = None, filters: list[tuple[str, str, Any]] | None = None
     ) -> pd.DataFrame:
-        reads.table(self.root, name)  # recorded on every call: a frame may come from the process's read cache
+        reads.table(self.opened_on, name)  # recorded on every call: a frame may come from the process's read cache
         return super().read(name, columns=columns, filters=filters)
 
 
