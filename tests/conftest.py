@@ -28,6 +28,20 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def store_holding_year(processed: Path, year: str) -> None:
+    """A store with nothing but its manifest and a ``coverage`` row holding every month of the
+    financial year ``year`` (``assess run`` refuses, first, a year its store holds nothing for)."""
+    import pandas as pd
+
+    from assess.store import Store
+
+    start = int(year[:4])
+    months = [f"{start}-{m:02d}" for m in range(4, 13)] + [f"{start + 1}-{m:02d}" for m in range(1, 4)]
+    processed.mkdir(parents=True, exist_ok=True)
+    (processed / "manifest.json").write_text(json.dumps({"inputs": {}, "tables": {}}), encoding="utf-8")
+    Store(processed).write("coverage", pd.DataFrame({"months_present": [";".join(months)]}))
+
+
 @dataclass(frozen=True)
 class DemoData:
     """The demo data written and ingested once per test session."""

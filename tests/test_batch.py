@@ -158,6 +158,8 @@ def test_each_bundle_is_made_from_its_own_configuration(batch: SimpleNamespace, 
                        ("synthetic-csp-04", "Synthetic CSP 04")):
         bundle = nation.out / batch.bundles[slug]["path"]
         assert bundle == nation.out / slug / "2023-24"
+        # published as every bundle is (assess.atomic.published_directory): a link to its version
+        assert bundle.is_symlink() and bundle.resolve().parent == (bundle.parent / ".2023-24.versions").resolve()
         for f in ("index.html", "assessment.pdf", "metrics.json", "manifest.json", "notebooks/01_count.ipynb"):
             assert (bundle / f).is_file(), f"{slug}: {f}"
         metrics = json.loads((bundle / "metrics.json").read_text(encoding="utf-8"))
@@ -226,16 +228,21 @@ def test_plan_resolves_names_codes_and_slugs(nation: SimpleNamespace, tmp_path: 
 
 
 def test_plan_refuses_a_slug_that_is_not_a_folder_name(nation: SimpleNamespace, tmp_path: Path) -> None:
+    """A configuration whose slug would publish outside --out cannot be read (assess.safe_paths): the
+    CSP it is meant for fails naming the field, and nothing is built for it from the lookup instead."""
     config = tmp_path / "config"
     config.mkdir()
-    cfg = CSPConfig(name="Synthetic CSP 00", code=str(nation.land.csp[0]), slug="../../escape",
+    cfg = CSPConfig(name="Synthetic CSP 00", code=str(nation.land.csp[0]), slug="synthetic-csp-00",
                     local_authorities=[{"code": str(nation.land.lad[0]), "name": "x"}],
-                    police_force={"name": "x", "police_uk": "x"})
-    (config / "escape.yaml").write_text(dump_config(cfg))
+                    police_force={"name": "x", "police_uk": "x"}, synthetic=True)
+    text = dump_config(cfg).replace("slug: synthetic-csp-00", "slug: ../../escape")
+    assert "slug: ../../escape" in text
+    (config / "synthetic-csp-00.yaml").write_text(text)
     plan = plan_batch([YEAR], processed_dir=nation.processed, config_dir=config, out_root=tmp_path / "out",
                       every_csp=True)
-    assert len(plan.items) == 4 and [o.name for o in plan.failed] == ["Synthetic CSP 00 Community Safety Partnership"]
-    assert "is not a folder name" in plan.failed[0].error
+    assert len(plan.items) == 4 and [o.csp for o in plan.failed] == ["synthetic-csp-00"]
+    assert "field 'slug'" in plan.failed[0].error and "is not a plain name" in plan.failed[0].error
+    assert all(i.cfg.slug != "../../escape" for i in plan.items)
 
 
 def test_plan_of_a_year_without_data(nation: SimpleNamespace, tmp_path: Path) -> None:

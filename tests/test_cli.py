@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, store_holding_year
 from typer.testing import CliRunner
 
 from assess.cli import app
@@ -33,9 +33,11 @@ def test_run_without_processed_data_says_to_ingest_first(tmp_path: Path) -> None
 
 
 def test_run_with_a_bad_year_or_unknown_csp_is_a_clear_error(tmp_path: Path) -> None:
-    bad_year = runner.invoke(app, ["run", "--csp", "wessex-vale", "--year", "2024/26", "--config-dir", str(ROOT / "config" / "csp")])
+    store_holding_year(tmp_path / "processed", "2024/25")  # not the project's data/processed: it may not exist
+    common = ["--config-dir", str(ROOT / "config" / "csp"), "--processed", str(tmp_path / "processed")]
+    bad_year = runner.invoke(app, ["run", "--csp", "wessex-vale", "--year", "2024/26", *common])
     assert bad_year.exit_code == 2 and "2024/26" in output_of(bad_year)
-    unknown = runner.invoke(app, ["run", "--csp", "Atlantis", "--year", "2024/25", "--config-dir", str(ROOT / "config" / "csp")])
+    unknown = runner.invoke(app, ["run", "--csp", "Atlantis", "--year", "2024/25", *common])
     assert unknown.exit_code == 2 and "init-csp" in output_of(unknown)
 
 

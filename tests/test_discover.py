@@ -18,7 +18,7 @@ PRC = "Financial Year,Financial Quarter,Force Name,Offence Description,Offence G
 
 
 def street(month: str) -> str:
-    return STREET + f"{CID},{month},H,H,-1.4,50.9,On or near X,E01017140,Southampton 001A,Burglary,,\n"
+    return STREET + f"{CID},{month},Hampshire Constabulary,Hampshire Constabulary,-1.4,50.9,On or near X,E01017140,Southampton 001A,Burglary,,\n"
 
 
 def build_raw(raw: Path) -> dict[str, str]:
@@ -27,7 +27,7 @@ def build_raw(raw: Path) -> dict[str, str]:
         "2017-02/2017-02-hampshire-street.csv": ("police_street", street("2017-02")),
         "2017-02/2017-02-hampshire-outcomes.csv": (
             "police_outcomes",
-            ",".join(police_uk.OUTCOMES_COLUMNS) + f"\n{CID},2017-02,H,H,,,No Location,,,Offender fined\n",
+            ",".join(police_uk.OUTCOMES_COLUMNS) + f"\n{CID},2017-02,Hampshire Constabulary,Hampshire Constabulary,,,No Location,,,Offender fined\n",
         ),
         "2017-02/2017-02-hampshire-stop-and-search.csv": (
             "police_stop_search",

@@ -139,7 +139,7 @@ CASES = [
     Case("street-name-without-month", "hampshire-street.csv", text(street_text(street_line())),
          police_uk.read_street, r"file name is not of the form YYYY-MM-<force>-street.csv"),
     Case("outcomes-month-mismatch", "2017-02-hampshire-outcomes.csv",
-         text(",".join(police_uk.OUTCOMES_COLUMNS) + "\n" + f"{CID},2017-01,H,H,-1.4,50.9,On or near X,E01017140,S 001A,Offender fined\n"),
+         text(",".join(police_uk.OUTCOMES_COLUMNS) + "\n" + f"{CID},2017-01,Hampshire Constabulary,Hampshire Constabulary,-1.4,50.9,On or near X,E01017140,S 001A,Offender fined\n"),
          police_uk.read_outcomes, r"month in the file name", row=2, column="Month"),
     Case("stop-search-bad-date", "2017-02-hampshire-stop-and-search.csv",
          text(",".join(police_uk.STOP_SEARCH_COLUMNS) + "\n" + "Person search,01/02/2017,False,,50.9,-1.4,Male,18-24,W,White,PACE,Drugs,Arrest,True,False\n"),
@@ -236,6 +236,112 @@ CASES = [
 ]
 
 
+# -- hostile and implausible files (issue 9): binary, oversized, overflowing, future, impossible ---------
+FUTURE_MONTH = "2031-04"  # after "today" for any run of these tests before 2031
+FUTURE_YEAR = "2030/31"
+FLAGS_HEADER = "month,flag,strand,ward_code,count\n"
+SURVEY_HEADER = "survey_year,respondent_id,ward_code,weight,safe_day,safe_after_dark,crime_change,police_deal,council_deal\n"
+SURVEY_OK = "2024/25,r1,,1.0,Very safe,Fairly safe,About the same,Tend to agree,Tend to agree\n"
+BENCH_HEADER = "measure,period,area,value,unit,source\n"
+WARD_POP = "sape-ward-mid-2023-population-estimates.xlsx"
+WARD_POP_HEADER = ["WD23CD", "WD23NM", "LAD 2023 Code", "LAD 2023 Name", "All Ages"]
+
+
+def sparse_nul_file(size: int) -> Callable[[Path], None]:
+    """A file of ``size`` NUL bytes (sparse: it costs no disk), named as the case says."""
+    def make(path: Path) -> None:
+        with open(path, "wb") as fh:
+            fh.truncate(size)
+    return make
+
+
+def ward_population(*values: object) -> Callable[[Path], None]:
+    rows = [["Mid-2023 ward population estimates"], [], WARD_POP_HEADER]
+    rows += [[f"E0599900{i + 1}", f"Ward {i + 1}", "E06999001", "Wessex Vale", v] for i, v in enumerate(values)]
+    return workbook({"Mid-2023 Persons": rows})
+
+
+GEO = "wessex_vale_wards_2023.geojson"
+GEO_OK = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"WD23CD": "E05999001"}, "geometry": null}]}'
+
+from assess.sources import boundaries
+from assess.sources.partner import readers as partner_readers
+from assess.sources.partner import scorecard
+
+CASES += [
+    Case("street-200mb-of-nul-bytes", STREET, sparse_nul_file(200 << 20), police_uk.read_street,
+         r"not text: it holds NUL bytes \(the first at byte 0\)", row=1),
+    Case("name-says-street-file-is-nul-bytes", STREET, sparse_nul_file(1 << 20), lambda p: discover.classify(p),
+         r"not text: it holds NUL bytes", row=1),
+    Case("street-utf16", STREET, text(street_text(street_line()).encode("utf-16")), police_uk.read_street,
+         r"UTF-16 text, not UTF-8", row=1),
+    Case("street-that-is-a-zip", STREET, text(b"PK\x03\x04" + b"\x00" * 100), police_uk.read_street,
+         r"a zip archive \(or an .xlsx/.ods workbook\), not CSV text", row=1),
+    Case("street-that-is-a-pdf", STREET, text(b"%PDF-1.7\n%binary"), police_uk.read_street, r"a PDF document, not CSV", row=1),
+    Case("street-first-line-over-1-mib", STREET, text(b"Crime ID," + b"x" * (2 << 20)), police_uk.read_street,
+         r"first line is longer than 1.0 MiB", row=1),
+    Case("street-field-beyond-the-csv-limit", STREET,
+         text(street_text(street_line(), street_line().replace("On or near High Street", '"On or near\nHigh ' + "x" * 200_000 + '"'))),
+         police_uk.read_street, r"cannot be read as CSV \(field larger than field limit", row=3),
+    Case("prc-count-overflows-int64", PRC, text(PRC_HEADER + PRC_OK + "2017/18,2,Hampshire,Arson,A,B,56,99999999999999999999\n"),
+         home_office.read_recorded_crime, r"'99999999999999999999' is too large to be a number of offences", row=3,
+         column="Number of Offences"),
+    Case("prc-future-financial-year", PRC, text(PRC_HEADER + PRC_OK + PRC_OK.replace("2017/18", FUTURE_YEAR)),
+         home_office.read_recorded_crime, r"financial year '2030/31' has not begun yet", row=3, column="Financial Year"),
+    Case("street-latitude-1e400", STREET, text(street_text(street_line(lat="1e400"))), police_uk.read_street,
+         r"(too large|latitude within the UK)", row=2, column="Latitude"),
+    Case("partner-count-overflows-int64", "force_flags.csv", text(FLAGS_HEADER + "2024-05,domestic_abuse,,,99999999999999999999\n"),
+         partner_readers.read_force_flags, r"at most 18 digits", row=2, column="count"),
+    Case("partner-month-in-the-future", "force_flags.csv",
+         text(FLAGS_HEADER + "2024-05,domestic_abuse,,,3\n" + f"{FUTURE_MONTH},domestic_abuse,,,4\n"),
+         partner_readers.read_force_flags, r"the month '2031-04' is after today", row=3, column="month"),
+    Case("survey-year-2030-31", "resident_survey.csv", text(SURVEY_HEADER + SURVEY_OK + SURVEY_OK.replace("2024/25", FUTURE_YEAR)),
+         partner_readers.read_resident_survey, r"financial year '2030/31' has not begun yet", row=3, column="survey_year"),
+    Case("benchmark-value-1e400", "national_benchmarks.csv",
+         text(BENCH_HEADER + "feel_safe_day,2023/24,England,1e400,percent,CSEW\n"),
+         partner_readers.read_benchmarks, r"(too large|a number)", row=2, column="value"),
+    Case("benchmark-period-in-the-future", "national_benchmarks.csv",
+         text(BENCH_HEADER + "feel_safe_day,2031,England,95.0,percent,CSEW\n"),
+         partner_readers.read_benchmarks, r"the year '2031' is after this one", row=2, column="period"),
+    Case("ward-population-1e18", WARD_POP, ward_population(5400, 10 ** 18), population.read_mid_year_estimates,
+         r"1e\+18 is more people than live anywhere", row=5, column="All Ages"),
+    Case("ward-population-zero", WARD_POP, ward_population(5400, 0, 6100), population.read_mid_year_estimates,
+         r"a total of 0 for a WARD: every area has residents", row=5, column="all"),
+    Case("ward-population-of-a-city", WARD_POP, ward_population(5400, 6100, 4_000_000), population.read_mid_year_estimates,
+         r"4,000,000 is more people than any WARD holds \(at most 500,000\)", row=6, column="all"),
+    Case("scorecard-binary-yaml", "scorecard_targets.yaml", text(b"\x00\x01\x02measures:\x00"), scorecard.read_scorecard,
+         r"not text: it holds NUL bytes", row=1),
+    Case("scorecard-latin-1-yaml", "scorecard_targets.yaml",
+         text("measures:\n  - id: all_crime\n    label: Crime caf\xe9\n".encode("latin-1")), scorecard.read_scorecard,
+         r"not UTF-8 text \(byte 0xe9 cannot be decoded\)", row=3),
+    Case("ward-geojson-not-json", GEO, text('{\n  "type": "FeatureCollection",\n  <html>proxy error</html>'),
+         boundaries.read_ward_boundaries, r"not valid JSON \(.* at character 3 of the line\)", row=3),
+    Case("ward-geojson-cut-off", GEO, text(GEO_OK[:-30]), boundaries.read_ward_boundaries, r"not valid JSON", row=1),
+    Case("ward-geojson-not-a-feature-collection", GEO, text('{"type": "Topology", "objects": {}}'),
+         boundaries.read_ward_boundaries, r"not a GeoJSON FeatureCollection \(found 'Topology'\)"),
+    Case("ward-geojson-that-is-a-png", GEO, text(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), boundaries.read_ward_boundaries,
+         r"a PNG image, not GeoJSON", row=1),
+    # police.uk files whose records cannot be what their name says
+    Case("street-file-of-a-future-month", f"{FUTURE_MONTH}-hampshire-street.csv",
+         text(street_text(street_line(month=FUTURE_MONTH))), police_uk.read_street,
+         r"the file is for 2031-04, a month after today"),
+    Case("outcomes-file-of-a-future-month", f"{FUTURE_MONTH}-hampshire-outcomes.csv",
+         text("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n"),
+         police_uk.read_outcomes, r"the file is for 2031-04, a month after today"),
+    Case("street-file-named-for-another-force", "2017-02-surrey-street.csv",
+         text(street_text(street_line(), street_line())), police_uk.read_street,
+         r"named for the force 'surrey' but this row was reported by 'Hampshire Constabulary' \(2 rows in all\)",
+         row=2, column="Reported by"),
+    Case("outcomes-file-named-for-another-force", "2017-02-kent-outcomes.csv",
+         text("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n"
+              f"{CID},2017-02,Kent Police,Kent Police,-1.4047,50.9097,On or near X,E01017140,Southampton 001A,Unable to prosecute suspect\n"
+              f"{CID},2017-02,Hampshire Constabulary,Hampshire Constabulary,-1.4047,50.9097,On or near X,E01017140,"
+              "Southampton 001A,Unable to prosecute suspect\n"),
+         police_uk.read_outcomes, r"named for the force 'kent' but this row was reported by 'Hampshire Constabulary'",
+         row=3, column="Reported by"),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_malformed_input_raises_input_error(tmp_path: Path, case: Case) -> None:
     path = tmp_path / case.name
@@ -261,9 +367,9 @@ def test_malformed_input_raises_input_error(tmp_path: Path, case: Case) -> None:
     assert sorted(tmp_path.iterdir()) == before  # nothing written beside the input
 
 
-def test_there_are_at_least_twenty_cases() -> None:
-    assert len(CASES) >= 20
-    assert sum(c.row is not None or c.column is not None for c in CASES) >= 20
+def test_there_are_at_least_sixty_cases() -> None:
+    assert len(CASES) + len(PUBLIC_CASES) + len(CONFIG_CASES) >= 60
+    assert sum(c.row is not None or c.column is not None for c in CASES) >= 40
 
 
 # =================================================================================================
@@ -271,7 +377,7 @@ def test_there_are_at_least_twenty_cases() -> None:
 # tables and the ONS mid-year estimate workbooks. Each case names the file, and the sheet, row and
 # column where there is one, with what to do; nothing is returned or written.
 
-from assess.sources import fingertips, rough_sleeping  # noqa: E402
+from assess.sources import fingertips, rough_sleeping
 
 FT = "indicators-CountyUA.data.csv"
 FT_HEADER = ("Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,Category Type,"
@@ -372,3 +478,68 @@ PUBLIC_CASES = [
 @pytest.mark.parametrize("case", PUBLIC_CASES, ids=[c.id for c in PUBLIC_CASES])
 def test_malformed_public_statistics_raise_input_error(tmp_path: Path, case: Case) -> None:
     test_malformed_input_raises_input_error(tmp_path, case)
+
+
+# -- CSP configurations: a ConfigError naming the file and the field, with what to do ---------------
+CSP_OK = {
+    "name": "Southampton", "code": "E22000120", "local_authorities": [{"code": "E06000045", "name": "Southampton"}],
+    "police_force": {"name": "Hampshire", "code": "E23000030", "police_uk": "hampshire"},
+}
+
+
+def csp_yaml(**changes: object) -> Callable[[Path], None]:
+    import yaml
+
+    def make(path: Path) -> None:
+        path.write_text(yaml.safe_dump({**CSP_OK, **changes}, sort_keys=False), encoding="utf-8")
+    return make
+
+
+@dataclass
+class ConfigCase:
+    id: str
+    make: Callable[[Path], None]
+    message: str  # regex the message must contain
+
+
+CONFIG_CASES = [
+    ConfigCase("csp-yaml-binary", text(b"\x00\x00\x00\x00name: x"), r"not text: it holds NUL bytes.*What to do"),
+    ConfigCase("csp-yaml-latin-1", text("name: Southampton\npartnership_name: Caf\xe9 Partnership\n".encode("latin-1")),
+               r"row 2: the file is not UTF-8 text \(byte 0xe9"),
+    ConfigCase("csp-yaml-utf-16", text("name: x\n".encode("utf-16")), r"UTF-16 text, not UTF-8"),
+    ConfigCase("csp-yaml-empty", text(b""), r"the file is empty"),
+    ConfigCase("csp-yaml-a-list", text("- name: x\n"), r"expected a mapping of fields"),
+    ConfigCase("csp-yaml-bad-indentation", text("name: x\n  code: [\n"), r"not valid YAML .*fix the line"),
+    ConfigCase("csp-no-local-authorities", csp_yaml(local_authorities=[]), r"field 'local_authorities': .*at least 1"),
+    ConfigCase("csp-slug-traversal", csp_yaml(slug="../../victim"), r"field 'slug': '../../victim' is not a plain name"),
+    ConfigCase("csp-slug-absolute", csp_yaml(slug="/srv/www"), r"field 'slug'.*letters, digits and hyphens"),
+    ConfigCase("csp-partner-file-absolute", csp_yaml(partner_files={"scorecard": "/etc/passwd"}),
+               r"field 'partner_files.scorecard': '/etc/passwd' .*absolute path"),
+    ConfigCase("csp-partner-file-traversal", csp_yaml(partner_files={"offenders": "../../../etc/shadow"}),
+               r"field 'partner_files.offenders'.*climbs out of its folder"),
+    ConfigCase("csp-unknown-partner-file-key", csp_yaml(partner_files={"crimes": "crimes.csv"}),
+               r"unknown partner file key\(s\) crimes; the keys are force_flags"),
+    ConfigCase("csp-ward-boundaries-outside-raw", csp_yaml(ward_boundaries="../../etc/passwd"), r"field 'ward_boundaries'"),
+    ConfigCase("csp-wrong-police-uk-slug", csp_yaml(police_force={"name": "Hampshire", "police_uk": "hampshir"}),
+               r"'hampshir' is not a data.police.uk force \(did you mean hampshire"),
+    ConfigCase("csp-police-uk-slug-traversal", csp_yaml(police_force={"name": "Hampshire", "police_uk": "../x"}),
+               r"field 'police_force.police_uk'.*not a plain name"),
+    ConfigCase("csp-bad-ons-code", csp_yaml(code="E2200012"), r"field 'code': 'E2200012' is not an ONS code"),
+]
+
+
+@pytest.mark.parametrize("case", CONFIG_CASES, ids=[c.id for c in CONFIG_CASES])
+def test_malformed_configuration_raises_config_error(tmp_path: Path, case: ConfigCase) -> None:
+    import re
+
+    from assess.config import load_config
+    from assess.errors import ConfigError
+
+    path = tmp_path / "southampton.yaml"
+    case.make(path)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message  # names the file
+    assert re.search(case.message, message), message
+    assert "\n" not in message.strip(), message  # one line

@@ -297,6 +297,7 @@ def test_read_partner_uses_the_configured_file_name(tmp_path):
     cfg = CSPConfig(
         name="Wessex Vale", code="E22999001", local_authorities=[{"code": "E06999001", "name": "Wessex Vale"}],
         police_force={"name": "Wessex", "police_uk": "wessex"}, partner_files={"calls_for_service": "calls_2025.csv"},
+        synthetic=True,
     )
     (tmp_path / "partner").mkdir()
     write(tmp_path / "partner", "calls_2025.csv", "month,channel,calls\n2025-01,101,5\n")
@@ -307,7 +308,7 @@ def test_read_partner_uses_the_configured_file_name(tmp_path):
 def test_read_partner_prefers_the_csp_folder(tmp_path):
     cfg = CSPConfig(
         name="Wessex Vale", code="E22999001", local_authorities=[{"code": "E06999001", "name": "Wessex Vale"}],
-        police_force={"name": "Wessex", "police_uk": "wessex"},
+        police_force={"name": "Wessex", "police_uk": "wessex"}, synthetic=True,
     )
     (tmp_path / "partner" / "wessex-vale").mkdir(parents=True)
     write(tmp_path / "partner", "drug_related_deaths.csv", "calendar_year,deaths,population\n2023,1,100\n")

@@ -104,10 +104,16 @@ def test_an_account_is_recorded_in_the_catalogue_and_read_back(tmp_path) -> None
     assert load_accounts(tmp_path) == {}
 
 
-def test_the_pdf_keeps_links_to_the_bundle_as_text() -> None:
-    from assess.report.pdf import unlink_relative
+def test_the_pdf_keeps_links_to_the_bundle_relative() -> None:
+    """A link of a chapter to another page or file of the bundle stays a link, relative to the PDF
+    (which lies at the top of the bundle), so it resolves where the bundle is published; a file
+    outside the bundle is not linked; web links are kept (tests/test_determinism.py checks the PDF)."""
+    from pathlib import Path
 
-    body = ('<a href="07_x.html#a">A</a> <a class="k" href="../tables.xlsx">T</a> <a href="#top">top</a> '
-            '<a href="https://www.gov.uk/" rel="noopener">web</a>')
-    assert unlink_relative(body) == ('<a>A</a> <a class="k">T</a> <a href="#top">top</a> '
-                                     '<a href="https://www.gov.uk/" rel="noopener">web</a>')
+    from assess.report.pdf import bundle_link
+
+    bundle = Path("/srv/reports/x/.2024-25.123.abc.tmp")
+    assert bundle_link(f"file://{bundle}/html/07_x.html#a", bundle) == "html/07_x.html#a"
+    assert bundle_link(f"file://{bundle}/tables.xlsx", bundle) == "tables.xlsx"
+    assert bundle_link("file:///etc/passwd", bundle) is None
+    assert bundle_link("https://www.gov.uk/", bundle) == "https://www.gov.uk/"

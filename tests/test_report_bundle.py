@@ -225,7 +225,10 @@ def test_an_exception_midway_leaves_the_previous_bundle(runs: SimpleNamespace, m
     with pytest.raises(KeyboardInterrupt):
         build(runs.out_root)
     assert file_hashes(runs.path) == before
-    assert [p.name for p in runs.path.parent.iterdir()] == ["2023-24"], "the temporary folder was not removed"
+    # the published link, its versions (this one and the one before) and the lock
+    # (assess.atomic.published_directory): no temporary folder
+    assert sorted(p.name for p in runs.path.parent.iterdir()) == [".2023-24.lock", ".2023-24.versions", "2023-24"]
+    assert len(list((runs.path.parent / ".2023-24.versions").iterdir())) == 2
 
 
 def test_a_killed_run_leaves_the_previous_bundle(runs: SimpleNamespace) -> None:

@@ -13,12 +13,12 @@ from openpyxl import load_workbook
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.report.formats import SHORTHAND
+from assess.report.safe_text import is_formula_like as formula_like
 from assess.report.workbook import (
     CONTENTS,
     COVER,
     NOTES,
     WorkbookTable,
-    formula_like,
     sheet_names,
     split_caption,
     write_workbook,
@@ -117,7 +117,8 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(workbook: Path) -> Non
     with zipfile.ZipFile(workbook) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any(b"<f>" in z.read(n) for n in sheets), "no cell of the workbook is a formula"
-    assert all(formula_like(t) for t in ("=1", "+1", "-x", "@x", "\tx", "\rx")) and not formula_like("Abbey")
+    assert all(formula_like(t) for t in ("=1", "+x", "-x", "@x", "\tx", "\rx")) and not formula_like("Abbey")
+    assert not formula_like("+1") and not formula_like("-1.5"), "a number is a value, not a formula"
 
 
 def test_title_and_language_are_set_and_the_bytes_are_reproducible(tmp_path: Path) -> None:

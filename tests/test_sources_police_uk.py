@@ -160,16 +160,16 @@ def test_street_extra_column_is_reported_not_kept(tmp_path: Path) -> None:
 
 
 def test_duplicate_crime_ids_lists_each_copy(tmp_path: Path) -> None:
-    a = write_csv(tmp_path / "2017-02-x-street.csv", list(STREET_COLUMNS), [street_row(), street_row(**{"Crime ID": ""})])
+    a = write_csv(tmp_path / "2017-02-hampshire-street.csv", list(STREET_COLUMNS), [street_row(), street_row(**{"Crime ID": ""})])
     b = write_csv(
-        tmp_path / "2017-03-x-street.csv",
+        tmp_path / "2017-03-hampshire-street.csv",
         list(STREET_COLUMNS),
         [street_row(Month="2017-03", **{"Crime ID": "c" * 64}), street_row(Month="2017-03", **{"Crime ID": ""}), street_row(Month="2017-03")],
     )
     df = pd.concat([read_street(a), read_street(b)], ignore_index=True)
     dup = duplicate_crime_ids(df)
     assert dup["crime_id"].tolist() == [CID, CID]
-    assert dup["source_file"].tolist() == ["2017-02-x-street.csv", "2017-03-x-street.csv"]
+    assert dup["source_file"].tolist() == ["2017-02-hampshire-street.csv", "2017-03-hampshire-street.csv"]
     assert dup["source_row"].tolist() == [2, 4]
     assert dup["occurrences"].tolist() == [2, 2]
 
@@ -189,7 +189,7 @@ def test_duplicate_crime_ids_lists_each_copy(tmp_path: Path) -> None:
 )
 def test_street_round_trip(tmp_path_factory: pytest.TempPathFactory, records) -> None:
     """Whatever valid values are written (quotes, commas, non-ASCII names) are read back exactly."""
-    path = tmp_path_factory.mktemp("rt") / "2018-06-kent-street.csv"
+    path = tmp_path_factory.mktemp("rt") / "2018-06-hampshire-street.csv"
     rows = [
         street_row(
             Month="2018-06",

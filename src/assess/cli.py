@@ -3,9 +3,11 @@
 Each command only parses its options and calls the library; nothing here computes.
 
 Conventions: ``-h`` and ``--help`` everywhere, ``assess --version``, an example under every
-command's help. An error the project raises on purpose (:class:`assess.errors.AssessError`: a bad
-input, configuration, chapter, CSP or year) is one line on stderr, ``error: ...``, and exit status
-2; ``assess --debug`` (or ``ASSESS_DEBUG=1``) shows its traceback instead. Folders default to
+command's help. Every failure is one line on stderr, ``error: ...``, naming the file, row or
+field and what to do (:func:`assess.errors.one_line`), never a traceback: exit status 2 for bad
+input (an :class:`assess.errors.AssessError`: an input, configuration, chapter, CSP or year; a
+folder that cannot be written), 1 for any other failure (a full disk, a run holding the folder, a
+bug); ``assess --debug`` (or ``ASSESS_DEBUG=1``) shows its traceback instead. Folders default to
 those of the project found from the working folder (:mod:`assess.paths`), so the commands work
 from any folder inside it.
 """
@@ -32,7 +34,7 @@ from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
 from assess import __version__
-from assess.errors import AssessError
+from assess.errors import AssessError, exit_status, one_line
 from assess.paths import ProjectPaths, project_paths
 
 console = Console(stderr=True)
@@ -56,7 +58,8 @@ class AssessCommand(TyperCommand):
 
 
 class AssessGroup(TyperGroup):
-    """A group whose commands' :class:`AssessError` becomes ``error: <message>`` and exit 2."""
+    """A group whose commands' failures become ``error: <one line>`` and an exit status (2 bad
+    input, 1 other failures, :func:`assess.errors.exit_status`); ``--debug`` re-raises instead."""
 
     def get_help_option(self, ctx: Any) -> Any:
         return _plain_help_option(super().get_help_option(ctx))
@@ -64,21 +67,26 @@ class AssessGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except AssessError as exc:
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise  # the command line's own: usage errors, exits, aborts
             if _debug(ctx):
                 raise
-            report_error(exc)
-            raise typer.Exit(code=2) from None
+            raise typer.Exit(code=report_error(exc)) from None
+        except KeyboardInterrupt:
+            console.print("interrupted: what was published before is kept as it was", markup=False)
+            raise typer.Exit(code=130) from None
 
 
 def _debug(ctx: Any) -> bool:
     return bool(ctx.find_root().params.get("debug")) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
-def report_error(exc: BaseException) -> None:
-    """``error: <first line of the message>`` on stderr (the whole message, kept on one line)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    console.print(f"[bold red]error:[/] {escape(text)}", soft_wrap=True, highlight=False)
+def report_error(exc: BaseException) -> int:
+    """``error: <the message on one line>`` on stderr (:func:`assess.errors.one_line`, never read
+    as markup); returns the exit status the failure calls for."""
+    console.print(f"[bold red]error:[/] {escape(one_line(exc))}", soft_wrap=True, highlight=False)
+    return exit_status(exc)
 
 
 def _typer(**kwargs: Any) -> typer.Typer:
@@ -520,7 +528,7 @@ def run(
         except AssessError as exc:
             raise UsageProblem(f"--csp: {exc}") from None
 
-    failed = False
+    failed, status = False, 0
     for cfg in cfgs:
         for y in year:
             console.print(f"[bold]{escape(cfg.display_name)}, {y}[/]")
@@ -531,9 +539,8 @@ def run(
                     cfg, y, notebooks_dir=registry.folder, raw_dir=raw, processed_dir=processed, out_root=out,
                     config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
                 )
-            except AssessError as exc:
-                report_error(exc)
-                failed = True
+            except AssessError as exc:  # the other bundles are still made; the worst status is kept
+                status = max(status, report_error(exc))
                 continue
             for r in result.failed:
                 console.print(f"[red]chapter {r.chapter} failed: {escape(str(r.error))}[/]")
@@ -541,8 +548,8 @@ def run(
                 console.print(f"[red]{escape(p)}[/]")
             console.print(f"bundle: {result.path / 'index.html'}")
             failed |= not result.ok
-    if failed:
-        raise typer.Exit(code=1)
+    if status or failed:
+        raise typer.Exit(code=status or 1)
 
 
 def _run_batch(
@@ -558,7 +565,7 @@ def _run_batch(
 
     plan = plan_batch(year, processed_dir=processed, config_dir=config_dir, out_root=out, csps=csp, every_csp=all_csps)
     for w in plan.warnings:
-        console.print(f"[yellow]{w}[/]")
+        console.print(f"[yellow]{escape(w)}[/]")
     where = scheduler or f"a local Dask cluster of {workers} worker(s)"
     console.print(f"[bold]{len(plan.items)} bundle(s)[/] on {where}, {jobs} chapter(s) at a time in each")
     with _bar() as bar:
@@ -566,8 +573,8 @@ def _run_batch(
 
         def done(outcome, n: int, total: int) -> None:
             colour = {"complete": "green", "incomplete": "yellow"}.get(outcome.status, "red")
-            bar.console.print(f"[{colour}]{outcome.status}[/] {outcome.name}, {outcome.year} ({outcome.seconds:.0f} s)"
-                              + (f": {outcome.error}" if outcome.error else ""))
+            bar.console.print(f"[{colour}]{outcome.status}[/] {escape(outcome.name)}, {outcome.year} ({outcome.seconds:.0f} s)"
+                              + (f": {escape(outcome.error)}" if outcome.error else ""))
             bar.update(task, completed=n)
 
         result = run_batch(
@@ -576,7 +583,7 @@ def _run_batch(
             force=force,
         )
     for o in plan.failed:
-        console.print(f"[red]failed[/] {o.name}, {o.year}: {o.error}")
+        console.print(f"[red]failed[/] {escape(o.name)}, {o.year}: {escape(str(o.error))}")
     console.print(f"{result.count('complete')} complete, {result.count('incomplete')} incomplete, "
                   f"{result.count('failed')} failed in {result.seconds:.0f} s on {result.workers} worker(s)")
     console.print(f"batch index: {result.index}")

@@ -16,7 +16,6 @@ the CSP, those without a crime counting zero).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from assess.measure.counts import CRIME_CATEGORIES
 from assess.measure.metrics import Metric, metric_from_rate
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
+from assess.sources.boundaries import read_ward_boundaries
 from assess.stats import (
     DispersedComparison,
     FunnelAssessment,
@@ -439,7 +439,7 @@ def crime_map(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     crime = ward_table(ctx, asb=False)
     path = ctx.ward_boundaries
     if path is not None:
-        gj = json.loads(Path(path).read_text(encoding="utf-8"))
+        gj = read_ward_boundaries(path)
         codes = crime["ward_code"].astype(str).tolist()
         prop = boundary_code_property(gj, codes)
         have_rates = crime["rate"].notna().any()

@@ -27,6 +27,7 @@ For each measure:
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -294,9 +295,13 @@ def styled(table: pd.DataFrame, caption: str | None = None, status_column: str =
             return narrative.format_value(float(value))
         return str(value)
 
-    # a fixed table id (pandas draws a random one), so the same scorecard gives the same HTML
-    styler = table.style.set_uuid("scorecard").map(colour, subset=[status_column]).format(number).hide(axis="index")
-    return styler.set_caption(caption) if caption else styler
+    # a fixed table id (pandas draws a random one), so the same scorecard gives the same HTML;
+    # every cell, header and the caption HTML-escaped: the labels come from the partnership's file
+    styler = (
+        table.style.set_uuid("scorecard").map(colour, subset=[status_column]).format(number, escape="html")
+        .format_index(escape="html", axis=1).hide(axis="index")
+    )
+    return styler.set_caption(html.escape(caption)) if caption else styler
 
 
 # --- section ----------------------------------------------------------------------------------

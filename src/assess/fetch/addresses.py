@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from assess.fetch.errors import SOURCES_FILE, SourcesError
+from assess.safe_paths import relative_path_problem
 
 #: The sources file shipped with the package.
 PACKAGED_SOURCES = Path(__file__).resolve().parents[1] / "sources.yaml"
@@ -47,6 +48,16 @@ Role = Literal[
 def _placeholders(template: str) -> set[str]:
     """The ``{name}`` fields of a format string (raises ValueError for a malformed one)."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _check_saved_name(template: str | None) -> str | None:
+    """A file name or member template, which becomes a path in the raw folder: no '..', no root."""
+    template = _check_template(template)
+    if template is not None:
+        problem = relative_path_problem(template)
+        if problem is not None:
+            raise ValueError(f"'{template}' cannot be a file name inside the raw data folder ({problem})")
+    return template
 
 
 def _check_template(template: str | None) -> str | None:
@@ -73,10 +84,15 @@ class Edition(BaseModel):
     filename: str
     sha256: str | None = None
 
-    @field_validator("url", "filename")
+    @field_validator("url")
     @classmethod
     def _templates(cls, v: str | None) -> str | None:
         return _check_template(v)
+
+    @field_validator("filename")
+    @classmethod
+    def _names(cls, v: str | None) -> str | None:
+        return _check_saved_name(v)
 
 
 class Indicator(BaseModel):
@@ -112,10 +128,15 @@ class Source(BaseModel):
     indicators: list[Indicator] = Field(default_factory=list, description="(fingertips) the indicators to download")
     licence: str = "OGL-UK-3.0"
 
-    @field_validator("url", "filename", "member", "metadata_url")
+    @field_validator("url", "metadata_url")
     @classmethod
     def _templates(cls, v: str | None) -> str | None:
         return _check_template(v)
+
+    @field_validator("filename", "member")
+    @classmethod
+    def _names(cls, v: str | None) -> str | None:
+        return _check_saved_name(v)
 
     @field_validator("sha256")
     @classmethod
@@ -127,9 +148,8 @@ class Source(BaseModel):
     @field_validator("folder")
     @classmethod
     def _folder(cls, v: str) -> str:
-        p = Path(v)
-        if p.is_absolute() or ".." in p.parts:
-            raise ValueError(f"folder '{v}' must be a relative path inside the raw data folder")
+        if relative_path_problem(v) is not None:
+            raise ValueError(f"folder '{v}' must be a relative path inside the raw data folder ({relative_path_problem(v)})")
         return v
 
     @model_validator(mode="after")

@@ -43,6 +43,7 @@ from assess.fetch.addresses import Indicator, Source, Sources
 from assess.fetch.download import download, sha256_of
 from assess.fetch.errors import SOURCES_FILE, FetchError, NoNetworkError, SourcesError
 from assess.periods import months_of_financial_year, parse_financial_year, parse_month
+from assess.safe_paths import inside
 
 #: The record of every fetched file, in the raw data folder.
 DOWNLOADS_JSON = "downloads.json"
@@ -153,10 +154,19 @@ def save_downloads(
     return write_text(Path(raw_dir) / DOWNLOADS_JSON, text)
 
 
+def saved_at(raw_dir: Path, rel: str, key: str) -> Path:
+    """Where a fetched file is saved: ``raw_dir / rel``, which must stay inside ``raw_dir`` once
+    symbolic links are followed (UnsafePathError naming the sources entry otherwise): the names
+    in a sources file cannot write anywhere else on the machine."""
+    return inside(raw_dir, rel, field=f"{SOURCES_FILE} entry '{key}' (its folder and file name)")
+
+
 def _current(raw_dir: Path, rel: str, ledger: dict[str, FileRecord], pinned: str | None = None) -> FileRecord | None:
     """The record of ``rel`` if the file is present and its bytes still have the recorded SHA-256."""
     rec = ledger.get(rel)
-    path = raw_dir / rel
+    if rec is None:
+        return None
+    path = saved_at(raw_dir, rel, rec.source)
     if rec is None or not path.is_file():
         return None
     if pinned is not None and rec.sha256 != pinned:
@@ -260,7 +270,7 @@ class _Run:
         """Download ``url`` to ``rel`` (verifying ``sha`` if pinned) and record it."""
         res = download(
             url,
-            self.raw_dir / rel,
+            saved_at(self.raw_dir, rel, src.key),
             expected_sha256=sha,
             timeout=self.timeout,
             retries=self.retries,
@@ -335,7 +345,7 @@ def _fetch_police_uk(
     have_zip = run.current(zip_rel, pinned=sha)
     if have_zip is None:
         have_zip = run.get(src, url, zip_rel, sha)
-    zip_path = run.raw_dir / zip_rel
+    zip_path = saved_at(run.raw_dir, zip_rel, src.key)
     try:
         with zipfile.ZipFile(zip_path) as zf:
             names = set(zf.namelist())
@@ -346,7 +356,7 @@ def _fetch_police_uk(
                     run.save()
                     run.report.missing.append(Problem(src.key, rel, _absent_reason(url, member, checked)))
                     continue
-                digest, size = _extract_member(zf, member, run.raw_dir / rel)
+                digest, size = _extract_member(zf, member, saved_at(run.raw_dir, rel, src.key))
                 run.record(FileRecord(rel, src.key, url, digest, size, _now(), member=member))
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
         run.ledger.pop(zip_rel, None)
@@ -489,6 +499,12 @@ def fetch(
             "(only the ONS lookups and population can be fetched without one)"
         )
     force_slug = csp.police_force.police_uk if csp is not None else ""
+    if csp is not None and "police_uk" in include:
+        from assess.config import police_uk_force_problem
+
+        problem = police_uk_force_problem(force_slug)
+        if problem is not None:  # nothing could be downloaded for it: say so before trying
+            raise FetchError(f"{csp.source or 'the configuration'}: field 'police_force.police_uk': {problem}")
 
     def attempt(key: str, what: str, action: Callable[[], None]) -> None:
         try:

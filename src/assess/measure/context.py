@@ -197,10 +197,19 @@ class AssessmentContext:
 
     @property
     def ward_boundaries(self) -> Path | None:
-        """The GeoJSON of ward boundaries, when the configuration names one that exists."""
+        """The GeoJSON of ward boundaries, when the configuration names one that exists.
+
+        The file must lie inside the raw folder once symbolic links are followed
+        (:func:`assess.safe_paths.inside`; UnsafePathError otherwise). A configured file that is
+        absent gives None here; ``assess run`` refuses it before any chapter runs
+        (:func:`assess.report.bundle.check_inputs`).
+        """
         if not self.cfg.ward_boundaries:
             return None
-        p = self.raw_dir / self.cfg.ward_boundaries
+        from assess.safe_paths import inside
+
+        source = str(self.cfg.source) if self.cfg.source is not None else None
+        p = inside(self.raw_dir, self.cfg.ward_boundaries, field="ward_boundaries", source=source)
         reads.exists(p)
         return p if p.exists() else None
 

@@ -27,7 +27,6 @@ checks both on every worker before submitting anything.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 import time
@@ -40,6 +39,7 @@ from typing import Any, Literal
 from assess.atomic import write_text
 from assess.config import CSPConfig, config_for_csp, dump_config, load_config, slugify
 from assess.errors import AssessError, ConfigError
+from assess.safe_paths import UnsafePathError, check_plain_name
 from assess.store import Store
 
 #: Folder of ``<out>`` where the configurations built from the lookup are written.
@@ -47,8 +47,6 @@ GENERATED_CONFIGS = "configs"
 #: Memory one worker needs to build a bundle with one kernel (bytes): benchmarks/bench_national.py
 #: measured a peak of about 2 GB (worker, kernel and PDF layout together) on a 48-CSP store.
 WORKER_MEMORY = int(2.5 * 2**30)
-#: A slug that is safe as one folder name (a configuration's slug names the bundle's folder).
-SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 Status = Literal["complete", "incomplete", "failed"]
 
@@ -221,9 +219,10 @@ def plan_batch(
             if cfg.slug in broken:  # a configuration meant for it exists but cannot be read
                 failed.append(_failed(cfg.slug, year, broken[cfg.slug], name=cfg.display_name, code=cfg.code))
                 continue
-        if not SAFE_SLUG.fullmatch(cfg.slug):
-            failed.append(_failed(request, year, f"slug '{cfg.slug}' is not a folder name of a-z, 0-9 and '-'; "
-                                  "set `slug:` in its configuration", name=cfg.display_name, code=cfg.code))
+        try:  # a configuration's slug names the bundle's folder: a plain name (the bundle checks it again)
+            check_plain_name(cfg.slug, "slug", source=str(cfg.source) if cfg.source is not None else None)
+        except UnsafePathError as exc:
+            failed.append(_failed(request, year, str(exc), name=cfg.display_name, code=cfg.code))
             continue
         if (cfg.slug, year) in seen:
             continue
@@ -316,7 +315,7 @@ def build_bundle(
     # nbformat imports jsonschema, which builds rfc3987-syntax's IRI grammar on import (1.6-2.7 s);
     # no schema a bundle checks has an "iri" format (as in `assess run`)
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-    from assess.report.bundle import bundle_path, run_bundle
+    from assess.report.bundle import run_bundle
 
     cfg, year = item.cfg, item.year
     outcome = BundleOutcome(
@@ -335,7 +334,7 @@ def build_bundle(
             outcome.error = _error_text(exc)
         else:
             outcome.status = "complete" if result.ok else "incomplete"
-            outcome.path = bundle_path(Path("."), cfg, year).as_posix()
+            outcome.path = result.path.relative_to(Path(out_root)).as_posix()  # <slug>/<year>, checked by run_bundle
             outcome.chapters = result.statuses
             outcome.failed_chapters = {r.chapter: r.error or "failed" for r in result.failed}
             outcome.problems = list(result.problems)

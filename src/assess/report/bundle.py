@@ -12,9 +12,12 @@
     notebooks/*.ipynb   the executed chapter notebooks (a failed one keeps its error)
     figures/*.png       every chart; metrics/, findings/, catalogue/: the chapters' fragments
 
-Everything is built in a temporary folder beside the target and moved into place only at the
-end (:func:`assess.atomic.atomic_directory`): a run that is killed or raises midway leaves the
-previous bundle as it was. A chapter that fails does not stop the bundle: it is marked failed in
+Everything is built in a temporary folder beside the target and published only at the end
+(:func:`assess.atomic.published_directory`): the bundle's path is a symbolic link to its current
+version (``<year> -> .<year>.versions/<time>-<pid>``), switched to the new version by one
+``rename(2)``, so a reader always sees a whole bundle and a run that is killed or raises at any
+moment leaves the previous bundle as it was. Two runs on one bundle are serialised: the second
+fails at once, naming the first (:class:`assess.atomic.FolderBusyError`). A chapter that fails does not stop the bundle: it is marked failed in
 the index, the PDF and :class:`BundleResult`, whose ``ok`` is then false (the CLI exits non-zero).
 
 The same inputs give the same bytes in every file but ``manifest.json`` (which records dates and
@@ -29,6 +32,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -42,10 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from assess import __version__, reads
-from assess.atomic import atomic_directory, write_text
+from assess.atomic import published_directory, write_text
 from assess.config import CSPConfig
+from assess.errors import AssessError, ConfigError
 from assess.measure.context import AssessmentContext
 from assess.paths import lock_file_record
+from assess.periods import parse_financial_year
 from assess.registry import REGISTRY_FILE, load_registry
 from assess.report.cache import CACHE_DIR, BundleCache, NotCached
 from assess.report.execute import (
@@ -67,6 +73,7 @@ from assess.report.index import chapter_entries, write_index
 from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
 from assess.report.workbook import WorkbookTable, write_workbook
+from assess.safe_paths import check_plain_name, inside
 from assess.store import Store
 
 #: Packages whose versions the manifest records.
@@ -105,14 +112,54 @@ class BundleResult:
         return not self.failed and not self.problems
 
 
+class PublicationError(AssessError):
+    """The bundle could not be written whole (a full disk): the previous one is kept."""
+
+    exit_status = 1
+
+
+#: A chapter's error that is the disk's, not the chapter's: no space, file too large, quota.
+DISK_ERROR = re.compile(r"\[Errno (?:28|27|122)\]|No space left on device|File too large|Disk quota exceeded")
+
+
 def year_folder(year: str) -> str:
     """``"2023/24"`` -> ``"2023-24"`` (a folder name)."""
     return year.replace("/", "-")
 
 
 def bundle_path(out_root: Path, cfg: CSPConfig, year: str) -> Path:
-    """Where the bundle of ``cfg`` and ``year`` is published."""
-    return Path(out_root) / cfg.slug / year_folder(year)
+    """Where the bundle of ``cfg`` and ``year`` is published: ``<out_root>/<slug>/<year>``.
+
+    The slug must be a plain name and the year a financial year, and the path must stay inside
+    ``out_root`` once symbolic links are followed (UnsafePathError, a ConfigError, otherwise):
+    a configuration cannot publish, or replace a folder, anywhere else.
+    """
+    source = str(cfg.source) if cfg.source is not None else None
+    slug = check_plain_name(cfg.slug, "slug", source=source)
+    parse_financial_year(year)
+    folder = inside(out_root, slug, field="slug", source=source)
+    return inside(folder, year_folder(year), field="year")
+
+
+def check_inputs(cfg: CSPConfig, raw_dir: Path) -> None:
+    """Refuse, before any chapter runs, a configuration whose files are unsafe or absent: every
+    partner file it names must lie inside the raw folder (UnsafePathError), and its ward
+    boundaries file, when it names one, must exist (ConfigError naming the field and the fix)
+    and look like GeoJSON (InputError naming the file)."""
+    from assess.sources.boundaries import check_ward_boundaries_file
+    from assess.sources.partner import PARTNER_READERS, partner_path
+
+    for name in PARTNER_READERS:
+        partner_path(raw_dir, name, cfg)
+    if cfg.ward_boundaries:
+        source = str(cfg.source) if cfg.source is not None else None
+        path = inside(raw_dir, cfg.ward_boundaries, field="ward_boundaries", source=source)
+        if not path.is_file():
+            raise ConfigError(
+                f"{source + ': ' if source else ''}field 'ward_boundaries': {path} does not exist; put the ward boundaries GeoJSON there "
+                "(assess fetch, or the ONS Open Geography portal), or remove the field to show ward tables without a map"
+            )
+        check_ward_boundaries_file(path)
 
 
 # -- manifest helpers ------------------------------------------------------------------------------
@@ -180,6 +227,21 @@ def output_hashes(bundle: Path) -> dict[str, str]:
     }
 
 
+def bundle_problems(bundle: Path) -> list[str]:
+    """What keeps the bundle at ``bundle`` from being whole: no readable manifest, or files
+    missing, changed or added since its ``outputs_sha256`` was recorded. Empty for a whole bundle."""
+    bundle = Path(bundle)
+    try:
+        recorded = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))["outputs_sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{bundle}: no readable manifest.json with outputs_sha256 ({type(exc).__name__}: {exc})"]
+    found = output_hashes(bundle)
+    problems = [f"{name}: missing" for name in sorted(set(recorded) - set(found))]
+    problems += [f"{name}: not in the manifest" for name in sorted(set(found) - set(recorded))]
+    problems += [f"{name}: changed" for name in sorted(set(found) & set(recorded)) if found[name] != recorded[name]]
+    return problems
+
+
 # -- steps -----------------------------------------------------------------------------------------
 def merge_metrics(
     bundle: Path, cfg: CSPConfig, year: str, inputs_sha256: str | None
@@ -241,7 +303,7 @@ def _write_manifest(
         "year": year,
         "synthetic": cfg.synthetic,
         "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "parameters": parameters,
         "config": cfg.model_dump(mode="json"),
         "inputs": inputs,
@@ -265,6 +327,24 @@ def _write_manifest(
         "outputs_sha256": output_hashes(bundle),
     }
     write_text(bundle / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def executable_content(bundle: Path) -> list[str]:
+    """A problem for each page of the bundle in which anything could run: the pages need no
+    script, so any script element, event handler or ``javascript:`` link is input text that was
+    not escaped (:func:`assess.report.safe_text.executable_html`). The pages' Content-Security-Policy
+    stops it running in a browser; this makes the run say so."""
+    from assess.report.safe_text import executable_html
+
+    problems = []
+    for page in [bundle / "index.html", *sorted((bundle / "html").glob("*.html"))]:
+        if page.is_file():
+            found = executable_html(page.read_text(encoding="utf-8"))
+            if found:
+                problems.append(f"{page.relative_to(bundle).as_posix()}: content that could run in a browser "
+                                f"({'; '.join(sorted(set(found))[:3])}): an input's text reached the page unescaped; "
+                                "please report it")
+    return problems
 
 
 def _timed(timings: dict[str, float], key: str, start: float) -> None:
@@ -306,11 +386,12 @@ def run_bundle(
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
     """
-    started_at = dt.datetime.now(dt.timezone.utc)
+    started_at = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     registry = load_registry(notebooks_dir)
     sources = discover_chapters(Path(notebooks_dir), chapters)
     target = bundle_path(out_root, cfg, year)
+    check_inputs(cfg, Path(raw_dir))
     parameters = {
         "csp": cfg.slug,
         "year": year,
@@ -343,7 +424,7 @@ def run_bundle(
     bundle_key = store_cache.bundle_key(pages) if store_cache is not None else None
     if bundle_key is not None:
         try:
-            with atomic_directory(target) as tmp:
+            with published_directory(target) as tmp:
                 summary = store_cache.restore_bundle(bundle_key, tmp)  # NotCached: the full build below
                 runs = [ChapterRun(c["chapter"], s, tmp / "notebooks" / s.name, c["status"], 0.0, cached=True)
                         for c, s in zip(summary["chapters"], sources, strict=True)]
@@ -355,7 +436,7 @@ def run_bundle(
         except NotCached:
             pass
 
-    with atomic_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
+    with published_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
         # each chapter is rendered to HTML and laid out for the PDF as soon as it has run,
         # while the others are still executing
         renderer, rendering = ChapterRenderer(), threading.Lock()
@@ -363,7 +444,13 @@ def run_bundle(
 
         def render(run: ChapterRun) -> ChapterDoc:
             with rendering:
-                doc = rendered[run.chapter] = renderer.render(run.executed, run.chapter, run.status, run.error)
+                try:
+                    doc = rendered[run.chapter] = renderer.render(run.executed, run.chapter, run.status, run.error)
+                except ValueError as exc:  # nbformat's NotJSONError: the notebook was cut off
+                    raise PublicationError(
+                        f"{run.executed}: the executed notebook is cut off and cannot be read back "
+                        f"({' '.join(str(exc).split())[:120]}); the disk may be full: free some space and run again"
+                    ) from exc
             return doc
 
         def chapter_done(run: ChapterRun) -> None:
@@ -371,7 +458,7 @@ def run_bundle(
                 store_cache.save(run)
             try:
                 pdf.add(render(run))
-            except Exception:  # noqa: BLE001 - rendered again below, where an error is raised
+            except Exception:  # noqa: BLE001 - laid out again when the PDF is written
                 rendered.pop(run.chapter, None)
 
         # the run's registry travels with its notebooks: the summary reads it, and so may a reader
@@ -384,6 +471,10 @@ def run_bundle(
         )
         shutil.rmtree(tmp / reads.READS_DIR, ignore_errors=True)  # the kernels' records of reads: the cache's
         _timed(timings, "execute", t)
+        for r in runs:  # a chapter stopped by a full disk is no chapter failure: nothing is published
+            if r.error and DISK_ERROR.search(r.error):
+                raise PublicationError(f"chapter {r.chapter} could not write its outputs ({r.error}); "
+                                       "free some space on the disk of --out and run again")
 
         t = time.perf_counter()
         docs = [rendered.get(r.chapter) or render(r) for r in runs]
@@ -411,6 +502,8 @@ def run_bundle(
                 tmp / "tables.xlsx", tables, report_title=cfg.display_name, year=year, synthetic=cfg.synthetic,
                 suppression_threshold=cfg.suppression_threshold, notes=notes,
             )
+        except OSError:  # a full or read-only disk: nothing is published
+            raise
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"tables.xlsx not written: {type(exc).__name__}: {exc}")
         _timed(timings, "workbook", t)
@@ -421,6 +514,8 @@ def run_bundle(
             made = pdf_made.result()
             pdf_pages = made.pages
             timings["pdf_layout_all_parts"] = round(made.part_seconds, 2)
+        except OSError:  # a full or read-only disk: nothing is published
+            raise
         except Exception as exc:  # noqa: BLE001 - reported in the index, the manifest and the result
             problems.append(f"assessment.pdf not written: {type(exc).__name__}: {exc}")
         _timed(timings, "pdf_wait", t)
@@ -428,6 +523,10 @@ def run_bundle(
 
         t = time.perf_counter()
         write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
+        unsafe = executable_content(tmp)
+        if unsafe:  # the index lists the run's problems: written again with these
+            problems += unsafe
+            write_index(tmp, ctx, chapter_entries(docs, catalogue), metrics, problems, registry.reading_chapters())
         _timed(timings, "index", t)
 
         chapter_records = [

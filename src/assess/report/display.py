@@ -234,16 +234,28 @@ def display_html(html_text: str, plain: str) -> None:
 
 
 def display_markdown(text: str) -> None:
-    """Show Markdown in a running notebook; nothing in plain Python."""
-    show = _notebook_display()
-    if show is not None:
-        from IPython.display import Markdown
+    """Show a paragraph of Markdown in a running notebook; nothing in plain Python.
 
-        show(Markdown(text))
+    It is rendered here, as HTML in which any HTML of the text is shown as text and no unsafe
+    link is made (:func:`assess.report.safe_text.markdown_html`): chapter prose carries input
+    text (ward names, labels, partners' words), which must never run in a reader's browser.
+    """
+    from assess.report.safe_text import markdown_html
+
+    display_html(markdown_html(text), text)
 
 
 def display_object(obj: Any) -> None:
-    """Show a rich object (its own HTML, e.g. a pandas ``Styler``) in a running notebook; nothing in plain Python."""
+    """Show a rich object (its own HTML, e.g. a pandas ``Styler``) in a running notebook; nothing in plain Python.
+
+    An object with HTML of its own is shown as that HTML with a plain-text line naming its type:
+    its default text would be its ``repr``, which holds a memory address (``<... Styler at
+    0x7f...>``) and so differs on every run.
+    """
+    html_repr = getattr(obj, "_repr_html_", None)
+    if callable(html_repr):
+        display_html(html_repr(), f"[{type(obj).__name__}]")
+        return
     show = _notebook_display()
     if show is not None:
         show(obj)

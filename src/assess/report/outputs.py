@@ -57,6 +57,7 @@ from assess.report.display import (
     published_frame,
     suppression_mask,
 )
+from assess.report.safe_text import neutralise_cell, neutralise_formula
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
@@ -84,6 +85,23 @@ def _append_json(path: Path, item: Any) -> None:
     items.append(item)
     write_text(path, json.dumps(items, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A published table as CSV text, its text cells and headers neutralised for spreadsheets
+    (:func:`assess.report.safe_text.neutralise_formula`; numbers untouched)."""
+    safe = frame.copy()
+    for col in safe.columns:
+        values = safe[col]
+        text_like = (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+                     or isinstance(values.dtype, pd.CategoricalDtype))
+        if not text_like:  # numbers, booleans, dates: never a formula
+            continue
+        # cell by cell, keeping the column's values as they are (a map would turn 31019 into 31019.0
+        # in a column mixing whole and decimal numbers)
+        safe[col] = pd.Series([neutralise_cell(v) for v in values], index=values.index, dtype=object)
+    safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
 def _metric_dict(metric: Any) -> dict[str, Any]:
@@ -226,7 +244,7 @@ class ChapterOutputs:
             if mask[col].any():
                 published[col] = frame[col].astype(object).mask(mask[col], SUPPRESSED_MARK)
         path = self.table_path(name)
-        write_text(path, published.to_csv(index=False, lineterminator="\n"))
+        write_text(path, csv_text(published))
         self._record(
             "tables",
             {

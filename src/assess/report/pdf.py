@@ -48,6 +48,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from markupsafe import Markup
 
@@ -57,7 +59,8 @@ from assess.report.words import link_terms
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF_FRAGMENT = re.compile(r'(\shref="#)([^"]+)(")')
-_HREF_RELATIVE = re.compile(r'(<a\b[^>]*?)\shref="(?!#|[a-zA-Z][a-zA-Z0-9+.-]*:)[^"]*"')
+#: The folder of the bundle that holds the chapter pages, from which their relative links start.
+PAGES_FOLDER = "html"
 COLOPHON = "colophon"
 COLOPHON_TITLE = "About this report"
 GLOSSARY = "glossary"
@@ -76,14 +79,6 @@ def prefix_ids(body: str, prefix: str) -> str:
 def chapter_links(body: str) -> str:
     """Links between chapter pages (``href="03_places.html"``) as links within the PDF."""
     return re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.html"', r'href="#ch-\1"', body)
-
-
-def unlink_relative(body: str) -> str:
-    """Links to the bundle's other pages and files (relative ``href``) kept as their text: from a PDF
-    read on its own they lead nowhere, and WeasyPrint would write them as ``file:`` addresses of
-    the folder the bundle was built in, which differ from run to run (and name the machine's paths).
-    Links between chapters become links within the PDF first (:func:`chapter_links`)."""
-    return _HREF_RELATIVE.sub(lambda m: m.group(1), body)
 
 
 def css_string(text: str) -> str:
@@ -124,9 +119,10 @@ def _render(template: str, ctx: PageContext, kind: str, author: str, **values: A
 
 
 def chapter_html(doc: ChapterDoc, ctx: PageContext, *, author: str = "") -> str:
-    """The document of one chapter (ids prefixed, chapter links kept within the PDF, other links to
-    the bundle kept as text, glossary terms linked; a banner if it did not finish)."""
-    body = unlink_relative(chapter_links(prefix_ids(doc.body, doc.chapter)))
+    """The document of one chapter (ids prefixed, chapter links kept within the PDF, glossary terms
+    linked; a banner if it did not finish). Its other links to the bundle stay relative links
+    (:func:`bundle_link`, when it is laid out)."""
+    body = chapter_links(prefix_ids(doc.body, doc.chapter))
     body = link_terms(body, lambda t: f"#{t.anchor}")
     if doc.status != "ok":
         banner = (
@@ -179,6 +175,37 @@ class LaidOut:
     source_key: str
 
 
+def bundle_link(target: str, bundle: Path) -> str | None:
+    """A link of the PDF as its reader follows it, the PDF lying at the top of the bundle: a file
+    of the bundle becomes a path relative to the PDF (``html/03_places.html#wards``), so it
+    resolves wherever the bundle is published or copied; a file outside the bundle gives None
+    (the link is dropped: a local path must not leak into a shared document); any other address
+    (``https:``, ``mailto:``) is kept as it is."""
+    parts = urlsplit(target)
+    if parts.scheme != "file":
+        return target
+    try:
+        relative = Path(url2pathname(parts.path)).relative_to(bundle)
+    except ValueError:
+        return None
+    return relative.as_posix() + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def relative_links(pages: Sequence[Any], bundle: Path) -> None:
+    """Every external link of the laid-out ``pages`` to a file written relative to the PDF
+    (:func:`bundle_link`), never as a ``file://`` address of the folder the bundle was built in
+    (which differs on every run and names the machine's paths); links out of the bundle dropped."""
+    for page in pages:
+        kept = []
+        for kind, target, rect, box in page.links:
+            if kind == "external":
+                target = bundle_link(target, bundle)
+                if target is None:
+                    continue
+            kept.append((kind, target, rect, box))
+        page.links[:] = kept
+
+
 def source_key(source: str) -> str:
     """A digest of a part's HTML, the same in every process (``hash`` of a str is not)."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -229,7 +256,9 @@ class Layout:
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)
-        self.base_url = base_url
+        # a chapter's relative links are those of its page in html/: resolved from there
+        self.bundle = Path(base_url).resolve()
+        self.base_url = (self.bundle / PAGES_FOLDER).as_uri() + "/"
         self.fonts = FontConfiguration()
         self.images: dict[str, Any] = {}
         self.documents: dict[str, tuple[str, Any]] = {}
@@ -258,6 +287,7 @@ class Layout:
         if len(stamp_pages) != len(pages):
             raise RuntimeError(f"{len(stamp_pages)} page-number stamps for {len(pages)} pages")
         joined = [pages[0], *(stamped(p, s) for p, s in zip(pages[1:], stamp_pages[1:], strict=True))]
+        relative_links(joined, self.bundle)  # on the pages written: a stamped page gathers its links afresh
         first = self.documents[order[0]][1]
         return first.copy(joined).write_pdf(pdf_variant=PDF_VARIANT)
 

@@ -17,8 +17,11 @@
   subject and language (en-GB) set.
 
 Text from the inputs is hostile: a cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return would be taken by a spreadsheet for a formula (OWASP, "CSV injection"), so
-every text cell is written as a string with Excel's quote prefix (:func:`write_text_cell`).
+or a carriage return would be taken by a spreadsheet for a formula (OWASP, "CSV injection"). Every
+text cell is written as a string, and one that looks like a formula also with Excel's quote prefix
+(:func:`write_text_cell`); the tables come from ``tables/*.csv``, where such a cell was neutralised
+with a leading quote (:mod:`assess.report.safe_text`, the one place that says what looks like a
+formula), which is taken off again: the quote prefix says the same in the workbook's own terms.
 
 openpyxl, not gptables: the project already depends on it, it writes each of these points
 directly (and they are checked by reading the file back, ``tests/test_report_workbook.py``), and
@@ -40,13 +43,12 @@ from assess import OGL_ATTRIBUTION
 from assess.atomic import atomic_path
 from assess.report.export import SYNTHETIC_TEXT
 from assess.report.formats import SHORTHAND, ColumnFormat, column_format, parse_number
+from assess.report.safe_text import formula_text, is_formula_like
 from assess.report.words import column_labels
 
 LANGUAGE = "en-GB"
 COVER, CONTENTS, NOTES = "Cover", "Contents", "Notes"
 NOT_AVAILABLE, NOT_APPLICABLE = "[x]", "[z]"
-#: What a text cell may begin with that a spreadsheet would read as the start of a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _TABLE_NAME_BAD = re.compile(r"[^A-Za-z0-9_]")
 
@@ -90,17 +92,15 @@ def table_name(sheet: str, used: set[str]) -> str:
     return name
 
 
-def formula_like(text: str) -> bool:
-    """Whether a spreadsheet would take ``text`` for a formula (OWASP's list of first characters)."""
-    return text.startswith(FORMULA_PREFIXES)
-
-
 def write_text_cell(cell: Any, text: str) -> None:
     """Put ``text`` in ``cell`` as a string, never a formula: openpyxl would store a value that
-    begins with ``=`` as a formula, so the type is set to string and the quote prefix is on."""
+    begins with ``=`` as a formula, so the type is set to string, and a text that looks like a
+    formula (:func:`assess.report.safe_text.is_formula_like`) gets the quote prefix. A CSV cell
+    neutralised with a leading quote is stored as its own text (:func:`~assess.report.safe_text.formula_text`)."""
+    text = formula_text(text)
     cell.value = text
     cell.data_type = "s"
-    if formula_like(text):
+    if is_formula_like(text):
         cell.quotePrefix = True
 
 

@@ -12,11 +12,12 @@ them by pattern (:func:`resolve_columns`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
-import io
 import re
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from assess.errors import InputError
+from assess.file_checks import MAX_LINE_BYTES, check_text_file
 from assess.sources.validation import STRING
 
 UTF8_HINT = "save the file as CSV UTF-8 (in Excel: File > Save As > 'CSV UTF-8 (Comma delimited)')"
@@ -38,37 +40,94 @@ def snake_case(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def _locate_csv_problem(path: Path, n_columns: int, encoding: str = "utf-8") -> InputError | None:
-    """Rescan ``path`` with the csv module to find the first undecodable or ragged row."""
-    raw = path.read_bytes()
+#: Bytes read at a time when a file is scanned line by line (memory stays bounded by it).
+_CHUNK = 1 << 20
+
+
+def _scan_bytes(path: Path, encoding: str) -> tuple[InputError | None, int]:
+    """One pass over the file's bytes, a chunk at a time: the error for the first byte that is not
+    ``encoding`` text (None if all are), and the last line that holds anything but line breaks."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    newlines = 0
+    last_content = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            pending = decoder.getstate()[0] if hasattr(decoder, "getstate") else b""
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = max(0, exc.start - len(pending))
+                data = pending + chunk
+                return InputError(
+                    path,
+                    f"the file is not {encoding.upper()} text (byte 0x{data[exc.start]:02x} cannot be decoded;"
+                    " was it saved from Excel as 'CSV' rather than 'CSV UTF-8'?)",
+                    row=newlines + chunk[:at].count(b"\n") + 1,
+                    hint=UTF8_HINT,
+                ), 0
+            stripped = chunk.rstrip(b"\r\n")
+            if stripped:
+                last_content = newlines + stripped.count(b"\n") + 1
+            newlines += chunk.count(b"\n")
     try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return InputError(
-            path,
-            f"the file is not {encoding.upper()} text (byte 0x{raw[exc.start]:02x} cannot be decoded;"
-            " was it saved from Excel as 'CSV' rather than 'CSV UTF-8'?)",
-            row=line,
-            hint=UTF8_HINT,
-        )
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    last_line = text.rstrip("\r\n").count("\n") + 1
-    start = 1
-    for record in reader:
-        line = start
-        start = reader.line_num + 1
-        if reader.line_num == 1 or not record:
-            continue
-        if len(record) != n_columns:
-            is_last = reader.line_num >= last_line
-            where = "the last line is cut off (truncated download?)" if is_last else "a line has the wrong number of fields"
-            return InputError(
-                path,
-                f"{where}: expected {n_columns} fields, found {len(record)}",
-                row=line,
-                hint="download the file again, or fix the quoting of that line",
-            )
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return InputError(path, f"the file is not {encoding.upper()} text (it ends inside a character)",
+                          row=newlines + 1, hint=UTF8_HINT), 0
+    return None, last_content
+
+
+def _records(path: Path, encoding: str) -> Iterator[tuple[int, int, list[str]]]:
+    """``(first line, last line, fields)`` of every CSV record after the header, read as a stream.
+
+    Raises InputError naming the line when the csv module cannot read a record (a field longer
+    than its limit, a stray quote), instead of letting ``_csv.Error`` through.
+    """
+    with open(path, encoding=encoding, newline="") as fh:
+        first = fh.read(1)
+        if first != "\ufeff":
+            fh.seek(0)
+        reader = csv.reader(fh)
+        start, header = 1, True
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(path, f"the line cannot be read as CSV ({exc})", row=start,
+                                 hint="fix the quoting of that line, or download the file again") from None
+            line, start = start, reader.line_num + 1
+            if header:
+                header = False
+                continue
+            yield line, reader.line_num, record
+
+
+def first_undecodable(path: Path, encoding: str = "utf-8") -> InputError | None:
+    """The error naming the line of the first byte of ``path`` that is not ``encoding`` text (None
+    when every byte is), read as a stream."""
+    return _scan_bytes(Path(path), encoding)[0]
+
+
+def _locate_csv_problem(path: Path, n_columns: int, encoding: str = "utf-8") -> InputError | None:
+    """Rescan ``path`` as a stream to find the first undecodable, unreadable or ragged row."""
+    undecodable, last_line = _scan_bytes(path, encoding)
+    if undecodable is not None:
+        return undecodable
+    try:
+        for line, end, record in _records(path, encoding):
+            if record and len(record) != n_columns:
+                is_last = end >= last_line
+                where = "the last line is cut off (truncated download?)" if is_last else "a line has the wrong number of fields"
+                return InputError(
+                    path,
+                    f"{where}: expected {n_columns} fields, found {len(record)}",
+                    row=line,
+                    hint="download the file again, or fix the quoting of that line",
+                )
+    except InputError as exc:
+        return exc
     return None
 
 
@@ -87,28 +146,23 @@ def _record_lines(path: Path, encoding: str) -> np.ndarray:
     """The 1-based line on which each data record of a CSV file starts (header excluded).
 
     Used only when records and lines differ (quoted line breaks, blank lines), so that
-    ``source_row`` is always the true line number. Blank lines are not records.
+    ``source_row`` is always the true line number. Blank lines are not records. Read as a stream.
     """
-    text = path.read_bytes().decode(encoding).lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines: list[int] = []
-    start = 1
-    for record in reader:
-        line = start
-        start = reader.line_num + 1
-        if line == 1 or not record:
-            continue
-        lines.append(line)
-    return np.asarray(lines, dtype="int64")
+    lines = array("q", (line for line, _end, record in _records(path, encoding) if record))
+    return np.frombuffer(lines, dtype="int64") if lines else np.zeros(0, dtype="int64")
 
 
 def read_header(path: Path, encoding: str = "utf-8") -> list[str]:
-    """The header row of a CSV file (BOM removed, names stripped)."""
+    """The header row of a CSV file (BOM removed, names stripped).
+
+    The file is checked first (:func:`assess.file_checks.check_text_file`: present, not
+    empty, not too large, text, a first line of at most 1 MiB): a binary file named like a CSV
+    fails here, having read 64 KiB of it.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the file does not exist", hint="check the path, or run `assess demo`")
+    check_text_file(path, what="CSV")
     with open(path, "rb") as fh:
-        first = fh.readline()
+        first = fh.readline(MAX_LINE_BYTES)
     if not first.strip():
         raise InputError(path, "the file is empty or its first line is blank (no header row)", hint="download or export the file again")
     try:
@@ -165,11 +219,7 @@ def read_csv_checked(
     file, a header without rows, a missing column, undecodable bytes or a ragged/truncated line.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the file does not exist", hint="check the path, or run `assess demo`")
-    if path.stat().st_size == 0:
-        raise InputError(path, "the file is empty (0 bytes)", hint="download or export the file again")
-    header = read_header(path, encoding)
+    header = read_header(path, encoding)  # checks the file is there, text, and not too large
     check_columns(path, header, expected, optional)
     if len(set(header)) != len(header):
         dup = next(c for c in header if header.count(c) > 1)

@@ -25,6 +25,7 @@ default; :func:`negative_adjustments` lists them, and ``allow_negative=False`` r
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import closing
@@ -35,6 +36,7 @@ import pandera.pandas as pa
 
 from assess.errors import InputError
 from assess.sources.csv_files import check_columns, read_csv_checked, read_header
+from assess.sources.plausibility import check_financial_years_not_future
 from assess.sources.spreadsheets import (
     WORKBOOK_SUFFIXES,
     cell_text,
@@ -218,7 +220,9 @@ def _recorded_crime(
         "offences": "Number of Offences",
         "csp_name": csp_col or "CSP Name",
     }
-    return validate(out, recorded_crime_schema("csp" if csp_col else "force"), path, labels)
+    out = validate(out, recorded_crime_schema("csp" if csp_col else "force"), path, labels)
+    check_financial_years_not_future(out, "financial_year", path, dt.date.today(), label="Financial Year")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

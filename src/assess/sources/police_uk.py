@@ -16,6 +16,7 @@ per-row Python, so that a national year (~6 million rows) reads in well under a 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ import pandera.pandas as pa
 
 from assess.errors import InputError
 from assess.sources.csv_files import read_csv_checked
+from assess.sources.plausibility import check_force_of_file, month_after
 from assess.sources.validation import (
     GSS_CODE,
     STRING,
@@ -121,6 +123,10 @@ def _file_month(path: Path, kind: str) -> tuple[str, str]:
     month, force, _ = parsed
     if not re.fullmatch(MONTH, month):
         raise InputError(path, f"the file name holds '{month}', which is not a month (YYYY-MM, 01-12)", hint=NAME_HINT)
+    today = dt.date.today()
+    if month_after(month, today):  # its rows must be of that month: records dated in the future
+        raise InputError(path, f"the file is for {month}, a month after today ({today:%Y-%m})",
+                         hint="check the file's name and its Month column: police.uk publishes months that have ended")
     return month, force
 
 
@@ -244,16 +250,19 @@ def read_street(path: str | Path, *, report: ReadReport | None = None, validate_
     number). Every row of the file is returned; duplicate Crime IDs are kept (see
     :func:`duplicate_crime_ids`).
 
-    Raises InputError when the name is not ``YYYY-MM-<force>-street.csv``, a column is missing or
+    Raises InputError when the name is not ``YYYY-MM-<force>-street.csv`` or its month is after
+    today, a row was reported by another force than the name's
+    (:func:`assess.sources.plausibility.check_force_of_file`), a column is missing or
     renamed, a month is not ``YYYY-MM`` or differs from the file name's, a coordinate is not a
     number in the UK, a Crime ID is not 64 hex characters, or the crime type is blank. With
     ``validate_rows`` False only the month is checked here: the caller validates many files at
     once with :func:`validate_street`.
     """
     path = Path(path)
-    month, _ = _file_month(path, "street")
+    month, force = _file_month(path, "street")
     df = read_csv_checked(path, list(STREET_COLUMNS))
     df = _finish(_coordinates(df, path), STREET_COLUMNS, path, report)
+    check_force_of_file(df, "reported_by", force, path, label="Reported by")
     if validate_rows:
         return validate(df, street_schema(month), path, _labels(STREET_COLUMNS))
     other = df["month"].ne(month).fillna(True).to_numpy()
@@ -288,9 +297,10 @@ def read_outcomes(path: str | Path, *, report: ReadReport | None = None) -> pd.D
     required (every outcome belongs to a crime).
     """
     path = Path(path)
-    month, _ = _file_month(path, "outcomes")
+    month, force = _file_month(path, "outcomes")
     df = read_csv_checked(path, list(OUTCOMES_COLUMNS))
     df = _finish(_coordinates(df, path), OUTCOMES_COLUMNS, path, report)
+    check_force_of_file(df, "reported_by", force, path, label="Reported by")
     return validate(df, outcomes_schema(month), path, _labels(OUTCOMES_COLUMNS))
 
 

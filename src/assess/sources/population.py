@@ -42,7 +42,6 @@ give different figures for the same area, mid-year and age band.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -51,7 +50,9 @@ import numpy as np
 import pandas as pd
 
 from assess.errors import InputError
-from assess.sources.csv_files import UTF8_HINT
+from assess.file_checks import check_text_file
+from assess.sources.csv_files import UTF8_HINT, first_undecodable
+from assess.sources.plausibility import check_population
 from assess.sources.spreadsheets import (
     WORKBOOK_SUFFIXES,
     Row,
@@ -119,6 +120,9 @@ DERIVED_BANDS: dict[str, tuple[int, int | None]] = {
 }
 _AGE_LABEL = re.compile(r"^(\d{1,3})(\+)?$")
 
+#: More people than live in any area (the world holds about 8e9): a count beyond it is an error.
+MAX_PEOPLE = 1e11
+
 GEOGRAPHY_BY_PREFIX = {
     "E01": "lsoa",
     "W01": "lsoa",
@@ -151,29 +155,30 @@ def _csv_rows(path: Path, limit: int | None = None) -> list[Row]:
     """Non-blank records of a CSV file as ``(line number, values)`` (UTF-8, BOM allowed).
 
     The line is the one the record starts on (a quoted line break makes a record span lines).
-    InputError naming the line of an undecodable byte.
+    The file is checked first and read as a stream (as :func:`assess.sources.csv_files.read_header`
+    does): sniffing the first rows of a large file reads only those. InputError naming the line of
+    an undecodable byte, or of a record the csv module cannot read.
     """
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(path, "the file is empty", hint="download or export the file again")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            path,
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-            row=raw[: exc.start].count(b"\n") + 1,
-            hint=UTF8_HINT,
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    check_text_file(path, what="CSV")
     rows: list[Row] = []
     start = 1
-    for record in reader:
-        line, start = start, reader.line_num + 1
-        if any(not is_blank(v) for v in record):
-            rows.append((line, tuple(record)))
-        if limit is not None and line >= limit:
-            break
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            for record in reader:
+                line, start = start, reader.line_num + 1
+                if any(not is_blank(v) for v in record):
+                    rows.append((line, tuple(record)))
+                if limit is not None and line >= limit:
+                    break
+    except UnicodeDecodeError:
+        located = first_undecodable(path)
+        raise located if located is not None else InputError(path, "the file is not UTF-8 text", hint=UTF8_HINT) from None
+    except csv.Error as exc:
+        raise InputError(path, f"a line cannot be read as CSV ({exc})", row=start,
+                         hint="fix the quoting of that line, or download the file again") from None
+    if not rows:
+        raise InputError(path, "the file is empty", hint="download or export the file again")
     return rows
 
 
@@ -329,13 +334,24 @@ def _counts(values: list[object], rows: np.ndarray, path: Path, column: str) -> 
             column=column,
             hint="the cell must hold a count such as 1234",
         )
+    huge = num.to_numpy() > MAX_PEOPLE
+    if huge.any():
+        i = int(huge.nonzero()[0][0])
+        raise InputError(path, f"{values[i]!r} is more people than live anywhere (more than {MAX_PEOPLE:,.0f})",
+                         row=int(rows[i]), column=column, hint="check the cell: a typing or export error?")
     return num.to_numpy().astype("int64")
 
 
 def _long(
     wide: pd.DataFrame, bands: Sequence[str], year: int, path: Path
 ) -> pd.DataFrame:
-    """Wide frame (area_code, area_name, geography, one column per band) -> the population table."""
+    """Wide frame (area_code, area_name, geography, one column per band) -> the population table.
+
+    Every value must be plausible for its geography (:func:`assess.sources.plausibility.check_population`).
+    """
+    for band in bands:
+        check_population(pd.DataFrame({"value": wide[band], "geography": wide["geography"], "age_band": band,
+                                       "row": wide["row"]}), path, label=band)
     n = len(wide)
     parts = []
     for order, band in enumerate(bands):

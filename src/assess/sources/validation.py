@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
@@ -76,6 +77,10 @@ def raise_first(
 
 _INTEGER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)$")
 
+#: The most digits a whole number in an input may have: 18 digits always fit an int64
+#: (9,223,372,036,854,775,807 has 19), and no count in this domain comes near a billion billion.
+MAX_COUNT_DIGITS = 18
+
 
 def parse_integers(
     df: pd.DataFrame,
@@ -101,7 +106,16 @@ def parse_integers(
         f"{{value}} is not a whole number ({what})",
         "write the value as digits only, e.g. 1234 (no decimals, text or blanks)",
     )
-    values = text.str.replace(",", "", regex=False).astype("int64")
+    digits = text.str.replace(",", "", regex=False)
+    raise_first(
+        path,
+        digits.str.lstrip("+-").str.lstrip("0").str.len() > MAX_COUNT_DIGITS,
+        df,
+        text_column,
+        f"{{value}} is too large to be a {what} (more than {MAX_COUNT_DIGITS} digits)",
+        "check the value: a figure this large is a typing or export error",
+    )
+    values = digits.astype("int64")
     if not allow_negative:
         raise_first(
             path,
@@ -117,22 +131,33 @@ def parse_integers(
 def parse_floats(df: pd.DataFrame, text_column: str, path: Path, *, what: str = "number") -> pd.Series:
     """Parse a text column into ``float64`` (blank -> NaN), or raise InputError at the first non-number."""
     text = df[text_column]
+    numbers = None
     try:  # fast path: pyarrow's cast; any non-number (or a literal "nan") sends us to the slow path
         fast = text.astype("float64")
         if not (fast.isna() & text.notna()).any():
-            return fast
+            numbers = fast
     except (ValueError, TypeError, pa_arrow.ArrowInvalid):
         pass
-    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers is None:
+        numbers = pd.to_numeric(text, errors="coerce")
+        raise_first(
+            path,
+            text.notna() & numbers.isna(),
+            df,
+            text_column,
+            f"{{value}} is not a number ({what})",
+            "the value must be a decimal number such as -1.4047 or left blank",
+        )
+    numbers = numbers.astype("float64")
     raise_first(
         path,
-        text.notna() & numbers.isna(),
+        numbers.isin([np.inf, -np.inf]),
         df,
         text_column,
-        f"{{value}} is not a number ({what})",
-        "the value must be a decimal number such as -1.4047 or left blank",
+        f"{{value}} is too large to be a number ({what})",
+        "check the value: a figure this large (beyond 1e308) is a typing or export error",
     )
-    return numbers.astype("float64")
+    return numbers
 
 
 #: Plain words for pandera's built-in schema checks.

@@ -10,6 +10,7 @@ as ``int64`` (``Int64`` where a cell may be blank), measures as ``float64``, yes
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,12 @@ import pandera.pandas as pa
 from assess.errors import InputError
 from assess.periods import financial_year_series
 from assess.sources.csv_files import read_csv_checked
-from assess.sources.validation import validate
+from assess.sources.plausibility import (
+    check_financial_years_not_future,
+    check_months_not_future,
+    check_years_not_future,
+)
+from assess.sources.validation import MAX_COUNT_DIGITS, validate
 
 PARTNER_DIR = "partner"
 
@@ -86,6 +92,16 @@ def _checks(col: PartnerColumn) -> list[pa.Check]:
         return [pa.Check.str_length(min_value=1, error="not empty")]
     pattern, what = _PATTERNS[col.kind]
     checks = [pa.Check.str_matches(pattern, error=what)]
+    if col.kind in ("int", "posint"):  # more digits than an int64 holds: an error, not an OverflowError
+        checks.append(pa.Check(
+            lambda s: s.str.replace(",", "", regex=False).str.lstrip("0").str.len() <= MAX_COUNT_DIGITS,
+            error=f"a whole number of at most {MAX_COUNT_DIGITS} digits (this one is too large to be a count)",
+        ))
+    if col.kind in ("number", "float"):  # beyond 1e308: a float would be infinite
+        checks.append(pa.Check(
+            lambda s: ~pd.to_numeric(s, errors="coerce").abs().eq(float("inf")),
+            error="a number no larger than 1e308 (this one is too large)",
+        ))
     if col.kind == "fy":
         checks.append(pa.Check(_consecutive_years, error="a financial year of consecutive years, e.g. 2024/25"))
     if col.kind == "period":
@@ -169,7 +185,24 @@ def read_columns(path: str | Path, columns: Sequence[PartnerColumn], name: str, 
     cols = list(columns) + list(extra)
     text = _normalise(raw, cols)
     validate(text, partner_schema(cols, name), path)
+    check_dates_not_future(text, cols, path, dt.date.today())
     return _convert(text, cols)
+
+
+def check_dates_not_future(text: pd.DataFrame, columns: Sequence[PartnerColumn], path: Path, today: dt.date) -> None:
+    """Refuse a month, or a financial year (a survey year, a period), after ``today``
+    (:mod:`assess.sources.plausibility`): a partner's figures can only be for time that has begun."""
+    for c in columns:
+        if c.name not in text.columns:
+            continue
+        if c.kind == "month":
+            check_months_not_future(text, c.name, path, today)
+        elif c.kind in ("fy", "period"):
+            check_financial_years_not_future(text, c.name, path, today)
+            if c.kind == "period":
+                check_years_not_future(text, c.name, path, today)
+        elif c.kind == "year":
+            check_years_not_future(text, c.name, path, today)
 
 
 def check_unique(df: pd.DataFrame, keys: Sequence[str], path: Path, what: str) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from assess import reads
 from assess.config import DEFAULT_PARTNER_FILES, CSPConfig
+from assess.safe_paths import check_relative_path, inside
 from assess.sources.partner.columns import PARTNER_DIR
 from assess.sources.partner.readers import (
     read_benchmarks,
@@ -93,11 +94,19 @@ def partner_folder(raw_dir: str | Path, cfg: CSPConfig | None = None) -> Path:
 
 def partner_path(raw_dir: str | Path, name: str, cfg: CSPConfig | None = None) -> Path:
     """Where partner file ``name`` is expected: in :func:`partner_folder`, under the file name the
-    configuration gives it (:data:`assess.config.DEFAULT_PARTNER_FILES` by default)."""
+    configuration gives it (:data:`assess.config.DEFAULT_PARTNER_FILES` by default).
+
+    The path must stay inside the raw folder once symbolic links are followed: anything else
+    (``../../etc/passwd``, a link to another folder) raises
+    :class:`assess.safe_paths.UnsafePathError` naming the configuration field.
+    """
     if name not in PARTNER_READERS:
         raise KeyError(f"unknown partner file '{name}'; known: {', '.join(PARTNER_READERS)}")
     files = cfg.partner_files if cfg is not None else DEFAULT_PARTNER_FILES
-    return partner_folder(raw_dir, cfg) / files[name]
+    source = str(cfg.source) if cfg is not None and cfg.source is not None else None
+    folder = partner_folder(raw_dir, cfg).relative_to(raw_dir).as_posix()
+    check_relative_path(files[name], f"partner_files.{name}", f"{raw_dir}/{folder}/", source=source)
+    return inside(raw_dir, f"{folder}/{files[name]}", field=f"partner_files.{name}", source=source)
 
 
 def read_partner(raw_dir: str | Path, name: str, cfg: CSPConfig | None = None) -> pd.DataFrame | None:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from assess.errors import InputError
+from assess.file_checks import MAX_YAML_BYTES, check_text_file
 
 #: What to do about a file that is not UTF-8 text.
 UTF8_TEXT_HINT = "save the file as UTF-8 text (in Word or Notepad: Save As, Encoding 'UTF-8')"
@@ -25,12 +26,13 @@ def read_utf8(path: Path, hint: str) -> str:
     InputError when the file does not exist (``hint`` says what to do) or is not UTF-8 (naming
     the line of the first byte that cannot be decoded).
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "the file does not exist", hint=hint) from None
-    except IsADirectoryError:
-        raise InputError(path, "this is a folder, not a file", hint=hint) from None
+    if not path.exists():
+        raise InputError(path, "the file does not exist", hint=hint)
+    if path.is_dir():
+        raise InputError(path, "this is a folder, not a file", hint=hint)
+    # not binary (NUL bytes, a zip, UTF-16...) and at most 4 MiB: checked before it is read
+    check_text_file(path, what="text", max_bytes=MAX_YAML_BYTES)
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
