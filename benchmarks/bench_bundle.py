@@ -1,7 +1,12 @@
 """Benchmark: wall time of the whole demo bundle, beside a naive baseline on the same machine.
 
 - assess: the ``assess run`` command, timed from its start to its exit (papermill's Python API
-  in one process, ``--jobs`` notebooks at a time, the PDF's chapters laid out alongside);
+  in one process, ``--jobs`` notebooks at a time, the PDF's chapters laid out alongside), on an
+  empty cache (``--force``: every chapter executed);
+- unchanged rerun: the same command again, nothing changed (every chapter and the bundle's pages
+  reused from the cache, ``assess.report.cache``);
+- one partner file changed: ``partner/offenders.csv`` with one offender's outcome changed, then the
+  command again (the chapters that read it, and those reading their outputs, executed);
 - baseline: for each chapter notebook, one after another, the ``papermill`` CLI and then the
   ``jupyter nbconvert --to html --no-input`` CLI (what an analyst would script by hand; it makes
   no PDF, workbook or index, so it does less work than the bundle).
@@ -37,24 +42,40 @@ def prepare(work: Path) -> tuple[Path, Path]:
     return raw, processed
 
 
-def run_assess(raw: Path, processed: Path, out: Path, jobs: int) -> float:
-    """Time ``assess run`` as a user runs it (a new process: imports included)."""
+def run_assess(raw: Path, processed: Path, out: Path, jobs: int, label: str, *extra: str, phases: bool = True) -> float:
+    """Time ``assess run`` as a user runs it (a new process: imports included); CPU time beside it."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    before = os.times()
     start = time.perf_counter()
     done = subprocess.run(
         [str(BIN / "assess"), "run", "--csp", "wessex-vale", "--year", "2024/25", "--raw", str(raw),
          "--processed", str(processed), "--out", str(out), "--config-dir", str(ROOT / "config" / "csp"),
-         "--notebooks", str(ROOT / "notebooks"), "--jobs", str(jobs)],
-        env=env, capture_output=True, text=True,
+         "--notebooks", str(ROOT / "notebooks"), "--jobs", str(jobs), *extra],
+        env=env, capture_output=True, text=True, check=False,
     )
     seconds = time.perf_counter() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     manifest = json.loads((out / "wessex-vale" / "2024-25" / "manifest.json").read_text(encoding="utf-8"))
     status = "all chapters ok" if done.returncode == 0 else f"FAILED (exit {done.returncode}): {done.stderr[-500:]}"
-    print(f"assess run (jobs={jobs}): {seconds:6.1f} s  ({status}; PDF {manifest['pdf_pages']} pages)", flush=True)
-    print("    phases inside the run (seconds; PDF layout runs alongside execution):")
-    for phase, t in sorted(manifest["timings_seconds"].items()):
-        print(f"    {phase:<28} {t:6.1f} s")
+    ran = [c["chapter"] for c in manifest["chapters"] if not c.get("cached")]
+    print(f"{label}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU  ({status}; PDF {manifest['pdf_pages']} pages; "
+          f"{len(ran)} of {len(manifest['chapters'])} chapters executed{': ' + ', '.join(ran) if 0 < len(ran) < 5 else ''})",
+          flush=True)
+    if phases:
+        print("    phases inside the run (seconds; PDF layout runs alongside execution):")
+        for phase, t in sorted(manifest["timings_seconds"].items()):
+            print(f"    {phase:<28} {t:6.1f} s")
     return seconds
+
+
+def change_partner_file(raw: Path) -> None:
+    """One offender of the last year no longer reoffended (``partner/offenders.csv``)."""
+    path = raw / "partner" / "offenders.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = max(i for i, line in enumerate(lines) if ",yes," in line)
+    lines[i] = lines[i].replace(",yes,", ",no,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def run_baseline(raw: Path, processed: Path, out: Path) -> float:
@@ -84,12 +105,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-reruns", action="store_true", help="Time only the fresh bundle (and the baseline).")
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="assess-bench-bundle-"))
     print(f"working in {work}; {os.cpu_count()} cores")
     raw, processed = prepare(work)
-    ours = run_assess(raw, processed, work / "reports", args.jobs)
+    ours = run_assess(raw, processed, work / "reports", args.jobs, f"assess run, fresh (jobs={args.jobs})", "--force")
+    if not args.skip_reruns:
+        run_assess(raw, processed, work / "reports", args.jobs, "assess run, nothing changed", phases=False)
+        change_partner_file(raw)
+        run_assess(raw, processed, work / "reports", args.jobs, "assess run, partner/offenders.csv changed")
     if args.skip_baseline:
         return
     base = run_baseline(raw, processed, work / "baseline")

@@ -134,10 +134,10 @@ def comparison_problems(cfg: CSPConfig, recorded_crime: pd.DataFrame, year: str 
         ]
     problems = []
     csp_rows = recorded_crime[recorded_crime["csp_name"].notna()]
-    if name_key(cfg.name) not in set(csp_rows["csp_name"].astype(str).map(name_key)):
+    if name_key(cfg.name) not in {name_key(n) for n in csp_rows["csp_name"].astype(str).unique()}:  # names, not rows
         problems.append(f"{cfg.name}: not a CSP name in the Home Office CSP tables, so it cannot be compared with others")
     if year is not None:
-        years = sorted(set(csp_rows["financial_year"].dropna().astype(str)))
+        years = sorted(set(csp_rows["financial_year"].dropna().astype(str).unique()))
         if year not in years:
             problems.append(
                 f"{cfg.name}: {wanted} cannot be made for {year}: the Home Office CSP tables cover "

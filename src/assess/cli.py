@@ -483,6 +483,7 @@ def run(
     all_csps: Annotated[bool, typer.Option("--all", metavar="", help="Every CSP with police.uk street rows in the year (a batch).")] = False,
     workers: Annotated[int | None, typer.Option("--workers", min=1, metavar="N", help="Bundles at a time on the local Dask cluster (default: cores / jobs).")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (docs/scaling.md).")] = None,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Execute every chapter, even those whose inputs are unchanged since the last run.")] = False,
 ) -> None:
     """Execute every chapter for each CSP and year into reports/CSP/YEAR/.
 
@@ -490,6 +491,11 @@ def run(
     tables (CSV and Excel), metrics.json and manifest.json. A failed chapter is marked in the
     index and makes the exit status 1, while the other chapters are still produced. An unknown
     chapter, CSP or year, or a year with no data, stops before anything runs (exit status 2).
+
+    A chapter whose notebook, parameters, code and inputs (the store tables, partner and
+    narrative files and configuration it read) are unchanged since the last run is not executed
+    again: its outputs are reused from OUT/.cache/, and when all are, so is the whole bundle.
+    --force executes every chapter.
 
 
     Several bundles (--all, several --csp or --year, or --workers/--scheduler) run as a batch on
@@ -540,7 +546,7 @@ def run(
         require_year(y, held, processed)
     if batch:
         _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
-                   workers, scheduler)
+                   workers, scheduler, force)
         return
 
     failed, status = False, 0
@@ -552,7 +558,7 @@ def run(
             try:
                 result = run_bundle(
                     cfg, y, notebooks_dir=registry.folder, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate,
+                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
                 )
             except AssessError as exc:  # the other bundles are still made; the worst status is kept
                 status = max(status, report_error(exc))
@@ -570,6 +576,7 @@ def run(
 def _run_batch(
     csp: list[str], year: list[str], all_csps: bool, raw: Path, processed: Path, out: Path, config_dir: Path,
     notebooks: Path, jobs: int | None, chapter: list[str], isolate: bool, workers: int | None, scheduler: str | None,
+    force: bool = False,
 ) -> None:
     """`assess run` for many bundles: on Dask, with a progress bar; exit 1 unless all are complete."""
     from assess.report.batch import default_workers, plan_batch, run_batch
@@ -594,6 +601,7 @@ def _run_batch(
         result = run_batch(
             plan, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out, jobs=jobs,
             chapters=list(chapter) or None, isolate=isolate, workers=workers, scheduler=scheduler, on_done=done,
+            force=force,
         )
     for o in plan.failed:
         console.print(f"[red]failed[/] {escape(o.name)}, {o.year}: {escape(str(o.error))}")

@@ -13,13 +13,15 @@ selections by year are made once per context.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from assess import SYNTHETIC_LABEL
+from assess import SYNTHETIC_LABEL, reads
 from assess.config import CSPConfig, find_config
 from assess.measure.metrics import Denominator
 from assess.periods import (
@@ -30,6 +32,28 @@ from assess.periods import (
     shift_financial_year,
 )
 from assess.store import Store
+
+
+class RecordedStore(Store):
+    """The store of a chapter: each table it reads, or looks for, is recorded (:mod:`assess.reads`),
+    so that its cached outputs are reused only while those tables are unchanged. Tables are
+    recorded under the folder the store was opened on (the one a later run opens too), not any
+    version inside it that this store happens to read."""
+
+    def __init__(self, processed_dir: str | Path) -> None:
+        super().__init__(processed_dir)
+        self.opened_on = Path(processed_dir)
+
+    def has(self, name: str) -> bool:
+        reads.table(self.opened_on, name)
+        return super().has(name)
+
+    def read(
+        self, name: str, columns: Sequence[str] | None = None, filters: list[tuple[str, str, Any]] | None = None
+    ) -> pd.DataFrame:
+        reads.table(self.opened_on, name)  # recorded on every call: a frame may come from the process's read cache
+        return super().read(name, columns=columns, filters=filters)
+
 
 #: Home Office "forces" that are not police force areas: national fraud and transport bodies.
 NON_GEOGRAPHIC_FORCES = ("Action Fraud", "CIFAS", "UK Finance", "British Transport Police")
@@ -273,6 +297,7 @@ class AssessmentContext:
 
         source = str(self.cfg.source) if self.cfg.source is not None else None
         p = inside(self.raw_dir, self.cfg.ward_boundaries, field="ward_boundaries", source=source)
+        reads.exists(p)
         return p if p.exists() else None
 
     # --- population ----------------------------------------------------------------------
@@ -443,8 +468,10 @@ class AssessmentContext:
         from assess.store.partner import read_partner_table
 
         path = partner.partner_path(self.raw_dir, name, self.cfg)
+        reads.exists(path)
         if not path.exists():
             return None
+        reads.file(path)  # the frame may come from the process's cache, unopened
         return read_partner_table(self.partner_store or self.store, self.raw_dir, path, name)
 
 
@@ -471,11 +498,14 @@ def load_context(
 
     The store's current version is opened (and kept for the whole chapter); a store whose files
     are missing or of other sizes than its manifest says is refused, naming the fix, and every
-    table read is checked against its checksum (:class:`assess.store.Store`).
+    table read is checked against its checksum (:class:`assess.store.Store`). In a chapter kernel
+    it starts the record of what the chapter reads (:mod:`assess.reads`): the files of ``raw_dir``
+    and ``config_dir`` it opens and the tables of the store.
     """
     parse_financial_year(year)
+    reads.begin(raw_dir, config_dir)
     cfg = find_config(csp, config_dir)
-    store = Store(processed_dir)
+    store = RecordedStore(processed_dir)
     if store.manifest():
         store.check(full=False)
     return AssessmentContext(cfg=cfg, year=year, store=store, raw_dir=Path(raw_dir))

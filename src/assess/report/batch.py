@@ -309,6 +309,7 @@ def build_bundle(
     timeout: int | None,
     isolate: bool,
     pdf_workers: int,
+    force: bool = False,
 ) -> BundleOutcome:
     """Build one bundle (the task a worker runs) and say what happened; never raises."""
     # nbformat imports jsonschema, which builds rfc3987-syntax's IRI grammar on import (1.6-2.7 s);
@@ -327,7 +328,7 @@ def build_bundle(
             result = run_bundle(
                 cfg, year, notebooks_dir=Path(notebooks_dir), raw_dir=Path(raw_dir), processed_dir=Path(processed_dir),
                 out_root=Path(out_root), config_dir=item.config_dir, jobs=jobs, chapters=chapters, progress=False,
-                timeout=timeout, isolate=isolate, pdf_workers=pdf_workers,
+                timeout=timeout, isolate=isolate, pdf_workers=pdf_workers, force=force,
             )
         except Exception as exc:  # noqa: BLE001 - recorded: one bundle's failure must not stop the batch
             outcome.error = _error_text(exc)
@@ -414,6 +415,7 @@ def run_batch(
     scheduler: str | None = None,
     on_done: ProgressCallback | None = None,
     reading: Sequence[str] | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Build every bundle of ``plan`` on Dask, then write the batch index and ``batch.json``.
 
@@ -440,7 +442,7 @@ def run_batch(
     if reading is None:
         reading = load_registry(Path(notebooks_dir)).reading_chapters()
     options = {"jobs": jobs, "chapters": list(chapters) if chapters else None, "timeout": timeout, "isolate": isolate,
-               "pdf_workers": jobs if pdf_workers is None else pdf_workers}
+               "pdf_workers": jobs if pdf_workers is None else pdf_workers, "force": force}
     outcomes = list(plan.failed)
     cluster = None
     n_workers = 0

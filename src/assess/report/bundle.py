@@ -40,11 +40,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from assess import __version__
+from assess import __version__, reads
 from assess.atomic import published_directory, write_text
 from assess.config import CSPConfig
 from assess.errors import AssessError, ConfigError
@@ -52,6 +53,7 @@ from assess.measure.context import AssessmentContext
 from assess.paths import lock_file_record
 from assess.periods import parse_financial_year
 from assess.registry import REGISTRY_FILE, load_registry
+from assess.report.cache import CACHE_DIR, BundleCache, NotCached
 from assess.report.execute import (
     KERNEL_ENV,
     ChapterRun,
@@ -171,6 +173,12 @@ def sha256_file(path: Path) -> str:
 
 
 def package_versions(names: Sequence[str] = RECORDED_PACKAGES) -> dict[str, str | None]:
+    """The installed version of each package (None when absent), looked up once per process."""
+    return dict(_package_versions(tuple(names)))
+
+
+@lru_cache(maxsize=4)
+def _package_versions(names: tuple[str, ...]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name in names:
         try:
@@ -284,6 +292,44 @@ def workbook_tables(bundle: Path, docs: Sequence[ChapterDoc], catalogue: dict[st
     return tables
 
 
+def _write_manifest(
+    bundle: Path, *, cfg: CSPConfig, year: str, started_at: dt.datetime, notebooks_dir: Path, sources: Sequence[Path],
+    parameters: dict[str, Any], inputs: dict[str, Any], chapter_entries: list[dict[str, Any]],
+    timings: dict[str, float], pdf_pages: int | None, problems: list[str], warnings: list[str],
+) -> None:
+    """Write ``manifest.json``: inputs, versions, parameters, timings, statuses, every output's SHA-256."""
+    manifest = {
+        "assess_version": __version__,
+        "csp": {"name": cfg.name, "code": cfg.code, "slug": cfg.slug},
+        "year": year,
+        "synthetic": cfg.synthetic,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "parameters": parameters,
+        "config": cfg.model_dump(mode="json"),
+        "inputs": inputs,
+        "notebooks": {
+            s.stem: {"source": str(s.resolve()), "sha256": sha256_file(s)} for s in sources
+        },
+        "chapters": chapter_entries,
+        "timings_seconds": timings,
+        "pdf_pages": pdf_pages,
+        "problems": problems,
+        "warnings": warnings,
+        "environment": {
+            "python": sys.version.split()[0],
+            "kernel_python": kernel_python(),
+            "kernel_env": KERNEL_ENV,
+            "platform": platform.platform(),
+            "packages": package_versions(),
+            "lock_file": lock_file_record(),  # requirements.lock: exact versions and hashes of every package
+            "git": git_state(Path(notebooks_dir)),
+        },
+        "outputs_sha256": output_hashes(bundle),
+    }
+    write_text(bundle / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
 def executable_content(bundle: Path) -> list[str]:
     """A problem for each page of the bundle in which anything could run: the pages need no
     script, so any script element, event handler or ``javascript:`` link is input text that was
@@ -321,8 +367,17 @@ def run_bundle(
     timeout: int | None = 1800,
     isolate: bool = False,
     pdf_workers: int = 1,
+    cache: bool = True,
+    force: bool = False,
+    cache_dir: Path | None = None,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
+
+    With ``cache`` (the default) a chapter whose notebook, parameters, code and recorded inputs
+    are unchanged since a run stored it is not executed again but restored, and when every chapter
+    is, so is the rest of the bundle (:mod:`assess.report.cache`; in ``cache_dir``, by default
+    ``<out_root>/.cache``). ``force`` executes every chapter and rebuilds everything (and stores
+    the results).
 
     ``isolate`` gives every chapter a fresh kernel (slower; by default each worker reuses one).
     ``pdf_workers``: a worker process lays out the PDF's chapters while others execute (0: none,
@@ -353,6 +408,34 @@ def run_bundle(
         report_title=cfg.display_name, year=year, synthetic=cfg.synthetic,
         coverage=AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir)).coverage_sentence,
     )
+    manifest_of = {
+        "cfg": cfg, "year": year, "started_at": started_at, "notebooks_dir": notebooks_dir, "sources": sources,
+        "parameters": {**parameters, "jobs": jobs, "chapters": chapters, "timeout": timeout}, "inputs": inputs,
+    }
+    store_cache = None
+    if cache:
+        store_cache = BundleCache.open(
+            Path(cache_dir) if cache_dir is not None else Path(out_root) / CACHE_DIR, cfg.slug, year_folder(year),
+            registry, sources, parameters, force=force,
+            environment={"packages": package_versions(), "python": sys.version, "kernel_python": kernel_python(),
+                         "kernel_env": KERNEL_ENV},
+        )
+    pages = {"config": cfg.model_dump(mode="json"), "page": [ctx.report_title, ctx.year, ctx.synthetic, ctx.coverage],
+             "inputs_sha256": inputs["manifest_sha256"], "generator": GENERATOR}
+    bundle_key = store_cache.bundle_key(pages) if store_cache is not None else None
+    if bundle_key is not None:
+        try:
+            with published_directory(target) as tmp:
+                summary = store_cache.restore_bundle(bundle_key, tmp)  # NotCached: the full build below
+                runs = [ChapterRun(c["chapter"], s, tmp / "notebooks" / s.name, c["status"], 0.0, cached=True)
+                        for c, s in zip(summary["chapters"], sources, strict=True)]
+                timings["total"] = round(time.perf_counter() - t0, 2)
+                _write_manifest(tmp, **manifest_of, chapter_entries=summary["chapters"], timings=timings,
+                                pdf_pages=summary["pdf_pages"], problems=[], warnings=summary["warnings"])
+            return BundleResult(csp=cfg.slug, year=year, path=target, chapters=runs, warnings=summary["warnings"],
+                                timings=timings, pdf_pages=summary["pdf_pages"])
+        except NotCached:
+            pass
 
     with published_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
         # each chapter is rendered to HTML and laid out for the PDF as soon as it has run,
@@ -372,6 +455,8 @@ def run_bundle(
             return doc
 
         def chapter_done(run: ChapterRun) -> None:
+            if store_cache is not None:
+                store_cache.save(run)
             try:
                 pdf.add(render(run))
             except Exception:  # noqa: BLE001 - laid out again when the PDF is written
@@ -383,8 +468,9 @@ def run_bundle(
         t = time.perf_counter()
         runs = execute_chapters(
             sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress, isolate=isolate,
-            on_done=chapter_done, phases=execution_phases(sources),
+            on_done=chapter_done, phases=execution_phases(sources), reuse=store_cache.reuse if store_cache else None,
         )
+        shutil.rmtree(tmp / reads.READS_DIR, ignore_errors=True)  # the kernels' records of reads: the cache's
         _timed(timings, "execute", t)
         for r in runs:  # a chapter stopped by a full disk is no chapter failure: nothing is published
             if r.error and DISK_ERROR.search(r.error):
@@ -446,41 +532,21 @@ def run_bundle(
             write_index(tmp, ctx, entries, metrics, problems, registry.reading_chapters())
         _timed(timings, "index", t)
 
+        chapter_records = [
+            {**{k: v for k, v in r.to_json().items() if k not in ("source", "executed")},
+             "title": d.title, "html": f"html/{d.filename}", "notebook": f"notebooks/{r.executed.name}"}
+            for r, d in zip(runs, docs, strict=True)
+        ]
+        if store_cache is not None and not problems and all(r.status == "ok" for r in runs):
+            t = time.perf_counter()
+            store_cache.save_bundle(store_cache.bundle_key(pages, stored=True), tmp, {
+                "chapters": [{**c, "seconds": 0.0, "cached": True} for c in chapter_records],
+                "pdf_pages": pdf_pages, "warnings": warnings,
+            })
+            _timed(timings, "cache", t)
         timings["total"] = round(time.perf_counter() - t0, 2)
-        manifest = {
-            "assess_version": __version__,
-            "csp": {"name": cfg.name, "code": cfg.code, "slug": cfg.slug},
-            "year": year,
-            "synthetic": cfg.synthetic,
-            "started_at": started_at.isoformat(timespec="seconds"),
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "parameters": {**parameters, "jobs": jobs, "chapters": chapters, "timeout": timeout},
-            "config": cfg.model_dump(mode="json"),
-            "inputs": inputs,
-            "notebooks": {
-                s.stem: {"source": str(s.resolve()), "sha256": sha256_file(s)} for s in sources
-            },
-            "chapters": [
-                {**{k: v for k, v in r.to_json().items() if k not in ("source", "executed")},
-                 "title": d.title, "html": f"html/{d.filename}", "notebook": f"notebooks/{r.executed.name}"}
-                for r, d in zip(runs, docs, strict=True)
-            ],
-            "timings_seconds": timings,
-            "pdf_pages": pdf_pages,
-            "problems": problems,
-            "warnings": warnings,
-            "environment": {
-                "python": sys.version.split()[0],
-                "kernel_python": kernel_python(),
-                "kernel_env": KERNEL_ENV,
-                "platform": platform.platform(),
-                "packages": package_versions(),
-                "lock_file": lock_file_record(),  # requirements.lock: exact versions and hashes of every package
-                "git": git_state(Path(notebooks_dir)),
-            },
-            "outputs_sha256": output_hashes(tmp),
-        }
-        write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        _write_manifest(tmp, **manifest_of, chapter_entries=chapter_records, timings=timings, pdf_pages=pdf_pages,
+                        problems=problems, warnings=warnings)
 
     return BundleResult(
         csp=cfg.slug, year=year, path=target, chapters=runs, problems=problems, warnings=warnings, timings=timings,

@@ -8,7 +8,7 @@
   kernel instead. Chapters that read the others' outputs (the registry's later phases: the
   scorecard, then the summary) run afterwards, one by one.
 - The kernel is always the interpreter running this code (``sys.executable``, i.e. the project's
-  virtualenv), whatever kernelspecs a user has installed: see :class:`VenvKernelManager`. The
+  virtualenv), whatever kernelspecs a user has installed: see :class:`assess.report.kernel.VenvKernelManager`. The
   executed notebooks name the ``assess`` kernelspec, as the chapter notebooks do (``make setup``
   installs a kernel of that name into the environment, so they reopen in JupyterLab with it).
 - Each kernel starts in ``<bundle>/notebooks/`` and gets ``output_dir=".."``, so an executed
@@ -34,53 +34,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import nbformat
-import zmq
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
-
+from assess import reads
 from assess.atomic import write_text
 from assess.registry import load_registry
 
 #: The kernel the chapter notebooks name (and that ``make setup`` installs, ``ipykernel install --name``).
 KERNEL_NAME = "assess"
 INJECTED_CELL_ID = "injected-parameters"
-#: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable.
-KERNEL_ENV = {"PYTHONHASHSEED": "0"}
+#: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable; the
+#: inputs each chapter reads recorded (:mod:`assess.reads`, for :mod:`assess.report.cache`).
+KERNEL_ENV = {"PYTHONHASHSEED": "0", reads.ENV: "1"}
 
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path")
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
 
 Status = Literal["ok", "failed"]
-
-
-class VenvKernelManager(AsyncKernelManager):
-    """A kernel manager whose Python kernel is ``sys.executable`` (never a stray kernelspec).
-
-    Where pyzmq has CurveZMQ, the connection to the kernel is encrypted (``auto``), which is
-    also what keeps ipykernel from warning about plain TCP on every start.
-    """
-
-    transport_encryption = CaselessStrEnum(
-        ["disabled", "auto", "required"], default_value="auto" if zmq.has("curve") else "disabled"
-    )
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        if self._kernel_spec is None:
-            from ipykernel.kernelspec import get_kernel_dict
-
-            spec = get_kernel_dict()
-            self._kernel_spec = KernelSpec(
-                argv=list(spec["argv"]),
-                display_name=KERNEL_NAME,
-                language="python",
-                env=dict(KERNEL_ENV),
-                metadata=dict(spec.get("metadata", {})),
-                name=KERNEL_NAME,
-            )
-        return self._kernel_spec
 
 
 @dataclass
@@ -93,6 +61,8 @@ class ChapterRun:
     status: Status
     seconds: float
     error: str | None = None
+    #: True when its outputs were reused from the cache (:mod:`assess.report.cache`), not executed.
+    cached: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -129,6 +99,8 @@ def execution_phases(paths: Sequence[Path]) -> list[list[Path]]:
 
 
 def _source_ids(source: Path) -> list[str] | None:
+    import nbformat  # imported when needed: a run whose chapters all come from the cache needs none
+
     nb = nbformat.read(source, as_version=4)
     ids = [c.get("id") for c in nb.cells]
     return None if any(i is None for i in ids) else [str(i) for i in ids]
@@ -136,6 +108,8 @@ def _source_ids(source: Path) -> list[str] | None:
 
 def normalise_executed(executed: Path, source: Path) -> None:
     """Make an executed notebook's bytes reproducible: fixed cell ids, no timestamps or temp paths."""
+    import nbformat
+
     nb = nbformat.read(executed, as_version=4)
     known = _source_ids(source)
     count = 0
@@ -197,6 +171,8 @@ def execute_chapter(
     """
     import papermill as pm  # imported here: ~2 s, paid only when executing
 
+    from assess.report.kernel import VenvKernelManager
+
     start = time.perf_counter()
     status: Status = "ok"
     error: str | None = None
@@ -231,6 +207,8 @@ def execute_chapter(
 
 
 ProgressCallback = Callable[[ChapterRun], None]
+#: Given a chapter's notebook and the executed folder, its run restored from a cache, or None to execute it.
+ReuseCallback = Callable[[Path, Path], ChapterRun | None]
 
 
 def execute_chapters(
@@ -244,6 +222,7 @@ def execute_chapters(
     on_done: ProgressCallback | None = None,
     isolate: bool = False,
     phases: Sequence[Sequence[Path]] | None = None,
+    reuse: ReuseCallback | None = None,
 ) -> list[ChapterRun]:
     """Execute chapters into ``executed_dir`` (``jobs`` at a time); results in chapter order.
 
@@ -253,6 +232,8 @@ def execute_chapters(
     ``jobs`` at a time (:func:`execution_phases` gives the registry's). Each worker
     thread reuses one kernel for its chapters unless ``isolate``. Progress goes to the terminal
     (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each chapter finishes.
+    ``reuse`` is asked first, as each chapter's turn comes (after the phases before it): a run it
+    returns stands for the chapter, which is then not executed (no kernel starts for it).
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -278,9 +259,11 @@ def execute_chapters(
     def run(src: Path, kernel: WorkerKernel | None) -> None:
         if reporter:
             reporter.started(chapter_name(src))
-        result = execute_chapter(
-            src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
-        )
+        result = reuse(src, executed_dir) if reuse is not None else None
+        if result is None:
+            result = execute_chapter(
+                src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
+            )
         with lock:
             results[src] = result
         if reporter:
@@ -315,15 +298,16 @@ class WorkerKernel:
     """One kernel kept by a worker thread for the chapters it runs (created and used in that thread).
 
     :meth:`prepare` starts the kernel on first use (or again if it died) and otherwise resets it:
-    the user namespace is cleared, the working folder restored and open figures closed, so each
-    chapter starts from the same state as in a fresh kernel, less the time to import the
-    libraries again. It returns the ``km`` keyword argument for papermill's engine (nbclient then reuses it).
+    the user namespace is cleared, the working folder restored, the record of reads ended
+    (:mod:`assess.reads`) and open figures closed, so each chapter starts from the same state as
+    in a fresh kernel, less the time to import the libraries again. It returns the ``km`` keyword argument for papermill's engine (nbclient then reuses it).
     """
 
     RESET = (
         "get_ipython().run_line_magic('reset', '-f')\n"
         "import os as _os; _os.chdir({cwd!r}); del _os\n"
         "import sys as _sys\n"
+        "if 'assess.reads' in _sys.modules: _sys.modules['assess.reads'].end()\n"
         "if 'matplotlib.pyplot' in _sys.modules: _sys.modules['matplotlib.pyplot'].close('all')\n"
         "del _sys\n"
     )
@@ -331,7 +315,7 @@ class WorkerKernel:
     def __init__(self, cwd: Path) -> None:
         # absolute: the reset cell runs in a kernel already inside a relative cwd
         self.cwd = str(Path(cwd).resolve())
-        self.km: VenvKernelManager | None = None
+        self.km: Any = None  # an assess.report.kernel.VenvKernelManager once started
 
     def _alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -351,6 +335,8 @@ class WorkerKernel:
                 kc.stop_channels()
             if reply["content"].get("status") == "ok":
                 return {"km": self.km}
+        from assess.report.kernel import VenvKernelManager
+
         self.shutdown()  # never started, died, or cannot reset: start afresh
         self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
         run_sync(self.km.start_kernel)(cwd=self.cwd)
@@ -408,6 +394,7 @@ class _Reporter:
         if run.chapter in self.running:
             self.running.remove(run.chapter)
         mark = "[green]ok[/]" if run.status == "ok" else f"[red]FAILED[/] {run.error}"
+        mark += " (reused)" if run.cached else ""
         self.progress.console.print(f"  {run.chapter:<28} {run.seconds:6.1f} s  {mark}", highlight=False)
         self.progress.advance(self.task)
         self._describe()
@@ -419,3 +406,13 @@ class _Reporter:
 def kernel_python() -> str:
     """The interpreter every chapter kernel runs (recorded in the bundle manifest)."""
     return os.path.realpath(sys.executable)
+
+
+def __getattr__(name: str) -> Any:
+    """``VenvKernelManager`` is still importable from here, imported only when asked for
+    (:mod:`assess.report.kernel`)."""
+    if name == "VenvKernelManager":
+        from assess.report.kernel import VenvKernelManager
+
+        return VenvKernelManager
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

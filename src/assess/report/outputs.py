@@ -39,6 +39,7 @@ from typing import Any
 
 import pandas as pd
 
+from assess import reads
 from assess.atomic import write_bytes, write_text
 from assess.measure.narrative import round_table
 from assess.registry import (
@@ -131,6 +132,7 @@ class ChapterOutputs:
         #: The paragraphs this chapter has said (:meth:`say`), in order.
         self.said: list[str] = []
         self._clear()
+        reads.bind(self.output_dir, self.chapter)  # in a chapter kernel: what it reads is kept as this chapter's
 
     def say(self, text: str, display: bool = True) -> None:
         """Show a paragraph of Markdown in the chapter (its numbers computed by the caller).

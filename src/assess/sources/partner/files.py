@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assess import reads
 from assess.config import DEFAULT_PARTNER_FILES, CSPConfig
 from assess.safe_paths import check_relative_path, inside
 from assess.sources.partner.columns import PARTNER_DIR
@@ -84,6 +85,8 @@ def partner_folder(raw_dir: str | Path, cfg: CSPConfig | None = None) -> Path:
     """The folder of a CSP's partner files: ``raw_dir/partner/<csp-slug>/`` when it exists (several
     CSPs sharing one raw folder), else ``raw_dir/partner/``."""
     folder = Path(raw_dir) / PARTNER_DIR
+    if cfg is not None:
+        reads.exists(folder / cfg.slug)
     if cfg is not None and (folder / cfg.slug).is_dir():
         return folder / cfg.slug
     return folder

@@ -33,8 +33,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assess import reads
 from assess.errors import ConfigError, InputError
-from assess.sources.partner.yaml_files import field_line, first_error, read_utf8, yaml_error
+from assess.sources.partner.yaml_files import (
+    field_line,
+    first_error,
+    read_utf8,
+    yaml_error,
+)
 from assess.vocabulary import SAFEGUARDING_TOPICS
 
 #: The folder of the narrative files, inside a CSP's partner folder.
@@ -197,6 +203,7 @@ def read_narratives(folder: str | Path, known: Collection[str]) -> dict[str, Nar
     the folder does not exist. Hidden files and Office lock files (``~$...``) are left alone;
     any other file or folder that is not a narrative is an InputError."""
     folder = Path(folder)
+    reads.exists(folder)
     if not folder.is_dir():
         return {}
     found: dict[str, Narrative] = {}
@@ -217,6 +224,7 @@ def read_narratives(folder: str | Path, known: Collection[str]) -> dict[str, Nar
 def find_narrative(folder: str | Path, key: str) -> Narrative | None:
     """The narrative filed under ``key`` in ``folder`` (validated), or None when there is none."""
     path = Path(folder) / f"{key}{NARRATIVE_SUFFIX}"
+    reads.exists(path)
     if not path.is_file():
         return None
     return read_narrative(path, (key,))
