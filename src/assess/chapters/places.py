@@ -145,19 +145,7 @@ def ward_funnel(table: pd.DataFrame, csp_rate: float, *, count: str = "count", r
     ``position`` is "above 99.8%", "above 95%", "within", "below 95%" or "below 99.8%": the widest
     limit of :func:`ward_funnel_assessment` the ward's rate crosses at its population.
     """
-    funnel = ward_funnel_assessment(table, csp_rate, count=count)
-    t = funnel.table
-    points = pd.DataFrame(
-        {
-            "area": t["area"].astype(str).to_numpy(),
-            "denominator": t["denominator"].to_numpy(dtype="float64"),
-            "rate": t["rate"].to_numpy(dtype="float64"),
-            "count": t["count"].to_numpy(dtype="int64"),
-            "position": t["position"].astype(str).to_numpy(),
-        }
-    )
-    sizes = np.geomspace(max(points["denominator"].min() * 0.8, 1.0), points["denominator"].max() * 1.2, 200)
-    return points, funnel.limits(sizes)
+    return ward_funnel_assessment(table, csp_rate, count=count).plot_data(stretch=1.2)
 
 
 def ward_against_csp(row: pd.Series, funnel: FunnelAssessment, *, count: str = "count") -> DispersedComparison:

@@ -30,7 +30,6 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from assess import periods
@@ -301,19 +300,7 @@ def funnel_data(rates: CSPRates, funnel: FunnelAssessment | None = None) -> tupl
     funnel = funnel or national_funnel(rates)
     if funnel is None:
         raise ValueError("a funnel needs the Home Office CSP tables and a national rate")
-    t = funnel.table
-    points = pd.DataFrame(
-        {
-            "area": t["area"].astype(str).to_numpy(),
-            "denominator": t["denominator"].to_numpy(dtype="float64"),
-            "rate": t["rate"].to_numpy(dtype="float64"),
-            "count": t["count"].to_numpy(dtype="int64"),
-            "position": t["position"].astype(str).to_numpy(),
-        }
-    )
-    lo, hi = float(points["denominator"].min()), float(points["denominator"].max())
-    sizes = np.geomspace(max(lo * 0.8, 1.0), hi * 1.1, 200)
-    return points, funnel.limits(sizes)
+    return funnel.plot_data(stretch=1.1)
 
 
 def funnel_table(points: pd.DataFrame) -> pd.DataFrame:

@@ -142,7 +142,7 @@ def _count_lines(path: Path) -> int:
     return lines + (0 if last == b"\n" else 1)
 
 
-def _record_lines(path: Path, encoding: str) -> np.ndarray:
+def record_lines(path: Path, encoding: str = "utf-8") -> np.ndarray:
     """The 1-based line on which each data record of a CSV file starts (header excluded).
 
     Used only when records and lines differ (quoted line breaks, blank lines), so that
@@ -250,7 +250,7 @@ def read_csv_checked(
     if _count_lines(path) == len(df) + 1:
         df["source_row"] = pd.RangeIndex(2, len(df) + 2, dtype="int64")
     else:
-        lines = _record_lines(path, encoding)
+        lines = record_lines(path, encoding)
         if len(lines) != len(df):
             raise InputError(
                 path,

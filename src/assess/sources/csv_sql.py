@@ -32,7 +32,6 @@ import codecs
 import csv
 import hashlib
 import uuid
-from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ import duckdb
 import numpy as np
 
 from assess.errors import InputError
-from assess.sources.csv_files import UTF8_HINT, check_columns, read_header
+from assess.sources.csv_files import UTF8_HINT, check_columns, read_header, record_lines
 
 #: The characters pyarrow's ``utf8_trim_whitespace`` trims (the set the pandas readers used).
 WHITESPACE = (
@@ -188,23 +187,6 @@ def open_header(path: Path, expected: Sequence[str], optional: Sequence[str] = (
         raise InputError(path, f"the header names column '{dup}' twice", row=1, column=dup,
                          hint="remove or rename the repeated column")
     return header
-
-
-def record_lines(path: Path, encoding: str = "utf-8") -> np.ndarray:
-    """The 1-based line on which each data record starts (header excluded; blank lines are not
-    records), read by the csv module, streaming."""
-    lines = array("q")
-    with open(path, encoding=encoding, newline="") as fh:
-        if fh.read(1) != "\ufeff":
-            fh.seek(0)
-        reader = csv.reader(fh)
-        start = 1
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if line == 1 or not record:
-                continue
-            lines.append(line)
-    return np.frombuffer(lines, dtype=np.int64) if lines else np.zeros(0, dtype=np.int64)
 
 
 def _last_line(path: Path, scan: FileScan) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -71,42 +71,46 @@ def financial_year_after(year: str, today: dt.date) -> bool:
     return bool(m) and dt.date(int(m.group(1)), 4, 1) > today
 
 
-def check_months_not_future(
-    df: pd.DataFrame, column: str, path: Path, today: dt.date, *, row_column: str = "source_row", label: str | None = None
+def _refuse_future(
+    df: pd.DataFrame, column: str, path: Path, after: Callable[[str], bool], says: Callable[[str], str], hint: str,
+    row_column: str, label: str | None,
 ) -> None:
-    """Raise InputError at the first row whose ``column`` (``YYYY-MM``) is after ``today``'s month."""
+    """Raise InputError at the first row whose ``column`` is a date ``after`` today, saying
+    ``says(value)`` and how many rows in all are alike."""
     values = df[column].astype("string")
-    at = _first(values.map(lambda v: month_after(v, today) if isinstance(v, str) else False, na_action="ignore"))
-    if at is None:
-        return
-    n = int(values.map(lambda v: month_after(v, today) if isinstance(v, str) else False, na_action="ignore").fillna(False).sum())
-    raise InputError(
-        path,
-        f"the month '{values.iloc[at]}' is after today ({today:%Y-%m})" + (f" ({n} rows in all)" if n > 1 else ""),
-        row=_row(df, at, row_column),
-        column=label or column,
-        hint="correct the date (a typing error?), or check the file is the one published",
-    )
-
-
-def check_financial_years_not_future(
-    df: pd.DataFrame, column: str, path: Path, today: dt.date, *, row_column: str = "source_row", label: str | None = None
-) -> None:
-    """Raise InputError at the first row whose financial year (``YYYY/YY``) starts after ``today``."""
-    values = df[column].astype("string")
-    future = values.map(lambda v: financial_year_after(v, today) if isinstance(v, str) else False, na_action="ignore")
+    future = values.map(lambda v: after(v) if isinstance(v, str) else False, na_action="ignore")
     at = _first(future)
     if at is None:
         return
     n = int(future.fillna(False).astype(bool).sum())
     raise InputError(
         path,
-        f"the financial year '{values.iloc[at]}' has not begun yet (today is {today:%Y-%m-%d})"
-        + (f" ({n} rows in all)" if n > 1 else ""),
+        says(str(values.iloc[at])) + (f" ({n} rows in all)" if n > 1 else ""),
         row=_row(df, at, row_column),
         column=label or column,
-        hint="correct the year (a typing error?); a year's figures can only be given once it has begun",
+        hint=hint,
     )
+
+
+_YEAR_HINT = "correct the year (a typing error?); a year's figures can only be given once it has begun"
+
+
+def check_months_not_future(
+    df: pd.DataFrame, column: str, path: Path, today: dt.date, *, row_column: str = "source_row", label: str | None = None
+) -> None:
+    """Raise InputError at the first row whose ``column`` (``YYYY-MM``) is after ``today``'s month."""
+    _refuse_future(df, column, path, lambda v: month_after(v, today),
+                   lambda v: f"the month '{v}' is after today ({today:%Y-%m})",
+                   "correct the date (a typing error?), or check the file is the one published", row_column, label)
+
+
+def check_financial_years_not_future(
+    df: pd.DataFrame, column: str, path: Path, today: dt.date, *, row_column: str = "source_row", label: str | None = None
+) -> None:
+    """Raise InputError at the first row whose financial year (``YYYY/YY``) starts after ``today``."""
+    _refuse_future(df, column, path, lambda v: financial_year_after(v, today),
+                   lambda v: f"the financial year '{v}' has not begun yet (today is {today:%Y-%m-%d})",
+                   _YEAR_HINT, row_column, label)
 
 
 def year_after(value: str, today: dt.date) -> bool:
@@ -119,19 +123,8 @@ def check_years_not_future(
     df: pd.DataFrame, column: str, path: Path, today: dt.date, *, row_column: str = "source_row", label: str | None = None
 ) -> None:
     """Raise InputError at the first row whose calendar year (``2031``, ``2030-2032``) is after ``today``'s."""
-    values = df[column].astype("string")
-    future = values.map(lambda v: year_after(v, today) if isinstance(v, str) else False, na_action="ignore")
-    at = _first(future)
-    if at is None:
-        return
-    n = int(future.fillna(False).astype(bool).sum())
-    raise InputError(
-        path,
-        f"the year '{values.iloc[at]}' is after this one ({today.year})" + (f" ({n} rows in all)" if n > 1 else ""),
-        row=_row(df, at, row_column),
-        column=label or column,
-        hint="correct the year (a typing error?); a year's figures can only be given once it has begun",
-    )
+    _refuse_future(df, column, path, lambda v: year_after(v, today),
+                   lambda v: f"the year '{v}' is after this one ({today.year})", _YEAR_HINT, row_column, label)
 
 
 def population_problem(value: float, geography: str, band: str, bounds: Mapping[str, tuple[int, int]] = POPULATION_BOUNDS) -> str | None:

@@ -42,7 +42,7 @@ from assess.sources.csv_sql import (
     sql_name,
     sql_string,
 )
-from assess.sources.plausibility import force_matches_slug, month_after
+from assess.sources.plausibility import check_force_of_file, force_matches_slug, month_after
 from assess.sources.validation import GSS_CODE, STRING, ReadReport
 
 #: The columns that police.uk street and outcomes files share, in their published order.
@@ -349,6 +349,8 @@ def _read(path: Path, kind: str, spec: TableSpec, columns: dict[str, str], repor
             run,
         )
     df = got[0].to_pandas(types_mapper=_types)
+    if "reported_by" in df.columns:  # with its first row and how many (the store's path checks the names alone)
+        check_force_of_file(df, "reported_by", force, path, label="Reported by")
     extra = source.extra_columns
     summary = PoliceFile(path, kind, month, force, len(df), _distinct(df, "month"), _distinct(df, "falls_within"),
                          _distinct(df, "reported_by"))

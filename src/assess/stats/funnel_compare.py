@@ -83,6 +83,23 @@ class FunnelAssessment:
         return overdispersed_funnel_limits(denominators, self.benchmark_rate, self.overdispersion, self.per,
                                            adjustment=self.adjustment_requested, levels=self.levels)  # type: ignore[arg-type]
 
+    def plot_data(self, *, stretch: float = 1.2, steps: int = 200) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """What a funnel plot draws: the areas (area, denominator, rate, count, position) and the
+        limits over a geometric grid of denominators from 0.8 x the smallest area's (at least 1)
+        to ``stretch`` x the largest's."""
+        t = self.table
+        points = pd.DataFrame(
+            {
+                "area": t["area"].astype(str).to_numpy(),
+                "denominator": t["denominator"].to_numpy(dtype="float64"),
+                "rate": t["rate"].to_numpy(dtype="float64"),
+                "count": t["count"].to_numpy(dtype="int64"),
+                "position": t["position"].astype(str).to_numpy(),
+            }
+        )
+        lo, hi = float(points["denominator"].min()), float(points["denominator"].max())
+        return points, self.limits(np.geomspace(max(lo * 0.8, 1.0), hi * stretch, steps))
+
 
 def funnel_assessment(
     counts: Mapping[str, int],
