@@ -99,7 +99,11 @@ def _lab_env(tmp_path: Path) -> dict[str, str]:
 
 
 def _cmdline(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    """A process's argv; empty when it has exited since it was listed (make's short-lived shells do)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except (FileNotFoundError, ProcessLookupError):
+        return []
 
 
 def _descendants(pid: int) -> list[int]:
