@@ -11,8 +11,8 @@ For each, in a fresh subprocess (so peak memory is the process's own maximum res
 - (national) the incremental case: one month-file added, ``ingest`` without ``--force``, which
   reads that file only and reuses every other part.
 
-The national figures are printed beside the previous ingest (pandas, before the DuckDB ingest:
-74 s, 81 k rows/s, 5.2 GB peak) and the baseline as first measured (14 s, 1.8 GB), with the
+The national figures are printed beside the previous ingests (pandas, before the DuckDB ingest:
+74 s, 81 k rows/s, 5.2 GB peak; DuckDB with a query per file: 22.3 s, 269 k rows/s, 764 MB) and the baseline as first measured (14 s, 1.8 GB), with the
 target (>= 1.5 M rows/s, <= 1 GB) and the machine's load average (others share its cores).
 
 Usage: ``python benchmarks/bench_ingest.py [--national-rows 6000000] [--skip-national] [--workdir DIR]``.
@@ -36,6 +36,8 @@ from national_data import write_national_year  # the generator, shared with benc
 
 #: Figures of the national year measured before (issue 12), printed beside today's.
 PREVIOUS_INGEST = {"seconds": 74.0, "rows_per_s": 81_000, "peak_mb": 5.2 * 1024}
+#: ... and the DuckDB ingest that read each file by its own query (on a quiet machine, before batches).
+PREVIOUS_PER_FILE = {"seconds": 22.3, "rows_per_s": 269_000, "peak_mb": 764}
 PREVIOUS_BASELINE = {"seconds": 14.0, "peak_mb": 1.8 * 1024}
 TARGET_ROWS_PER_S, TARGET_PEAK_MB = 1_500_000, 1024
 
@@ -123,9 +125,12 @@ def main() -> None:
     print(f"{'national year':<34} {'seconds':>8} {'rows/s':>12} {'peak MB':>9}")
     print(f"{'ingest before (pandas ingest)':<34} {PREVIOUS_INGEST['seconds']:>8.1f} {PREVIOUS_INGEST['rows_per_s']:>12,.0f} "
           f"{PREVIOUS_INGEST['peak_mb']:>9,.0f}")
+    print(f"{'ingest, a query per file (quiet)':<34} {PREVIOUS_PER_FILE['seconds']:>8.1f} {PREVIOUS_PER_FILE['rows_per_s']:>12,.0f} "
+          f"{PREVIOUS_PER_FILE['peak_mb']:>9,.0f}")
     print(f"{'pandas baseline (first measured)':<34} {PREVIOUS_BASELINE['seconds']:>8.1f} {'':>12} {PREVIOUS_BASELINE['peak_mb']:>9,.0f}")
     print(f"{'pandas baseline (now)':<34} {base['seconds']:>8.1f} {base['rows'] / base['seconds']:>12,.0f} {base['peak_mb']:>9,.0f}")
-    print(f"{'ingest now (DuckDB, validated)':<34} {now['seconds']:>8.1f} {rate:>12,.0f} {now['peak_mb']:>9,.0f}")
+    print(f"{'ingest now (DuckDB, validated)':<34} {now['seconds']:>8.1f} {rate:>12,.0f} {now['peak_mb']:>9,.0f}"
+          f"  ({now['cpu_seconds']:.1f} CPU-s; the baseline took {base['cpu_seconds']:.1f})")
     print(f"target >= {TARGET_ROWS_PER_S:,} rows/s and <= {TARGET_PEAK_MB:,} MB: "
           f"{'met' if rate >= TARGET_ROWS_PER_S and now['peak_mb'] <= TARGET_PEAK_MB else 'not met'}; "
           f"{now['seconds'] and PREVIOUS_INGEST['seconds'] / now['seconds']:.1f}x the previous ingest; "

@@ -6,14 +6,17 @@ so every row is read, validated, placed in a ward of Wessex Vale or its neighbou
 counted by the chapters. Then, each in a fresh subprocess as an analyst runs them:
 
 - ``assess ingest --force`` (the processed store from the raw folder);
-- ``assess run --csp wessex-vale --year 2024/25`` (every chapter, kernels included).
+- ``assess run --csp wessex-vale --year 2024/25 --force`` (every chapter executed, kernels included).
 
 For each command it prints the wall time, the peak of the summed resident memory of the command
 and all its descendants (kernels, PDF workers), sampled every 0.1 s with psutil, and the largest
 single process's own peak (``ru_maxrss`` of the waited-for children). Nothing is asserted: the
 figures are printed as measured, and on a shared machine they are noisy.
 
-Usage: ``python benchmarks/bench_memory.py [--rows 5000000] [--workdir DIR] [--skip-run] [--keep]``.
+With ``--skip-ingest`` (and the ``--workdir`` of an earlier run) the data and the store written
+then are reused and only ``assess run`` is measured: the quick loop while working on the run.
+
+Usage: ``python benchmarks/bench_memory.py [--rows 5000000] [--workdir DIR] [--skip-run | --skip-ingest] [--keep]``.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ def measure(command: list[str], cwd: Path) -> dict[str, float]:
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = {"tree": 0}
+    by_process: dict[int, tuple[int, str]] = {}  # pid -> (peak RSS sampled, what it runs)
     done = threading.Event()
 
     def sample() -> None:
@@ -103,7 +107,10 @@ def measure(command: list[str], cwd: Path) -> dict[str, float]:
                 total = 0
                 for p in procs:
                     try:
-                        total += p.memory_info().rss
+                        rss = p.memory_info().rss
+                        total += rss
+                        if rss > by_process.get(p.pid, (0, ""))[0]:
+                            by_process[p.pid] = (rss, by_process.get(p.pid, (0, ""))[1] or _role(p, proc.pid))
                     except psutil.Error:
                         pass
                 peak["tree"] = max(peak["tree"], total)
@@ -120,7 +127,20 @@ def measure(command: list[str], cwd: Path) -> dict[str, float]:
     single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
     if proc.returncode not in (0, 1):
         print(stderr.decode("utf-8", "replace")[-2000:], file=sys.stderr)
-    return {"seconds": seconds, "tree_peak": peak["tree"], "largest_process_peak": single, "status": proc.returncode}
+    largest = max(by_process.values(), default=(0, "none"))
+    return {"seconds": seconds, "tree_peak": peak["tree"], "largest_process_peak": single, "status": proc.returncode,
+            "largest_sampled": largest[0], "largest_sampled_role": largest[1]}
+
+
+def _role(p: psutil.Process, top: int) -> str:
+    """What a process of the tree is: the command itself, a kernel, or another helper."""
+    if p.pid == top:
+        return "the command"
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return "a helper"
+    return "a chapter kernel" if "ipykernel" in cmd else f"a helper ({cmd[:60]})"
 
 
 def main() -> None:
@@ -128,30 +148,43 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--skip-run", action="store_true", help="measure ingest only")
+    ap.add_argument("--skip-ingest", action="store_true",
+                    help="reuse the data and store of an earlier run in --workdir; measure assess run only")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     args = ap.parse_args()
+    if args.skip_ingest and (args.workdir is None or not (args.workdir / "processed").is_dir()):
+        ap.error("--skip-ingest needs the --workdir of an earlier run (one holding raw/ and processed/)")
+    if args.skip_ingest and args.skip_run:
+        ap.error("--skip-ingest and --skip-run leave nothing to measure")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="assess-bench-memory-"))
     work.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT / "src"))
     from assess.demo import write_demo
 
     try:
-        t = time.perf_counter()
-        write_demo(work / "raw")
-        big = write_big_street_file(work / "raw", args.rows)
-        print(f"data: demo plus {big.name} with {args.rows:,} rows ({big.stat().st_size / 2**30:.2f} GiB), "
-              f"written in {time.perf_counter() - t:.0f} s")
         cli = [sys.executable, "-m", "assess.cli"]
-        steps = [("assess ingest", [*cli, "ingest", "--raw", str(work / "raw"), "--processed", str(work / "processed"), "--force"])]
+        steps = []
+        if args.skip_ingest:
+            big = work / "raw" / "police_street" / MONTH / f"{MONTH}-wessex-street.csv"
+            print(f"data: reused from {work} ({big.name}, {big.stat().st_size / 2**30:.2f} GiB)")
+        else:
+            t = time.perf_counter()
+            write_demo(work / "raw")
+            big = write_big_street_file(work / "raw", args.rows)
+            print(f"data: demo plus {big.name} with {args.rows:,} rows ({big.stat().st_size / 2**30:.2f} GiB), "
+                  f"written in {time.perf_counter() - t:.0f} s")
+            steps.append(("assess ingest", [*cli, "ingest", "--raw", str(work / "raw"), "--processed", str(work / "processed"), "--force"]))
         if not args.skip_run:
             steps.append(("assess run", [*cli, "run", "--csp", "wessex-vale", "--year", "2024/25", "--raw", str(work / "raw"),
                                          "--processed", str(work / "processed"), "--out", str(work / "reports"),
-                                         "--config-dir", str(ROOT / "config" / "csp"), "--notebooks", str(ROOT / "notebooks")]))
+                                         "--config-dir", str(ROOT / "config" / "csp"), "--notebooks", str(ROOT / "notebooks"),
+                                         "--force"]))  # every chapter executed, none reused from an earlier run
         for name, command in steps:
             m = measure(command, work)
             print(f"{name}: exit {m['status']}, {m['seconds']:.0f} s, peak memory of the process tree "
                   f"{m['tree_peak'] / 2**30:.2f} GiB (sampled every 0.1 s), largest single process so far "
-                  f"{m['largest_process_peak'] / 2**30:.2f} GiB")
+                  f"{m['largest_process_peak'] / 2**30:.2f} GiB; largest sampled {m['largest_sampled'] / 2**30:.2f} GiB "
+                  f"({m['largest_sampled_role']})")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (figures are noisy when others run)")
     finally:
         if not args.keep and args.workdir is None:

@@ -103,7 +103,14 @@ def test_a_read_filtered_on_an_indexed_column_opens_only_the_parts_that_hold_it(
         opened.append(source)
         return real(source, *args, **kwargs)
 
+    real_file = pq.ParquetFile
+
+    def spy_file(source, *args, **kwargs):  # type: ignore[no-untyped-def]  # a filtered read opens file by file
+        opened.append(str(source))
+        return real_file(source, *args, **kwargs)
+
     monkeypatch.setattr(pq, "read_table", spy)
+    monkeypatch.setattr(pq, "ParquetFile", spy_file)
     clear_read_cache()
     got = Store(processed).read("street", columns=["month", "ward_code"], filters=[("month", "==", "2024-05")])
     assert list(got.columns) == ["month", "ward_code"] and set(got["month"]) == {"2024-05"} and len(got) == 3
@@ -234,7 +241,14 @@ def test_a_csp_years_context_opens_only_its_forces_parts_in_the_chapters_columns
         opened.append((source, kwargs.get("columns")))
         return real(source, *args, **kwargs)
 
+    real_file = pq.ParquetFile
+
+    def spy_file(source, *args, **kwargs):  # type: ignore[no-untyped-def]  # a filtered read opens file by file
+        opened.append((str(source), None))
+        return real_file(source, *args, **kwargs)
+
     monkeypatch.setattr(pq, "read_table", spy)
+    monkeypatch.setattr(pq, "ParquetFile", spy_file)
     clear_read_cache()
     ctx = AssessmentContext(cfg=cfg, year="2024/25", store=store, raw_dir=raw)
     street = ctx.street_all

@@ -115,6 +115,20 @@ def _remove(path: Path) -> None:
 
 
 @contextlib.contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A fresh folder beside ``target`` to build it in, named ``.<name>.<pid>.<random>.tmp`` (so
+    that :func:`remove_stale_folders` knows whose it is): removed when the body fails, readable by
+    others when it succeeds (``mkdtemp`` makes it 0700). The caller publishes it."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    os.chmod(tmp, 0o755)
+
+
+@contextlib.contextmanager
 def atomic_directory(target: str | Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside ``target``; on success it replaces ``target`` whole.
 
@@ -127,13 +141,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
-    try:
+    with _staged(target) as tmp:
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    os.chmod(tmp, 0o755)  # mkdtemp makes 0700
     if target.exists() and _exchange(tmp, target):
         _fsync_folder(target.parent)
         _remove(tmp)  # now the old folder
@@ -279,13 +288,8 @@ def published_directory(target: str | Path) -> Iterator[Path]:
     with exclusive_lock(lock_path(target), str(target)):
         _adopt_earlier_folder(target)
         remove_stale_folders(target)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
-        try:
+        with _staged(target) as tmp:
             yield tmp
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        os.chmod(tmp, 0o755)  # mkdtemp makes 0700
         versions = versions_folder(target)
         versions.mkdir(exist_ok=True)
         version = versions / _version_name()

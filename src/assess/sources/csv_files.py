@@ -110,7 +110,7 @@ def first_undecodable(path: Path, encoding: str = "utf-8") -> InputError | None:
     return _scan_bytes(Path(path), encoding)[0]
 
 
-def _locate_csv_problem(path: Path, n_columns: int, encoding: str = "utf-8") -> InputError | None:
+def locate_csv_problem(path: Path, n_columns: int, encoding: str = "utf-8") -> InputError | None:
     """Rescan ``path`` as a stream to find the first undecodable, unreadable or ragged row."""
     undecodable, last_line = _scan_bytes(path, encoding)
     if undecodable is not None:
@@ -238,7 +238,7 @@ def read_csv_checked(
             ),
         )
     except (pa_arrow.ArrowInvalid, UnicodeDecodeError) as exc:
-        located = _locate_csv_problem(path, len(header), encoding)
+        located = locate_csv_problem(path, len(header), encoding)
         if located is not None:
             raise located from None
         raise InputError(path, f"the file cannot be read as CSV ({exc})", hint="check it opens as a CSV") from None

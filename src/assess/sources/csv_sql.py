@@ -11,7 +11,7 @@ being held in Python.
 When the query aborts, the file is examined again, in SQL, to name the first problem exactly as
 the pandas readers did (:func:`first_failure`): the file, the line, the column as published and
 what the value must be, with the number of failing values. A file DuckDB cannot parse (bad bytes,
-ragged or cut-off lines) is rescanned line by line, streaming, by :func:`locate_problem`.
+ragged or cut-off lines) is rescanned line by line, streaming, by :func:`assess.sources.csv_files.locate_csv_problem`.
 
 Line numbers: DuckDB gives a record's position in the file, not its line. When every record is one
 line (the file's newline count, taken by :func:`scan_file`, is one more than its record count),
@@ -28,8 +28,6 @@ exact trimming, value by value, in any other file.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -41,7 +39,7 @@ import duckdb
 import numpy as np
 
 from assess.errors import InputError
-from assess.sources.csv_files import UTF8_HINT, check_columns, read_header, record_lines
+from assess.sources.csv_files import check_columns, locate_csv_problem, read_header, record_lines
 
 #: The characters pyarrow's ``utf8_trim_whitespace`` trims (the set the pandas readers used).
 WHITESPACE = (
@@ -189,66 +187,6 @@ def open_header(path: Path, expected: Sequence[str], optional: Sequence[str] = (
     return header
 
 
-def _last_line(path: Path, scan: FileScan) -> int:
-    """The number of the last line that is not blank (trailing line breaks ignored)."""
-    with open(path, "rb") as fh:
-        fh.seek(max(0, scan.size - 65536))
-        tail = fh.read()
-    stripped = tail.rstrip(b"\r\n")
-    return scan.newlines - tail[len(stripped):].count(b"\n") + 1
-
-
-def locate_problem(path: Path, n_columns: int, scan: FileScan, encoding: str = "utf-8") -> InputError | None:
-    """The first undecodable byte or ragged line of ``path``, found streaming; None if there is none."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    newlines = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                # exc.object is the bytes the decoder held back from the last chunk, then this chunk
-                held = len(exc.object) - len(chunk)
-                line = newlines + chunk[: max(0, exc.start - held)].count(b"\n") + 1
-                return InputError(
-                    path,
-                    f"the file is not {encoding.upper()} text (byte 0x{exc.object[exc.start]:02x} cannot be decoded;"
-                    " was it saved from Excel as 'CSV' rather than 'CSV UTF-8'?)",
-                    row=line,
-                    hint=UTF8_HINT,
-                )
-            newlines += chunk.count(b"\n")
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return InputError(path, f"the file is not {encoding.upper()} text (it ends inside a character)",
-                              row=newlines + 1, hint=UTF8_HINT)
-    last_line = _last_line(path, scan)
-    with open(path, encoding=encoding, newline="") as fh:
-        if fh.read(1) != "\ufeff":
-            fh.seek(0)
-        reader = csv.reader(fh)
-        start = 1
-        try:
-            for record in reader:
-                line, start = start, reader.line_num + 1
-                if reader.line_num == 1 or not record:
-                    continue
-                if len(record) != n_columns:
-                    is_last = reader.line_num >= last_line
-                    where = "the last line is cut off (truncated download?)" if is_last else "a line has the wrong number of fields"
-                    return InputError(
-                        path,
-                        f"{where}: expected {n_columns} fields, found {len(record)}",
-                        row=line,
-                        hint="download the file again, or fix the quoting of that line",
-                    )
-        except csv.Error as exc:
-            return InputError(path, f"the file cannot be read as CSV ({exc})", row=start,
-                              hint="check it opens as a CSV (is it a text file?)")
-    return None
-
-
 # --- what a file must hold --------------------------------------------------------------------
 
 CheckKind = Literal["parse", "schema", "lookup"]
@@ -326,27 +264,32 @@ class CheckedCsv:
         """Columns of the file that the spec does not read (reported, not kept)."""
         return [c for c in self.header if c not in self.spec.columns]
 
-    def source(self) -> str:
+    def source(self, batch: Sequence[CheckedCsv] = ()) -> str:
         """DuckDB's read of the file: one VARCHAR column ``c<i>`` per header column, nothing guessed.
 
         One column more than the header is read, short lines padded with NULL, and no text read
         as NULL: a line with too many fields fills the extra column (DuckDB would otherwise drop
         a trailing empty field silently) and a short line leaves the last one NULL, which
-        :meth:`relation` marks ``_ragged``.
+        :meth:`relation` marks ``_ragged``. ``batch``: read these files (of this file's header,
+        this one among them) one after another in one scan instead (:meth:`relation`).
         """
         cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header) + 1))
+        files = sql_string(str(self.path)) if not batch else "[" + ", ".join(sql_string(str(f.path)) for f in batch) + "]"
         return (
-            f"read_csv({sql_string(str(self.path))}, columns={{{cols}}}, header=true, auto_detect=false, "
+            f"read_csv({files}, columns={{{cols}}}, header=true, auto_detect=false, "
             f"delim=',', quote='\"', escape='\"', encoding={sql_string(self.encoding)}, strict_mode=true, "
             f"null_padding=true, nullstr={sql_string(_NO_NULL)}, allow_quoted_nulls=false, parallel=false)"
         )
 
-    def relation(self, *, exact: bool, line_map: str | None = None) -> str:
-        """SQL of the typed rows with ``source_row``, unchecked.
+    def relation(self, *, exact: bool, line_map: str | None = None, batch: Sequence[CheckedCsv] = ()) -> str:
+        """SQL of the typed rows with ``source_row`` and ``_file``, unchecked.
 
         ``exact``: trim every value (else as :attr:`FileScan.clean_mode` allows). ``line_map``
         names a table (ordinal, line) giving each record's line; without it, line = position + 1
-        (every record one line).
+        (every record one line). ``batch``: the rows of these files (of one header, encoding and cleaning),
+        ``_file`` being the index of a row's file in it (0 for a single file), each file's lines
+        numbered on the assumption that every record of every file is one line: the caller checks
+        that each file gave ``scan.lines - 1`` rows (:meth:`expected_rows`), else the numbers are wrong.
         """
         position = {h: i for i, h in enumerate(self.header)}
         text = ", ".join(
@@ -355,18 +298,31 @@ class CheckedCsv:
         )
         n = len(self.header)
         ragged = f"c{n} IS NOT NULL OR c{n - 1} IS NULL"
-        rows = f"SELECT {text}, {ragged} AS _ragged, row_number() OVER () AS _ordinal FROM {self.source()}"
-        if line_map is None:
+        file = "file_index::BIGINT" if batch else "0::BIGINT"
+        rows = f"SELECT {text}, {ragged} AS _ragged, {file} AS _file, row_number() OVER () AS _ordinal FROM {self.source(batch)}"
+        if batch:
+            starts, start = [], 0
+            for f in batch:
+                starts.append(start)
+                start += f.expected_rows
+            listed = "[" + ", ".join(str(s) for s in starts) + "]"
+            numbered = f"SELECT *, _ordinal - {listed}[_file + 1] + 1 AS source_row FROM ({rows})"
+        elif line_map is None:
             numbered = f"SELECT *, _ordinal + 1 AS source_row FROM ({rows})"
         else:
             numbered = f"SELECT r.*, m.line AS source_row FROM ({rows}) r JOIN {line_map} m ON m.ordinal = r._ordinal"
         typed = ", ".join(f"{sql} AS {sql_name(col)}" for col, sql in self.spec.typed.items())
         return f"SELECT *{', ' + typed if typed else ''} FROM ({numbered})"
 
-    def checked(self, *, exact: bool, line_map: str | None = None) -> str:
+    @property
+    def expected_rows(self) -> int:
+        """The records the file holds if every record is one line (a header, no blank line)."""
+        return self.scan.lines - 1
+
+    def checked(self, *, exact: bool, line_map: str | None = None, batch: Sequence[CheckedCsv] = ()) -> str:
         """:meth:`relation` with every check: the query fails with :data:`RAGGED` at a line of the
         wrong shape, with :data:`INVALID` at a bad cell."""
-        rel = self.relation(exact=exact, line_map=line_map)
+        rel = self.relation(exact=exact, line_map=line_map, batch=batch)
         bad = " OR ".join(f"coalesce({c.fails}, false)" for c in self.spec.checks) or "false"
         return (
             f"SELECT * FROM ({rel}) WHERE CASE WHEN _ragged THEN error({sql_string(RAGGED)}) "
@@ -452,7 +408,7 @@ def diagnose(
             if found is not None:
                 return found
             return InputError(path, "a value fails a check that could not be located", hint=FIX_VALUE)
-    located = locate_problem(path, len(csv_file.header), csv_file.scan, csv_file.encoding)
+    located = locate_csv_problem(path, len(csv_file.header), csv_file.encoding)
     if located is not None:
         return located
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -511,7 +467,6 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str):
 
 __all__ = [
     "INVALID", "WHITESPACE", "Check", "CheckedCsv", "FileScan", "TableSpec", "clean", "connect", "diagnose",
-    "fetch_arrow", "first_failure", "locate_problem", "open_header", "record_lines", "run_checked", "scan_file",
+    "fetch_arrow", "first_failure", "open_header", "record_lines", "run_checked", "scan_file",
     "sql_name", "sql_string",
 ]
-

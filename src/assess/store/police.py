@@ -1,12 +1,22 @@
-"""The police.uk tables of the store, written file by file with DuckDB: street, outcomes, stop and search.
+"""The police.uk tables of the store, read with DuckDB and written part by part: street, outcomes, stop and search.
 
-Each raw police.uk file becomes one Parquet *part* of its table, written by one streaming DuckDB
-query (:class:`PoliceWriter`): the file is read and checked by its
-:class:`~assess.sources.csv_sql.TableSpec` (:mod:`assess.sources.police_uk`), its street records
-get their harmonised category (a CASE built from :mod:`assess.store.harmonise`) and their ward,
-local authority and CSP by a join with the ONS lookups, and the rows are written in file order.
-Nothing of the file is held in Python. Files are written two at a time (one DuckDB connection of one
-thread each; DuckDB releases the GIL).
+Each raw police.uk file becomes one Parquet *part* of its table. Files of one kind, month and
+header are read together, up to :data:`BATCH_FILES` at a time, by one streaming DuckDB query
+(:meth:`PoliceWriter.write_batch`): the files are read and checked by their
+:class:`~assess.sources.csv_sql.TableSpec` (:mod:`assess.sources.police_uk`), street records get
+their harmonised category (a CASE built from :mod:`assess.store.harmonise`) and their ward, local
+authority and CSP by a join with the ONS lookups, and the rows leave the query in the files'
+order, each carrying the index of its file. :func:`stream_parts` writes each file's rows to its
+part as they come (pyarrow, row groups of :data:`ROW_GROUP_ROWS` rows) and counts them for the
+part's summary (its index, unplaced rows, months and forces): nothing of the files is held but a
+row group. A part's bytes depend on its file's rows only, so a version is the same whichever
+batch read a file.
+
+A batch whose query fails (a bad cell, a ragged line) or one of whose files gave another number of
+rows than its lines (a quoted line break, a blank line: the line numbers would be wrong) is read
+again file by file (:meth:`PoliceWriter.write`), which names the first problem of the first bad
+file exactly as when that file is read alone. Batches are written two at a time (one DuckDB
+connection of one thread each; DuckDB and pyarrow release the GIL).
 
 A part is keyed on the raw file's SHA-256, the lookups' checksums and this code's version
 (:func:`part_key`): an ingest whose inputs are otherwise unchanged reuses every other part of the
@@ -34,6 +44,7 @@ import assess
 from assess.errors import InputError
 from assess.periods import financial_year_of
 from assess.sources import police_uk
+from assess.sources.csv_files import read_header
 from assess.sources.csv_sql import (
     Check,
     CheckedCsv,
@@ -47,16 +58,18 @@ from assess.sources.csv_sql import (
 from assess.store.harmonise import (
     ASB,
     POLICE_UK_CATEGORIES,
-    UNPLACED_REASON_SQL,
+    UNPLACED_BLANK,
+    UNPLACED_UNKNOWN,
     category_id,
     category_lookup,
     place_sql,
     unknown_category_hint,
 )
+from assess.store.part_stream import PartStream, Unordered, stream_parts
 from assess.store.processed import sha256_file
 
 #: Bump when what a part holds changes (its columns, their meaning, the checks).
-PART_FORMAT = 1
+PART_FORMAT = 2
 
 #: The table of each kind of police.uk file.
 #: (also the name of the reader's kind in :mod:`assess.sources.police_uk`)
@@ -119,33 +132,55 @@ def street_part_spec(month: str) -> TableSpec:
 
 
 def _street_select(checked: str, source_file: str, month: str, placed: bool, ordered: bool) -> str:
-    """SQL of a street part's rows, in the column order of ``docs/data-model.md``.
+    """SQL of a street part's rows, in the column order of ``docs/data-model.md``, then ``_file``.
 
-    Without ``ordered`` the rows keep the file's order only as DuckDB's plan gives it (a scan, a
-    filter and a hash join probed with the file's rows, the lookup being built: see
+    ``source_file`` is SQL of the file name (a literal, or a pick by ``_file`` in a batch).
+    Without ``ordered`` the rows keep the files' order only as DuckDB's plan gives it (a scan, a
+    filter and a hash join probed with the files' rows, the lookup being built: see
     :class:`PoliceWriter`); the writer checks that order and writes again with ``ordered`` if not.
     """
     published = ", ".join(f"c.{sql_name(c)}" for c in police_uk.STREET_COLUMNS.values())
     derived = (
-        f"{sql_string(source_file)} AS source_file, c.source_row, {sql_string(financial_year_of(int(month[:4]), int(month[5:])))} "
+        f"{source_file} AS source_file, c.source_row, {sql_string(financial_year_of(int(month[:4]), int(month[5:])))} "
         f"AS financial_year, c.category, {_category_id_sql('category')} AS category_id, c.category = {sql_string(ASB)} AS is_asb"
     )
-    rows = f"SELECT {published}, {derived} FROM ({checked}) c"
+    rows = f"SELECT {published}, {derived}, c._file FROM ({checked}) c"
     sql = place_sql(rows) if placed else rows
-    return f"{sql} ORDER BY source_row" if ordered else sql
+    return f"{sql} ORDER BY _file, source_row" if ordered else sql
 
 
 def _plain_select(checked: str, source_file: str, columns: dict[str, str], ordered: bool) -> str:
     published = ", ".join(sql_name(c) for c in columns.values())
-    sql = f"SELECT {published}, {sql_string(source_file)} AS source_file, source_row FROM ({checked})"
-    return f"{sql} ORDER BY source_row" if ordered else sql
+    sql = f"SELECT {published}, {source_file} AS source_file, source_row, _file FROM ({checked})"
+    return f"{sql} ORDER BY _file, source_row" if ordered else sql
+
+
+def _file_names_sql(names: list[str]) -> str:
+    """SQL of a row's file name in a batch (by ``_file``), or the one file's name."""
+    if len(names) == 1:
+        return sql_string(names[0])
+    return "[" + ", ".join(sql_string(n) for n in names) + "][_file + 1]"
+
+
+#: Most files, and most raw bytes, one query reads (a failing batch is read again file by file).
+BATCH_FILES = 64
+BATCH_BYTES = 256 << 20
+
+
+class _NotOneLinePerRecord(Exception):
+    """A file of a batch gave another number of rows than its lines (records span lines, blank
+    lines): its rows' numbers are wrong, so the batch is read again file by file."""
 
 
 class PoliceWriter:
     """Writes police.uk files as parts, ``workers`` at a time, each DuckDB connection of one thread.
 
-    ``geo`` (lsoa_code, ward and LAD codes and names, csp_code, csp_name) places street rows;
-    without it they are not placed (no lookups in data/raw), as before.
+    Files of one kind, month and header are read by one query (:meth:`write_batch`, up to
+    :data:`BATCH_FILES` files), whose rows are written part by part as they stream out; a batch
+    that fails (a bad file, records spanning lines) is read again file by file (:meth:`write`),
+    which names the first problem exactly. ``geo`` (lsoa_code, ward and LAD codes and names,
+    csp_code, csp_name) places street rows; without it they are not placed (no lookups in
+    data/raw), as before.
     """
 
     def __init__(self, geo: pd.DataFrame | None, *, workers: int = 2, memory_limit_mb: int = 384, temp_dir: Path | None = None) -> None:
@@ -167,7 +202,7 @@ class PoliceWriter:
             con = connect(threads=1, memory_limit=self.memory_limit, temp_directory=spill)
             con.execute("SET preserve_insertion_order = true")
             # probe the placing join with the file's rows (the lookup is the table built), so that
-            # the rows leave it in the file's order and need no sort (checked after writing)
+            # the rows leave it in the file's order and need no sort (checked as they are written)
             con.execute("SET disabled_optimizers = 'build_side_probe_side'")
             if self.geo is not None:
                 con.register("geo_frame", self.geo)
@@ -184,96 +219,188 @@ class PoliceWriter:
                 con.close()
             self._connections.clear()
 
-    def write(self, path: Path, kind: str, part: Part, target: Path, scan: FileScan) -> Part:
-        """Read, check and write one raw file to ``target``; ``part`` filled in (rows, index, summary)."""
+    @staticmethod
+    def _spec(path: Path, kind: str) -> tuple[str, str, TableSpec]:
         reader_kind = TABLE_OF_POLICE_KIND[kind]
         month, force = police_uk._file_month(path, reader_kind)
         spec = street_part_spec(month) if reader_kind == "street" else police_uk.SPECS[reader_kind](month)
+        return month, force, spec
+
+    def _select(self, reader_kind: str, checked: str, names: list[str], month: str, ordered: bool) -> str:
+        if reader_kind == "street":
+            return _street_select(checked, _file_names_sql(names), month, self.geo is not None, ordered)
+        return _plain_select(checked, _file_names_sql(names), police_uk.COLUMNS[reader_kind], ordered)
+
+    def write(self, path: Path, kind: str, part: Part, target: Path, scan: FileScan) -> Part:
+        """Read, check and write one raw file to ``target``; ``part`` filled in (rows, index, summary)."""
+        reader_kind = TABLE_OF_POLICE_KIND[kind]
+        month, force, spec = self._spec(path, kind)
         source = CheckedCsv(path, spec, scan=scan)
         con = self._con()
-
-        def build(checked: str, ordered: bool) -> str:
-            if reader_kind == "street":
-                return _street_select(checked, path.name, month, self.geo is not None, ordered)
-            return _plain_select(checked, path.name, police_uk.COLUMNS[reader_kind], ordered)
+        written: list[PartStream] = []
 
         def run(sql: str) -> int:
-            return int(con.execute(f"COPY ({sql}) TO {sql_string(str(target))} (FORMAT parquet, COMPRESSION snappy)").fetchall()[0][0])
+            written[:] = stream_parts(con, sql, [target], reader_kind, self.geo is not None)
+            return written[0].rows
 
-        part.rows = run_checked(con, source, build, run)
-        if not self._in_order(con, target):  # (not seen: the plan keeps the order) write it sorted
-            run(build(source.checked(exact=False), True))
-        if source.extra_columns:
-            part.warnings.append(f"{path.name}: columns not used: {', '.join(source.extra_columns)}")
-        self._summarise(con, part, target, reader_kind, month, force, path)
-        part.sha256, part.bytes = sha256_file(target), target.stat().st_size
+        def build(checked: str, ordered: bool) -> str:
+            return self._select(reader_kind, checked, [path.name], month, ordered)
+
+        try:
+            part.rows = run_checked(con, source, build, run)
+        except Unordered:  # (not seen: the plan keeps the order) write it sorted
+            part.rows = run_checked(con, source, lambda checked, _mapped: build(checked, True), run)
+        self._finish(part, source, written[0], reader_kind, month, force, path, target)
         return part
 
-    @staticmethod
-    def _in_order(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
-        """Whether the part's rows are in the file's order (``source_row`` increasing)."""
-        out_of_order = con.execute(
-            "SELECT count(*) FILTER (WHERE source_row <= previous) FROM (SELECT source_row, "
-            f"lag(source_row) OVER () AS previous FROM read_parquet({sql_string(str(target))}))"
-        ).fetchall()[0][0]
-        return out_of_order == 0
+    def _finish(self, part: Part, source: CheckedCsv, stream: PartStream, kind: str, month: str, force: str,
+                path: Path, target: Path) -> None:
+        if source.extra_columns:
+            part.warnings.append(f"{path.name}: columns not used: {', '.join(source.extra_columns)}")
+        self._summarise(part, stream, kind, month, force, path)
+        part.sha256, part.bytes = sha256_file(target), target.stat().st_size
 
-    def _summarise(self, con: duckdb.DuckDBPyConnection, part: Part, target: Path, kind: str, month: str, force: str, path: Path) -> None:
-        """The part's index, unplaced counts and months, from one aggregate over the written file."""
+    def write_batch(self, jobs: list[tuple[Path, str, Part, Path, FileScan]], on_done: Callable[[Part], None] | None = None) -> list[Part]:
+        """Write ``jobs`` (files of one kind, month, header and cleaning) by one
+        query; if it fails, file by file (:meth:`write`), so that the first bad file's first
+        problem is named as when read alone."""
+        if len(jobs) == 1:
+            return [self._done(self.write(*jobs[0]), on_done)]
+        path0, kind = jobs[0][0], jobs[0][1]
+        reader_kind = TABLE_OF_POLICE_KIND[kind]
+        con = self._con()
+        try:
+            month, force, spec = self._spec(path0, kind)
+            sources = [CheckedCsv(path, spec, scan=scan) for path, _k, _p, _t, scan in jobs]
+            checked = sources[0].checked(exact=False, batch=sources)
+            sql = self._select(reader_kind, checked, [j[0].name for j in jobs], month, False)
+            streams = stream_parts(con, sql, [j[3] for j in jobs], reader_kind, self.geo is not None)
+            if any(st.rows != src.expected_rows or st.rows == 0 for st, src in zip(streams, sources)):
+                raise _NotOneLinePerRecord()
+            for (path, _k, part, target, _s), source, stream in zip(jobs, sources, streams):
+                part.rows = stream.rows
+                _, force = police_uk._file_month(path, reader_kind)
+                self._finish(part, source, stream, reader_kind, month, force, path, target)
+        except (duckdb.Error, InputError, Unordered, _NotOneLinePerRecord):
+            for job in jobs:
+                job[2].rows, job[2].warnings, job[2].unplaced = 0, [], {}
+            return [self._done(self.write(*job), on_done) for job in jobs]
+        return [self._done(job[2], on_done) for job in jobs]
+
+    @staticmethod
+    def _done(part: Part, on_done: Callable[[Part], None] | None) -> Part:
+        if on_done:
+            on_done(part)
+        return part
+
+    def _summarise(self, part: Part, stream: PartStream, kind: str, month: str, force: str, path: Path) -> None:
+        """The part's index, unplaced counts and months, from the rows counted as they were written."""
         fy = financial_year_of(int(month[:4]), int(month[5:]))
         if kind == "stop_search":
             part.index = {"financial_year": [fy]}
             summary = police_uk.PoliceFile(path, kind, month, force, part.rows)
         else:
-            placed = kind == "street" and self.geo is not None
-            lad = "lad_code" if placed else "NULL::VARCHAR"
-            reason = f"CASE WHEN placed THEN NULL ELSE {UNPLACED_REASON_SQL} END" if placed else "NULL::VARCHAR"
-            rows = con.execute(
-                f"SELECT {lad}, falls_within, reported_by, \"month\", {reason}, count(*) "
-                f"FROM read_parquet({sql_string(str(target))}) GROUP BY ALL"
-            ).fetchall()
-            lads = sorted({r[0] for r in rows if r[0] is not None})
-            forces = sorted({r[1] for r in rows})
-            months = sorted({r[3] for r in rows})
+            keys = stream.keys
+            rows = [dict(zip(keys, key)) | {"n": n} for key, n in stream.counts.items()]
+            placed = "placed" in keys
+            forces = sorted({r["falls_within"] for r in rows})
+            months = sorted({r["month"] for r in rows})
             part.index = {"falls_within": forces, "financial_year": [fy], "month": months}
             if placed:
-                part.index["lad_code"] = lads
+                part.index["lad_code"] = sorted({r["lad_code"] for r in rows if r["lad_code"] is not None})
+                unplaced: dict[str, int] = {}
                 for r in rows:
-                    if r[4] is not None:
-                        part.unplaced[r[4]] = part.unplaced.get(r[4], 0) + int(r[5])
-                part.unplaced = dict(sorted(part.unplaced.items()))
+                    if not r["placed"]:
+                        reason = UNPLACED_BLANK if r["_blank"] else UNPLACED_UNKNOWN
+                        unplaced[reason] = unplaced.get(reason, 0) + r["n"]
+                part.unplaced = dict(sorted(unplaced.items()))
             if kind == "street":
                 part.coverage = [[f, fy, m] for f in forces for m in months]
             summary = police_uk.PoliceFile(path, kind, month, force, part.rows, tuple(months), tuple(forces),
-                                           tuple(sorted({r[2] for r in rows})))
+                                           tuple(sorted({r["reported_by"] for r in rows})))
         part.warnings.extend(police_uk.plausibility_warnings(summary))
 
     def write_all(self, jobs: list[tuple[Path, str, Part, Path, FileScan]], on_done: Callable[[Part], None] | None = None) -> list[Part]:
-        """Write every job (path, kind, part, target, scan), ``workers`` at a time; the first error
-        (in the jobs' order, so the first bad file by path) is raised."""
-        def one(job: tuple[Path, str, Part, Path, FileScan]) -> Part:
-            part = self.write(*job)
-            if on_done:
-                on_done(part)
-            return part
-
-        if self.workers == 1 or len(jobs) < 2:
-            return [one(job) for job in jobs]
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="police-part") as pool:
-            futures = [pool.submit(one, job) for job in jobs]
-            results: list[Part] = []
-            error: BaseException | None = None
-            for fut in futures:
+        """Write every job (path, kind, part, target, scan), in batches (:meth:`write_batch`),
+        ``workers`` at a time; the first error in the jobs' order (the first bad file by path) is
+        raised, once every batch before it has finished."""
+        batches = self._batches(jobs)
+        results: list[Part] = []
+        error: tuple[int, BaseException] | None = None
+        with ThreadPoolExecutor(max_workers=min(self.workers, max(1, len(batches))), thread_name_prefix="police-part") as pool:
+            futures = [(b[0][0], pool.submit(self._ordered, b, on_done)) for b in batches]
+            for first, fut in futures:
+                if error is not None and first > error[0]:
+                    fut.cancel()
+                    continue
                 try:
-                    results.append(fut.result())
+                    results.extend(fut.result())
+                except _JobError as exc:  # a file of the batch: keep the earliest by the jobs' order
+                    if error is None or exc.index < error[0]:
+                        error = (exc.index, exc.error)
                 except BaseException as exc:  # noqa: BLE001 - re-raised below, after the pool stops
-                    if error is None:
-                        error = exc
-                        for other in futures:
+                    if error is None or first < error[0]:
+                        error = (first, exc)
+                if error is not None:
+                    for later, other in futures:
+                        if later > error[0]:
                             other.cancel()
-            if error is not None:
-                raise error
-            return results
+        if error is not None:
+            raise error[1]
+        return self._in_job_order(jobs, results)
+
+    def _ordered(self, batch: list[tuple[int, tuple]], on_done: Callable[[Part], None] | None) -> list[Part]:
+        """:meth:`write_batch`, an error carrying the index of the job that raised it."""
+        try:
+            return self.write_batch([job for _, job in batch], on_done)
+        except InputError as exc:
+            failed = next((i for i, job in batch if job[0] == exc.path), batch[0][0]) if getattr(exc, "path", None) else batch[0][0]
+            raise _JobError(failed, exc) from None
+
+    @staticmethod
+    def _in_job_order(jobs: list[tuple], parts: list[Part]) -> list[Part]:
+        order = {id(job[2]): i for i, job in enumerate(jobs)}
+        return sorted(parts, key=lambda p: order[id(p)])
+
+    @staticmethod
+    def _batches(jobs: list[tuple[Path, str, Part, Path, FileScan]]) -> list[list[tuple[int, tuple]]]:
+        """The jobs in batches read by one query: one kind, one month, one header (files that cannot
+        be opened go alone, so that their error is raised in their turn)."""
+        groups: dict[tuple, list[list[tuple[int, tuple]]]] = {}
+        batches: list[list[tuple[int, tuple]]] = []
+        for i, job in enumerate(jobs):
+            path, kind, _part, _target, scan = job
+            try:
+                key = (kind, police_uk.police_file_name(path), _header_key(path), scan.clean_mode)
+            except InputError:
+                batches.append([(i, job)])
+                continue
+            if key[1] is None or key[2] is None or scan.size > BATCH_BYTES // 4:
+                batches.append([(i, job)])
+                continue
+            key = (kind, key[1][0], key[2], key[3])
+            open_batches = groups.setdefault(key, [])
+            last = open_batches[-1] if open_batches else None
+            if last is None or len(last) >= BATCH_FILES or sum(j[4].size for _, j in last) + scan.size > BATCH_BYTES:
+                last = []
+                open_batches.append(last)
+                batches.append(last)
+            last.append((i, job))
+        return sorted(batches, key=lambda b: b[0][0])
+
+
+class _JobError(Exception):
+    def __init__(self, index: int, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+def _header_key(path: Path) -> tuple[str, ...] | None:
+    """The header of a police.uk file (None when it cannot be read: the file then goes alone)."""
+    try:
+        return tuple(read_header(path))
+    except InputError:
+        return None
 
 
 def unplaced_table(parts: list[Part]) -> pd.DataFrame:

@@ -39,13 +39,13 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from assess.errors import AssessError
+
+if TYPE_CHECKING:  # imported where tables are read: a run whose bundle is reused from its cache needs neither
+    import pandas as pd
+    import pyarrow as pa
 
 MANIFEST = "manifest.json"
 CURRENT = "current"
@@ -209,6 +209,8 @@ class Store:
 
     def columns(self, name: str) -> list[str]:
         """The column names of a table (from its first file's schema)."""
+        import pyarrow.parquet as pq
+
         return list(pq.read_schema(self.root / self.files(name)[0]["path"]).names)
 
     # --- checks ------------------------------------------------------------------------------
@@ -258,44 +260,143 @@ class Store:
         return path
 
     # --- reading -----------------------------------------------------------------------------
+    def rows(self, name: str) -> int:
+        """The number of rows of table ``name``, from the Parquet footers of its files (each file
+        checked against the manifest first, as a read checks it): no row is read."""
+        import pyarrow.parquet as pq
+
+        return sum(pq.read_metadata(self._verified_path(name, f)).num_rows for f in self.files(name))
+
     def read(
         self,
         name: str,
         columns: Sequence[str] | None = None,
         filters: list[tuple[str, str, Any]] | None = None,
+        categorical: Sequence[str] = (),
     ) -> pd.DataFrame:
         """Read a table (optionally some columns, and rows by pyarrow filters such as
         ``[("csp_code", "==", "E22000120")]``) with nullable pandas dtypes.
+
+        ``categorical`` names string columns of few distinct values (codes, categories) to read as
+        pandas categoricals (:func:`as_categorical`: the categories are the values present, sorted):
+        a code repeated on millions of rows then costs a byte or two a row instead of its string.
 
         A table of parts opens only the parts whose index can match ``filters``. A partner table
         is read with the dtypes its reader gave it. The frame is kept in the process's read cache
         (see the module docstring); every call returns a shallow copy, so a caller may add, drop or
         change columns (copy-on-write) without altering what a later read returns.
         """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         entry = self._entry(name)
         chosen = [f for f in self.files(name) if _may_match(f.get("index"), filters)]
         paths = [self._verified_path(name, f) for f in (chosen or self.files(name)[:1])]
         cols = list(columns) if columns else None
-        key = (name, tuple(file_key(p) for p in paths), bool(chosen), tuple(cols) if cols else None, repr(filters))
+        wanted = tuple(c for c in categorical if cols is None or c in cols)
+        key = (name, tuple(file_key(p) for p in paths), bool(chosen), wanted, tuple(cols) if cols else None, repr(filters))
         with _read_lock:
             kept = _read_cache.get(key)
             if kept is not None:
                 _read_cache.move_to_end(key)
         if kept is not None:
             return kept[0].copy(deep=False)
-        if chosen:
+        if chosen and cols and filters:
+            table = _read_filtered(paths, cols, filters, wanted)
+        elif chosen:
             source = [str(p) for p in paths]
-            table = pq.read_table(source if len(source) > 1 else source[0], columns=cols, filters=filters)
+            # dictionary-encoded as read: the strings of a categorical column are never built row by row
+            table = pq.read_table(source if len(source) > 1 else source[0], columns=cols, filters=filters,
+                                  read_dictionary=list(wanted) or None)
         else:  # no part can match: the table's columns, no rows
             table = pq.read_schema(paths[0]).empty_table()
             table = table.select(cols) if cols else table
+        names = table.column_names
+        coded = {c: _categorical(table.column(c)) for c in wanted
+                 if c in names and pa.types.is_dictionary(table.schema.field(c).type)}
+        table = table.drop_columns(list(coded))
         if entry.get("dtypes") == "pandas":
             df = table.to_pandas()
         else:
             df = table.to_pandas(types_mapper=_types_mapper)
+        del table
+        if coded:
+            df = df.assign(**coded)[names]
+        df = as_categorical(df, [c for c in wanted if c in df.columns])
+        pa.default_memory_pool().release_unused()  # the Parquet pages and Arrow columns read, back to the system
         with _read_lock:
             _remember(key, df)
         return df.copy(deep=False)
+
+
+def _read_filtered(paths: Sequence[Path], columns: list[str], filters: list[tuple[str, str, Any]],
+                   dictionary: Sequence[str]) -> pa.Table:
+    """The rows of ``paths`` (in order) that pass ``filters``, in ``columns``, read one row group
+    at a time and filtered at once: only the rows kept and one row group are ever held (reading
+    a whole file before filtering held every row of a 5-million-row police.uk file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keep = pq.filters_to_expression(filters)
+    read = columns + [c for c in dict.fromkeys(f[0] for f in filters) if c not in columns]  # the filters' columns too
+    parts = []
+    for path in paths:
+        pf = pq.ParquetFile(path, read_dictionary=list(dictionary) or None)
+        for i in range(pf.num_row_groups):
+            parts.append(pf.read_row_group(i, columns=read).filter(keep).select(columns))
+        if not pf.num_row_groups:
+            parts.append(pf.schema_arrow.empty_table().select(columns))
+    return pa.concat_tables(parts, promote_options="default")
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A dictionary-encoded column as a pandas categorical of the values its rows use, sorted.
+
+    Each chunk (a row group) has a dictionary of its own; its indices are mapped straight to
+    codes in the sorted categories, so no string is built per row and no unified Arrow copy made.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    chunks = [c for c in column.chunks if len(c)]
+    used: set[str] = set()
+    for chunk in chunks:
+        present = pc.unique(chunk.indices.drop_null())
+        used.update(v for v in chunk.dictionary.take(present).to_pylist() if v is not None)
+    categories = sorted(used)
+    position = {v: i for i, v in enumerate(categories)}
+    codes = np.empty(len(column), dtype=np.int8 if len(categories) < 127 else np.int32)
+    start = 0
+    for chunk in chunks:
+        words = chunk.dictionary.to_pylist()
+        lookup = np.array([position.get(w, -1) if w is not None else -1 for w in words] + [-1], dtype=codes.dtype)
+        indices = chunk.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)
+        codes[start : start + len(chunk)] = lookup[indices]
+        start += len(chunk)
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def as_categorical(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``df`` with each of ``columns`` a pandas categorical whose categories are exactly the values
+    present (none unused, so that a count by category never shows a zero for a value the rows do
+    not hold), sorted as strings are (so that grouping, sorting and the mode order them as the
+    strings would). Missing values stay missing; other columns are untouched."""
+    import pandas as pd
+
+    if not columns:
+        return df
+    out = df.copy(deep=False)  # each column replaced in turn: the others are never copied
+    for c in columns:
+        values = df[c]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
+        values = values.cat.remove_unused_categories()
+        order = sorted(values.cat.categories)
+        if list(values.cat.categories) != order:
+            values = values.cat.reorder_categories(order)
+        out[c] = values
+    return out
 
 
 def _may_match(index: dict | None, filters: list[tuple[str, str, Any]] | None) -> bool:
@@ -314,6 +415,9 @@ def _may_match(index: dict | None, filters: list[tuple[str, str, Any]] | None) -
 
 
 def _types_mapper(t: pa.DataType):
+    import pandas as pd
+    import pyarrow as pa
+
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return pd.StringDtype()
     if pa.types.is_integer(t):
@@ -321,3 +425,21 @@ def _types_mapper(t: pa.DataType):
     if pa.types.is_boolean(t):
         return pd.BooleanDtype()
     return None
+
+
+def __getattr__(name: str) -> Any:
+    """``pd``, ``pa`` and ``pq`` (pandas, pyarrow and pyarrow.parquet) as module attributes,
+    imported when first asked for: reading a manifest needs none of them."""
+    if name == "pd":
+        import pandas
+
+        return pandas
+    if name == "pa":
+        import pyarrow
+
+        return pyarrow
+    if name == "pq":
+        import pyarrow.parquet
+
+        return pyarrow.parquet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
