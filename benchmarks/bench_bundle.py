@@ -59,7 +59,8 @@ def run_assess(raw: Path, processed: Path, out: Path, jobs: int, label: str, *ex
     manifest = json.loads((out / "wessex-vale" / "2024-25" / "manifest.json").read_text(encoding="utf-8"))
     status = "all chapters ok" if done.returncode == 0 else f"FAILED (exit {done.returncode}): {done.stderr[-500:]}"
     ran = [c["chapter"] for c in manifest["chapters"] if not c.get("cached")]
-    print(f"{label}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU  ({status}; PDF {manifest['pdf_pages']} pages; "
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{label}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, load average after {load}  ({status}; PDF {manifest['pdf_pages']} pages; "
           f"{len(ran)} of {len(manifest['chapters'])} chapters executed{': ' + ', '.join(ran) if 0 < len(ran) < 5 else ''})",
           flush=True)
     if phases:
@@ -109,7 +110,8 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="assess-bench-bundle-"))
-    print(f"working in {work}; {os.cpu_count()} cores")
+    print(f"working in {work}; {os.cpu_count()} cores; load average (1, 5, 15 min) {' / '.join(f'{x:.1f}' for x in os.getloadavg())}"
+          " (others' work on the machine inflates wall time most; CPU seconds less)")
     raw, processed = prepare(work)
     ours = run_assess(raw, processed, work / "reports", args.jobs, f"assess run, fresh (jobs={args.jobs})", "--force")
     if not args.skip_reruns:

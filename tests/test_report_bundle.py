@@ -121,8 +121,10 @@ def test_html_is_offline_with_alt_text_and_links_that_resolve(runs: SimpleNamesp
         text = page.read_text(encoding="utf-8")
         audit = audit_html(text)
         assert audit.remote == [], f"{page.name}: {audit.remote}"
+        # the words are looked for outside data: URLs (a chart's base64 may spell "cdn" by chance)
+        words = re.sub(r"data:[^\"']*", "data:", text).lower()
         for word in ("cdn", "require.js", "mathjax", "googleapis", "unpkg", "<script"):
-            assert word not in text.lower(), f"{page.name} mentions {word}"
+            assert word not in words, f"{page.name} mentions {word}"
         assert audit.images_without_alt == 0, page.name
         assert all(img["src"].startswith("data:image/") for img in audit.images), page.name
         images += len(audit.images)

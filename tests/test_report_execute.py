@@ -138,3 +138,32 @@ def test_a_kernel_is_reused_when_the_output_folder_is_relative(tmp_path: Path, m
     assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
     pids = (tmp_path / "out" / "pids.txt").read_text().split()
     assert len(pids) == 2 and pids[0] == pids[1], "each chapter got a kernel of its own"
+
+
+def test_chapters_run_one_at_a_time_share_one_kernel_whichever_worker_runs_them(tmp_path: Path) -> None:
+    # a rerun that executes one chapter of each phase (the rest reused from the cache) starts one
+    # kernel, not one per worker thread; chapters running at once still get a kernel each
+    src = tmp_path / "src"
+    src.mkdir()
+    record = "import os; open('pids.txt', 'a').write(f'{os.getpid()}\\n')"
+    names = ("01_a", "02_b", "03_c", "12_scorecard", "00_summary")
+    for name in names:
+        _chapter(src / f"{name}.ipynb", record)
+    _touch_registry = ["chapters:"] + [
+        f"  - {{number: {int(n[:2])}, slug: {n[3:]}, title: {n[3:]}, phase: {3 if n.endswith('summary') else 2 if n.endswith('scorecard') else 1}}}"
+        for n in names
+    ]
+    (src / "chapters.yaml").write_text("\n".join(_touch_registry) + "\n")
+    sources = [src / f"{n}.ipynb" for n in names]
+    out = tmp_path / "out"
+
+    def reuse(source: Path, executed_dir: Path) -> execute.ChapterRun | None:
+        if source.stem in ("01_a", "02_b"):  # "cached": not executed
+            return execute.ChapterRun(source.stem, source, executed_dir / source.name, "ok", 0.0, cached=True)
+        return None
+
+    runs = execute.execute_chapters(sources, out, {"x": 1}, jobs=2, progress=False, timeout=60,
+                                    phases=execute.execution_phases(sources), reuse=reuse)
+    assert [r.status for r in runs] == ["ok"] * 5, [r.error for r in runs]
+    pids = (out / "pids.txt").read_text().split()
+    assert len(pids) == 3 and len(set(pids)) == 1, pids

@@ -246,3 +246,31 @@ def test_opaque_charts_are_embedded_without_an_alpha_channel() -> None:
     with Image.open(io.BytesIO(first)) as img:
         assert img.mode == "RGB" and img.getpixel((0, 0)) == (10, 20, 30)
     assert base64.b64encode(second).decode() == clear, "a picture with transparency is left as it is"
+
+
+def test_an_rgb_png_goes_into_the_pdf_as_weasyprint_would_put_it_without_encoding_it_again() -> None:
+    import io
+
+    from PIL import Image
+    from weasyprint.images import RasterImage
+
+    from assess.report.charts import encode_png
+    from assess.report.pdf import pass_png_data_through, png_image_data
+
+    rgba = b"".join(bytes(p) for p in [(x * 7 % 256, y * 11 % 256, (x + y) % 256, 255) for y in range(40) for x in range(60)])
+    png = encode_png(rgba, 60, 40)
+    encode = RasterImage.__dict__["_get_png_data"].__func__
+    encode = getattr(encode, "_assess_original", encode)  # WeasyPrint's own, if installed already
+    with Image.open(io.BytesIO(png)) as img:
+        theirs = encode(img)
+    assert png_image_data(png) == theirs  # the image data WeasyPrint would take, byte for byte
+    pass_png_data_through()
+    pass_png_data_through()  # installed once
+    with Image.open(io.BytesIO(png)) as img:
+        assert RasterImage._get_png_data(img) == theirs
+    buf = io.BytesIO()
+    Image.new("RGBA", (4, 3), (1, 2, 3, 4)).save(buf, format="PNG")
+    assert png_image_data(buf.getvalue()) is None  # alpha: split off by WeasyPrint as before
+    interlaced = bytearray(png)
+    interlaced[28] = 1  # the IHDR's interlace method: Adam7 rows are no PDF predictor rows
+    assert png_image_data(bytes(interlaced)) is None

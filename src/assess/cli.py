@@ -506,12 +506,9 @@ def run(
     # dependencies install it); that builds an IRI grammar on import, 1.6-2.7 s of every run
     # before any kernel starts. No schema this process checks has an "iri" format: skip it.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-    from assess.checks import require_year, year_coverage
     from assess.config import find_config
     from assess.periods import parse_financial_year
     from assess.registry import UnknownChapter, load_registry
-    from assess.report.bundle import run_bundle
-    from assess.store import Store
 
     paths = _project()
     raw, processed = raw or paths.raw, processed or paths.processed
@@ -539,38 +536,70 @@ def run(
             cfgs.append(find_config(c, config_dir))
         except AssessError as exc:
             raise UsageProblem(f"--csp: {exc}") from None
-    store = Store(processed).check()  # refuses a missing store, or one whose tables do not match its manifest
-    held = year_coverage(store.read("coverage") if store.has("coverage") else None,
-                         store.read("recorded_crime") if store.has("recorded_crime") else None)
-    for y in year:
-        require_year(y, held, processed)
     if batch:
+        _check_store_and_years(processed, year)
         _run_batch(csp, year, all_csps, raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate,
                    workers, scheduler, force)
         return
+    _run_one(cfgs[0], year[0], raw, processed, out, config_dir, registry.folder, jobs, chapter, isolate, force)
 
-    failed, status = False, 0
-    for cfg in cfgs:
-        for y in year:
-            console.print(f"[bold]{escape(cfg.display_name)}, {y}[/]")
-            for line in _checks_of(cfg, processed, y):
-                _warn(line)
-            try:
-                result = run_bundle(
-                    cfg, y, notebooks_dir=registry.folder, raw_dir=raw, processed_dir=processed, out_root=out,
-                    config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
-                )
-            except AssessError as exc:  # the other bundles are still made; the worst status is kept
-                status = max(status, report_error(exc))
-                continue
-            for r in result.failed:
-                console.print(f"[red]chapter {r.chapter} failed: {escape(str(r.error))}[/]")
-            for p in result.problems:
-                console.print(f"[red]{escape(p)}[/]")
-            console.print(f"bundle: {result.path / 'index.html'}")
-            failed |= not result.ok
-    if status or failed:
-        raise typer.Exit(code=status or 1)
+
+def _check_store_and_years(processed: Path, years: list[str]) -> None:
+    """Refuse a missing store, one whose tables do not match its manifest, or a year it holds no data for."""
+    from assess.checks import require_year, year_coverage
+    from assess.store import Store
+
+    store = Store(processed).check()
+    held = year_coverage(store.read("coverage") if store.has("coverage") else None,
+                         store.read("recorded_crime") if store.has("recorded_crime") else None)
+    for y in years:
+        require_year(y, held, processed)
+
+
+def _run_one(
+    cfg: Any, year: str, raw: Path, processed: Path, out: Path, config_dir: Path, notebooks: Path, jobs: int | None,
+    chapter: list[str], isolate: bool, force: bool,
+) -> None:
+    """`assess run` for one bundle. The checks before it (store, year, configuration, inputs) are
+    recalled from the cache while everything they read is unchanged (assess.report.preflight), so
+    that a rerun whose bundle is reused imports neither pandas nor the kernels' machinery."""
+    from assess.report import preflight
+    from assess.report.bundle import run_bundle, year_folder
+    from assess.report.cache import CACHE_DIR, Checksums
+
+    cache_root = out / CACHE_DIR
+    sums = Checksums(cache_root / "checksums.json")
+    key = preflight.preflight_key(cfg, year, raw, processed, sums)
+    known = None if force else preflight.recall(cache_root, cfg.slug, year_folder(year), key)
+    if known is None:
+        _check_store_and_years(processed, [year])
+        warnings = tuple(_checks_of(cfg, processed, year))
+    else:
+        warnings = known.warnings
+        sums.save()
+    console.print(f"[bold]{escape(cfg.display_name)}, {year}[/]")
+    for line in warnings:
+        _warn(line)
+    try:
+        result = run_bundle(
+            cfg, year, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
+            config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
+            preflight=known,
+        )
+    except AssessError as exc:
+        raise typer.Exit(code=report_error(exc)) from None
+    if known is None and result.coverage is not None:
+        after = preflight.preflight_key(cfg, year, raw, processed, sums)
+        preflight.remember(cache_root, cfg.slug, year_folder(year), key, after,
+                           preflight.Preflight(warnings, result.coverage))
+        sums.save()
+    for r in result.failed:
+        console.print(f"[red]chapter {r.chapter} failed: {escape(str(r.error))}[/]")
+    for p in result.problems:
+        console.print(f"[red]{escape(p)}[/]")
+    console.print(f"bundle: {result.path / 'index.html'}")
+    if not result.ok:
+        raise typer.Exit(code=1)
 
 
 def _run_batch(

@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from assess.errors import AssessError
+
+if TYPE_CHECKING:  # the Series are the caller's: the CLI parses a year without importing pandas
+    import pandas as pd
 
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

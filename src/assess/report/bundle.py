@@ -49,7 +49,6 @@ from assess import __version__, reads
 from assess.atomic import published_directory, write_text
 from assess.config import CSPConfig
 from assess.errors import AssessError, ConfigError
-from assess.measure.context import AssessmentContext
 from assess.paths import lock_file_record
 from assess.periods import parse_financial_year
 from assess.registry import REGISTRY_FILE, load_registry
@@ -69,10 +68,8 @@ from assess.report.export import (
     PageContext,
     write_chapter_pages,
 )
-from assess.chapter_inputs import chapter_inputs
-from assess.report.index import chapter_entries, write_index
-from assess.report.outputs import read_catalogue
 from assess.report.pdf import PdfBuilder
+from assess.report.preflight import Preflight
 from assess.report.workbook import WorkbookTable, write_workbook
 from assess.safe_paths import check_plain_name, inside
 from assess.store import Store
@@ -97,6 +94,8 @@ class BundleResult:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     pdf_pages: int | None = None
+    #: The sentence of the pages that states the months the year holds.
+    coverage: str | None = None
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -296,8 +295,10 @@ def _write_manifest(
     bundle: Path, *, cfg: CSPConfig, year: str, started_at: dt.datetime, notebooks_dir: Path, sources: Sequence[Path],
     parameters: dict[str, Any], inputs: dict[str, Any], chapter_entries: list[dict[str, Any]],
     timings: dict[str, float], pdf_pages: int | None, problems: list[str], warnings: list[str],
+    hashes: dict[str, str] | None = None,
 ) -> None:
-    """Write ``manifest.json``: inputs, versions, parameters, timings, statuses, every output's SHA-256."""
+    """Write ``manifest.json``: inputs, versions, parameters, timings, statuses, every output's SHA-256
+    (``hashes``, when known already: those of the files just restored and checked from the cache)."""
     manifest = {
         "assess_version": __version__,
         "csp": {"name": cfg.name, "code": cfg.code, "slug": cfg.slug},
@@ -325,7 +326,7 @@ def _write_manifest(
             "lock_file": lock_file_record(),  # requirements.lock: exact versions and hashes of every package
             "git": git_state(Path(notebooks_dir)),
         },
-        "outputs_sha256": output_hashes(bundle),
+        "outputs_sha256": dict(sorted(hashes.items())) if hashes is not None else output_hashes(bundle),
     }
     write_text(bundle / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
@@ -370,6 +371,7 @@ def run_bundle(
     cache: bool = True,
     force: bool = False,
     cache_dir: Path | None = None,
+    preflight: Preflight | None = None,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
 
@@ -384,6 +386,10 @@ def run_bundle(
     they are laid out here after them; the laid-out pages must stay in one process, so more than
     one worker is never started).
 
+    ``preflight``: the outcome of the checks before the run, recalled from the cache
+    (:mod:`assess.report.preflight`): the inputs are then not checked again, nor the coverage
+    sentence computed.
+
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
     """
@@ -392,7 +398,8 @@ def run_bundle(
     registry = load_registry(notebooks_dir)
     sources = discover_chapters(Path(notebooks_dir), chapters)
     target = bundle_path(out_root, cfg, year)
-    check_inputs(cfg, Path(raw_dir))
+    if preflight is None:
+        check_inputs(cfg, Path(raw_dir))
     parameters = {
         "csp": cfg.slug,
         "year": year,
@@ -404,10 +411,13 @@ def run_bundle(
     inputs = processed_inputs(Path(processed_dir))
     timings: dict[str, float] = {}
     problems: list[str] = []
-    ctx = PageContext(
-        report_title=cfg.display_name, year=year, synthetic=cfg.synthetic,
-        coverage=AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir)).coverage_sentence,
-    )
+    if preflight is None:
+        from assess.measure.context import AssessmentContext
+
+        coverage = AssessmentContext(cfg=cfg, year=year, store=Store(processed_dir), raw_dir=Path(raw_dir)).coverage_sentence
+    else:
+        coverage = preflight.coverage
+    ctx = PageContext(report_title=cfg.display_name, year=year, synthetic=cfg.synthetic, coverage=coverage)
     manifest_of = {
         "cfg": cfg, "year": year, "started_at": started_at, "notebooks_dir": notebooks_dir, "sources": sources,
         "parameters": {**parameters, "jobs": jobs, "chapters": chapters, "timeout": timeout}, "inputs": inputs,
@@ -426,16 +436,21 @@ def run_bundle(
     if bundle_key is not None:
         try:
             with published_directory(target) as tmp:
-                summary = store_cache.restore_bundle(bundle_key, tmp)  # NotCached: the full build below
+                summary, hashes = store_cache.restore_bundle(bundle_key, tmp)  # NotCached: the full build below
                 runs = [ChapterRun(c["chapter"], s, tmp / "notebooks" / s.name, c["status"], 0.0, cached=True)
                         for c, s in zip(summary["chapters"], sources, strict=True)]
                 timings["total"] = round(time.perf_counter() - t0, 2)
                 _write_manifest(tmp, **manifest_of, chapter_entries=summary["chapters"], timings=timings,
-                                pdf_pages=summary["pdf_pages"], problems=[], warnings=summary["warnings"])
+                                pdf_pages=summary["pdf_pages"], problems=[], warnings=summary["warnings"],
+                                hashes=hashes)
             return BundleResult(csp=cfg.slug, year=year, path=target, chapters=runs, warnings=summary["warnings"],
-                                timings=timings, pdf_pages=summary["pdf_pages"])
+                                timings=timings, pdf_pages=summary["pdf_pages"], coverage=coverage)
         except NotCached:
             pass
+
+    from assess.chapter_inputs import chapter_inputs
+    from assess.report.index import chapter_entries, write_index
+    from assess.report.outputs import read_catalogue
 
     with published_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
         # each chapter is rendered to HTML and laid out for the PDF as soon as it has run,
@@ -550,6 +565,6 @@ def run_bundle(
 
     return BundleResult(
         csp=cfg.slug, year=year, path=target, chapters=runs, problems=problems, warnings=warnings, timings=timings,
-        pdf_pages=pdf_pages,
+        pdf_pages=pdf_pages, coverage=coverage,
     )
 

@@ -157,14 +157,36 @@ def _tree_digest(folder: Path, sums: Checksums) -> str:
     return _digest([[p.relative_to(folder).as_posix(), sums.of(p)] for p in files])
 
 
+_stores: dict[tuple[Any, ...], Any] = {}
+_stores_lock = threading.Lock()
+
+
+def current_store(processed_dir: str) -> Any:
+    """The :class:`assess.store.Store` of the version ``processed_dir`` holds now, its manifest read
+    once while that version and its manifest file are unchanged (every read of a chapter names a
+    table: parsing the manifest for each was most of an unchanged rerun's checks)."""
+    from assess.store import MANIFEST, Store, version_folder
+
+    root = version_folder(processed_dir)
+    try:
+        st = (root / MANIFEST).stat()
+    except OSError:  # no store there (yet): nothing to remember
+        return Store(processed_dir)
+    key = (processed_dir, str(root), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            _stores.clear()
+            store = _stores[key] = Store(root)
+    return store
+
+
 def fingerprint(read: Sequence[str], sums: Checksums) -> str:
     """What a recorded read (:mod:`assess.reads`) saw, as it is now: a checksum, a listing or a kind."""
     kind = read[0]
     if kind == "table":
-        from assess.store import Store
-
-        store = Store(read[1])
         try:
+            store = current_store(read[1])
             if not store.has(read[2]):
                 return "absent"
             path = store.path(read[2])
@@ -483,9 +505,10 @@ class BundleCache:
     def _bundle_folder(self, key: str) -> Path:
         return self.root / self.slot / "bundle" / key[:32]
 
-    def restore_bundle(self, key: str, bundle: Path) -> dict[str, Any]:
+    def restore_bundle(self, key: str, bundle: Path) -> tuple[dict[str, Any], dict[str, str]]:
         """Copy the bundle entry of ``key`` into ``bundle``; returns its summary (the manifest's
-        chapter entries, PDF pages, warnings). NotCached when there is none or it is damaged."""
+        chapter entries, PDF pages, warnings) and the SHA-256 of every file copied (each checked as
+        it was copied). NotCached when there is none or it is damaged."""
         entry = _load_entry(self._bundle_folder(key), key)
         if entry is None or not isinstance(entry.data.get("summary"), dict) or not entry.restore(bundle):
             raise NotCached(key)
@@ -493,7 +516,7 @@ class BundleCache:
         summary = dict(entry.data["summary"])
         if [c.get("chapter") for c in summary.get("chapters", [])] != self.run_names:
             raise NotCached(key)
-        return summary
+        return summary, entry.outputs
 
     def save_bundle(self, key: str | None, bundle: Path, summary: Mapping[str, Any]) -> None:
         """Store the bundle's published files (all but ``manifest.json``) under ``key``."""

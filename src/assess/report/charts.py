@@ -124,8 +124,10 @@ def png_bytes(fig: Figure) -> bytes:
     ``savefig`` lays out a figure that has a layout engine by drawing it once without rendering
     and then draws it again to render it. For a house-style figure (made without pyplot, at
     :data:`DPI`) the layout is run here, on the Agg canvas that then renders the figure, and the
-    engine is set aside while saving, so the figure is drawn once; the bytes are those
-    ``savefig`` writes.
+    engine is set aside while saving, so the figure is drawn once; the pixels are those
+    ``savefig`` draws, written as an RGB PNG when every pixel is opaque (a chart on its white
+    background): half the time to encode of the RGBA PNG ``savefig`` writes, a smaller file, and
+    one that WeasyPrint puts in the PDF without splitting off a soft mask.
     """
     buf = io.BytesIO()
     canvas = fig.canvas
@@ -141,10 +143,24 @@ def png_bytes(fig: Figure) -> bytes:
     with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)  # None, not "none": a placeholder engine would draw twice again
     try:
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        fig.savefig(buf, format="rgba", dpi=DPI, facecolor="white")
     finally:
         fig.set_layout_engine(engine)
-    return buf.getvalue()
+    renderer = canvas.get_renderer()  # the one savefig drew on (same size and dpi)
+    return encode_png(buf.getvalue(), int(renderer.width), int(renderer.height))
+
+
+def encode_png(rgba: bytes, width: int, height: int, dpi: int = DPI) -> bytes:
+    """RGBA pixels (``width`` x ``height``, rows top down) as a PNG: RGB when every pixel is
+    opaque, its resolution recorded as ``dpi``, no text chunks (the same bytes for the same pixels)."""
+    from PIL import Image
+
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    if image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()
 
 
 def fit_titles(fig: Figure, renderer: Any) -> bool:

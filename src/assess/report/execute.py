@@ -29,7 +29,8 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -256,14 +257,17 @@ def execute_chapters(
     barrier = threading.Barrier(workers)
     reporter = _Reporter(len(sources)) if progress else None
 
-    def run(src: Path, kernel: WorkerKernel | None) -> None:
+    kernels = _KernelPool(executed_dir, isolate)
+
+    def run(src: Path) -> None:
         if reporter:
             reporter.started(chapter_name(src))
         result = reuse(src, executed_dir) if reuse is not None else None
         if result is None:
-            result = execute_chapter(
-                src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
-            )
+            with kernels.lease() as kernel:
+                result = execute_chapter(
+                    src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
+                )
         with lock:
             results[src] = result
         if reporter:
@@ -272,15 +276,10 @@ def execute_chapters(
             on_done(result)
 
     def worker() -> None:
-        kernel = None if isolate else WorkerKernel(executed_dir)
-        try:
-            for q in queues:
-                while (src := q.get()) is not None:
-                    run(src, kernel)
-                barrier.wait()
-        finally:
-            if kernel is not None:
-                kernel.shutdown()
+        for q in queues:
+            while (src := q.get()) is not None:
+                run(src)
+            barrier.wait()
 
     threads = [threading.Thread(target=worker, name=f"chapter-{i}") for i in range(workers)]
     try:
@@ -289,9 +288,45 @@ def execute_chapters(
         for t in threads:
             t.join()
     finally:
+        kernels.shutdown()
         if reporter:
             reporter.stop()
     return [results[s] for s in sources if s in results]
+
+
+class _KernelPool:
+    """The kernels of one :func:`execute_chapters`: a chapter to execute takes an idle kernel that
+    has already run one (reset between them, :meth:`WorkerKernel.prepare`) and starts one only when
+    none is idle, so at most ``jobs`` kernels start, and no more than the chapters executed at once
+    need: a rerun that executes one chapter in each phase starts one kernel, not one per worker.
+    ``isolate``: no kernel is kept (papermill starts a fresh one for each chapter)."""
+
+    def __init__(self, cwd: Path, isolate: bool) -> None:
+        self.cwd, self.isolate = cwd, isolate
+        self.idle: list[WorkerKernel] = []
+        self.started: list[WorkerKernel] = []
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def lease(self) -> Iterator[WorkerKernel | None]:
+        if self.isolate:
+            yield None
+            return
+        with self.lock:
+            if self.idle:
+                kernel = self.idle.pop()
+            else:
+                kernel = WorkerKernel(self.cwd)
+                self.started.append(kernel)
+        try:
+            yield kernel
+        finally:
+            with self.lock:
+                self.idle.append(kernel)
+
+    def shutdown(self) -> None:
+        for kernel in self.started:
+            kernel.shutdown()
 
 
 class WorkerKernel:

@@ -38,6 +38,7 @@ import html
 import logging
 import pickle
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,9 @@ class LaidOut:
     pages: int
     seconds: float
     source_key: str
+    #: The part's own sections that the contents lists (:func:`part_headings`): anchor, title and
+    #: the page (from 0) of the part on which each starts.
+    sections: tuple[tuple[str, str, int], ...] = ()
 
 
 def bundle_link(target: str, bundle: Path) -> str | None:
@@ -248,11 +252,62 @@ def opaque_pngs(source: str) -> str:
     return _PNG_URI.sub(convert, source)
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_image_data(png: bytes) -> bytes | None:
+    """The image data (the IDAT chunks joined) of an 8-bit RGB, non-interlaced PNG, which a PDF
+    takes as it stands (FlateDecode with the PNG predictors); None for any other PNG."""
+    if png[:8] != _PNG_SIGNATURE or png[12:16] != b"IHDR":
+        return None
+    bit_depth, colour_type, _, _, interlace = png[24:29]
+    if (bit_depth, colour_type, interlace) != (8, 2, 0):
+        return None
+    chunks, pos = [], 8
+    while pos + 8 <= len(png):
+        (length,) = struct.unpack("!I", png[pos:pos + 4])
+        kind = png[pos + 4:pos + 8]
+        if kind == b"IDAT":
+            chunks.append(png[pos + 8:pos + 8 + length])
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return b"".join(chunks) if chunks else None
+
+
+def pass_png_data_through() -> None:
+    """Make WeasyPrint put an 8-bit RGB PNG (every chart: :func:`assess.report.charts.encode_png`)
+    into the PDF as it is, instead of decoding it and encoding it again as a PNG to take that PNG's
+    image data: the same pixels, without 26 decodes and encodes (~2 s) while the PDF is written,
+    the last step of the bundle. Any other image goes the way WeasyPrint takes it. Internal to
+    WeasyPrint (``RasterImage._get_png_data``), hence kept to this one function; installed once."""
+    from weasyprint import images
+
+    original = images.RasterImage.__dict__.get("_get_png_data")
+    if not isinstance(original, staticmethod) or getattr(original.__func__, "_assess_pass_through", False):
+        return
+    encode = original.__func__
+
+    def get_png_data(pillow_image: Any) -> bytes:
+        source = getattr(pillow_image, "fp", None)
+        if getattr(pillow_image, "format", None) == "PNG" and pillow_image.mode == "RGB" and hasattr(source, "getvalue"):
+            data = png_image_data(source.getvalue())
+            if data is not None:
+                return data
+        return encode(pillow_image)
+
+    get_png_data._assess_pass_through = True  # type: ignore[attr-defined]
+    get_png_data._assess_original = encode  # type: ignore[attr-defined]
+    images.RasterImage._get_png_data = staticmethod(get_png_data)
+
+
 class Layout:
     """Lays out the parts of the document and keeps them, to write them as one PDF (in one process)."""
 
     def __init__(self, base_url: str) -> None:
         from weasyprint.text.fonts import FontConfiguration
+
+        pass_png_data_through()
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -277,7 +332,10 @@ class Layout:
                 font_config=self.fonts, cache=self.images, pdf_variant=PDF_VARIANT,
             )
             self.documents[name] = (key, document)
-        return LaidOut(name, len(self.documents[name][1].pages), time.perf_counter() - start, key)
+        pages = self.documents[name][1].pages
+        sections = tuple((anchor, title, next((i for i, page in enumerate(pages) if anchor in page.anchors), 0))
+                         for anchor, title in part_headings(source))
+        return LaidOut(name, len(pages), time.perf_counter() - start, key, sections)
 
     def write(self, order: Sequence[str], stamps: str) -> bytes:
         """The PDF of the parts in ``order`` (the first gives the title, language and metadata),
@@ -303,7 +361,7 @@ class LayoutWorker:
     main module, which fails in a script without a ``__main__`` guard.
     """
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, start: bool = True) -> None:
         # stderr goes to a file, not a pipe: a worker that warns a lot must never block on it
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(
@@ -311,7 +369,15 @@ class LayoutWorker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
         )
         self._lock = threading.Lock()
-        self._call("start", base_url)
+        self.base_url = base_url
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Wait for the worker to be ready (WeasyPrint imported, fonts configured) and give it the
+        bundle's folder; ``start=False`` leaves this to the caller (:class:`PdfBuilder` queues it,
+        so that the chapters start executing while the worker imports)."""
+        self._call("start", self.base_url)
 
     def _call(self, method: str, *args: Any) -> Any:
         assert self._proc.stdin is not None and self._proc.stdout is not None
@@ -378,6 +444,16 @@ def serve() -> None:
         stdout.flush()
 
 
+_PART_HEADING = re.compile(r'<h2 class="assess-part" id="([^"]+)">(.*?)</h2>', re.S)
+
+
+def part_headings(source: str) -> list[tuple[str, str]]:
+    """The sections of a chapter that start a page and have their own line in the contents
+    (``<h2 class="assess-part" id=...>``, as the summary's priorities): (anchor, title as text)."""
+    return [(m.group(1), html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).strip())
+            for m in _PART_HEADING.finditer(source)]
+
+
 def contents_for(docs: Sequence[ChapterDoc], parts: Sequence[LaidOut], front_pages: int) -> list[ContentsEntry]:
     """The contents lines, given the parts laid out (chapters in order, then the glossary and the colophon)."""
     entries = []
@@ -388,6 +464,7 @@ def contents_for(docs: Sequence[ChapterDoc], parts: Sequence[LaidOut], front_pag
             entries.append(ContentsEntry(f"ch-{anchor}" if anchor == GLOSSARY else anchor, title, page))
         else:
             entries.append(ContentsEntry(f"ch-{doc.chapter}", doc.title, page, doc.status != "ok"))
+            entries.extend(ContentsEntry(anchor, title, page + offset) for anchor, title, offset in part.sections)
         page += part.pages
     return entries
 
@@ -414,10 +491,12 @@ class PdfBuilder:
     def __init__(self, ctx: PageContext, base_url: Path, *, author: str = "", workers: int = 1) -> None:
         self.ctx, self.base_url, self.author = ctx, str(base_url), author
         self._here: Layout | None = None
-        self._worker: LayoutWorker | None = LayoutWorker(self.base_url) if workers else None
+        self._worker: LayoutWorker | None = LayoutWorker(self.base_url, start=False) if workers else None
         self._started = [self._worker] if self._worker else []
         self._queue = ThreadPoolExecutor(1, thread_name_prefix="pdf-layout") if workers else None
         self._pending: dict[str, Future[LaidOut]] = {}
+        if self._queue is not None and self._worker is not None:
+            self._queue.submit(self._worker.start)  # first in the queue: every layout waits for it
         self._submit(GLOSSARY, glossary_part_html(ctx, author=author))
         self._submit(COLOPHON, colophon_html(ctx, author=author))
 
