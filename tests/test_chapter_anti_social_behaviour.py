@@ -88,6 +88,25 @@ def test_the_demo_benchmark_is_used_under_its_own_area(demo_ctx, tmp_path: Path)
         assert m["comparators"] == {common.comparator_key(b.area): pytest.approx(per_1000)}
 
 
+def test_last_year_s_rate_uses_last_year_s_population_estimate(demo_ctx, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assess.measure.metrics import Denominator
+
+    own = common.residents  # the demo's two years share mid-2023: give last year another estimate
+
+    def residents(ctx, year=None):  # type: ignore[no-untyped-def]
+        if year == ctx.previous_year:
+            return Denominator(value=200_000, unit="residents", source="test estimate, mid-2022", period="mid-2022")
+        return own(ctx, year)
+
+    monkeypatch.setattr(common, "residents", residents)
+    out = ChapterOutputs(tmp_path, CHAPTER, 5)
+    asb.headline(demo_ctx, out)
+    m = metric(tmp_path)
+    assert m["previous_denominator"]["period"] == "mid-2022" and m["previous_numerator"] == m["previous_value"]
+    assert m["previous_rate"] == pytest.approx(m["previous_value"] / 200_000 * 1000)
+    assert m["rate"] == pytest.approx(m["value"] / demo_ctx.population * 1000)  # this year's: its own estimate
+
+
 def test_ward_and_month_sections_publish_tables_and_charts(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = ChapterOutputs(tmp_path, CHAPTER, 5)
     asb.by_ward(demo_ctx, out)

@@ -21,6 +21,24 @@ def metrics(path: Path) -> dict[str, dict]:
     return {m["id"]: m for m in json.loads((path / "metrics" / f"{CHAPTER}.json").read_text())}
 
 
+def test_last_year_s_rate_uses_last_year_s_population_estimate(demo_ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assess.measure.metrics import Denominator
+
+    # the demo holds mid-2023 at the latest, so both of its years use it: give last year another estimate
+    own = rc.common.residents
+
+    def residents(ctx, year=None):  # type: ignore[no-untyped-def]
+        if year == ctx.previous_year:
+            return Denominator(value=200_000, unit="residents", source="test estimate", period="mid-2022")
+        return own(ctx, year)
+
+    monkeypatch.setattr(rc.common, "residents", residents)
+    head = rc.headline_figures(demo_ctx)
+    assert head.previous_residents is not None and head.previous_residents.period == "mid-2022"
+    assert head.previous_rate.value == pytest.approx(head.counts.previous / 200_000 * 1000)
+    assert head.rate.value == pytest.approx(head.counts.current / demo_ctx.population * 1000)  # this year's: its own
+
+
 def test_headline_counts_crime_without_asb_and_tests_the_change(demo_ctx) -> None:  # type: ignore[no-untyped-def]
     head = rc.headline_figures(demo_ctx)
     crime = demo_ctx.street(demo_ctx.year, asb=False)

@@ -225,7 +225,7 @@ def test_sections_on_a_run_with_a_failed_chapter(demo_ctx, tmp_path: Path) -> No
     ]
     out.said.clear()
     sm.headline_figures(demo_ctx, out)
-    assert out.said[0] == "All crime: 20,000 crimes in 2024/25, +5.3% on 2023/24 (increase)."
+    assert out.said == []  # the table alone: no sentence repeats its rows
     table = pd.read_csv(out.table_path("headline_figures"))
     assert table["Measure"].tolist() == ["All crime", "Burglary", "Rape"]  # the scorecard's counts left out
     out.said.clear()
@@ -279,19 +279,49 @@ def _with_partner_file(bare_ctx, name: str, text: str) -> None:  # type: ignore[
     ingest_partner_files(bare_ctx)  # partner files are read from the store, as after `assess ingest`
 
 
+def _shown_html(section, ctx, out: ChapterOutputs) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run one section of the summary and return the HTML blocks it displayed."""
+    import assess.report.display as display
+
+    shown: list[str] = []
+    original = display.display_html
+    display.display_html = lambda html_text, plain: shown.append(html_text)  # type: ignore[assignment]
+    try:
+        section(ctx, out)
+    finally:
+        display.display_html = original
+    return shown
+
+
+def test_the_priorities_in_brief_count_each_priority_s_recommendations_and_name_their_leads(  # type: ignore[no-untyped-def]
+        bare_ctx, tmp_path: Path) -> None:
+    write_run(tmp_path, tmp_path / "notebooks")
+    _with_partner_file(bare_ctx, "recommendations.yaml", RECOMMENDATIONS)
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    shown = _shown_html(sm.priorities_in_brief, bare_ctx, out)
+    lines = out.said[0].splitlines()
+    assert len(lines) == len(bare_ctx.cfg.priorities)
+    assert lines[0].startswith("1. Reduce violence") and lines[0].endswith(" 1 recommendation.")  # it names no lead
+    assert lines[1].endswith(" 1 recommendation, led by Council & <Police>.")
+    assert lines[2].endswith(" No recommendation recorded.")
+    page = "".join(shown)
+    assert "led by Council &amp; &lt;Police&gt;." in page and "<Police>" not in page  # the partners' text is escaped
+    assert f'href="#{sm.PRIORITIES_ANCHOR}"' in page
+
+
+def test_without_recommendations_the_priorities_in_brief_list_the_priorities_alone(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_run(tmp_path, tmp_path / "notebooks")
+    out = ChapterOutputs(tmp_path, sm.CHAPTER)
+    sm.priorities_in_brief(bare_ctx, out)
+    lines = out.said[0].splitlines()
+    assert [line.split(". ", 1)[1] for line in lines] == [p.rstrip(".") + "." for p in bare_ctx.cfg.priorities]
+
+
 def test_recommendations_sit_under_their_priority_beside_the_figures_they_rest_on(bare_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     write_run(tmp_path, tmp_path / "notebooks")
     _with_partner_file(bare_ctx, "recommendations.yaml", RECOMMENDATIONS)
     out = ChapterOutputs(tmp_path, sm.CHAPTER)
-    shown: list[str] = []
-    import assess.report.display as display
-
-    original = display.display_html
-    display.display_html = lambda html_text, plain: shown.append(html_text)  # type: ignore[assignment]
-    try:
-        sm.priorities(bare_ctx, out)
-    finally:
-        display.display_html = original
+    shown = _shown_html(sm.priorities, bare_ctx, out)
     said = out.said
     first = said.index(next(t for t in said if t.startswith("**Priority 1:")))
     assert said[first + 1].startswith("Recommendation 2: Extend the **night-time** patrols. Rests on: all_crime.")
@@ -344,15 +374,7 @@ def test_the_summary_lists_the_chapters_that_carry_an_account(bare_ctx, tmp_path
     vulnerable.account("cuckooing", "Text.", author="Police <b>", date=dt.date(2025, 5, 14), level=4, display=False)
     vulnerable.account("11_vulnerable_people", "Text.", author="Council", date=dt.date(2025, 5, 1), display=False)
     out = ChapterOutputs(tmp_path, sm.CHAPTER)
-    shown: list[str] = []
-    import assess.report.display as display
-
-    original = display.display_html
-    display.display_html = lambda html_text, plain: shown.append(html_text)  # type: ignore[assignment]
-    try:
-        sm.partner_accounts(bare_ctx, out)
-    finally:
-        display.display_html = original
+    shown = _shown_html(sm.partner_accounts, bare_ctx, out)
     page = shown[0]
     assert ('<li><a href="11_vulnerable_people.html#partners-account">Vulnerable people</a> (written by Council, 1 May 2025); '
             'and on its topics: <a href="11_vulnerable_people.html#partners-account-cuckooing">Cuckooing</a> '

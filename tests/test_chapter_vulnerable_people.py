@@ -161,6 +161,10 @@ def test_sexual_offences_without_home_office_csp_tables_say_so_and_use_the_flags
     assert rate["value"] == pytest.approx(1000 * total / demo_ctx.population)
     assert rate["comparators"] == {}
     assert not out.table_path("sexual_offences_group").exists()
+    # last year's rate, from the flags too, divides by last year's estimate (recorded beside it)
+    assert rate["previous_denominator"]["value"] == vp.common.residents(demo_ctx, demo_ctx.previous_year).value
+    assert rate["previous_value"] == pytest.approx(
+        1000 * rate["previous_numerator"] / rate["previous_denominator"]["value"])
 
 
 # --- the safeguarding topics with few public figures ---------------------------------------------

@@ -42,6 +42,7 @@ from assess.fetch.addresses import (
 )
 from assess.fetch.download import part_path
 from assess.fetch.fetcher import archive_groups, population_years, resolve_months
+from assess.measure.indicators import INDICATOR_KINDS, IndicatorKind
 
 STREET = "police_street/hampshire/2017-04-hampshire-street.csv"
 STREET_MAY = "police_street/hampshire/2017-05-hampshire-street.csv"
@@ -743,3 +744,61 @@ def test_a_fingertips_entry_without_an_address_lists_its_indicators_as_missing(t
     path.write_text(yaml.safe_dump(bad))
     with pytest.raises(SourcesError, match="a fingertips entry needs indicators"):
         load_sources(path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "metadata", "says"),
+    [
+        (IndicatorKind(100_000, "population", crude=False), metadata_csv(93356, CAMPYLOBACTER),
+         "its value type is 'Crude rate', not a directly age-standardised rate"),
+        (IndicatorKind(1_000, "population", crude=True), metadata_csv(93356, CAMPYLOBACTER),
+         "its unit is 'per 100,000', not per 1,000"),
+        (IndicatorKind(100_000, "population", crude=True),
+         f'"Indicator ID","Indicator"\r\n93356,"{CAMPYLOBACTER}"\r\n'.encode(),
+         "gives no 'Value type' and 'Unit' to confirm it is a crude rate per 100,000 population"),
+    ],
+    ids=["standardised-not-crude", "per-1000-not-100000", "no-value-type"],
+)
+def test_an_indicator_whose_metadata_contradicts_its_kind_is_reported_and_not_downloaded(
+    server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    kind: IndicatorKind, metadata: bytes, says: str,
+) -> None:
+    """The kinds the chapters describe, compare and test each indicator by (INDICATOR_KINDS) are
+    checked against the API's metadata at fetch time, like its name."""
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    monkeypatch.setitem(INDICATOR_KINDS, "test_metric", kind)
+    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
+    server.routes[FT_META] = Route(metadata)
+    raw = tmp_path / "raw"
+    report = fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
+    assert report.ok and report.downloaded == []
+    (problem,) = report.missing
+    assert says in problem.reason and "not downloaded" in problem.reason and "INDICATOR_KINDS" in problem.reason
+    assert server.hits(FT_DATA) == 0 and not (raw / "fingertips").exists()
+
+
+def test_an_indicator_whose_metadata_agrees_with_its_kind_is_downloaded(
+    server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    monkeypatch.setitem(INDICATOR_KINDS, "test_metric", IndicatorKind(100_000, "population", crude=True))
+    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
+    report = fetch(None, None, ["2017/18"], tmp_path / "raw", sources, include=("fingertips",), progress=False,
+                   backoff=0.01)
+    assert report.ok and report.missing == [] and [r.path for r in report.downloaded] == [
+        "fingertips/fingertips-93356-area-type-102.data.csv"]
+
+
+def test_indicator_kinds_read_the_metadata_value_types_and_units() -> None:
+    crude = IndicatorKind(100_000, "aged 10-17", crude=True)
+    assert crude.disagreement("Crude rate", "per 100,000") is None
+    assert crude.disagreement("Directly standardised rate", "per 100,000") is not None
+    dsr = IndicatorKind(100_000, "population", crude=False)
+    assert dsr.disagreement("Directly age-standardised rate", "per 100,000") is None
+    share = IndicatorKind(100, "pupils", crude=True, proportion=True)
+    assert share.disagreement("Proportion", "%") is None and share.disagreement("Count", "%") is not None
+
+
+def test_every_listed_fingertips_indicator_has_the_kind_its_chapter_describes_it_by() -> None:
+    listed = [i for s in load_sources().by_role("fingertips") for i in s.indicators]
+    assert listed and {i.metric for i in listed} == set(INDICATOR_KINDS)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from assess import OGL_ATTRIBUTION, SYNTHETIC_LABEL
 from assess.measure.metrics import (
+    Denominator,
     Metric,
     MetricsError,
     load_metrics_schema,
@@ -39,6 +40,14 @@ META = {
 }
 
 
+#: The population a rate of the test metrics uses, with the estimate it comes from (schema 1.3).
+RESIDENTS = Denominator(value=249_000, unit="residents", source="ONS, mid-2017 population estimate (test)",
+                        period="mid-2017")
+#: ... and last year's, which last year's rate uses (schema 1.4).
+PREVIOUS_RESIDENTS = Denominator(value=247_000, unit="residents", source="ONS, mid-2016 population estimate (test)",
+                                 period="mid-2016")
+
+
 def all_crime() -> Metric:
     return metric_from_count(
         "all_crime",
@@ -48,10 +57,10 @@ def all_crime() -> Metric:
         27301,
         "2017/18",
         "2016/17",
-        249_000,
+        RESIDENTS,
         "Home Office police recorded crime",
         comparators={"England": 73.0, "Most similar group": None},
-        previous_population=247_000,
+        previous_population=PREVIOUS_RESIDENTS,
     )
 
 
@@ -69,6 +78,8 @@ def some_metrics() -> list[Metric]:
             previous=rate_per_1000(5400, 247_000),
             previous_period="2016/17",
             comparators={"England": 25.0},
+            denominator=RESIDENTS,
+            previous_denominator=PREVIOUS_RESIDENTS,
         ),
         metric_from_proportion(
             "repeat_victims",
@@ -100,10 +111,12 @@ def test_schema_is_valid_draft_2020_12_and_ships_with_the_package():
 def test_schema_requires_every_field_of_metric():
     schema = load_metrics_schema()
     required = set(schema["$defs"]["metric"]["required"])
-    since_1_2 = set(schema["then"]["properties"]["metrics"]["items"]["required"])
-    assert schema["if"]["properties"]["schema_version"]["const"] == "1.2"
-    assert required | since_1_2 == set(Metric.model_fields)
-    assert not required & since_1_2
+    since_1_2 = set(schema["allOf"][0]["then"]["properties"]["metrics"]["items"]["required"])
+    assert schema["allOf"][0]["if"]["properties"]["schema_version"]["enum"] == ["1.2", "1.3", "1.4"]
+    since_1_4 = set(schema["allOf"][2]["then"]["properties"]["metrics"]["items"]["required"])
+    assert schema["allOf"][2]["if"]["properties"]["schema_version"]["const"] == "1.4"
+    assert required | since_1_2 | since_1_4 == set(Metric.model_fields)
+    assert not required & since_1_2 and not (required | since_1_2) & since_1_4
 
 
 def test_schema_notices_match_the_package_constants():
@@ -360,9 +373,57 @@ def test_comparison_verdicts_name_the_method_that_made_them():
                comparison_verdicts={"a": "similar"}, source="s")
 
 
+def test_version_1_3_requires_each_denominator_to_name_its_source_and_period() -> None:
+    doc = metrics_document(some_metrics(), **META)
+    assert doc["schema_version"] == "1.4"
+    bare = json.loads(json.dumps(doc))
+    rated = next(m for m in bare["metrics"] if m["denominator"] is not None)
+    rated["denominator"]["source"] = None
+    with pytest.raises(MetricsError, match="denominator"):
+        validate_metrics_document(bare)
+    bare["schema_version"] = "1.2"
+    validate_metrics_document(bare)  # a 1.2 document, written before sources were required, stays valid
+    with pytest.raises(MetricsError, match="bare"):
+        metrics_document([metric_from_count("x", "X", "c", 10, None, "2017/18", None, 1000.0, "s")], **META)
+
+
+def test_version_1_4_records_last_years_numerator_and_denominator_with_its_estimate() -> None:
+    m = all_crime()
+    assert (m.previous_numerator, m.previous_denominator) == (27301, PREVIOUS_RESIDENTS)
+    assert m.previous_rate == pytest.approx(27301 / 247_000 * 1000)
+    rate = next(x for x in some_metrics() if x.id == "asb_rate")  # a crude rate: its previous count and exposure
+    assert (rate.previous_numerator, rate.previous_denominator) == (5400, PREVIOUS_RESIDENTS)
+    doc = metrics_document(some_metrics(), **META)
+    stale = json.loads(json.dumps(doc))
+    counted = next(x for x in stale["metrics"] if x["id"] == "all_crime")
+    counted["previous_denominator"]["period"] = None
+    with pytest.raises(MetricsError, match="previous_denominator|period"):
+        validate_metrics_document(stale)
+    del counted["previous_denominator"], counted["previous_numerator"]
+    with pytest.raises(MetricsError, match="previous_numerator"):
+        validate_metrics_document(stale)
+    stale["schema_version"] = "1.3"
+    validate_metrics_document(stale)  # a 1.3 document, written before last year's figures were recorded, stays valid
+    # a previous population given bare (a number, no estimate) is refused when the document is written
+    with pytest.raises(MetricsError, match="previous period"):
+        metrics_document([metric_from_count("x", "X", "c", 10, 12, "2017/18", "2016/17", RESIDENTS, "s",
+                                            previous_population=1000.0)], **META)
+    # and a previous rate that its own figures do not give is refused
+    with pytest.raises(ValueError, match="previous_rate"):
+        Metric.model_validate({**m.model_dump(), "display": None, "previous_rate": 999.0})
+
+
+def test_a_population_record_may_be_passed_as_the_population() -> None:
+    m = metric_from_count("x", "X", "c", 498, 540, "2017/18", "2016/17", RESIDENTS, "s", previous_population=RESIDENTS)
+    assert m.denominator == RESIDENTS and m.numerator == 498 and m.rate == pytest.approx(2.0)
+    assert m.previous_rate == pytest.approx(540 / 249)
+    with pytest.raises(MetricsError, match="two denominators"):
+        metric_from_count("x", "X", "c", 498, None, "2017/18", None, RESIDENTS, "s",
+                          denominator=Denominator(value=249_000, source="other", period="mid-2016"))
+
+
 def test_version_1_2_records_numerators_and_denominators_and_still_reads_1_1() -> None:
     doc = metrics_document(some_metrics(), **META)
-    assert doc["schema_version"] == "1.2"
     with_rate = [m for m in doc["metrics"] if m["rate"] is not None]
     assert with_rate and all(m["numerator"] is not None and m["denominator"]["value"] > 0 for m in with_rate)
     old = json.loads(json.dumps(doc))

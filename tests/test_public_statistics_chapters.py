@@ -321,7 +321,7 @@ def test_the_demo_bundle_shows_each_public_figure_with_england(demo_bundle: Path
     from assess.measure.narrative import format_rate
 
     doc = json.loads((demo_bundle / "metrics.json").read_text())
-    assert doc["schema_version"] == "1.2"
+    assert doc["schema_version"] == "1.4"
     by_id = {m["id"]: m for m in doc["metrics"]}
     page = _page_text(demo_bundle, chapter)
     for metric_id in BUNDLE_FIGURES[chapter]:

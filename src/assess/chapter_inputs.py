@@ -33,17 +33,8 @@ class InputStatus:
 
     def describe(self, markdown: bool = False) -> str:
         """``label (partner file F)`` or ``label (download F; G, from page)``: what to supply, in a
-        reader's words; with ``markdown`` each file name is code (file patterns hold ``*``)."""
-        def name(f: str) -> str:
-            return f"`{f.replace('`', '')}`" if markdown else f
-
-        files = "; ".join(name(f) for f in self.files)
-        if self.spec.partner is not None:
-            return f"{self.spec.label} (partner file {files})"
-        where = f"download {files}" if files else ""
-        if self.spec.page:
-            where += f", from {self.spec.page}" if where else f"from {self.spec.page}"
-        return f"{self.spec.label} ({where})" if where else self.spec.label
+        reader's words (:meth:`assess.registry.ChapterInput.describe` with these files)."""
+        return self.spec.describe(self.files, markdown)
 
 
 def _table_has(store: Store, spec: ChapterInput) -> bool:
@@ -52,10 +43,12 @@ def _table_has(store: Store, spec: ChapterInput) -> bool:
     if not store.has(spec.table):
         return False
     columns = list(spec.where)
+    if not columns:  # any row will do: counted from the files' footers, not read (the street table is millions)
+        return store.rows(spec.table) > 0
     if any(c not in store.columns(spec.table) for c in columns):
         return False  # a table without the column (e.g. the force-area variant has no csp_name)
     # through the store, which checks each file against its manifest (a table may be in parts)
-    table = pa.Table.from_pandas(store.read(spec.table, columns=columns or None), preserve_index=False)
+    table = pa.Table.from_pandas(store.read(spec.table, columns=columns), preserve_index=False)
     if table.num_rows == 0:
         return False
     mask = None

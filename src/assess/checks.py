@@ -26,7 +26,7 @@ import pandas as pd
 
 from assess.config import CSPConfig
 from assess.errors import AssessError
-from assess.measure.comparators import CSP_TABLES_HINT, name_key
+from assess.measure.comparators import csp_tables_hint, name_key
 
 
 class NoDataForYear(AssessError):
@@ -125,12 +125,12 @@ def comparison_problems(cfg: CSPConfig, recorded_crime: pd.DataFrame, year: str 
     the CSP-level tables must also cover that year."""
     wanted = f"the comparison with {cfg.national_name}" + (" and the most similar group" if cfg.most_similar_group else "")
     if recorded_crime.empty:
-        return [f"{cfg.name}: {wanted} cannot be made: no Home Office recorded crime tables are in the data (supply {CSP_TABLES_HINT})"]
+        return [f"{cfg.name}: {wanted} cannot be made: no Home Office recorded crime tables are in the data (supply {csp_tables_hint()})"]
     has_csp = "csp_name" in recorded_crime.columns and recorded_crime["csp_name"].notna().any()
     if not has_csp:
         return [
             f"{cfg.name}: {wanted} cannot be made: the Home Office tables in the data are at police force area "
-            f"level only, with no CSP rows and so no national figure (supply {CSP_TABLES_HINT})"
+            f"level only, with no CSP rows and so no national figure (supply {csp_tables_hint()})"
         ]
     problems = []
     csp_rows = recorded_crime[recorded_crime["csp_name"].notna()]

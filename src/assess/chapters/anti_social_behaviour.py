@@ -118,7 +118,7 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.say(
             f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents reported to the police "
             f"in {pc.label}, {narrative.format_rate(r.value)} per 1,000 residents (95% confidence interval "
-            f"{narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
+            f"{narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)}). {common.estimate_citation(head.residents)}"
         )
     else:
         out.say(f"{ctx.cfg.name} had {narrative.format_count(pc.current)} anti-social behaviour incidents in {pc.label}.")
@@ -159,10 +159,12 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             pc.previous if head.change is not None else None,
             pc.period,
             pc.previous_period if head.change is not None else None,
-            head.population,
-            f"{ASB_SOURCE}; {POPULATION_SOURCE}" + (f"; comparator: {bench.source}" if bench is not None and comparators else ""),
+            head.residents,
+            f"{ASB_SOURCE}; {head.residents.source if head.residents else POPULATION_SOURCE}"
+            + (f"; comparator: {bench.source}" if bench is not None and comparators else ""),
             unit="incidents",
             comparators=comparators,
+            previous_population=common.residents(ctx, ctx.previous_year) if head.change is not None and head.residents else None,
             note=note,
             change=head.change,
         )
@@ -191,7 +193,7 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                               "upper": "Upper 95% limit"}),
         caption=(
             f"Anti-social behaviour incidents by ward, {ctx.cfg.name}, {pc.label} against {pc.previous_label}, with "
-            f"rates per 1,000 residents; highest rate first. Sources: {ASB_SOURCE}; {POPULATION_SOURCE}."
+            f"rates per 1,000 residents; highest rate first. Sources: {ASB_SOURCE}; residents: {common.ward_estimate_source(ctx)}."
         ),
         count_columns=[pc.previous_label, pc.label],
     )
@@ -217,7 +219,8 @@ def by_ward(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"{narrative.format_count(len(current))} wards, highest {top['ward_name']}, with the {ctx.cfg.name} rate "
             "as a dashed line and 95% confidence intervals."
         ),
-        caption=f"Anti-social behaviour per 1,000 residents by ward, {pc.label}. Sources: {ASB_SOURCE}; {POPULATION_SOURCE}.",
+        caption=(f"Anti-social behaviour per 1,000 residents by ward, {pc.label}. Sources: {ASB_SOURCE}; "
+                 f"residents: {common.ward_estimate_source(ctx)}."),
     )
     comp = ward_against_csp(top, funnel, count="current")
     out.say(

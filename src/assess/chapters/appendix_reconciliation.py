@@ -34,9 +34,8 @@ def force_street(ctx: AssessmentContext) -> pd.DataFrame:
     if own.empty or "falls_within" not in own.columns:
         return own
     force = own["falls_within"].mode().iloc[0]
-    return ctx.store.read(
-        "street", columns=["month", "falls_within", "crime_type", "category"], filters=[("falls_within", "==", force)]
-    )
+    columns = ["month", "falls_within", "crime_type", "category"]
+    return ctx.store.read("street", columns=columns, filters=[("falls_within", "==", force)], categorical=columns)
 
 
 def quarterly(ctx: AssessmentContext) -> pd.DataFrame | None:

@@ -331,6 +331,8 @@ def rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 households",
             denominator=_households_record(ctx, float(hh), year),
+            previous_denominator=None if previous_rate is None else _households_record(
+                ctx, float(prev["households"]), year - 1),
             note=None if bench is None else f"National figure for {bench.period}: {bench.source}.",
             decimals=2,
             no_series=SNAPSHOT_ONLY,
@@ -563,7 +565,9 @@ def published_rough_sleeping(ctx: AssessmentContext, out: ChapterOutputs) -> Non
             per=PER_HOUSEHOLDS,
             comparators=comparators or None,
             change=change,
-            previous_population=None if prev is None or math.isnan(prev["households"]) else float(prev["households"]),
+            previous_population=None if rate is None or prev is None or math.isnan(prev["households"]) else Denominator(
+                value=float(prev["households"]), unit="households", period=str(year - 1),
+                source=f"{PUBLISHED_SOURCE}: number of households {year - 1} ('000), {prev['source_file']}"),
             comparison_verdicts=verdicts,
             comparison_methods=methods,
             comparison_dispersion=dispersion,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.measure.context import AssessmentContext
+from assess.measure.context import AssessmentContext, PopulationEstimate
+from assess.measure.metrics import Denominator
 from assess.report import outputs
 from assess.report.outputs import ChapterOutputs
 from assess.sources.partner.narrative import (
@@ -19,6 +20,7 @@ from assess.sources.partner.narrative import (
     project_narrative_keys,
     read_narratives,
 )
+from assess.stats import Rate
 
 
 def missing(ctx: AssessmentContext, out: ChapterOutputs, what: str, partner_name: str | None = None) -> None:
@@ -62,6 +64,82 @@ def partner_flags(ctx: AssessmentContext, out: ChapterOutputs, flag: str, what: 
 def comparator_key(area: str) -> str:
     """The key of a national comparator in a metric: ``"England and Wales"`` -> ``"england_and_wales"``."""
     return re.sub(r"[^a-z0-9]+", "_", area.lower()).strip("_")
+
+
+def residents(ctx: AssessmentContext, year: str | None = None) -> Denominator | None:
+    """The CSP's residents behind its rates per 1,000 (:attr:`AssessmentContext.population`) in
+    financial year ``year`` (this one by default), as a metric records them: the value with the
+    estimate it comes from, its publisher, file and mid-year (:meth:`AssessmentContext.population_estimate`).
+    None when the population is unknown.
+
+    Where not every local authority of the CSP has an estimate, the population is that of those
+    that do (as :attr:`AssessmentContext.population` sums it), and the record says so."""
+    population = ctx.population if year is None or year == ctx.year else None
+    est = ctx.population_estimate("all", year)
+    if est is not None and (population is None or est.value == population):
+        return est.denominator("residents")
+    if population is None:
+        return None
+    from assess.measure.force_area import estimate_year
+
+    table = ctx.population_table
+    rows = table[(table["age_band"] == "all") & table["area_code"].isin(ctx.cfg.lad_codes)]
+    held = sorted(set(rows["area_code"]))
+    years = (rows if not rows.empty else table[table["age_band"] == "all"])["year"]
+    mid = estimate_year(years.dropna().astype(int).tolist(), year or ctx.year)
+    return Denominator(value=population, unit="residents", period=None if mid is None else f"mid-{mid}",
+                       source=f"population estimates of {len(held)} of the {len(ctx.cfg.lad_codes)} local authorities "
+                       f"of {ctx.cfg.name} (those held: {', '.join(held) or 'none'})")
+
+
+def residents_of(ctx: AssessmentContext, rate: Rate, year: str | None = None) -> Denominator | None:
+    """The record of the residents behind ``rate`` (per 1,000 of the CSP), as :func:`residents` of
+    ``year`` names them; where ``rate``'s denominator is another sum of the same estimate (the CSP
+    through the ONS LAD -> CSP lookup), that sum, saying so. None without an estimate."""
+    record = residents(ctx, year)
+    if record is None or record.value == rate.denominator:
+        return record
+    return record.model_copy(update={"value": float(rate.denominator),
+                                     "source": f"{record.source}, summed to the partnership by the ONS lookup"})
+
+
+def ward_estimate(ctx: AssessmentContext, year: str | None = None) -> PopulationEstimate | None:
+    """The estimate the CSP's ward populations (:meth:`AssessmentContext.population_by` ``"ward"``)
+    come from in financial year ``year``: its mid-year and files, published by ward or LSOA
+    estimates summed to wards (``value``: the CSP's wards together). None when there is none."""
+    chosen = ctx._estimate_rows("ward", "all", year)  # the selection population_by("ward") makes
+    wards = ctx.population_by("ward", "all", year).reindex(ctx.wards["ward_code"]).dropna()
+    if chosen is None or wards.empty:
+        return None
+    rows, how = chosen
+    files = tuple(sorted(set(rows["source_file"].dropna().astype(str)))) if "source_file" in rows else ()
+    return PopulationEstimate(value=float(wards.sum()), mid_year=int(rows["year"].iloc[0]), age_band="all",
+                              summed_from_lsoa=how == "lsoa", source_files=files, financial_year=year or ctx.year)
+
+
+def ward_estimate_source(ctx: AssessmentContext) -> str:
+    """Which estimate the ward populations come from, as metrics and captions cite it: "ONS ...,
+    mid-2015, LSOA estimates summed to wards (file)"; "population estimates" when none is held."""
+    est = ward_estimate(ctx)
+    if est is None:
+        return "population estimates"
+    how = ", LSOA estimates summed to wards" if est.summed_from_lsoa else ", by ward"
+    files = ", ".join(est.source_files)
+    return f"{est.publisher}, {est.period}{how}" + (f" ({files})" if files else "")
+
+
+def ward_residents(ctx: AssessmentContext, population: float) -> Denominator:
+    """The record of one ward's ``population`` (persons) behind its rate this year (:func:`ward_estimate`)."""
+    est = ward_estimate(ctx)
+    if est is None:
+        raise ValueError(f"no ward population estimate is held for {ctx.cfg.name}")
+    return Denominator(value=population, unit="residents", source=ward_estimate_source(ctx), period=est.period)
+
+
+def estimate_citation(record: Denominator | None) -> str:
+    """"Residents: ONS mid-year estimates, mid-2017 (file)": the estimate a rate's residents come
+    from, as the text and captions cite it; "" without a record."""
+    return "" if record is None or not record.source else f"Residents: {record.source}."
 
 
 def data_caveats(ctx: AssessmentContext, out: ChapterOutputs) -> None:

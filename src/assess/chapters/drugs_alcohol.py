@@ -41,7 +41,7 @@ from assess.chapters.recorded_crime import monthly_counts, period_change
 from assess.measure import counts as police_counts
 from assess.measure.context import AssessmentContext
 from assess.measure.flags import flag_count, flag_monthly, flag_series
-from assess.measure.metrics import metric_from_count, metric_from_rate
+from assess.measure.metrics import Denominator, metric_from_count, metric_from_rate
 from assess.measure.narrative import (
     change_method_note,
     describe_change,
@@ -270,7 +270,7 @@ def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) 
         decimals=1,
     )
     # a rate per 1,000 residents is an annual rate: given only for a complete year
-    population = ctx.population if len(months) == 12 else None
+    population = common.residents(ctx) if len(months) == 12 else None
     findings = []
     for flag, (metric_id, label, of, phrase) in FLAG_MEASURES.items():
         flagged, total = int(current[flag]), totals[of]
@@ -305,7 +305,7 @@ def alcohol_and_drug_related_crime(ctx: AssessmentContext, out: ChapterOutputs) 
                 period_code(months),
                 None if prev_flagged is None else period_code(prev_months),
                 population,
-                _flags_source(ctx),
+                _flags_source(ctx) + (f"; residents: {population.source}" if population else ""),
                 unit="crimes",
                 note=note,
                 disclosure_threshold=ctx.cfg.suppression_threshold,
@@ -460,6 +460,11 @@ def drug_related_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             note="Crude rate: deaths summed over three calendar years / population summed over the three years x 100,000."
             + (f" National figure: {bench.source}." if bench is not None else "")
             + ("" if bench is None or like_for_like_rate(bench) else f" No comparison verdict: {unlike_reason(bench)}."),
+            denominator=Denominator(value=rate.denominator, unit="person-years (residents summed over the three years)",
+                                    source=f"{_deaths_source(ctx)}, its population column", period=window_label(end)),
+            previous_denominator=None if previous is None else Denominator(
+                value=previous.denominator, unit="person-years (residents summed over the three years)",
+                source=f"{_deaths_source(ctx)}, its population column", period=window_label(end - POOLED_YEARS)),
         )
     )
     out.finding(text, display=False)
@@ -494,26 +499,21 @@ def deaths_comparison_sentence(name: str, rate: Rate, bench: Benchmark | None, n
 def published_drug_deaths(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Deaths from drug misuse per 100,000 (directly age-standardised, three years pooled) as OHID's
     Fingertips publishes them, against England and the region; beside the partner figure."""
-    figure = published_indicators.load(ctx, out, DRUG_DEATHS_METRIC, "deaths from drug misuse")
-    if figure is None:
-        return
-    beside = None
-    if ctx.partner(DEATHS) is not None:
-        beside = ("The pooled rate above, from the partnership's file of deaths related to drug poisoning (partner "
-                  "data), is a crude rate of a wider definition, so it is shown beside this one, not compared with it.")
-    headline = published_indicators.show(ctx, out, figure, CHAPTER, "Deaths from drug misuse per 100,000 (Fingertips)",
-                                         "drug_misuse_deaths_published", beside=beside)
-    out.finding(headline, display=False)
+    def beside(figure: published_indicators.PublishedIndicator) -> str | None:
+        if ctx.partner(DEATHS) is None:
+            return None
+        return ("The pooled rate above, from the partnership's file of deaths related to drug poisoning (partner "
+                "data), is a crude rate of a wider definition, so it is shown beside this one, not compared with it.")
+
+    published_indicators.section(ctx, out, DRUG_DEATHS_METRIC, "deaths from drug misuse", CHAPTER,
+                                 "Deaths from drug misuse per 100,000 (Fingertips)", "drug_misuse_deaths_published",
+                                 beside=beside)
 
 
 def published_alcohol_admissions(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Admission episodes for alcohol-related conditions (narrow) per 100,000 (directly
     age-standardised) as OHID's Fingertips publishes them, against England and the region."""
-    figure = published_indicators.load(ctx, out, ALCOHOL_ADMISSIONS_METRIC, "alcohol-related hospital admissions")
-    if figure is None:
-        return
-    headline = published_indicators.show(
-        ctx, out, figure, CHAPTER, "Admission episodes for alcohol-related conditions (narrow) per 100,000 (Fingertips)",
-        "alcohol_admissions_published",
+    published_indicators.section(
+        ctx, out, ALCOHOL_ADMISSIONS_METRIC, "alcohol-related hospital admissions", CHAPTER,
+        "Admission episodes for alcohol-related conditions (narrow) per 100,000 (Fingertips)", "alcohol_admissions_published",
     )
-    out.finding(headline, display=False)

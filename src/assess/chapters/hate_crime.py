@@ -14,7 +14,8 @@ Counting rules are those of :mod:`assess.measure.flags`:
 - Years are financial years (April to March). When the latest year in the file is incomplete,
   every year is cut to the same months (April to September with April to September), so that
   the change on last year and the trend compare like with like.
-- Rates are per 1,000 residents of the CSP (ONS mid-year estimate, ``ctx.population``), with
+- Rates are per 1,000 residents of the CSP (the ONS mid-year estimate of the year, named in the text and in each
+  metric's denominator: :func:`assess.chapters.common.residents`), with
   PHE confidence limits (:func:`assess.stats.rate_per_1000`).
 - Changes and trends allow for month-to-month variation beyond chance: the change on last year is
   the quasi-Poisson test of the monthly series, the trend the quasi-Poisson trend of the yearly
@@ -192,7 +193,8 @@ def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     if flags is None:
         return
     by_year, lfl = flag_by_year(flags, "hate_crime", ctx.year)
-    r = hate_crime_rate(int(by_year[ctx.year]), ctx.population)
+    residents = common.residents(ctx)
+    r = hate_crime_rate(int(by_year[ctx.year]), residents.value if residents else None)
     comparators: dict[str, float] = {}
     if r is None:
         out.say("There is no population estimate for the CSP, so the rate per 1,000 residents is not shown.")
@@ -202,7 +204,8 @@ def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
                                         "months, not annualised)")
         text = (
             f"In {lfl.describe(ctx.year)} there were {narrative.format_rate(r.value)} hate crimes per 1,000 residents"
-            f"{part} (95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)})."
+            f"{part} (95% confidence interval {narrative.format_rate(r.lower)} to {narrative.format_rate(r.upper)}). "
+            + common.estimate_citation(residents)
         )
         out.say(text)
         if bench is not None:
@@ -217,7 +220,7 @@ def rate(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             out.say("The benchmarks file holds no national hate crime rate per 1,000, so there is no national comparison.")
     out.metric(
         flag_count_metric(
-            "hate_crime", "Hate crimes", CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, ctx.population,
+            "hate_crime", "Hate crimes", CHAPTER, by_year, ctx.year, ctx.previous_year, lfl, residents,
             ctx.cfg.suppression_threshold, SOURCE, comparators=comparators or None,
             monthly=flag_series(flags, "hate_crime"),
             note=None if lfl.complete else f"A part-year count and rate over the {len(lfl.month_numbers)} months of "
@@ -278,7 +281,7 @@ def strands(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.metric(
             flag_count_metric(
                 f"hate_crime_{s}", f"Hate crimes: {strand_label(s).lower()}", CHAPTER, by_year, ctx.year,
-                ctx.previous_year, lfl, ctx.population, threshold, SOURCE, monthly=flag_series(flags, "hate_crime", s),
+                ctx.previous_year, lfl, common.residents(ctx), threshold, SOURCE, monthly=flag_series(flags, "hate_crime", s),
             )
         )
     rising = table[(table["verdict"] == "increase") & (table[ctx.year] >= threshold)]

@@ -330,13 +330,15 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         table = pd.concat([cats, ft], ignore_index=True)
         missing_flag_months = flag_months_missing(flags, pc)
     shown = _published(table, pc, ctx.cfg.suppression_threshold)
+    residents = common.residents(ctx)
+    population_source = residents.source if residents else POPULATION_SOURCE
     out.table(
         "offence_types",
         shown,
         caption=(
             f"Recorded crime by offence type in {ctx.cfg.name}, {pc.label} against {pc.previous_label}: police.uk "
             f"categories{' and force-flagged offences' if len(table) > len(cats) else ''}. Sources: {POLICE_UK_SOURCE}"
-            f"{'; ' + FLAGS_SOURCE if len(table) > len(cats) else ''}; {POPULATION_SOURCE}."
+            f"{'; ' + FLAGS_SOURCE if len(table) > len(cats) else ''}; residents: {population_source}."
         ),
         count_columns=[pc.previous_label, pc.label],
     )
@@ -351,21 +353,22 @@ def offence_categories(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note(no_comparison_sentence(pc))
     else:
         out.note(CHANGE_METHOD_NOTE)
-    source = f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}"
+    source = f"{POLICE_UK_SOURCE}; {population_source}"
+    before = common.residents(ctx, ctx.previous_year) if residents else None  # last year's rates: its own estimate
     for _, r in cats.iterrows():
         out.metric(metric_from_count(
             r["measure_id"], f"{r['offence']} (police.uk)", out.chapter, int(r["current"]), _count_or_none(r["previous"]),
-            pc.period, pc.previous_period if pd.notna(r["previous"]) else None, ctx.population, source,
-            previous_population=ctx.population if pd.notna(r["previous"]) else None,
+            pc.period, pc.previous_period if pd.notna(r["previous"]) else None, residents, source,
+            previous_population=before if pd.notna(r["previous"]) else None,
             change=changes.get(r["measure_id"]),
         ))
     for _, r in table[(table["source"] == "force flags") & table["measure_id"].isin(OWNED_FLAG_METRICS)].iterrows():
         out.metric(metric_from_count(
             r["measure_id"], f"{r['offence']} (force flags)", out.chapter, int(r["current"]), _count_or_none(r["previous"]),
-            pc.period, pc.previous_period if pd.notna(r["previous"]) else None, ctx.population,
-            f"{FLAGS_SOURCE}; {POPULATION_SOURCE}", unit=FLAG_UNITS.get(r["measure_id"], "crimes"),
+            pc.period, pc.previous_period if pd.notna(r["previous"]) else None, residents,
+            f"{FLAGS_SOURCE}; {population_source}", unit=FLAG_UNITS.get(r["measure_id"], "crimes"),
             disclosure_threshold=ctx.cfg.suppression_threshold,
-            previous_population=ctx.population if pd.notna(r["previous"]) else None,
+            previous_population=before if pd.notna(r["previous"]) else None,
             change=changes.get(r["measure_id"]),
         ))
 

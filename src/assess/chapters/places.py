@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from assess.chapters import common
-from assess.chapters.recorded_crime import POLICE_UK_SOURCE, POPULATION_SOURCE
+from assess.chapters.recorded_crime import POLICE_UK_SOURCE
 from assess.measure import counts, narrative
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import CRIME_CATEGORIES
@@ -265,7 +265,7 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         shown,
         caption=(
             f"Police recorded crime and anti-social behaviour by ward, {ctx.cfg.name}, {period}, with rates per 1,000 "
-            f"residents and 95% confidence intervals; highest crime rate first. Sources: {POLICE_UK_SOURCE}; {POPULATION_SOURCE}."
+            f"residents and 95% confidence intervals; highest crime rate first. Sources: {POLICE_UK_SOURCE}; residents: {common.ward_estimate_source(ctx)}."
         ),
         count_columns=["Crimes", "ASB incidents"],
     )
@@ -318,7 +318,7 @@ def wards(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             f"Horizontal bar chart of the crime rate per 1,000 residents in each of {narrative.format_count(len(crime))} wards, "
             f"highest {top['ward_name']}, with the {ctx.cfg.name} rate as a dashed line and 95% confidence intervals."
         ),
-        caption=f"Crime per 1,000 residents by ward, {period}. Sources: {POLICE_UK_SOURCE}; {POPULATION_SOURCE}.",
+        caption=f"Crime per 1,000 residents by ward, {period}. Sources: {POLICE_UK_SOURCE}; residents: {common.ward_estimate_source(ctx)}.",
     )
     rate = rate_per(int(top["count"]), float(top["population"]), 1000)
     out.metric(highest_rate_ward_metric(ctx, out.chapter, top, csp, comp))
@@ -348,7 +348,7 @@ def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Serie
         chapter,
         rate,
         pc.period,
-        f"{POLICE_UK_SOURCE}; {POPULATION_SOURCE}",
+        f"{POLICE_UK_SOURCE}; {common.ward_estimate_source(ctx)}",
         comparators={"csp": csp.value},
         comparison_verdicts={"csp": comparison.verdict},
         comparison_methods={"csp": comparison.method_id},
@@ -356,6 +356,7 @@ def highest_rate_ward_metric(ctx: AssessmentContext, chapter: str, top: pd.Serie
         unit="crimes per 1,000 residents",
         note=f"The ward is {top['ward_name']} ({top['ward_code']})."
         + (" The rate is a part-year rate, not annualised." if not ctx.complete else ""),
+        denominator=common.ward_residents(ctx, float(top["population"])),
     )
 
 

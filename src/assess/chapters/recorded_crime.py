@@ -40,7 +40,7 @@ from assess.measure.comparators import CSPRates
 from assess.measure.context import AssessmentContext
 from assess.measure.counts import PeriodCounts
 from assess.measure.force_area import ForceAreaRates, PopulationUsed
-from assess.measure.metrics import Metric, count_change, metric_from_count
+from assess.measure.metrics import Denominator, Metric, count_change, metric_from_count
 from assess.periods import LikeForLike, months_of_financial_year
 from assess.report import charts
 from assess.report.outputs import ChapterOutputs
@@ -100,6 +100,10 @@ class Headline:
     rate: Rate | None
     previous_rate: Rate | None
     population: float | None
+    #: The residents of ``rate`` with the estimate they come from (:func:`assess.chapters.common.residents`).
+    residents: Denominator | None = None
+    #: The residents of ``previous_rate``: last year's estimate (the nearest earlier where it is absent).
+    previous_residents: Denominator | None = None
 
     @property
     def part_year(self) -> bool:
@@ -125,14 +129,17 @@ def headline_figures(ctx: AssessmentContext, *, asb: bool | None = False, catego
 
     Source: police.uk street records placed in the CSP. Both periods hold the same months
     (:func:`assess.measure.counts.year_to_date`); the change is tested on the monthly series
-    (:func:`period_change`); the rate uses this year's population estimate for both.
+    (:func:`period_change`); each year's rate uses the population estimate of its own year
+    (:func:`assess.chapters.common.residents`: financial year YYYY/YY the mid-YYYY estimate, else
+    the nearest earlier one).
     """
     pc = counts.year_to_date(ctx, asb=asb, category=category)
     change = period_change(pc, monthly_counts(ctx, asb=asb, category=category)) if pc.complete else None
     pop = ctx.population
     rate = rate_per(pc.current, pop, 1000) if pop else None
-    prev = rate_per(pc.previous, pop, 1000) if pop and pc.complete else None
-    return Headline(pc, change, rate, prev, pop)
+    before = common.residents(ctx, ctx.previous_year) if pop and pc.complete else None
+    prev = rate_per(pc.previous, before.value, 1000) if before is not None and before.value else None
+    return Headline(pc, change, rate, prev, pop, common.residents(ctx) if pop else None, before if prev else None)
 
 
 @dataclass(frozen=True)
@@ -243,7 +250,6 @@ def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: 
     rate with them, so that each comparison is like with like.
     """
     pc = head.counts
-    estimate = csp_population_estimate(ctx)
     comp: dict[str, float | None] = {}
     fields: dict[str, dict] = {}
     note_parts = []
@@ -276,12 +282,12 @@ def all_crime_metric(ctx: AssessmentContext, chapter: str, head: Headline, nat: 
         pc.previous if head.change is not None else None,
         pc.period,
         pc.previous_period if head.change is not None else None,
-        head.population,
-        f"{POLICE_UK_SOURCE}; {estimate.label if estimate else POPULATION_SOURCE}"
+        head.residents,
+        f"{POLICE_UK_SOURCE}; {head.residents.source if head.residents else POPULATION_SOURCE}"
         + (f"; comparators: {comparators.SOURCE}" if comp else ""),
         unit="crimes",
         comparators=comp or None,
-        previous_population=head.population if head.change is not None else None,
+        previous_population=head.previous_residents if head.change is not None else None,
         note=" ".join(note_parts),
         change=head.change,
         **fields,
@@ -492,10 +498,9 @@ def headline(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         return
     head = headline_figures(ctx, asb=False)
     pc = head.counts
-    estimate = csp_population_estimate(ctx)
     if head.rate is not None:
         out.say(_rate_sentence(ctx.cfg.name, head.rate, "police recorded crimes (excluding anti-social behaviour)", pc.label,
-                               len(pc.months), estimate.label if estimate else None))
+                               len(pc.months), head.residents.source if head.residents else None))
     else:
         out.say(
             f"{ctx.cfg.name} had {narrative.format_count(pc.current)} police recorded crimes in {pc.label}. "
@@ -609,7 +614,7 @@ def comparison(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         caption=(
             f"Funnel plot: recorded crime per 1,000 residents by CSP, {rates.year}, with control limits around the "
             f"{rates.national_name} rate allowing for variation between CSPs ({_adjustment_caption(funnel)}; "
-            "see funnel plot in the glossary). Source: {comparators.SOURCE}."
+            f"see funnel plot in the glossary). Source: {comparators.SOURCE}."
         ),
     )
     out.say(
@@ -789,6 +794,7 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note(narrative.change_method_note(change, "Changes in calls"))
     elif not missing_now:
         _warn(out, f"the calls for service file does not hold every month of {pc.previous_label}, so no change is shown.")
+    residents = common.residents(ctx)
     out.metric(
         metric_from_count(
             "calls_for_service",
@@ -798,10 +804,10 @@ def calls_for_service(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             int(total["previous"]) if comparable else None,
             pc.period,
             pc.previous_period if comparable else None,
-            ctx.population,
-            CALLS_SOURCE,
+            residents,
+            CALLS_SOURCE + (f"; {residents.source}" if residents else ""),
             unit="calls",
-            previous_population=ctx.population if comparable else None,
+            previous_population=common.residents(ctx, ctx.previous_year) if comparable and residents else None,
             note=note,
             change=change,
         )
@@ -966,8 +972,8 @@ def force_area_metric(ctx: AssessmentContext, chapter: str, fc: ForceComparison)
         "force_area_recorded_crime",
         f"Recorded crime in the {main.focus.area} police force area (Home Office)",
         chapter, max(main.focus.offences, 0), max(prev.offences, 0) if prev is not None else None, period, prev_period,
-        main.focus.population.value, f"{force_area.SOURCE} ({main.focus.population.label})", unit="crimes",
-        comparators=comp, previous_population=prev.population.value if prev is not None else None, note=note,
+        main.focus.population.denominator(), f"{force_area.SOURCE} ({main.focus.population.label})", unit="crimes",
+        comparators=comp, previous_population=prev.population.denominator() if prev is not None else None, note=note,
         change=fc.force_change, **fields,
     )
 

@@ -3,9 +3,12 @@
 It runs last (after chapters 01-11 and the scorecard) and reads their fragments in the shared
 ``output_dir`` (:mod:`assess.report.outputs`): the lead finding of each chapter, in chapter order,
 after a link to the chapter (which opens with all its findings); the headline figures (the full
-table in the workbook); the partnership's priorities (``cfg.priorities``), each with the chapters
-whose findings bear on it and the partnership's recommendations under it (partner file
-``recommendations.yaml``), each beside the figures it rests on; and which chapters carry the
+table in the workbook); the partnership's priorities in brief (:func:`priorities_in_brief`). That
+much is the executive summary, and it is kept to two pages of the PDF (a test holds it there). A
+second part, "The partnership's priorities and recommendations" (its own page and line in the
+PDF's contents: ``<h2 class="assess-part">``), gives each priority (``cfg.priorities``) with the
+chapters whose findings bear on it and the partnership's recommendations under it (partner file
+``recommendations.yaml``), each beside the figures it rests on; then which chapters carry the
 partners' own account. It computes nothing new and emits no
 metric: every number it shows was computed by the chapter that wrote it. A chapter that left no
 fragment (it failed, or was not run) is named, never passed over in silence; so is a metric a
@@ -287,11 +290,6 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         out.note("Metric ids written by more than one chapter (the first is shown): "
                  + "; ".join(f"{k} ({', '.join(v)})" for k, v in dups.items()) + ".")
     table = headline_table(metrics, registry)
-    by_id = outputs.metrics_by_id(metrics, strict=False)
-    for mid in ("all_crime", "anti_social_behaviour"):
-        sentence = headline_sentence(by_id[mid]) if mid in by_id else None
-        if sentence:
-            out.say(sentence)
     published = out.table(
         "headline_figures",
         table,
@@ -303,10 +301,9 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     )
     out.show(TableView(
         board_view(published, ctx.year),
-        f"Headline figures, {ctx.cfg.name}, {ctx.year} (another period where stated): each figure and its change on "
-        "the previous period (verdict: "
-        "statistical significance at 5%). Rates and comparisons are in the workbook. Source: the chapters of this "
-        "assessment.",
+        f"Headline figures, {ctx.cfg.name}, {ctx.year} (another period where stated), each with its change on the "
+        "previous period and its verdict (significance at 5%); rates and comparisons are in the workbook. Source: "
+        "the chapters of this assessment.",
         None,
     ))
 
@@ -406,9 +403,18 @@ def recommendations_plain(recs: Sequence[PlacedRecommendation]) -> str:
     return "\n".join(lines)
 
 
-def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
-    """The partnership's priorities, each with the chapters whose findings bear on it (and how many)
-    and the partnership's recommendations under it, each beside the figures it rests on."""
+@dataclass(frozen=True)
+class PriorityPlan:
+    """What the run holds for the partnership's priorities: for each (in order) the (chapter,
+    finding) pairs that bear on it, and the recommendations by priority index (None when the
+    partnership has recorded none)."""
+
+    grouped: dict[str, list[tuple[str, str]]]
+    placed: dict[int, list[PlacedRecommendation]] | None
+
+
+def priority_plan(ctx: AssessmentContext, out: ChapterOutputs) -> PriorityPlan:
+    """The findings and recommendations under each configured priority (``cfg.priorities``)."""
     registry = outputs.run_registry(out.output_dir)
     reading = set(registry.reading_chapters())
     findings = {c: f for c, f in outputs.load_findings(out.output_dir).items() if c not in reading}
@@ -420,7 +426,48 @@ def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             [m for m in outputs.load_metrics(out.output_dir) if str(m.get("chapter")) != CHAPTER], strict=False)
         placed = place_recommendations(table, ctx.cfg.priorities, metrics,
                                        partner_path(ctx.raw_dir, RECOMMENDATIONS, ctx.cfg))
-    for index, (priority, items) in enumerate(grouped.items()):
+    return PriorityPlan(grouped, placed)
+
+
+#: The anchor of the section that holds the priorities in full (the summary's second part; in
+#: the PDF it starts a page and has its own line in the contents).
+PRIORITIES_ANCHOR = "part-priorities"
+
+
+def priorities_in_brief(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """The partnership's priorities in one list, each with how many recommendations it carries and
+    who leads them, linking to the section that gives them in full: so that the summary stays
+    within two pages."""
+    plan = priority_plan(ctx, out)
+    if not plan.grouped:
+        out.say("*The partnership has configured no priorities.*")
+        return
+    items, plain = [], []
+    for index, priority in enumerate(plan.grouped):
+        recs = (plan.placed or {}).get(index, [])
+        leads = list(dict.fromkeys(r.lead for r in recs if r.lead))
+        if plan.placed is None:
+            tail = ""
+        elif recs:
+            tail = f" {narrative.format_count(len(recs))} recommendation{'s' if len(recs) != 1 else ''}" + (
+                f", led by {'; '.join(leads)}." if leads else ".")
+        else:
+            tail = " No recommendation recorded."
+        name = priority.rstrip(".")
+        items.append(f"<li><strong>{html.escape(name)}.</strong>{html.escape(tail)}</li>")
+        plain.append(f"{index + 1}. {name}.{tail}")
+    link = (f'<p>Each recommendation in full, with the figures it rests on: <a href="#{PRIORITIES_ANCHOR}">the '
+            "partnership's priorities and recommendations</a>.</p>")
+    out.say_html("<ol>" + "".join(items) + "</ol>" + link, "\n".join(plain))
+
+
+def priorities(ctx: AssessmentContext, out: ChapterOutputs) -> None:
+    """The partnership's priorities, each with the chapters whose findings bear on it (and how many)
+    and the partnership's recommendations under it, each beside the figures it rests on."""
+    registry = outputs.run_registry(out.output_dir)
+    plan = priority_plan(ctx, out)
+    placed = plan.placed
+    for index, (priority, items) in enumerate(plan.grouped.items()):
         chapters = list(dict.fromkeys(chapter for chapter, _ in items))
         if chapters:
             counted = [f"{chapter_link(c, registry.title(c))} ({narrative.format_count(sum(1 for x, _ in items if x == c))})"

@@ -66,7 +66,7 @@ from assess.measure.flags import (
     year_change,
     year_trend,
 )
-from assess.measure.metrics import metric_from_proportion, metric_from_rate
+from assess.measure.metrics import Denominator, metric_from_proportion, metric_from_rate
 from assess.measure.national import national_rate
 from assess.periods import LikeForLike
 from assess.report import charts
@@ -157,6 +157,17 @@ def population_of(ctx: AssessmentContext, who: str) -> float | None:
     if everyone is None or children is None or everyone - children <= 0:
         return None
     return everyone - children
+
+
+def population_record(ctx: AssessmentContext, who: str) -> Denominator | None:
+    """:func:`population_of` as a rate's metric records it: with the estimate it comes from (adults:
+    all residents less those aged 0-15 of the same estimate); None when it is unknown."""
+    value = population_of(ctx, who)
+    est = ctx.population_estimate(CHILD_BAND if who == "children" else "all")
+    if value is None or est is None:
+        return None
+    source = est.source + ("; adults are residents less those aged 0-15" if who == "adults" else "")
+    return Denominator(value=value, unit=_POPULATION_WORDS[who], source=source, period=est.period)
 
 
 def population_citation(ctx: AssessmentContext, who: str) -> str | None:
@@ -258,7 +269,7 @@ def flags_table(
 def _flag_metric(ctx: AssessmentContext, flags: pd.DataFrame, m: FlagMeasure, out: ChapterOutputs) -> tuple[pd.Series, LikeForLike]:
     """Emit the metric of a flag (count, rate per ``m.per`` of its population, national comparator)."""
     by_year, lfl = flag_by_year(flags, m.flag, ctx.year)
-    pop = population_of(ctx, m.population)
+    pop = population_record(ctx, m.population)
     note = None
     if pop is not None and m.population != "all":
         note = f"Rate per {m.per:,} {_POPULATION_WORDS[m.population]}."
@@ -537,14 +548,17 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             if counts:
                 total = sum(counts.values())
                 rate = rate_per_1000(int(total[ctx.year]), ctx.population)
-                if ctx.previous_year in total.index:
-                    previous = rate_per_1000(int(total[ctx.previous_year]), ctx.population)
-                source = f"{FLAGS_SOURCE}; ONS mid-year population estimates"
+                before = common.residents(ctx, ctx.previous_year)  # last year's rate: last year's estimate
+                if ctx.previous_year in total.index and before is not None:
+                    previous = rate_per_1000(int(total[ctx.previous_year]), before.value)
+                record = common.residents(ctx)
+                source = f"{FLAGS_SOURCE}; {record.source if record else 'ONS mid-year population estimates'}"
                 period = lfl.period(ctx.year)
                 out.say(
                     f"From the police flags, rape and other sexual offences came to {narrative.format_rate(rate.value)} "
                     f"per 1,000 residents in {lfl.describe(ctx.year)} (95% confidence interval "
-                    f"{narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)})."
+                    f"{narrative.format_rate(rate.lower)} to {narrative.format_rate(rate.upper)}). "
+                    + common.estimate_citation(record)
                 )
     if rate is None:
         return
@@ -557,6 +571,8 @@ def sexual_offences(ctx: AssessmentContext, out: ChapterOutputs) -> None:
         unit="per 1,000 residents",
         no_series="the Home Office tables give quarterly and yearly totals, not a monthly series"
         if source == HOME_OFFICE_SOURCE else None,
+        denominator=common.residents_of(ctx, rate),
+        previous_denominator=None if previous is None else common.residents_of(ctx, previous, ctx.previous_year),
         **(comparison_fields(judged) if judged else {}),
     ))
 
@@ -700,28 +716,24 @@ def safeguarding_topic(ctx: AssessmentContext, out: ChapterOutputs, topic: str) 
 def published_domestic_abuse(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Domestic abuse-related incidents and crimes per 1,000 aged 16 and over (police recorded, as OHID's
     Fingertips publishes them), against England and the region; beside the force flags."""
-    figure = published_indicators.load(ctx, out, DOMESTIC_ABUSE_METRIC, "domestic abuse-related incidents and crimes")
-    if figure is None:
-        return
-    beside = None
-    if ctx.partner("force_flags") is not None:
-        beside = ("The flagged domestic abuse crimes above (the force's flags, partner data) count crimes only, over the "
-                  "police.uk months; this published rate counts incidents and crimes, per resident aged 16 and over.")
-    headline = published_indicators.show(
-        ctx, out, figure, CHAPTER, "Domestic abuse-related incidents and crimes per 1,000 aged 16 and over (Fingertips)",
-        "domestic_abuse_published", beside=beside,
+    def beside(figure: published_indicators.PublishedIndicator) -> str | None:
+        if ctx.partner("force_flags") is None:
+            return None
+        return ("The flagged domestic abuse crimes above (the force's flags, partner data) count crimes only, over the "
+                "police.uk months; this published rate counts incidents and crimes, per resident aged 16 and over.")
+
+    published_indicators.section(
+        ctx, out, DOMESTIC_ABUSE_METRIC, "domestic abuse-related incidents and crimes", CHAPTER,
+        "Domestic abuse-related incidents and crimes per 1,000 aged 16 and over (Fingertips)", "domestic_abuse_published",
+        beside=beside,
     )
-    out.finding(headline, display=False)
 
 
 def published_violence_admissions(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """Hospital admissions for violence (including sexual violence) per 100,000 (directly
     age-standardised, three years pooled) as OHID's Fingertips publishes them, against England and the region."""
-    figure = published_indicators.load(ctx, out, VIOLENCE_ADMISSIONS_METRIC, "hospital admissions for violence")
-    if figure is None:
-        return
-    headline = published_indicators.show(
-        ctx, out, figure, CHAPTER, "Hospital admissions for violence (including sexual violence) per 100,000 (Fingertips)",
+    published_indicators.section(
+        ctx, out, VIOLENCE_ADMISSIONS_METRIC, "hospital admissions for violence", CHAPTER,
+        "Hospital admissions for violence (including sexual violence) per 100,000 (Fingertips)",
         "violence_admissions_published",
     )
-    out.finding(headline, display=False)

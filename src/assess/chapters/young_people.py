@@ -316,7 +316,7 @@ def first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             unit="young people",
             per=FTE_PER,
             comparators={ctx.cfg.national_name: bench.value} if bench is not None and pd.notna(pop) else None,
-            previous_population=prev_pop,
+            previous_population=None if prev_pop is None else _youth_denominator(ctx, ctx.previous_year, prev_pop),
             denominator=None if pd.isna(pop) else _youth_denominator(ctx, ctx.year, float(pop)),
             note="Rate per 100,000 population aged 10-17, as the Youth Justice Board publishes it."
             + (f" National figure for {bench.period}: {bench.source}." if bench is not None else ""),
@@ -384,6 +384,8 @@ def custody(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             comparators={ctx.cfg.national_name: bench.value} if bench is not None else None,
             unit="per 1,000 aged 10-17",
             denominator=_youth_denominator(ctx, ctx.year, float(pop)),
+            previous_denominator=None if previous is None else _youth_denominator(
+                ctx, ctx.previous_year, float(prev["population_10_17"])),
             note=f"{format_count(cust)} custodial sentences."
             + (f" National figure for {bench.period}: {bench.source}." if bench is not None else ""),
         )
@@ -467,6 +469,11 @@ def reoffending(ctx: AssessmentContext, out: ChapterOutputs) -> None:
             comparators={ctx.cfg.national_name: freq_bench.value} if freq_bench is not None else None,
             note="Frequency rate as the Youth Justice Board publishes it; interval: Poisson limits on the re-offences."
             + (f" National figure for {freq_bench.period}: {freq_bench.source}." if freq_bench is not None else ""),
+            denominator=Denominator(value=float(reoffenders), unit="young reoffenders", period=ctx.year,
+                                    source=f"{source}, reoffenders"),
+            previous_denominator=None if prev_freq is None else Denominator(
+                value=float(prev["reoffenders"]), unit="young reoffenders", period=ctx.previous_year,
+                source=f"{source}, reoffenders"),
         )
     )
 
@@ -518,24 +525,25 @@ def trend(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 def published_first_time_entrants(ctx: AssessmentContext, out: ChapterOutputs) -> None:
     """First-time entrants per 100,000 aged 10-17 as OHID's Fingertips publishes them (from the Youth
     Justice Board), with England and the region, the trend, and the partner figure beside them."""
-    figure = published_indicators.load(ctx, out, FTE_METRIC, "first-time entrants to the youth justice system")
-    if figure is None:
-        return
-    beside = None
-    youth = ctx.partner(PARTNER)
-    if youth is not None and not youth.empty:
+    def beside(figure: published_indicators.PublishedIndicator) -> str | None:
+        youth = ctx.partner(PARTNER)
+        if youth is None or youth.empty:
+            return None
         wide = youth_measures(youth)
         table = youth_trend_table(wide, _ons_population(ctx, list(wide.index)))
         row = table[table["financial_year"] == ctx.year]
-        if not row.empty and pd.notna(row["fte_rate_per_100000"].iloc[0]):
-            count = row["first_time_entrants"].iloc[0]
-            if not _small(None if pd.isna(count) else int(count), ctx.cfg.suppression_threshold):
-                beside = (f"The Youth Offending Service's own figure (partner data, above) is "
-                          f"{format_rate(float(row['fte_rate_per_100000'].iloc[0]))} per 100,000 aged 10-17 for the "
-                          f"financial year {ctx.year}; the published figure is for {figure.period}, so the two cover "
-                          "different periods.")
-    headline = published_indicators.show(
-        ctx, out, figure, CHAPTER, "First-time entrants to the youth justice system per 100,000 aged 10-17 (Fingertips)",
+        if row.empty or pd.isna(row["fte_rate_per_100000"].iloc[0]):
+            return None
+        count = row["first_time_entrants"].iloc[0]
+        if _small(None if pd.isna(count) else int(count), ctx.cfg.suppression_threshold):
+            return None
+        return (f"The Youth Offending Service's own figure (partner data, above) is "
+                f"{format_rate(float(row['fte_rate_per_100000'].iloc[0]))} per 100,000 aged 10-17 for the "
+                f"financial year {ctx.year}; the published figure is for {figure.period}, so the two cover "
+                "different periods.")
+
+    published_indicators.section(
+        ctx, out, FTE_METRIC, "first-time entrants to the youth justice system", CHAPTER,
+        "First-time entrants to the youth justice system per 100,000 aged 10-17 (Fingertips)",
         "first_time_entrants_published", beside=beside,
     )
-    out.finding(headline, display=False)

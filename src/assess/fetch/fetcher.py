@@ -12,8 +12,10 @@
 - the rough sleeping snapshot tables of the autumns asked for into ``<raw>/rough_sleeping/``;
 - the Fingertips indicators listed in sources.yaml (each feeding a chapter's metric) into
   ``<raw>/fingertips/``, through the Fingertips API; before each download the indicator's id
-  is looked up in the API's metadata and its name compared with the one recorded: an indicator
-  renumbered or renamed is reported (missing, with what to check) and not downloaded;
+  is looked up in the API's metadata and its name compared with the one recorded, and its value
+  type and unit with the kind the chapters describe, compare and test it by
+  (:data:`assess.measure.indicators.INDICATOR_KINDS`): an indicator renumbered, renamed or of
+  another kind is reported (missing, with what to check) and not downloaded;
 
 each under its published name, from the addresses of ``src/assess/sources.yaml``. Every file is
 recorded in ``<raw>/downloads.json`` (url, sha256, bytes, time; written atomically after each
@@ -380,8 +382,9 @@ def indicator_name_key(name: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
 
 
-def _metadata_name(text: str, indicator_id: int) -> str | None:
-    """The name the Fingertips metadata CSV gives ``indicator_id`` (None if it lists no such id)."""
+def _metadata_row(text: str, indicator_id: int) -> dict[str, str] | None:
+    """The row the Fingertips metadata CSV gives ``indicator_id``, by lower-cased column name, its
+    name (``"indicator"``) spaced once; None if it lists no such id."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
     id_col, name_col = fields.get("indicator id"), fields.get("indicator") or fields.get("indicator name")
@@ -392,8 +395,31 @@ def _metadata_name(text: str, indicator_id: int) -> str | None:
         )
     for row in reader:
         if (row.get(id_col) or "").strip() == str(indicator_id):
-            return " ".join((row.get(name_col) or "").split())
+            found = {(key or "").strip().lower(): " ".join((value or "").split()) for key, value in row.items()
+                     if isinstance(value, str)}
+            found["indicator"] = " ".join((row.get(name_col) or "").split())
+            return found
     return None
+
+
+def _kind_problem(indicator: Indicator, meta: dict[str, str]) -> str | None:
+    """How the metadata contradicts the kind the chapters give the indicator's metric
+    (:data:`assess.measure.indicators.INDICATOR_KINDS`): value type and unit. None when they
+    agree, or when no chapter uses the metric (nothing is described by a kind)."""
+    from assess.measure.indicators import INDICATOR_KINDS
+
+    kind = INDICATOR_KINDS.get(indicator.metric)
+    if kind is None:
+        return None
+    value_type, unit = meta.get("value type"), meta.get("unit")
+    if not value_type or not unit:
+        return ("the Fingertips metadata gives no 'Value type' and 'Unit' to confirm it is a "
+                f"{kind.method} {kind.unit}, as the chapters describe it")
+    disagreement = kind.disagreement(value_type, unit)
+    if disagreement is None:
+        return None
+    return (f"the Fingertips metadata contradicts the kind the chapters give metric '{indicator.metric}' "
+            f"(a {kind.method} {kind.unit}, INDICATOR_KINDS in assess/measure/indicators.py): {disagreement}")
 
 
 def _fetch_fingertips(run: _Run, src: Source, indicator: Indicator) -> None:
@@ -414,7 +440,8 @@ def _fetch_fingertips(run: _Run, src: Source, indicator: Indicator) -> None:
         meta = Path(tmp) / "metadata.csv"
         download(meta_url, meta, timeout=run.timeout, retries=run.retries, backoff=run.backoff, progress=False,
                  source_key=src.key, page=src.page)
-        found = _metadata_name(meta.read_bytes().decode("utf-8", errors="replace"), indicator.id)
+        meta_row = _metadata_row(meta.read_bytes().decode("utf-8", errors="replace"), indicator.id)
+    found = None if meta_row is None else meta_row["indicator"]
     check = f"check it on {src.page or 'the Fingertips site'} (search for the indicator) and update {SOURCES_FILE} key '{src.key}'"
     if found is None:
         run.report.missing.append(Problem(src.key, rel, (
@@ -424,6 +451,11 @@ def _fetch_fingertips(run: _Run, src: Source, indicator: Indicator) -> None:
         run.report.missing.append(Problem(src.key, rel, (
             f"{what}: the Fingertips API names indicator {indicator.id} '{found}', not '{indicator.name}' "
             f"(renumbered or renamed?); not downloaded; {check}")))
+        return
+    kind_problem = _kind_problem(indicator, meta_row)  # type: ignore[arg-type]
+    if kind_problem is not None:
+        run.report.missing.append(Problem(src.key, rel, (
+            f"{what}: {kind_problem}; not downloaded; {check}, or correct INDICATOR_KINDS")))
         return
     run.get(src, url, rel, None)
     _check_fingertips_file(run, src, rel, indicator, url)

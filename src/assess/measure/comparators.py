@@ -35,12 +35,16 @@ SOURCE = (
     "ONS population estimates"
 )
 
-#: What to supply when the CSP-level tables are absent.
-CSP_TABLES_HINT = (
-    "the Home Office police recorded crime open data tables at Community Safety Partnership level "
-    "(prc-csp-*.csv, from https://www.gov.uk/government/statistics/police-recorded-crime-open-data-tables) "
-    "in data/raw/"
-)
+#: The input of notebooks/chapters.yaml that supplies the CSP-level tables.
+CSP_TABLES_INPUT = "home_office_csp"
+
+
+def csp_tables_hint() -> str:
+    """What to supply when the CSP-level tables are absent: the declaration of
+    :data:`CSP_TABLES_INPUT` in the chapter registry (its files and download page)."""
+    from assess.registry import load_registry
+
+    return load_registry(require_notebooks=False).supply_hint(CSP_TABLES_INPUT)
 
 
 def name_key(name: str) -> str:
@@ -201,11 +205,11 @@ def csp_rates_from_tables(
     label = offence_subgroup or offence_group
     has_csp = "csp_name" in recorded_crime.columns and bool(recorded_crime["csp_name"].notna().any())
     if recorded_crime.empty:
-        missing.append(f"the Home Office police recorded crime tables are not in the data (supply {CSP_TABLES_HINT})")
+        missing.append(f"the Home Office police recorded crime tables are not in the data (supply {csp_tables_hint()})")
     elif not has_csp:
         missing.append(
             "the Home Office recorded crime tables supplied are at police force area level only; "
-            f"rates for other partnerships need {CSP_TABLES_HINT}"
+            f"rates for other partnerships need {csp_tables_hint()}"
         )
     else:
         csp_years = recorded_crime.loc[recorded_crime["csp_name"].notna(), "financial_year"]

@@ -7,8 +7,11 @@ complete, the population (persons or households) of the CSP, its wards and any C
 Wales, and the partner tables.
 
 Memory: the street table is read for the CSP's local authorities only (the store opens only the
-parts that hold them) and only in the columns chapters use (:data:`STREET_COLUMNS`); the
-selections by year are made once per context.
+parts that hold them), only in the columns chapters use (:data:`STREET_COLUMNS`), and its codes
+and categories as pandas categoricals (:data:`STREET_CATEGORICAL`: a byte or two a row, not a
+string). The selections by year are made once per context, and a year whose rows are contiguous
+(the store holds one part per police.uk month, read in order) is a slice of :attr:`street_all`
+that shares its memory rather than a copy.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from assess import SYNTHETIC_LABEL, reads
@@ -48,11 +52,19 @@ class RecordedStore(Store):
         reads.table(self.opened_on, name)
         return super().has(name)
 
+    def rows(self, name: str) -> int:
+        reads.table(self.opened_on, name)
+        return super().rows(name)
+
     def read(
-        self, name: str, columns: Sequence[str] | None = None, filters: list[tuple[str, str, Any]] | None = None
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        filters: list[tuple[str, str, Any]] | None = None,
+        categorical: Sequence[str] = (),
     ) -> pd.DataFrame:
         reads.table(self.opened_on, name)  # recorded on every call: a frame may come from the process's read cache
-        return super().read(name, columns=columns, filters=filters)
+        return super().read(name, columns=columns, filters=filters, categorical=categorical)
 
 
 #: Home Office "forces" that are not police force areas: national fraud and transport bodies.
@@ -63,6 +75,15 @@ NON_GEOGRAPHIC_FORCES = ("Action Fraud", "CIFAS", "UK Finance", "British Transpo
 STREET_COLUMNS = (
     "month", "financial_year", "falls_within", "longitude", "latitude", "lsoa_code", "crime_type", "category",
     "category_id", "is_asb", "ward_code", "lad_code", "csp_code",
+)
+
+#: The columns of :data:`STREET_COLUMNS` read as categoricals (:func:`assess.store.processed.as_categorical`:
+#: the values present, sorted): codes and categories, a few hundred distinct values on millions of
+#: rows. ``month`` stays a string column: chapters compare months with ``<=``, which an unordered
+#: categorical refuses.
+STREET_CATEGORICAL = (
+    "financial_year", "falls_within", "lsoa_code", "crime_type", "category", "category_id", "ward_code", "lad_code",
+    "csp_code",
 )
 
 
@@ -175,7 +196,7 @@ class AssessmentContext:
         if street is None:
             if not self.store.has("street"):
                 return []
-            street = self.store.read("street", columns=["month"], filters=self._street_filters)
+            street = self.store.read("street", columns=["month"], filters=self._street_filters, categorical=["month"])
         have = set(street["month"].dropna().unique())
         return [m for m in self.months if m in have]
 
@@ -217,11 +238,12 @@ class AssessmentContext:
     @cached_property
     def street_all(self) -> pd.DataFrame:
         """Every placed police.uk record (crime and ASB) in the CSP's local authorities, all years,
-        in the columns of :data:`STREET_COLUMNS`."""
+        in the columns of :data:`STREET_COLUMNS`, those of :data:`STREET_CATEGORICAL` as categoricals."""
         if not self.store.has("street"):
             return pd.DataFrame(columns=["month", "financial_year", "category", "category_id", "is_asb", "ward_code"])
         have = set(self.store.columns("street"))
-        return self.store.read("street", columns=[c for c in STREET_COLUMNS if c in have], filters=self._street_filters)
+        return self.store.read("street", columns=[c for c in STREET_COLUMNS if c in have], filters=self._street_filters,
+                               categorical=[c for c in STREET_CATEGORICAL if c in have])
 
     @property
     def _street_filters(self) -> list[tuple[str, str, list[str]]]:
@@ -233,8 +255,9 @@ class AssessmentContext:
 
         With ``same_months`` (the default), an earlier year is cut to the months this year holds.
         Each selection is made once per context and :attr:`street_all` (chapters ask for the same
-        years many times); every call returns a shallow copy, which the caller may change
-        (copy-on-write).
+        years many times); a year's rows, when contiguous, are a slice sharing the memory of
+        :attr:`street_all` (:func:`rows_where`). Every call returns a shallow copy, which the caller
+        may change (copy-on-write).
         """
         year = year or self.year
         key = (year, asb, same_months)
@@ -242,9 +265,9 @@ class AssessmentContext:
         kept = self._street_subsets.get(key)
         if kept is None or kept[0] is not source:
             if asb is None:
-                df = source[source["financial_year"] == year]
+                df = rows_where(source, source["financial_year"] == year)
                 if same_months and year != self.year and not self.complete:
-                    df = df[df["month"].isin(self.matching_months(year))]
+                    df = rows_where(df, df["month"].isin(self.matching_months(year)))
             else:
                 df = self.street(year, same_months=same_months)
                 df = df[df["is_asb"] == asb]
@@ -473,6 +496,18 @@ class AssessmentContext:
             return None
         reads.file(path)  # the frame may come from the process's cache, unopened
         return read_partner_table(self.partner_store or self.store, self.raw_dir, path, name)
+
+
+def rows_where(df: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``df`` where ``keep`` is true (missing counts as false), as ``df[keep]`` gives
+    them: the same rows, order and index. When they are one contiguous run the result is a slice,
+    which shares ``df``'s memory (copy-on-write) instead of copying every column."""
+    where = np.flatnonzero(keep.to_numpy(dtype=bool, na_value=False))
+    if len(where) == 0:
+        return df.iloc[0:0]
+    if where[-1] - where[0] + 1 == len(where):
+        return df.iloc[int(where[0]) : int(where[-1]) + 1]
+    return df.iloc[where]
 
 
 def unique_ward_names(wards: pd.DataFrame) -> pd.Series:

@@ -81,7 +81,12 @@ def _selected_months(street: pd.DataFrame, *, asb: bool | None, category: str | 
 
 
 def _counts(values: pd.Series, index: Iterable[str] | None, name: str) -> pd.Series:
-    counts = values.dropna().astype("string").value_counts(sort=False)
+    if isinstance(values.dtype, pd.CategoricalDtype):  # counted on the codes, without a string per row
+        counts = values.value_counts(sort=False, dropna=True)
+        counts = counts[counts > 0]  # a categorical counts every category, present or not
+        counts.index = counts.index.astype("string")
+    else:
+        counts = values.dropna().astype("string").value_counts(sort=False)
     counts.index = counts.index.astype("object")
     if index is not None:
         counts = counts.reindex(list(index), fill_value=0)
@@ -117,6 +122,8 @@ def counts_by_quarter(street: pd.DataFrame) -> pd.DataFrame:
         .agg(months=("month", "nunique"), count=("month", "size"))
         .reset_index()
     )
+    if isinstance(out["financial_year"].dtype, pd.CategoricalDtype):  # the years as strings, as the store holds them
+        out["financial_year"] = out["financial_year"].astype("string")
     return out.astype({"months": "int64", "count": "int64"}).sort_values(["financial_year", "quarter"], ignore_index=True)
 
 

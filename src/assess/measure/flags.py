@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from assess.errors import StatisticsError
-from assess.measure.metrics import Metric, count_change, metric_from_count
+from assess.measure.metrics import Denominator, Metric, count_change, metric_from_count
 from assess.periods import LikeForLike, like_for_like, month_range
 from assess.stats import (
     CountChange,
@@ -227,7 +227,7 @@ def flag_count_metric(
     year: str,
     previous_year: str,
     lfl: LikeForLike,
-    population: float | None,
+    population: float | Denominator | None,
     threshold: int,
     source: str,
     *,
@@ -254,7 +254,7 @@ def flag_count_metric(
         lfl.period(year),
         lfl.period(previous_year) if has_previous else None,
         population,
-        source + (f"; {POPULATION_SOURCE}" if population else ""),
+        source + (f"; {population.source if isinstance(population, Denominator) else POPULATION_SOURCE}" if population else ""),
         unit=unit,
         per=per,
         comparators=comparators if population else None,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from assess.measure.comparators import name_key
+from assess.measure.metrics import Denominator
 from assess.periods import parse_financial_year
 from assess.stats import Rate, rate_per
 
@@ -52,6 +53,10 @@ class PopulationUsed:
         """``ONS mid-2017 population estimate (ukmidyearestimates2017finalversion.xls)``."""
         files = ", ".join(self.source_files)
         return f"ONS mid-{self.year} population estimate" + (f" ({files})" if files else "")
+
+    def denominator(self, unit: str = "residents") -> Denominator:
+        """The record of this population as a rate's metric keeps it (value, source and mid-year)."""
+        return Denominator(value=self.value, unit=unit, source=self.label, period=f"mid-{self.year}")
 
 
 def estimate_year(years: Sequence[int], financial_year: str) -> int | None:

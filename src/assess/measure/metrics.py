@@ -59,9 +59,11 @@ from assess.stats.monthly_change import (
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = "1.2"
-#: Versions of metrics.json this code reads (1.2 adds numerator and denominator; 1.1 documents stay valid).
-READABLE_VERSIONS = ("1.1", "1.2")
+SCHEMA_VERSION = "1.4"
+#: Versions of metrics.json this code reads (1.2 adds numerator and denominator; 1.3 requires each
+#: denominator's source and period; 1.4 adds the previous period's numerator and denominator;
+#: earlier documents stay valid).
+READABLE_VERSIONS = ("1.1", "1.2", "1.3", "1.4")
 
 #: How the comparison verdicts are made when no other areas are known: PHE's rule (the benchmark
 #: outside the value's confidence interval), with no allowance for variation between areas.
@@ -108,7 +110,8 @@ class MetricDisplay(BaseModel):
 class Denominator(BaseModel):
     """The denominator of a rate, so the rate can be recomputed from what is printed: ``value``
     (persons, households...) described by ``unit`` ("residents aged 10-17"), the ``source`` it
-    comes from (publisher, estimate and file) and its ``period`` ("mid-2017", "2016")."""
+    comes from (publisher, estimate and file) and its ``period`` ("mid-2017", "2016"). A
+    metrics.json of schema 1.3 requires both: :func:`metrics_document` refuses a bare one."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -141,6 +144,9 @@ class Metric(BaseModel):
     the figures it was computed from (schema 1.2): ``numerator / denominator.value x rate_per``
     gives ``rate`` for a count, and ``value`` for a crude rate (an age-standardised rate's note
     says it is one).
+    ``previous_numerator`` and ``previous_denominator`` (schema 1.4) do the same for the previous
+    period: they give ``previous_rate`` for a count and ``previous_value`` for a crude rate, so
+    last year's rate names its own population estimate.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -180,6 +186,8 @@ class Metric(BaseModel):
     suppressed: bool = False
     numerator: float | None = None
     denominator: Denominator | None = None
+    previous_numerator: float | None = None
+    previous_denominator: Denominator | None = None
 
     @field_validator("period", "previous_period")
     @classmethod
@@ -222,6 +230,13 @@ class Metric(BaseModel):
             raise ValueError("rate is given without rate_per")
         if (self.numerator is None) != (self.denominator is None):
             raise ValueError("numerator and denominator are given together or not at all")
+        if (self.previous_numerator is None) != (self.previous_denominator is None):
+            raise ValueError("previous_numerator and previous_denominator are given together or not at all")
+        if self.previous_rate is not None and self.previous_denominator is not None:
+            recomputed = (self.previous_numerator or 0.0) / self.previous_denominator.value * float(self.rate_per or 1)
+            if abs(recomputed - self.previous_rate) > 1e-9 * max(1.0, abs(self.previous_rate)):
+                raise ValueError(f"previous_rate {self.previous_rate} is not previous_numerator / previous_denominator "
+                                 f"x rate_per ({recomputed})")
         if self.rate is not None and self.numerator is not None and self.denominator is not None:
             recomputed = self.numerator / self.denominator.value * float(self.rate_per or 1)
             if abs(recomputed - self.rate) > 1e-9 * max(1.0, abs(self.rate)):
@@ -245,6 +260,7 @@ class Metric(BaseModel):
                 "previous_rate": self.previous_rate,
                 "rate_ratio_interval": self.rate_ratio_interval,
                 "numerator": self.numerator,
+                "previous_numerator": self.previous_numerator,
             }
             shown = [name for name, figure in figures.items() if figure is not None]
             if shown:
@@ -419,13 +435,13 @@ def metric_from_count(
     previous: int | None,
     period: str,
     previous_period: str | None,
-    population: float | None,
+    population: float | Denominator | None,
     source: str,
     unit: str = "crimes",
     per: int = 1000,
     comparators: Mapping[str, float | None] | None = None,
     *,
-    previous_population: float | None = None,
+    previous_population: float | Denominator | None = None,
     note: str | None = None,
     disclosure_threshold: int | None = None,
     monthly: pd.Series | None = None,
@@ -446,7 +462,8 @@ def metric_from_count(
       does not) gives ``change_absolute``/``change_percent`` (of the counts), ``verdict``,
       ``p_value``, ``method_id``, ``dispersion``, ``fallback_reason`` and ``rate_ratio_interval``;
     - rate: with ``population``, the crude rate per ``per`` with PHE limits (``rate``,
-      ``rate_interval``); ``previous_population`` gives ``previous_rate``. A period of fewer than
+      ``rate_interval``); ``previous_population`` gives ``previous_rate`` (recording the count and
+      that population as ``previous_numerator`` and ``previous_denominator``). A period of fewer than
       twelve months (``period_months``) gives a part-year rate, shown as such;
     - ``comparators``: benchmark rates per ``per`` (e.g. ``{"England": 73.0}``), judged PHE-style
       against the rate's interval unless ``comparison_verdicts`` (made by the methods
@@ -456,8 +473,14 @@ def metric_from_count(
       label and a note); leave it None for figures already published (police recorded crime).
     - ``denominator``: the population's record (its estimate and source); with ``population`` the
       metric records ``numerator`` (the count) and ``denominator`` (this record, or the bare
-      population when not given). Its value must be ``population``.
+      population when not given). Its value must be ``population``. ``population`` (and
+      ``previous_population``) may be that record itself (:class:`Denominator`).
     """
+    if isinstance(population, Denominator):
+        population, denominator = _checked(id, population, denominator)
+    previous_denominator = previous_population if isinstance(previous_population, Denominator) else None
+    if isinstance(previous_population, Denominator):
+        previous_population = previous_population.value
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous count needs previous_period")
     if previous is None:
@@ -506,6 +529,8 @@ def metric_from_count(
         )
         if previous_population is not None and previous is not None and not disclosive(previous):
             fields["previous_rate"] = rate_per(previous, previous_population, per).value
+            fields.update(previous_numerator=float(previous),
+                          previous_denominator=_denominator(id, previous_population, previous_denominator))
     if disclosive(previous):
         note = (note + " " if note else "") + (
             f"The {previous_period} count is suppressed (fewer than {disclosure_threshold:,} {unit})."
@@ -525,6 +550,13 @@ def metric_from_count(
         **_change_fields(change),
         **fields,
     )
+
+
+def _checked(id: str, record: Denominator, given: Denominator | None) -> tuple[float, Denominator]:
+    """The population of a ``record`` passed as the population, refusing another ``given`` record."""
+    if given is not None and given != record:
+        raise MetricsError(f"metric {id!r}: two denominators are given ({record.source}; {given.source})")
+    return record.value, record
 
 
 def _denominator(id: str, population: float, given: Denominator | None) -> Denominator:
@@ -555,6 +587,7 @@ def metric_from_rate(
     comparison_dispersion: Mapping[str, float] | None = None,
     decimals: int | None = None,
     denominator: Denominator | None = None,
+    previous_denominator: Denominator | None = None,
 ) -> Metric:
     """A metric whose value is a crude rate (per ``rate.per``) with its confidence interval.
 
@@ -564,7 +597,8 @@ def metric_from_rate(
     ``rate.per``, judged PHE-style unless ``comparison_verdicts`` are given. ``unit`` defaults to
     "per <per> population"; ``decimals`` the places the value is shown to (default one). The
     metric records ``numerator`` (``rate.count``) and ``denominator`` (``denominator``, whose
-    value must be ``rate.denominator``, or the bare denominator when not given).
+    value must be ``rate.denominator``, or the bare denominator when not given), and likewise
+    ``previous_numerator`` and ``previous_denominator`` for ``previous``.
     """
     if previous is not None and previous_period is None:
         raise MetricsError(f"metric {id!r}: a previous rate needs previous_period")
@@ -590,6 +624,8 @@ def metric_from_rate(
         decimals=decimals,
         numerator=float(rate.count),
         denominator=_denominator(id, rate.denominator, denominator),
+        previous_numerator=None if previous is None else float(previous.count),
+        previous_denominator=None if previous is None else _denominator(id, previous.denominator, previous_denominator),
         **_comparison_fields(rate, comparators, 1.0, comparison_verdicts, comparison_methods, comparison_dispersion),
         **fields,
     )
@@ -724,6 +760,12 @@ def metrics_document(
     duplicates = sorted({metric_id for metric_id in ids if ids.count(metric_id) > 1})
     if duplicates:
         raise MetricsError(f"metric ids must be unique; repeated: {', '.join(duplicates)}")
+    bare = [f"{m.id}{label} ({d.value:,.0f})" for m in metrics
+            for label, d in (("", m.denominator), (", previous period", m.previous_denominator))
+            if d is not None and not (d.source and d.period)]
+    if bare:
+        raise MetricsError(f"every rate names the estimate its denominator comes from (schema {SCHEMA_VERSION}), but these "
+                           f"give a bare denominator, without its source or period: {', '.join(bare)}")
     doc = {
         "schema_version": SCHEMA_VERSION,
         "meta": {

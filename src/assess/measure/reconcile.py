@@ -21,8 +21,9 @@ out of the total.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from assess.errors import AssessError
@@ -95,34 +96,72 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
         )
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's position among the distinct values (-1: missing) and those values: a
+    categorical's own codes (a byte a row), else :func:`pandas.factorize`."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories)
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
+
+
+def _distinct(values: pd.Series) -> list[str]:
+    """The distinct values present (missing left out), as sorted strings, without a string per row."""
+    codes, uniques = _codes(values)
+    return sorted(str(v) for v in uniques[np.unique(codes[codes >= 0])])
+
+
+def _each_value(values: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``transform`` (of a string Series) applied to each distinct value of ``values`` once and
+    spread over the rows (missing stays missing): what it gives on every row, without building a
+    string per row (the force's street rows are millions, their distinct values a few dozen)."""
+    codes, uniques = _codes(values)
+    done = pd.Series(transform(pd.Series(uniques, dtype="string"))).convert_dtypes().array  # nullable: takes NA
+    return pd.Series(done.take(codes, allow_fill=True), index=values.index)
+
+
+def _cleaned(values: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Like :func:`_each_value` for a transform giving strings, as a categorical of the results
+    (sorted): values that clean to the same string share one category."""
+    codes, uniques = _codes(values)
+    cleaned = pd.Series(transform(pd.Series(uniques, dtype="string")), dtype="string")
+    new_codes, categories = pd.factorize(cleaned, sort=True)
+    lookup = np.append(new_codes, -1).astype(np.int32)  # a missing value (code -1) stays missing
+    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=categories), index=values.index)
+
+
 def _police_uk_crimes(street: pd.DataFrame, financial_year: str, falls_within: str | None) -> pd.DataFrame:
-    """police.uk crimes (no ASB) of ``financial_year``: columns month, quarter, category."""
+    """police.uk crimes (no ASB) of ``financial_year``: columns month, quarter, category (month and
+    category as categoricals)."""
     _require(street, ["month", "crime_type"], "street")
     df = street
     if falls_within is not None:
         _require(street, ["falls_within"], "street")
-        df = df[df["falls_within"].astype("string").str.strip().str.casefold() == falls_within.strip().casefold()]
+        force = falls_within.strip().casefold()
+        df = df[_each_value(df["falls_within"], lambda s: s.str.strip().str.casefold() == force)]
         if df.empty:
-            have = sorted(street["falls_within"].dropna().astype(str).unique())
+            have = _distinct(street["falls_within"])
             raise AssessError(f"no street rows fall within '{falls_within}' (present: {', '.join(have) or 'none'})")
     elif "falls_within" in df.columns:
-        forces = sorted(df["falls_within"].dropna().astype(str).unique())
+        forces = _distinct(df["falls_within"])
         if len(forces) > 1:
             raise AssessError(
                 f"the street table holds several forces ({', '.join(forces)}); pass falls_within= to choose the "
                 f"force to reconcile, so that no crime is counted against the wrong force"
             )
-    crime_type = df["crime_type"].astype("string").str.strip()
-    asb = crime_type.str.casefold() == ASB.casefold()
+    asb = _each_value(df["crime_type"], lambda s: s.str.strip().str.casefold() == ASB.casefold())
     if "is_asb" in df.columns:
         asb = asb | df["is_asb"].fillna(False).astype(bool)
     months = set(months_of_financial_year(financial_year))
-    month = df["month"].astype("string").str.strip()
-    keep = ~asb.fillna(False) & month.isin(months).fillna(False)
-    category = df["category"].astype("string") if "category" in df.columns else crime_type
-    out = pd.DataFrame({"month": month[keep], "category": category[keep].fillna(crime_type[keep])})
-    m = out["month"].str.slice(5, 7).astype("int64")
-    out["quarter"] = ((m - 4) % 12) // 3 + 1
+    in_year = _each_value(df["month"], lambda s: s.str.strip().isin(months))
+    df = df[~asb.fillna(False) & in_year.fillna(False)]
+    month = _cleaned(df["month"], lambda s: s.str.strip())
+    crime_type = _cleaned(df["crime_type"], lambda s: s.str.strip())
+    category = _cleaned(df["category"], lambda s: s) if "category" in df.columns else crime_type
+    if category.isna().any():  # a row without a harmonised category counts under its police.uk type
+        category = category.astype("string").fillna(crime_type.astype("string")).astype("category")
+    out = pd.DataFrame({"month": month, "category": category})
+    out["quarter"] = _each_value(month, lambda s: ((s.str.slice(5, 7).astype("int64") - 4) % 12) // 3 + 1).astype("int64")
     return out
 
 
@@ -318,7 +357,7 @@ def reconcile_by_offence_group(
     crimes = crimes[crimes["quarter"].isin(done)]
     ho = ho[ho["quarter"].isin(done)].copy()
     ho["category"] = _home_office_category(ho["offence_group"], ho["offence_subgroup"])
-    pu_counts = crimes.groupby("category").size()
+    pu_counts = crimes.groupby("category", observed=True).size()
     ho_counts = ho.dropna(subset=["category"]).groupby("category")["offences"].sum()
 
     rows = []

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from assess.errors import StatisticsError
 from assess.stats._checks import check_alpha, check_count, check_positive
@@ -69,6 +69,21 @@ def _verdict(previous: float, current: float, p_value: float, alpha: float) -> t
     if not significant:
         return False, "no significant change"
     return True, "increase" if current > previous else "decrease"
+
+
+C = TypeVar("C", bound="Change")
+
+
+def tested_change(previous: float, current: float, p_value: float, alpha: float, method: str,
+                  measure: Literal["count", "rate", "proportion"], method_id: str, *, kind: type[C] = Change,  # type: ignore[assignment]
+                  **details: Any) -> C:
+    """The change from ``previous`` to ``current`` (absolute, relative) with the verdict its test's
+    ``p_value`` gives at ``alpha``: the one place a :class:`Change` (or a subclass ``kind`` with
+    its ``details``) is built."""
+    significant, verdict = _verdict(previous, current, p_value, alpha)
+    return kind(previous=previous, current=current, absolute=current - previous,
+                percent=_percent_change(previous, current), p_value=p_value, significant=significant,
+                verdict=verdict, method=method, measure=measure, alpha=alpha, method_id=method_id, **details)
 
 
 def poisson_counts_p_value(
@@ -132,20 +147,7 @@ def change_in_counts(
         before, after, measure = float(x1), float(x2), "count"
     else:
         before, after, measure = x1 / e1, x2 / e2, "rate"
-    significant, verdict = _verdict(before, after, p_value, level)
-    return Change(
-        previous=before,
-        current=after,
-        absolute=after - before,
-        percent=_percent_change(before, after),
-        p_value=p_value,
-        significant=significant,
-        verdict=verdict,
-        method=COUNT_TEST,
-        measure=measure,
-        alpha=level,
-        method_id=COUNT_TEST_ID,
-    )
+    return tested_change(before, after, p_value, level, COUNT_TEST, measure, COUNT_TEST_ID)
 
 
 def change_in_rates(previous: Rate, current: Rate, alpha: float = 0.05) -> Change:
@@ -161,20 +163,8 @@ def change_in_rates(previous: Rate, current: Rate, alpha: float = 0.05) -> Chang
         )
     level = check_alpha(alpha)
     p_value = poisson_counts_p_value(previous.count, current.count, previous.denominator, current.denominator)
-    significant, verdict = _verdict(previous.value, current.value, p_value, level)
-    return Change(
-        previous=previous.value,
-        current=current.value,
-        absolute=current.value - previous.value,
-        percent=_percent_change(previous.value, current.value),
-        p_value=p_value,
-        significant=significant,
-        verdict=verdict,
-        method=COUNT_TEST + "; denominators as exposures",
-        measure="rate",
-        alpha=level,
-        method_id=COUNT_TEST_ID,
-    )
+    return tested_change(previous.value, current.value, p_value, level, COUNT_TEST + "; denominators as exposures",
+                         "rate", COUNT_TEST_ID)
 
 
 def newcombe_difference_interval(
@@ -213,18 +203,5 @@ def change_in_proportions(prev: Proportion, curr: Proportion, alpha: float = 0.0
         se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
         z = (curr.value - prev.value) / se
         p_value = float(min(1.0, 2.0 * _st.norm.sf(abs(z))))
-    significant, verdict = _verdict(prev.value, curr.value, p_value, level)
-    return Change(
-        previous=prev.value,
-        current=curr.value,
-        absolute=curr.value - prev.value,
-        percent=_percent_change(prev.value, curr.value),
-        p_value=p_value,
-        significant=significant,
-        verdict=verdict,
-        method=PROPORTION_TEST,
-        measure="proportion",
-        alpha=level,
-        interval=newcombe_difference_interval(prev, curr, 1.0 - level),
-        method_id=PROPORTION_TEST_ID,
-    )
+    return tested_change(prev.value, curr.value, p_value, level, PROPORTION_TEST, "proportion", PROPORTION_TEST_ID,
+                         interval=newcombe_difference_interval(prev, curr, 1.0 - level))

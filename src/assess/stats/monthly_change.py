@@ -65,9 +65,8 @@ from assess.stats._glm import (
 from assess.stats.change import (
     COUNT_TEST,
     Change,
-    _percent_change,
-    _verdict,
     change_in_counts,
+    tested_change,
 )
 from assess.stats.dispersion import (
     block_design,
@@ -131,18 +130,9 @@ def _fallback(previous: int, current: int, alpha: float, reason: str, n_months: 
               raw: float | None = None, df: int | None = None) -> CountChange:
     exact = change_in_counts(previous, current, alpha=alpha)
     interval = _exact_ratio_interval(previous, current, alpha)
-    return CountChange(
-        previous=exact.previous,
-        current=exact.current,
-        absolute=exact.absolute,
-        percent=exact.percent,
-        p_value=exact.p_value,
-        significant=exact.significant,
-        verdict=exact.verdict,
-        method=f"{COUNT_TEST}; used because {reason}",
-        measure="count",
-        alpha=exact.alpha,
-        method_id=EXACT_CHANGE_ID,
+    return tested_change(
+        exact.previous, exact.current, exact.p_value, exact.alpha, f"{COUNT_TEST}; used because {reason}", "count",
+        EXACT_CHANGE_ID, kind=CountChange,
         rate_ratio=None if previous == 0 else current / previous,
         rate_ratio_interval=interval,
         percent_interval=None if interval is None else (100.0 * (interval[0] - 1.0), 100.0 * (interval[1] - 1.0)),
@@ -243,21 +233,9 @@ def change_in_monthly_counts(
     dispersion = dispersion_of_fit(fit.pearson_chi2, fit.df_resid, int(counts.size))
     b, se = float(fit.params[1]), float(fit.se_poisson[1])
     p_value, poisson_p, (low, high) = quasi_wald(b, se, dispersion.value, dispersion.df, level)
-    before, after = float(total_prev), float(total_cur)
-    significant, verdict = _verdict(before, after, p_value, level)
     exact = change_in_counts(total_prev, total_cur, alpha=level)
-    return CountChange(
-        previous=before,
-        current=after,
-        absolute=after - before,
-        percent=_percent_change(before, after),
-        p_value=p_value,
-        significant=significant,
-        verdict=verdict,
-        method=QUASI_CHANGE,
-        measure="count",
-        alpha=level,
-        method_id=QUASI_CHANGE_ID,
+    return tested_change(
+        float(total_prev), float(total_cur), p_value, level, QUASI_CHANGE, "count", QUASI_CHANGE_ID, kind=CountChange,
         rate_ratio=math.exp(b),
         rate_ratio_interval=(math.exp(low), math.exp(high)),
         percent_interval=(100.0 * math.expm1(low), 100.0 * math.expm1(high)),
