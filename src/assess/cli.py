@@ -569,7 +569,7 @@ def _run_one(
 
     cache_root = out / CACHE_DIR
     sums = Checksums(cache_root / "checksums.json")
-    key = preflight.preflight_key(cfg, year, raw, processed, sums)
+    key = preflight.preflight_key(cfg, year, raw, processed, sums, cache_root)
     known = None if force else preflight.recall(cache_root, cfg.slug, year_folder(year), key)
     if known is None:
         _check_store_and_years(processed, [year])
@@ -589,7 +589,7 @@ def _run_one(
     except AssessError as exc:
         raise typer.Exit(code=report_error(exc)) from None
     if known is None and result.coverage is not None:
-        after = preflight.preflight_key(cfg, year, raw, processed, sums)
+        after = preflight.preflight_key(cfg, year, raw, processed, sums, cache_root)
         preflight.remember(cache_root, cfg.slug, year_folder(year), key, after,
                            preflight.Preflight(warnings, result.coverage))
         sums.save()

@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -61,7 +62,8 @@ FILES = "files"
 NOT_CHAPTER_OUTPUTS = frozenset({"html", reads.READS_DIR})
 #: Entries kept for each chapter of a CSP and year (a file changed and changed back finds its first entry).
 KEEP = 4
-#: A file changed less than this many seconds before its checksum was taken is hashed again next time.
+#: A file changed less than this many seconds before its checksum was taken is hashed again next time
+#: (the rule where no time stamp of the file's own filesystem is at hand: :func:`filesystem_now`).
 RACY_SECONDS = 3.0
 
 
@@ -142,6 +144,40 @@ class Checksums:
             return
         _write_json_atomic(self.path, {"format": FORMAT, "files": self.known})
         self.changed = False
+
+
+def filesystem_now(folder: Path, beside: Path | None = None) -> int | None:
+    """The time stamp (ns) the filesystem of ``folder`` gives a file changed now: the change time of
+    a file created in ``folder`` and removed at once. None when ``folder`` cannot be written, or is
+    not on the filesystem of ``beside`` (whose files' stamps it is to be compared with).
+
+    Git's rule for 'racily clean' files: a file whose stamps are older than this was last changed
+    before this moment, so any later change gives it a stamp at least this one (the filesystem's
+    clock does not go back, whatever its resolution); a stamp equal to it or newer may hide a
+    change within one tick. Comparing with the filesystem's own stamp, not the system clock, is
+    exact at any timestamp resolution (2 s on FAT, a kernel tick on ext4)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if beside is not None and os.stat(beside).st_dev != os.stat(folder).st_dev:
+            return None
+        fd, name = tempfile.mkstemp(prefix=".now.", suffix=".tmp", dir=folder)
+        try:
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    except OSError:
+        return None
+    return max(st.st_mtime_ns, st.st_ctime_ns)
+
+
+def changed_recently(stamp_ns: int, now_ns: int | None) -> bool:
+    """Whether a file stamped ``stamp_ns`` (the later of its modification and change times) may
+    have changed within the last tick: at or after ``now_ns`` (:func:`filesystem_now`), or, when
+    that is not known, within :data:`RACY_SECONDS` of the system clock."""
+    if now_ns is not None:
+        return stamp_ns >= now_ns
+    return time.time() - stamp_ns / 1e9 <= RACY_SECONDS
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:

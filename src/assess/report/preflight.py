@@ -18,20 +18,23 @@ recalled only when the key is the same now and the store's files still match the
 (checked by size and SHA-256, the checksum remembered while a file's size, times and inode are
 unchanged: :class:`assess.report.cache.Checksums`); otherwise the checks run again. A memo is
 written only after the checks passed, and only when the key did not change while they ran and no
-file was changed in the last seconds (a change within one clock tick could hide).
+file may have changed within the filesystem's last tick (git's rule for 'racily clean' files:
+:func:`assess.report.cache.filesystem_now`), where a change could hide.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assess.config import CSPConfig
-from assess.report.cache import FORMAT, RACY_SECONDS, Checksums, _digest, _hash_file, _write_json_atomic, code_fingerprint
+from assess.report.cache import (
+    FORMAT, RACY_SECONDS, Checksums, _digest, _hash_file, _write_json_atomic, changed_recently, code_fingerprint,
+    filesystem_now,
+)
 
 PREFLIGHT = "preflight.json"
 
@@ -52,10 +55,12 @@ class PreflightKey:
     racy: bool
 
 
-def raw_listing(raw_dir: Path) -> tuple[list[list[Any]], bool]:
+def raw_listing(raw_dir: Path, now_ns: int | None = None) -> tuple[list[list[Any]], bool]:
     """Every entry under ``raw_dir`` (symbolic links not followed): its relative path, kind, size,
     modification and change times (ns) and inode, and for a link where it leads; and whether any
-    entry changed in the last :data:`RACY_SECONDS`."""
+    entry may have changed just now: stamped at or after ``now_ns``, the filesystem's time stamp
+    taken before the listing (:func:`assess.report.cache.filesystem_now`), or, without it, in the
+    last :data:`RACY_SECONDS`."""
     entries: list[list[Any]] = []
     newest = 0
     root = Path(raw_dir)
@@ -72,7 +77,7 @@ def raw_listing(raw_dir: Path) -> tuple[list[list[Any]], bool]:
             entries.append([path.relative_to(root).as_posix(), kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
                             st.st_ino, *link])
             newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-    return entries, time.time() - newest / 1e9 <= RACY_SECONDS
+    return entries, bool(entries) and changed_recently(newest, now_ns)
 
 
 def store_intact(processed_dir: Path, sums: Checksums) -> tuple[str, str] | None:
@@ -99,12 +104,16 @@ def store_intact(processed_dir: Path, sums: Checksums) -> tuple[str, str] | None
         return None
 
 
-def preflight_key(cfg: CSPConfig, year: str, raw_dir: Path, processed_dir: Path, sums: Checksums) -> PreflightKey | None:
-    """The key of the checks' inputs now (see the module docstring); None when the store is not whole."""
+def preflight_key(cfg: CSPConfig, year: str, raw_dir: Path, processed_dir: Path, sums: Checksums,
+                  stamp_folder: Path | None = None) -> PreflightKey | None:
+    """The key of the checks' inputs now (see the module docstring); None when the store is not whole.
+    ``stamp_folder``: a folder on the raw folder's filesystem (the cache) where the filesystem's time
+    stamp is taken to tell a file changed just now (:func:`raw_listing`)."""
     store = store_intact(Path(processed_dir), sums)
     if store is None:
         return None
-    listing, racy = raw_listing(Path(raw_dir))
+    now_ns = None if stamp_folder is None else filesystem_now(Path(stamp_folder), beside=Path(raw_dir))
+    listing, racy = raw_listing(Path(raw_dir), now_ns)
     digest = _digest({
         "format": FORMAT, "code": code_fingerprint(), "config": cfg.model_dump(mode="json"),
         "config_file": [str(cfg.source), _hash_file(cfg.source)] if cfg.source is not None and cfg.source.is_file() else None,
