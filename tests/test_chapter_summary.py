@@ -138,6 +138,24 @@ def test_headline_table() -> None:
     assert table.set_index("Measure").loc["Burglary", "Chapter"] == "Offence types"  # title from the name
 
 
+def test_the_board_view_shows_each_change_with_its_unit_beside_its_verdict() -> None:
+    """A percentage's change is in percentage points, a count's in percent, and a verdict is never
+    shown without the change it judges (the share flagged domestic abuse read 'decrease' beside a
+    blank 'Change (%)')."""
+    feel_safe = metric_from_proportion("feel_safe_after_dark", "Feel safe after dark", "04_perceptions",
+                                       proportion(700, 1000), "2024/25", "survey",
+                                       previous=proportion(640, 1000), previous_period="2023/24").model_dump(mode="json")
+    board = sm.board_view(sm.headline_table([*_metrics()[:5], feel_safe], load_registry()), "2024/25")
+    assert list(board.columns) == ["Measure", "Figure", "Change", "Verdict"]
+    rows = board.set_index("Measure")
+    assert rows.loc["Feel safe after dark", "Change"] == "+6.0 percentage points"
+    assert rows.loc["All crime", "Change"] == "+5.3%"
+    assert rows.loc["ASB", "Change"] == "-10.0%"
+    assert rows.loc["Rape", "Figure"] == "[c]"
+    for _, row in board.iterrows():
+        assert row["Change"] or row["Verdict"] in ("", None, "suppressed") or pd.isna(row["Verdict"]), row.to_dict()
+
+
 def test_a_change_in_a_percentage_is_in_percentage_points_in_the_headline_table() -> None:
     feel_safe = metric_from_proportion("feel_safe_after_dark", "Feel safe after dark", "04_perceptions",
                                        proportion(700, 1000), "2024/25", "survey",

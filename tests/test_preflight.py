@@ -137,22 +137,30 @@ def test_an_unchanged_rerun_of_the_cli_reuses_the_checks_and_imports_no_pandas(d
 def test_a_file_is_racy_only_when_stamped_at_or_after_the_filesystems_stamp(tmp_path: Path) -> None:
     """Git's rule: a raw file changed before the stamp the filesystem gives a file created now is
     not 'racy' (any later change would restamp it); one changed after it is, and so is every
-    recent change when no stamp can be taken (the clock rule of RACY_SECONDS)."""
+    recent change when no stamp can be taken (the clock rule of RACY_SECONDS). The stamp is taken
+    in the first folder given that exists: none is created."""
     from assess.report.cache import filesystem_now
 
-    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    raw, cache, missing = tmp_path / "raw", tmp_path / "cache", tmp_path / "out" / ".cache"
     raw.mkdir()
+    cache.mkdir()
     (raw / "a.csv").write_text("x\n")
     written = max((raw / "a.csv").stat().st_mtime_ns, (raw / "a.csv").stat().st_ctime_ns)
-    now = filesystem_now(cache, beside=raw)
+
+    def now() -> int | None:
+        return filesystem_now(raw, [missing, cache])
+
+    stamp = now()
     deadline = time.monotonic() + 10
-    while now is not None and now <= written and time.monotonic() < deadline:  # the same tick: wait for the next
+    while stamp is not None and stamp <= written and time.monotonic() < deadline:  # the same tick: wait for the next
         time.sleep(0.01)
-        now = filesystem_now(cache, beside=raw)
-    assert now is not None and now > written
+        stamp = now()
+    assert stamp is not None and stamp > written
+    assert not missing.parent.exists()  # a folder that does not exist is passed over, not made
     assert not list(cache.iterdir())  # the probe file is removed
-    assert preflight.raw_listing(raw, now)[1] is False
+    assert preflight.raw_listing(raw, stamp)[1] is False
     assert preflight.raw_listing(raw)[1] is True  # without the stamp: changed within RACY_SECONDS
     (raw / "b.csv").write_text("y\n")
-    assert preflight.raw_listing(raw, now)[1] is True
-    assert filesystem_now(cache, beside=tmp_path / "missing") is None
+    assert preflight.raw_listing(raw, stamp)[1] is True
+    assert filesystem_now(raw, [missing]) is None
+    assert filesystem_now(tmp_path / "absent", [cache]) is None

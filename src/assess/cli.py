@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -569,7 +570,9 @@ def _run_one(
 
     cache_root = out / CACHE_DIR
     sums = Checksums(cache_root / "checksums.json")
-    key = preflight.preflight_key(cfg, year, raw, processed, sums, cache_root)
+    # where the raw folder's filesystem gives the time stamp that tells a file changed just now
+    stamps = (cache_root, Path(tempfile.gettempdir()))
+    key = preflight.preflight_key(cfg, year, raw, processed, sums, stamps)
     known = None if force else preflight.recall(cache_root, cfg.slug, year_folder(year), key)
     if known is None:
         _check_store_and_years(processed, [year])
@@ -589,7 +592,7 @@ def _run_one(
     except AssessError as exc:
         raise typer.Exit(code=report_error(exc)) from None
     if known is None and result.coverage is not None:
-        after = preflight.preflight_key(cfg, year, raw, processed, sums, cache_root)
+        after = preflight.preflight_key(cfg, year, raw, processed, sums, stamps)
         preflight.remember(cache_root, cfg.slug, year_folder(year), key, after,
                            preflight.Preflight(warnings, result.coverage))
         sums.save()

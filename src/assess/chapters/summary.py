@@ -310,8 +310,9 @@ def headline_figures(ctx: AssessmentContext, out: ChapterOutputs) -> None:
 
 def board_view(table: pd.DataFrame, year: str) -> pd.DataFrame:
     """The headline table as a board reads it: the figure with its unit (``"30,936 crimes"``,
-    ``"29.1%"``, and its period when not ``year``), the change and its verdict; the published
-    table has every column."""
+    ``"29.1%"``, and its period when not ``year``), the change (``"+3.3%"`` for a count or rate,
+    ``"-0.2 percentage points"`` for a percentage: a verdict is never shown without the change it
+    judges) and its verdict; the published table has every column."""
     def figure(row: pd.Series) -> str:
         if pd.isna(row["Value"]):
             return "[c]" if row["Verdict"] == "suppressed" else "[x]"
@@ -320,10 +321,17 @@ def board_view(table: pd.DataFrame, year: str) -> pd.DataFrame:
         text = f"{value}%" if unit == "%" else f"{value} {unit}".strip()
         return text if str(row["Period"]) == year else f"{text} ({row['Period']})"
 
+    def change(row: pd.Series) -> str:
+        if pd.notna(row["Change (%)"]):
+            return narrative.format_percent(float(row["Change (%)"]), signed=True)
+        if pd.notna(row["Change (percentage points)"]):
+            return narrative.format_points(float(row["Change (percentage points)"]))
+        return ""
+
     return pd.DataFrame({
         "Measure": table["Measure"],
         "Figure": table.apply(figure, axis=1),
-        "Change (%)": table["Change (%)"],
+        "Change": table.apply(change, axis=1),
         "Verdict": table["Verdict"],
     })
 

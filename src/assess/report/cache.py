@@ -146,10 +146,11 @@ class Checksums:
         self.changed = False
 
 
-def filesystem_now(folder: Path, beside: Path | None = None) -> int | None:
-    """The time stamp (ns) the filesystem of ``folder`` gives a file changed now: the change time of
-    a file created in ``folder`` and removed at once. None when ``folder`` cannot be written, or is
-    not on the filesystem of ``beside`` (whose files' stamps it is to be compared with).
+def filesystem_now(beside: Path, folders: Sequence[Path]) -> int | None:
+    """The time stamp (ns) the filesystem of ``beside`` gives a file changed now: the change time of
+    a file created and removed at once in the first of ``folders`` that exists, can be written and
+    is on that filesystem (none is created: a run that fails leaves no folder behind). None when
+    there is no such folder.
 
     Git's rule for 'racily clean' files: a file whose stamps are older than this was last changed
     before this moment, so any later change gives it a stamp at least this one (the filesystem's
@@ -157,18 +158,23 @@ def filesystem_now(folder: Path, beside: Path | None = None) -> int | None:
     change within one tick. Comparing with the filesystem's own stamp, not the system clock, is
     exact at any timestamp resolution (2 s on FAT, a kernel tick on ext4)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if beside is not None and os.stat(beside).st_dev != os.stat(folder).st_dev:
-            return None
-        fd, name = tempfile.mkstemp(prefix=".now.", suffix=".tmp", dir=folder)
-        try:
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
-            os.unlink(name)
+        device = os.stat(beside).st_dev
     except OSError:
         return None
-    return max(st.st_mtime_ns, st.st_ctime_ns)
+    for folder in folders:
+        try:
+            if not os.path.isdir(folder) or os.stat(folder).st_dev != device:
+                continue
+            fd, name = tempfile.mkstemp(prefix=".assess-now.", suffix=".tmp", dir=folder)
+            try:
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
+                os.unlink(name)
+        except OSError:
+            continue
+        return max(st.st_mtime_ns, st.st_ctime_ns)
+    return None
 
 
 def changed_recently(stamp_ns: int, now_ns: int | None) -> bool:

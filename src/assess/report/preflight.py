@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,14 +106,14 @@ def store_intact(processed_dir: Path, sums: Checksums) -> tuple[str, str] | None
 
 
 def preflight_key(cfg: CSPConfig, year: str, raw_dir: Path, processed_dir: Path, sums: Checksums,
-                  stamp_folder: Path | None = None) -> PreflightKey | None:
+                  stamp_folders: Sequence[Path] = ()) -> PreflightKey | None:
     """The key of the checks' inputs now (see the module docstring); None when the store is not whole.
-    ``stamp_folder``: a folder on the raw folder's filesystem (the cache) where the filesystem's time
-    stamp is taken to tell a file changed just now (:func:`raw_listing`)."""
+    ``stamp_folders``: folders, the first that exists on the raw folder's filesystem being used, where
+    the filesystem's time stamp is taken to tell a file changed just now (:func:`raw_listing`)."""
     store = store_intact(Path(processed_dir), sums)
     if store is None:
         return None
-    now_ns = None if stamp_folder is None else filesystem_now(Path(stamp_folder), beside=Path(raw_dir))
+    now_ns = filesystem_now(Path(raw_dir), stamp_folders) if stamp_folders else None
     listing, racy = raw_listing(Path(raw_dir), now_ns)
     digest = _digest({
         "format": FORMAT, "code": code_fingerprint(), "config": cfg.model_dump(mode="json"),
