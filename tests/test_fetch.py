@@ -631,6 +631,21 @@ def test_fetch_public_statistics_as_published_and_idempotent(
     assert "no edition for autumn 2018 (editions: 2016, 2017)" in later.missing[0].reason
 
 
+def _refused_indicator(server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                       metadata: bytes):
+    """Fetch the Fingertips indicator of sources.yaml with the API's metadata ``metadata``: the one
+    problem reported, having checked that nothing was downloaded (the data URL never asked)."""
+    monkeypatch.setenv(ENV_BASE_URL, server.base)
+    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
+    server.routes[FT_META] = Route(metadata)
+    raw = tmp_path / "raw"
+    report = fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
+    assert report.ok and report.downloaded == []
+    (problem,) = report.missing
+    assert server.hits(FT_DATA) == 0 and not (raw / "fingertips").exists()
+    return problem
+
+
 @pytest.mark.parametrize(
     ("metadata", "says"),
     [
@@ -643,16 +658,9 @@ def test_fetch_public_statistics_as_published_and_idempotent(
 def test_a_renamed_or_renumbered_indicator_is_reported_and_not_downloaded(
     server: Server, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata: bytes, says: str
 ) -> None:
-    monkeypatch.setenv(ENV_BASE_URL, server.base)
-    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
-    server.routes[FT_META] = Route(metadata)
-    raw = tmp_path / "raw"
-    report = fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
-    assert report.ok and report.downloaded == []
-    (problem,) = report.missing
+    problem = _refused_indicator(server, shared_data, tmp_path, monkeypatch, metadata)
     assert problem.source == "fingertips" and problem.what == "fingertips/fingertips-93356-area-type-102.data.csv"
     assert says in problem.reason and "not downloaded" in problem.reason and "https://ft.example/" in problem.reason
-    assert server.hits(FT_DATA) == 0 and not (raw / "fingertips").exists()
 
 
 def test_fingertips_metadata_names_are_compared_without_numbering_or_punctuation() -> None:
@@ -765,16 +773,9 @@ def test_an_indicator_whose_metadata_contradicts_its_kind_is_reported_and_not_do
 ) -> None:
     """The kinds the chapters describe, compare and test each indicator by (INDICATOR_KINDS) are
     checked against the API's metadata at fetch time, like its name."""
-    monkeypatch.setenv(ENV_BASE_URL, server.base)
     monkeypatch.setitem(INDICATOR_KINDS, "test_metric", kind)
-    sources = load_sources(_serve_public_statistics(server, shared_data, tmp_path))
-    server.routes[FT_META] = Route(metadata)
-    raw = tmp_path / "raw"
-    report = fetch(None, None, ["2017/18"], raw, sources, include=("fingertips",), progress=False, backoff=0.01)
-    assert report.ok and report.downloaded == []
-    (problem,) = report.missing
+    problem = _refused_indicator(server, shared_data, tmp_path, monkeypatch, metadata)
     assert says in problem.reason and "not downloaded" in problem.reason and "INDICATOR_KINDS" in problem.reason
-    assert server.hits(FT_DATA) == 0 and not (raw / "fingertips").exists()
 
 
 def test_an_indicator_whose_metadata_agrees_with_its_kind_is_downloaded(

@@ -42,6 +42,18 @@ def parse_financial_year(label: str) -> int:
     return int(m.group(1))
 
 
+def estimate_year(years: Iterable[int], financial_year: str) -> int | None:
+    """The mid-year estimate a rate for ``financial_year`` uses, of the mid-years ``years`` held:
+    mid-YYYY for YYYY/YY, else the nearest earlier one, else the earliest held; None when none is
+    held. The one rule every population estimate is chosen by."""
+    held = sorted({int(y) for y in years})
+    if not held:
+        return None
+    start = parse_financial_year(financial_year)
+    before = [y for y in held if y <= start]
+    return before[-1] if before else held[0]
+
+
 def financial_year_label(start_year: int) -> str:
     """``2016`` -> ``"2016/17"``."""
     return f"{start_year}/{(start_year + 1) % 100:02d}"

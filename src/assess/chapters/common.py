@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.measure.context import AssessmentContext, PopulationEstimate
+from assess.measure.context import AssessmentContext
 from assess.measure.metrics import Denominator
+from assess.periods import estimate_year
 from assess.report import outputs
 from assess.report.outputs import ChapterOutputs
 from assess.sources.partner.narrative import (
@@ -80,8 +81,6 @@ def residents(ctx: AssessmentContext, year: str | None = None) -> Denominator | 
         return est.denominator("residents")
     if population is None:
         return None
-    from assess.measure.force_area import estimate_year
-
     table = ctx.population_table
     rows = table[(table["age_band"] == "all") & table["area_code"].isin(ctx.cfg.lad_codes)]
     held = sorted(set(rows["area_code"]))
@@ -103,24 +102,10 @@ def residents_of(ctx: AssessmentContext, rate: Rate, year: str | None = None) ->
                                      "source": f"{record.source}, summed to the partnership by the ONS lookup"})
 
 
-def ward_estimate(ctx: AssessmentContext, year: str | None = None) -> PopulationEstimate | None:
-    """The estimate the CSP's ward populations (:meth:`AssessmentContext.population_by` ``"ward"``)
-    come from in financial year ``year``: its mid-year and files, published by ward or LSOA
-    estimates summed to wards (``value``: the CSP's wards together). None when there is none."""
-    chosen = ctx._estimate_rows("ward", "all", year)  # the selection population_by("ward") makes
-    wards = ctx.population_by("ward", "all", year).reindex(ctx.wards["ward_code"]).dropna()
-    if chosen is None or wards.empty:
-        return None
-    rows, how = chosen
-    files = tuple(sorted(set(rows["source_file"].dropna().astype(str)))) if "source_file" in rows else ()
-    return PopulationEstimate(value=float(wards.sum()), mid_year=int(rows["year"].iloc[0]), age_band="all",
-                              summed_from_lsoa=how == "lsoa", source_files=files, financial_year=year or ctx.year)
-
-
 def ward_estimate_source(ctx: AssessmentContext) -> str:
     """Which estimate the ward populations come from, as metrics and captions cite it: "ONS ...,
     mid-2015, LSOA estimates summed to wards (file)"; "population estimates" when none is held."""
-    est = ward_estimate(ctx)
+    est = ctx.ward_population_estimate()
     if est is None:
         return "population estimates"
     how = ", LSOA estimates summed to wards" if est.summed_from_lsoa else ", by ward"
@@ -129,8 +114,8 @@ def ward_estimate_source(ctx: AssessmentContext) -> str:
 
 
 def ward_residents(ctx: AssessmentContext, population: float) -> Denominator:
-    """The record of one ward's ``population`` (persons) behind its rate this year (:func:`ward_estimate`)."""
-    est = ward_estimate(ctx)
+    """The record of one ward's ``population`` (persons) behind its rate this year (:meth:`AssessmentContext.ward_population_estimate`)."""
+    est = ctx.ward_population_estimate()
     if est is None:
         raise ValueError(f"no ward population estimate is held for {ctx.cfg.name}")
     return Denominator(value=population, unit="residents", source=ward_estimate_source(ctx), period=est.period)

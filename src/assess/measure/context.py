@@ -30,6 +30,7 @@ from assess.config import CSPConfig, find_config
 from assess.measure.metrics import Denominator
 from assess.periods import (
     LikeForLike,
+    estimate_year,
     like_for_like,
     months_of_financial_year,
     parse_financial_year,
@@ -333,12 +334,7 @@ class AssessmentContext:
     def _estimate_year(self, available: pd.Series, year: str | None = None) -> int | None:
         """The mid-year estimate to use for financial year ``year`` (this one by default): the
         latest one not after its start (mid-2016 for 2016/17), else the earliest available."""
-        years = sorted(set(int(y) for y in available.dropna()))
-        if not years:
-            return None
-        start = parse_financial_year(year or self.year)
-        before = [y for y in years if y <= start]
-        return before[-1] if before else years[0]
+        return estimate_year(available.dropna().astype(int), year or self.year)
 
     def _estimate_rows(self, level: str, age_band: str, year: str | None = None) -> tuple[pd.DataFrame, str] | None:
         """The rows of the estimate to use at ``level`` (``lad`` or ``ward``) for ``year``, and
@@ -417,6 +413,19 @@ class AssessmentContext:
             source_files=files,
             financial_year=year or self.year,
         )
+
+    def ward_population_estimate(self, year: str | None = None) -> PopulationEstimate | None:
+        """The estimate the CSP's ward populations (:meth:`population_by` ``"ward"``) come from in
+        financial year ``year`` (this one by default): its mid-year and files, published by ward or
+        LSOA estimates summed to wards (``value``: the CSP's wards together). None when there is none."""
+        chosen = self._estimate_rows("ward", "all", year)  # the selection population_by("ward") makes
+        wards = self.population_by("ward", "all", year).reindex(self.wards["ward_code"]).dropna()
+        if chosen is None or wards.empty:
+            return None
+        rows, how = chosen
+        files = tuple(sorted(set(rows["source_file"].dropna().astype(str)))) if "source_file" in rows else ()
+        return PopulationEstimate(value=float(wards.sum()), mid_year=int(rows["year"].iloc[0]), age_band="all",
+                                  summed_from_lsoa=how == "lsoa", source_files=files, financial_year=year or self.year)
 
     @cached_property
     def population(self) -> float | None:

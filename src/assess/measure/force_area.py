@@ -25,7 +25,7 @@ import pandas as pd
 
 from assess.measure.comparators import name_key
 from assess.measure.metrics import Denominator
-from assess.periods import parse_financial_year
+from assess.periods import estimate_year
 from assess.stats import Rate, rate_per
 
 SOURCE = (
@@ -57,17 +57,6 @@ class PopulationUsed:
     def denominator(self, unit: str = "residents") -> Denominator:
         """The record of this population as a rate's metric keeps it (value, source and mid-year)."""
         return Denominator(value=self.value, unit=unit, source=self.label, period=f"mid-{self.year}")
-
-
-def estimate_year(years: Sequence[int], financial_year: str) -> int | None:
-    """The mid-year estimate a rate for ``financial_year`` uses: mid-YYYY for YYYY/YY, else the
-    nearest earlier one held, else the earliest held; None when none is held."""
-    held = sorted({int(y) for y in years})
-    if not held:
-        return None
-    start = parse_financial_year(financial_year)
-    before = [y for y in held if y <= start]
-    return before[-1] if before else held[0]
 
 
 def population_used(
