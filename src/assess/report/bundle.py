@@ -76,7 +76,7 @@ from assess.store import Store
 
 #: Packages whose versions the manifest records.
 RECORDED_PACKAGES = (
-    "assess", "pandas", "numpy", "pyarrow", "duckdb", "scipy", "matplotlib", "seaborn", "pydantic",
+    "assess", "pandas", "numpy", "pyarrow", "duckdb", "scipy", "matplotlib", "pydantic",
     "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "weasyprint",
     "pydyf", "openpyxl", "jsonschema", "jinja2", "markdown-it-py",
 )
