@@ -167,3 +167,24 @@ def test_chapters_run_one_at_a_time_share_one_kernel_whichever_worker_runs_them(
     assert [r.status for r in runs] == ["ok"] * 5, [r.error for r in runs]
     pids = (out / "pids.txt").read_text().split()
     assert len(pids) == 3 and len(set(pids)) == 1, pids
+
+
+def test_a_kept_kernel_loses_no_output_between_chapters(tmp_path: Path) -> None:
+    # the kept kernel's clients are ready without waiting for IOPub to fall silent
+    # (assess.report.kernel.ReadyClient): every output of every chapter still reaches its notebook
+    from assess.report.kernel import ReadyClient, VenvKernelManager
+
+    assert isinstance(VenvKernelManager(kernel_name=execute.KERNEL_NAME).client(), ReadyClient)
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(1, 7):
+        _chapter(src / f"{i:02d}_c.ipynb", f"print('first {i}')", f"from IPython.display import display, HTML; display(HTML('<b>{i}</b>'))",
+                 f"import sys; print('last {i}', file=sys.stderr); {i} * 7")
+    runs = execute.execute_chapters(sorted(src.glob("*.ipynb")), tmp_path / "out", {"x": 1}, jobs=1, progress=False, timeout=60)
+    assert [r.status for r in runs] == ["ok"] * 6, [r.error for r in runs]
+    for i in range(1, 7):
+        cells = [c for c in nbformat.read(tmp_path / "out" / f"{i:02d}_c.ipynb", as_version=4).cells if c.cell_type == "code"]
+        outputs = [o for c in cells[-3:] for o in c.outputs]
+        assert [o.get("text", "") for o in outputs if o.output_type == "stream"] == [f"first {i}\n", f"last {i}\n"]
+        assert [o.data["text/html"] for o in outputs if o.output_type == "display_data"] == [f"<b>{i}</b>"]
+        assert [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"] == [str(i * 7)]
