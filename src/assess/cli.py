@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,6 +37,9 @@ from typer.core import TyperCommand, TyperGroup
 from assess import __version__
 from assess.errors import AssessError, exit_status, one_line
 from assess.paths import ProjectPaths, project_paths
+
+if TYPE_CHECKING:
+    from assess.report.execute import KernelPool
 
 console = Console(stderr=True)
 #: Listings a user may pipe (``assess csp list``) go to stdout.
@@ -557,6 +560,20 @@ def _check_store_and_years(processed: Path, years: list[str]) -> None:
         require_year(y, held, processed)
 
 
+def _kernels_ahead(checking: bool, fresh: bool, jobs: int, isolate: bool) -> KernelPool | None:
+    """Chapter kernels started now, to start and import while the run checks its inputs; None
+    when the checks are recalled (the bundle is then most likely reused whole: no kernel is
+    wanted). ``fresh`` (no cached chapter, or ``--force``): one per job, as every chapter
+    executes; else one, for the few chapters a changed input reruns."""
+    if not checking or isolate:
+        return None
+    from assess.report.execute import KernelPool
+
+    kernels = KernelPool()
+    kernels.prestart(jobs if fresh else 1, Path(tempfile.gettempdir()))
+    return kernels
+
+
 def _run_one(
     cfg: Any, year: str, raw: Path, processed: Path, out: Path, config_dir: Path, notebooks: Path, jobs: int | None,
     chapter: list[str], isolate: bool, force: bool,
@@ -574,23 +591,29 @@ def _run_one(
     stamps = (cache_root, Path(tempfile.gettempdir()))
     key = preflight.preflight_key(cfg, year, raw, processed, sums, stamps)
     known = None if force else preflight.recall(cache_root, cfg.slug, year_folder(year), key)
-    if known is None:
-        _check_store_and_years(processed, [year])
-        warnings = tuple(_checks_of(cfg, processed, year))
-    else:
-        warnings = known.warnings
-        sums.save()
-    console.print(f"[bold]{escape(cfg.display_name)}, {year}[/]")
-    for line in warnings:
-        _warn(line)
+    kernels = _kernels_ahead(known is None, force or not (cache_root / cfg.slug / year_folder(year)).exists(),
+                             jobs or 2, isolate)
     try:
-        result = run_bundle(
-            cfg, year, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
-            config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
-            preflight=known,
-        )
-    except AssessError as exc:
-        raise typer.Exit(code=report_error(exc)) from None
+        if known is None:
+            _check_store_and_years(processed, [year])
+            warnings = tuple(_checks_of(cfg, processed, year))
+        else:
+            warnings = known.warnings
+            sums.save()
+        console.print(f"[bold]{escape(cfg.display_name)}, {year}[/]")
+        for line in warnings:
+            _warn(line)
+        try:
+            result = run_bundle(
+                cfg, year, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
+                config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
+                preflight=known, kernels=kernels,
+            )
+        except AssessError as exc:
+            raise typer.Exit(code=report_error(exc)) from None
+    finally:
+        if kernels is not None:
+            kernels.shutdown()
     if known is None and result.coverage is not None:
         after = preflight.preflight_key(cfg, year, raw, processed, sums, stamps)
         preflight.remember(cache_root, cfg.slug, year_folder(year), key, after,

@@ -56,6 +56,7 @@ from assess.report.cache import CACHE_DIR, BundleCache, NotCached
 from assess.report.execute import (
     KERNEL_ENV,
     ChapterRun,
+    KernelPool,
     discover_chapters,
     execute_chapters,
     execution_phases,
@@ -372,6 +373,7 @@ def run_bundle(
     force: bool = False,
     cache_dir: Path | None = None,
     preflight: Preflight | None = None,
+    kernels: KernelPool | None = None,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
 
@@ -388,7 +390,8 @@ def run_bundle(
 
     ``preflight``: the outcome of the checks before the run, recalled from the cache
     (:mod:`assess.report.preflight`): the inputs are then not checked again, nor the coverage
-    sentence computed.
+    sentence computed. ``kernels``: the pool the chapters run in, started (and shut down) by the
+    caller, perhaps ahead of the run (:meth:`assess.report.execute.KernelPool.prestart`).
 
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
@@ -484,6 +487,7 @@ def run_bundle(
         runs = execute_chapters(
             sources, tmp / "notebooks", parameters, jobs=jobs, timeout=timeout, progress=progress, isolate=isolate,
             on_done=chapter_done, phases=execution_phases(sources), reuse=store_cache.reuse if store_cache else None,
+            kernels=kernels,
         )
         shutil.rmtree(tmp / reads.READS_DIR, ignore_errors=True)  # the kernels' records of reads: the cache's
         _timed(timings, "execute", t)

@@ -224,6 +224,7 @@ def execute_chapters(
     isolate: bool = False,
     phases: Sequence[Sequence[Path]] | None = None,
     reuse: ReuseCallback | None = None,
+    kernels: KernelPool | None = None,
 ) -> list[ChapterRun]:
     """Execute chapters into ``executed_dir`` (``jobs`` at a time); results in chapter order.
 
@@ -235,6 +236,8 @@ def execute_chapters(
     (rich, stderr) unless ``progress`` is false; ``on_done`` is called as each chapter finishes.
     ``reuse`` is asked first, as each chapter's turn comes (after the phases before it): a run it
     returns stands for the chapter, which is then not executed (no kernel starts for it).
+    ``kernels``: a pool started by the caller (its kernels perhaps started ahead, :meth:`KernelPool.prestart`),
+    which the caller shuts down; by default the run makes its own and shuts it down at the end.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -257,14 +260,16 @@ def execute_chapters(
     barrier = threading.Barrier(workers)
     reporter = _Reporter(len(sources)) if progress else None
 
-    kernels = _KernelPool(executed_dir, isolate)
+    owned = kernels is None
+    if kernels is None:
+        kernels = KernelPool(isolate=isolate)
 
     def run(src: Path) -> None:
         if reporter:
             reporter.started(chapter_name(src))
         result = reuse(src, executed_dir) if reuse is not None else None
         if result is None:
-            with kernels.lease() as kernel:
+            with kernels.lease(executed_dir) as kernel:
                 result = execute_chapter(
                     src, executed_dir / src.name, parameters, cwd=executed_dir, timeout=timeout, kernel=kernel
                 )
@@ -288,35 +293,54 @@ def execute_chapters(
         for t in threads:
             t.join()
     finally:
-        kernels.shutdown()
+        if owned:
+            kernels.shutdown()
         if reporter:
             reporter.stop()
     return [results[s] for s in sources if s in results]
 
 
-class _KernelPool:
-    """The kernels of one :func:`execute_chapters`: a chapter to execute takes an idle kernel that
-    has already run one (reset between them, :meth:`WorkerKernel.prepare`) and starts one only when
-    none is idle, so at most ``jobs`` kernels start, and no more than the chapters executed at once
-    need: a rerun that executes one chapter in each phase starts one kernel, not one per worker.
-    ``isolate``: no kernel is kept (papermill starts a fresh one for each chapter)."""
+class KernelPool:
+    """The kernels chapters run in: a chapter to execute takes an idle kernel that has already run
+    one (reset between them, :meth:`WorkerKernel.prepare`) and starts one only when none is idle,
+    so no more kernels start than the chapters executed at once need: a rerun that executes one
+    chapter in each phase starts one kernel, not one per worker. ``isolate``: no kernel is kept
+    (papermill starts a fresh one for each chapter).
 
-    def __init__(self, cwd: Path, isolate: bool) -> None:
-        self.cwd, self.isolate = cwd, isolate
+    :meth:`prestart` starts kernels ahead, in the background, so that their start and imports
+    (about 2.5 s of CPU each) overlap the checks a run makes before its chapters; a chapter that
+    leases one still starting waits for it.
+    """
+
+    def __init__(self, *, isolate: bool = False) -> None:
+        self.isolate = isolate
         self.idle: list[WorkerKernel] = []
         self.started: list[WorkerKernel] = []
         self.lock = threading.Lock()
 
+    def prestart(self, count: int, cwd: Path) -> None:
+        """Start ``count`` kernels in ``cwd`` (an existing folder) in the background."""
+        if self.isolate:
+            return
+        for _ in range(count):
+            kernel = WorkerKernel(cwd)
+            kernel.start_in_background()
+            with self.lock:
+                self.started.append(kernel)
+                self.idle.append(kernel)
+
     @contextmanager
-    def lease(self) -> Iterator[WorkerKernel | None]:
+    def lease(self, cwd: Path) -> Iterator[WorkerKernel | None]:
+        """An idle kernel (or a new one), to run a chapter in ``cwd``."""
         if self.isolate:
             yield None
             return
         with self.lock:
             if self.idle:
-                kernel = self.idle.pop()
+                kernel = self.idle.pop(0)
+                kernel.move_to(cwd)
             else:
-                kernel = WorkerKernel(self.cwd)
+                kernel = WorkerKernel(cwd)
                 self.started.append(kernel)
         try:
             yield kernel
@@ -325,7 +349,9 @@ class _KernelPool:
                 self.idle.append(kernel)
 
     def shutdown(self) -> None:
-        for kernel in self.started:
+        with self.lock:
+            kernels, self.started, self.idle = self.started, [], []
+        for kernel in kernels:
             kernel.shutdown()
 
 
@@ -354,10 +380,59 @@ class WorkerKernel:
         "import gc as _gc; _gc.freeze(); del _gc\n"
     )
 
+    #: Run in a kernel started ahead (:meth:`start_in_background`): the imports of every chapter's
+    #: first cell, so that they are made before the first chapter comes.
+    WARM_UP = (
+        "import assess.chapters.common, assess.measure.context, assess.report.outputs\n"
+        "import gc as _gc; _gc.freeze(); del _gc\n"
+    )
+
     def __init__(self, cwd: Path) -> None:
+        self.cwd = ""
+        self.move_to(cwd)
+        self.km: Any = None  # an assess.report.kernel.VenvKernelManager once started
+        self._starting: threading.Thread | None = None
+
+    def move_to(self, cwd: Path) -> None:
+        """Run the next chapter in ``cwd`` (the reset before it goes there)."""
         # absolute: the reset cell runs in a kernel already inside a relative cwd
         self.cwd = str(Path(cwd).resolve())
-        self.km: Any = None  # an assess.report.kernel.VenvKernelManager once started
+
+    def start_in_background(self) -> None:
+        """Start the kernel and make its imports (:data:`WARM_UP`) in a thread; :meth:`prepare` waits
+        for it. A kernel that fails to start or warm up is started again by :meth:`prepare`."""
+
+        def start() -> None:
+            from jupyter_core.utils import run_sync
+
+            from assess.report.kernel import VenvKernelManager
+
+            try:
+                km = VenvKernelManager(kernel_name=KERNEL_NAME)
+                run_sync(km.start_kernel)(cwd=self.cwd)
+                self.km = km
+                self._execute(self.WARM_UP, timeout=120)
+            except Exception:  # noqa: BLE001 - prepare() starts it afresh
+                logging.getLogger(__name__).debug("a kernel started ahead failed", exc_info=True)
+
+        self._starting = threading.Thread(target=start, name="kernel-start", daemon=True)
+        self._starting.start()
+
+    def _wait_started(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+
+    def _execute(self, code: str, *, timeout: float) -> bool:
+        """Run ``code`` in the kernel, its outputs discarded; True if it ran without error."""
+        from jupyter_core.utils import run_sync
+
+        kc = self._client()
+        try:
+            reply = run_sync(kc.execute_interactive)(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        return reply["content"].get("status") == "ok"
 
     def _alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -367,16 +442,10 @@ class WorkerKernel:
     def prepare(self) -> dict[str, Any]:
         from jupyter_core.utils import run_sync
 
-        if self._alive():
-            kc = self._client()  # nbclient makes its own client from km; this one only resets
-            try:
-                reply = run_sync(kc.execute_interactive)(
-                    self.RESET.format(cwd=self.cwd), store_history=False, timeout=60, output_hook=lambda msg: None
-                )
-            finally:
-                kc.stop_channels()
-            if reply["content"].get("status") == "ok":
-                return {"km": self.km}
+        self._wait_started()
+        # nbclient makes its own client from km; the reset's only resets
+        if self._alive() and self._execute(self.RESET.format(cwd=self.cwd), timeout=60):
+            return {"km": self.km}
         from assess.report.kernel import VenvKernelManager
 
         self.shutdown()  # never started, died, or cannot reset: start afresh
@@ -395,6 +464,7 @@ class WorkerKernel:
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
+        self._wait_started()
         if self.km is not None:
             try:
                 run_sync(self.km.shutdown_kernel)(now=True)
