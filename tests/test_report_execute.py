@@ -185,6 +185,81 @@ def test_a_kept_kernel_loses_no_output_between_chapters(tmp_path: Path) -> None:
     for i in range(1, 7):
         cells = [c for c in nbformat.read(tmp_path / "out" / f"{i:02d}_c.ipynb", as_version=4).cells if c.cell_type == "code"]
         outputs = [o for c in cells[-3:] for o in c.outputs]
-        assert [o.get("text", "") for o in outputs if o.output_type == "stream"] == [f"first {i}\n", f"last {i}\n"]
-        assert [o.data["text/html"] for o in outputs if o.output_type == "display_data"] == [f"<b>{i}</b>"]
-        assert [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"] == [str(i * 7)]
+        # a stream may come in pieces (print writes its text and its end apart): joined by stream
+        streams = {name: "".join(o.text for o in outputs if o.output_type == "stream" and o.name == name)
+                   for name in ("stdout", "stderr")}
+        assert streams == {"stdout": f"first {i}\n", "stderr": f"last {i}\n"}, (i, outputs)
+        assert [o.data["text/html"] for o in outputs if o.output_type == "display_data"] == [f"<b>{i}</b>"], (i, outputs)
+        assert [o.data["text/plain"] for o in outputs if o.output_type == "execute_result"] == [str(i * 7)], (i, outputs)
+
+
+def test_kernels_started_ahead_are_warm_and_run_chapters_in_their_folder(tmp_path: Path) -> None:
+    # `assess run` starts kernels while it checks its inputs (KernelPool.prestart): a chapter
+    # then runs in one of them, its imports made, in the run's own folder, and none is left running
+    src = tmp_path / "src"
+    src.mkdir()
+    record = ("import os, sys; open('seen.txt', 'a').write("
+              "f\"{os.getpid()} {'assess.chapters.common' in sys.modules} {os.getcwd()}\\n\")")
+    for name in ("01_a", "02_b"):
+        _chapter(src / f"{name}.ipynb", record)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pool = execute.KernelPool()
+    pool.prestart(1, elsewhere)
+    try:
+        out = tmp_path / "out"
+        runs = execute.execute_chapters(sorted(src.glob("*.ipynb")), out, {"x": 1}, jobs=1, progress=False,
+                                        timeout=60, kernels=pool)
+        assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
+        assert len(pool.started) == 1, "a kernel was started beside the one started ahead"
+        kernel_pid = pool.started[0].km.provisioner.pid
+        seen = [line.split(" ", 2) for line in (out / "seen.txt").read_text().splitlines()]
+        assert seen == [[str(kernel_pid), "True", str(out.resolve())]] * 2
+    finally:
+        pool.shutdown()
+    assert pool.started == [] and not Path(f"/proc/{kernel_pid}").exists()
+
+
+def test_a_ready_client_waits_for_iopub_then_takes_only_what_it_holds() -> None:
+    # ReadyClient asks for the kernel's info until a message on IOPub shows it connected, as
+    # jupyter_client does, and then takes the messages already there without waiting for silence
+    import asyncio
+    from queue import Empty
+
+    from assess.report.kernel import ReadyClient
+
+    class Channel:
+        def __init__(self, script: list) -> None:  # each get_msg takes the next: a message, or Empty
+            self.script, self.waits = script, []
+
+        async def get_msg(self, timeout: float | None = None) -> dict:
+            self.waits.append(timeout)
+            if not self.script or self.script[0] is Empty:
+                if self.script:
+                    self.script.pop(0)
+                raise Empty
+            return self.script.pop(0)
+
+        async def msg_ready(self) -> bool:
+            return bool(self.script) and self.script[0] is not Empty
+
+    reply = {"msg_type": "kernel_info_reply", "content": {"protocol_version": "5.3"}}
+    status = {"msg_type": "status"}
+    shell = Channel([reply, reply, reply])
+    iopub = Channel([Empty, Empty, status, status, status])  # not connected twice, then the kernel's status
+
+    class Fake(ReadyClient):
+        asked = 0
+        shell_channel = property(lambda self: shell)  # type: ignore[assignment]
+        iopub_channel = property(lambda self: iopub)  # type: ignore[assignment]
+
+        def kernel_info(self) -> str:
+            type(self).asked += 1
+            return "id"
+
+        async def is_alive(self) -> bool:  # type: ignore[override]
+            return True
+
+    asyncio.run(Fake().wait_for_ready(timeout=10))
+    assert Fake.asked == 3, "asked again until IOPub answered"
+    assert iopub.script == [] and iopub.waits == [0.2, 0.2, 0.2, 0, 0], "the messages there taken, no wait for silence"
