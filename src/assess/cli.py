@@ -583,7 +583,7 @@ def _run_one(
     that a rerun whose bundle is reused imports neither pandas nor the kernels' machinery."""
     from assess.report import preflight
     from assess.report.bundle import run_bundle, year_folder
-    from assess.report.cache import CACHE_DIR, Checksums
+    from assess.report.cache import CACHE_DIR, Checksums, holds_bundle
 
     cache_root = out / CACHE_DIR
     sums = Checksums(cache_root / "checksums.json")
@@ -591,7 +591,7 @@ def _run_one(
     stamps = (cache_root, Path(tempfile.gettempdir()))
     key = preflight.preflight_key(cfg, year, raw, processed, sums, stamps)
     known = None if force else preflight.recall(cache_root, cfg.slug, year_folder(year), key)
-    kernels = _kernels_ahead(known is None, force or not (cache_root / cfg.slug / year_folder(year)).exists(),
+    kernels = _kernels_ahead(known is None, force or not holds_bundle(cache_root, cfg.slug, year_folder(year)),
                              jobs or 2, isolate)
     try:
         if known is None:

@@ -146,6 +146,17 @@ class Checksums:
         self.changed = False
 
 
+def bundle_slot(csp: str, year: str) -> str:
+    """The folder, within the cache, of everything cached for the bundle of ``csp`` (a slug) and
+    ``year`` (a folder name): its chapters, its pages and its preflight."""
+    return f"{csp}/{year}"
+
+
+def holds_bundle(root: Path, csp: str, year: str) -> bool:
+    """Whether the cache in ``root`` holds anything of that bundle (it has been built before)."""
+    return (Path(root) / bundle_slot(csp, year)).is_dir()
+
+
 def filesystem_now(beside: Path, folders: Sequence[Path]) -> int | None:
     """The time stamp (ns) the filesystem of ``beside`` gives a file changed now: the change time of
     a file created and removed at once in the first of ``folders`` that exists, can be written and
@@ -427,7 +438,7 @@ class BundleCache:
             "parameters": dict(parameters), "environment": dict(environment), "code": code_fingerprint(),
             "registry": _hash_file(registry.folder / REGISTRY_FILE),
         }
-        return cls(Path(root), f"{csp}/{year}", registry, list(sources), static, force=force)
+        return cls(Path(root), bundle_slot(csp, year), registry, list(sources), static, force=force)
 
     def __post_init__(self) -> None:
         self.sums = Checksums(self.root / "checksums.json")

@@ -15,7 +15,7 @@ import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum, DottedObjectName, Type
+from traitlets import CaselessStrEnum, Type
 
 from assess.report.execute import KERNEL_ENV, KERNEL_NAME
 
@@ -63,8 +63,7 @@ class VenvKernelManager(AsyncKernelManager):
     also what keeps ipykernel from warning about plain TCP on every start.
     """
 
-    client_class = DottedObjectName("assess.report.kernel.ReadyClient")
-    client_factory = Type(ReadyClient, klass=AsyncKernelClient)
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient)  # AsyncKernelManager sets its own, whatever client_class says
     transport_encryption = CaselessStrEnum(
         ["disabled", "auto", "required"], default_value="auto" if zmq.has("curve") else "disabled"
     )

@@ -33,8 +33,8 @@ from typing import Any
 
 from assess.config import CSPConfig
 from assess.report.cache import (
-    FORMAT, RACY_SECONDS, Checksums, _digest, _hash_file, _write_json_atomic, changed_recently, code_fingerprint,
-    filesystem_now,
+    FORMAT, RACY_SECONDS, Checksums, _digest, _hash_file, _write_json_atomic, bundle_slot, changed_recently,
+    code_fingerprint, filesystem_now,
 )
 
 PREFLIGHT = "preflight.json"
@@ -124,7 +124,7 @@ def preflight_key(cfg: CSPConfig, year: str, raw_dir: Path, processed_dir: Path,
 
 
 def _memo_path(cache_root: Path, slug: str, year_folder: str) -> Path:
-    return Path(cache_root) / slug / year_folder / PREFLIGHT
+    return Path(cache_root) / bundle_slot(slug, year_folder) / PREFLIGHT
 
 
 def recall(cache_root: Path, slug: str, year_folder: str, key: PreflightKey | None) -> Preflight | None:
