@@ -69,7 +69,7 @@ from assess.store.part_stream import PartStream, Unordered, stream_parts
 from assess.store.processed import sha256_file
 
 #: Bump when what a part holds changes (its columns, their meaning, the checks).
-PART_FORMAT = 2
+PART_FORMAT = 3
 
 #: The table of each kind of police.uk file.
 #: (also the name of the reader's kind in :mod:`assess.sources.police_uk`)
