@@ -34,8 +34,9 @@ SUMMARY_KEYS = {
 #: parts, dropping it and the statistics below cut pyarrow's writing time by 29% and the parts' size by 13%).
 PLAIN_COLUMNS = ("crime_id", "longitude", "latitude", "source_row")
 
-#: The columns whose row-group statistics are written: those that reads filter parts on
-#: (:meth:`assess.store.processed.Store.read`, pyarrow's filters); nothing reads the others'.
+#: The columns whose row-group statistics are written: those a read can filter on
+#: (:meth:`assess.store.processed.Store.read`, pyarrow's filters): the part index's columns, which
+#: reads filter on today, and csp_code, which none does yet; nothing reads the others' statistics.
 STATISTICS_COLUMNS = ("month", "financial_year", "falls_within", "lad_code", "csp_code")
 
 
