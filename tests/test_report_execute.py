@@ -212,12 +212,17 @@ def test_kernels_started_ahead_are_warm_and_run_chapters_in_their_folder(tmp_pat
                                         timeout=60, kernels=pool)
         assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
         assert len(pool.started) == 1, "a kernel was started beside the one started ahead"
-        kernel_pid = pool.started[0].km.provisioner.pid
+        launcher_pid = pool.started[0].km.provisioner.pid  # the kernel, or its launcher (assess.report.zygote)
         seen = [line.split(" ", 2) for line in (out / "seen.txt").read_text().splitlines()]
+        kernel_pid = int(seen[0][0])
         assert seen == [[str(kernel_pid), "True", str(out.resolve())]] * 2
+        zygote = pool.zygote
+        assert (zygote is not None) == (kernel_pid != launcher_pid)
     finally:
         pool.shutdown()
-    assert pool.started == [] and not Path(f"/proc/{kernel_pid}").exists()
+    assert pool.started == [] and pool.zygote is None
+    for pid in (kernel_pid, launcher_pid, *([zygote.pid] if zygote else [])):
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} left running"
 
 
 def test_a_ready_client_waits_for_iopub_then_takes_only_what_it_holds() -> None:

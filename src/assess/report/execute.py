@@ -45,6 +45,8 @@ INJECTED_CELL_ID = "injected-parameters"
 #: Environment of every kernel: hash randomisation off, so set/dict-of-str output is stable; the
 #: inputs each chapter reads recorded (:mod:`assess.reads`, for :mod:`assess.report.cache`).
 KERNEL_ENV = {"PYTHONHASHSEED": "0", reads.ENV: "1"}
+#: Set to ``0`` to start every kernel as a process of its own, not forked (:class:`KernelPool`).
+ZYGOTE_ENV = "ASSESS_KERNEL_ZYGOTE"
 
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path")
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
@@ -308,26 +310,52 @@ class KernelPool:
     (papermill starts a fresh one for each chapter).
 
     :meth:`prestart` starts kernels ahead, in the background, so that their start and imports
-    (about 2.5 s of CPU each) overlap the checks a run makes before its chapters; a chapter that
-    leases one still starting waits for it.
+    overlap the checks a run makes before its chapters; a chapter that leases one still starting
+    waits for it. The pool's kernels are forked from one process that has made the imports every
+    chapter makes (:mod:`assess.report.zygote`: about 4 s of CPU once rather than in each kernel),
+    where the system allows it and ``zygote`` is true (the environment variable
+    ``ASSESS_KERNEL_ZYGOTE=0`` turns it off).
     """
 
-    def __init__(self, *, isolate: bool = False) -> None:
+    def __init__(self, *, isolate: bool = False, zygote: bool | None = None) -> None:
         self.isolate = isolate
         self.idle: list[WorkerKernel] = []
         self.started: list[WorkerKernel] = []
         self.lock = threading.Lock()
+        if zygote is None:
+            zygote = os.environ.get(ZYGOTE_ENV, "1") != "0"
+        self.use_zygote = zygote and not isolate
+        self.zygote: Any = None  # an assess.report.zygote.Zygote once a kernel is started
+
+    def _launcher(self) -> list[str]:
+        """The command the pool's kernels start with (called with the lock held): the zygote's
+        launcher, the zygote started on first use; empty (ipykernel's own) without one."""
+        if not self.use_zygote:
+            return []
+        from assess.report import zygote
+
+        if self.zygote is None:
+            if not zygote.supported():
+                self.use_zygote = False
+                return []
+            try:
+                self.zygote = zygote.Zygote({**os.environ, **KERNEL_ENV})
+            except OSError:  # no socket, no process: ordinary kernels
+                logging.getLogger(__name__).debug("no kernel zygote", exc_info=True)
+                self.use_zygote = False
+                return []
+        return self.zygote.kernel_argv()
 
     def prestart(self, count: int, cwd: Path) -> None:
         """Start ``count`` kernels in ``cwd`` (an existing folder) in the background."""
         if self.isolate:
             return
         for _ in range(count):
-            kernel = WorkerKernel(cwd)
-            kernel.start_in_background()
             with self.lock:
+                kernel = WorkerKernel(cwd, launcher=self._launcher())
                 self.started.append(kernel)
                 self.idle.append(kernel)
+            kernel.start_in_background()
 
     @contextmanager
     def lease(self, cwd: Path) -> Iterator[WorkerKernel | None]:
@@ -340,7 +368,7 @@ class KernelPool:
                 kernel = self.idle.pop(0)
                 kernel.move_to(cwd)
             else:
-                kernel = WorkerKernel(cwd)
+                kernel = WorkerKernel(cwd, launcher=self._launcher())
                 self.started.append(kernel)
         try:
             yield kernel
@@ -351,8 +379,11 @@ class KernelPool:
     def shutdown(self) -> None:
         with self.lock:
             kernels, self.started, self.idle = self.started, [], []
+            zygote, self.zygote = self.zygote, None
         for kernel in kernels:
             kernel.shutdown()
+        if zygote is not None:
+            zygote.close()
 
 
 class WorkerKernel:
@@ -387,8 +418,9 @@ class WorkerKernel:
         "import gc as _gc; _gc.freeze(); del _gc\n"
     )
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, *, launcher: Sequence[str] = ()) -> None:
         self.cwd = ""
+        self.launcher = list(launcher)  # the kernel command (assess.report.kernel.VenvKernelManager.launcher)
         self.move_to(cwd)
         self.km: Any = None  # an assess.report.kernel.VenvKernelManager once started
         self._starting: threading.Thread | None = None
@@ -408,7 +440,7 @@ class WorkerKernel:
             from assess.report.kernel import VenvKernelManager
 
             try:
-                km = VenvKernelManager(kernel_name=KERNEL_NAME)
+                km = VenvKernelManager(kernel_name=KERNEL_NAME, launcher=self.launcher)
                 run_sync(km.start_kernel)(cwd=self.cwd)
                 self.km = km
                 self._execute(self.WARM_UP, timeout=120)
@@ -449,7 +481,7 @@ class WorkerKernel:
         from assess.report.kernel import VenvKernelManager
 
         self.shutdown()  # never started, died, or cannot reset: start afresh
-        self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
+        self.km = VenvKernelManager(kernel_name=KERNEL_NAME, launcher=self.launcher)
         run_sync(self.km.start_kernel)(cwd=self.cwd)
         return {"km": self.km}
 

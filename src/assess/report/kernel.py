@@ -15,7 +15,7 @@ import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum, Type
+from traitlets import CaselessStrEnum, List, Type, Unicode
 
 from assess.report.execute import KERNEL_ENV, KERNEL_NAME
 
@@ -60,8 +60,12 @@ class VenvKernelManager(AsyncKernelManager):
     """A kernel manager whose Python kernel is ``sys.executable`` (never a stray kernelspec).
 
     Where pyzmq has CurveZMQ, the connection to the kernel is encrypted (``auto``), which is
-    also what keeps ipykernel from warning about plain TCP on every start.
+    also what keeps ipykernel from warning about plain TCP on every start. ``launcher``: the
+    command that starts the kernel instead of ipykernel's own (a kernel forked by a zygote,
+    :meth:`assess.report.zygote.Zygote.kernel_argv`); empty, ipykernel's.
     """
+
+    launcher = List(Unicode(), default_value=[])
 
     client_factory = Type(ReadyClient, klass=AsyncKernelClient)  # AsyncKernelManager sets its own, whatever client_class says
     transport_encryption = CaselessStrEnum(
@@ -75,7 +79,7 @@ class VenvKernelManager(AsyncKernelManager):
 
             spec = get_kernel_dict()
             self._kernel_spec = KernelSpec(
-                argv=list(spec["argv"]),
+                argv=list(self.launcher or spec["argv"]),
                 display_name=KERNEL_NAME,
                 language="python",
                 env=dict(KERNEL_ENV),
