@@ -145,3 +145,24 @@ def test_a_zygote_that_cannot_import_leaves_kernels_to_start_themselves(tmp_path
         assert "broken on purpose" in z.stderr() and not z.alive()
     finally:
         z.close()
+
+
+def test_the_cpu_time_of_forked_kernels_is_counted_in_the_run_that_started_them(tmp_path: Path) -> None:
+    # the bundle benchmark reports the CPU seconds of a run from its children: the zygote waits
+    # for its kernels (those still exiting too), so theirs are counted as a kernel's own would be
+    z = zygote.Zygote({**os.environ, **KERNEL_ENV})
+    before = os.times()
+    try:
+        km = _start(z.kernel_argv(), tmp_path)
+        try:
+            reply, _ = _run(km, "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.5: pass")
+            assert reply["status"] == "ok", reply
+        finally:
+            run_sync(km.shutdown_kernel)(now=True)  # killed: it is still exiting when the zygote is closed
+        fields = Path(f"/proc/{z.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        zygote_own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # its imports, not its kernels'
+    finally:
+        z.close()
+    after = os.times()
+    counted = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    assert counted - zygote_own >= 1.5, f"only {counted - zygote_own:.2f} CPU-s of the kernel's 1.5 counted"

@@ -60,6 +60,8 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _SOCKET = "zygote.sock"
 _HEADER = struct.Struct("!I")
 _STREAMS = 3  # stdin, stdout, stderr
+#: Seconds a closed zygote waits for its kernels (stopped by then, or stopping) before it exits.
+KERNELS_EXIT_WITHIN = 5.0
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
 
@@ -139,11 +141,14 @@ def serve() -> None:
         importlib.import_module(name)
     gc.collect()
     gc.freeze()  # the imported modules: out of every collection in every kernel, and never copied
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped by the system
+    # the kernels are waited for as they exit, so that their CPU time is counted in the zygote's
+    # children, and so in the run's (as a kernel started as a process of its own would be)
+    signal.signal(signal.SIGCHLD, lambda _signum, _frame: _reap())
     while True:
         ready, _, _ = select.select([listener, sys.stdin.fileno()], [], [])
         if sys.stdin.fileno() in ready and not os.read(sys.stdin.fileno(), 1):
-            return  # the pool has closed the zygote
+            _reap(wait=KERNELS_EXIT_WITHIN)  # the pool has closed the zygote: its kernels are stopping
+            return
         if listener in ready:
             conn, _ = listener.accept()
             try:
@@ -152,6 +157,22 @@ def serve() -> None:
                 print(f"assess zygote: a launcher's request failed: {exc}", file=sys.stderr, flush=True)
             finally:
                 conn.close()
+
+
+def _reap(wait: float = 0.0) -> None:
+    """Wait for every kernel that has exited; with ``wait``, for up to that many seconds for the others."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # none left
+        if pid == 0:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.02)
 
 
 def _answer(listener: socket.socket, conn: socket.socket) -> None:
@@ -193,7 +214,7 @@ def _become_kernel(listener: socket.socket, conn: socket.socket, request: dict[s
     try:
         listener.close()
         os.setsid()  # as jupyter_client starts a kernel: in a session of its own
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel waits for its own subprocesses
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's reaping is not the kernel's
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         for fd in fds:
