@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -268,3 +269,22 @@ def test_a_ready_client_waits_for_iopub_then_takes_only_what_it_holds() -> None:
     asyncio.run(Fake().wait_for_ready(timeout=10))
     assert Fake.asked == 3, "asked again until IOPub answered"
     assert iopub.script == [] and iopub.waits == [0.2, 0.2, 0.2, 0, 0], "the messages there taken, no wait for silence"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kernels are forked only on POSIX systems")
+def test_chapters_run_two_at_a_time_in_kernels_forked_from_one_zygote_and_one_at_a_time_without(tmp_path: Path) -> None:
+    # two kernels share one process's imports (assess.report.zygote); one kernel alone is started itself
+    record = "import os; open('pids.txt', 'a').write(f'{os.getpid()} {os.getppid()}\\n')"
+    for jobs, names in ((2, ("01_a", "02_b", "03_c", "04_d")), (1, ("01_a", "02_b"))):
+        src, out = tmp_path / f"src{jobs}", tmp_path / f"out{jobs}"
+        src.mkdir()
+        for name in names:
+            _chapter(src / f"{name}.ipynb", record, "import time; time.sleep(0.5)")
+        runs = execute.execute_chapters(sorted(src.glob("*.ipynb")), out, {"x": 1}, jobs=jobs, progress=False, timeout=60)
+        assert [r.status for r in runs] == ["ok"] * len(names), [r.error for r in runs]
+        pairs = {tuple(line.split()) for line in (out / "pids.txt").read_text().splitlines()}
+        kernels, parents = {p for p, _ in pairs}, {pp for _, pp in pairs}
+        if jobs == 2:
+            assert len(kernels) == 2 and len(parents) == 1 and str(os.getpid()) not in parents, pairs
+        else:
+            assert len(kernels) == 1 and parents == {str(os.getpid())}, pairs

@@ -569,8 +569,9 @@ def _kernels_ahead(checking: bool, fresh: bool, jobs: int, isolate: bool) -> Ker
         return None
     from assess.report.execute import KernelPool
 
-    kernels = KernelPool()
-    kernels.prestart(jobs if fresh else 1, Path(tempfile.gettempdir()))
+    count = jobs if fresh else 1
+    kernels = KernelPool(zygote=None if count > 1 else False)  # forked from one process when there are several
+    kernels.prestart(count, Path(tempfile.gettempdir()))
     return kernels
 
 

@@ -264,7 +264,7 @@ def execute_chapters(
 
     owned = kernels is None
     if kernels is None:
-        kernels = KernelPool(isolate=isolate)
+        kernels = KernelPool(isolate=isolate, zygote=None if workers > 1 else False)
 
     def run(src: Path) -> None:
         if reporter:
@@ -313,8 +313,10 @@ class KernelPool:
     overlap the checks a run makes before its chapters; a chapter that leases one still starting
     waits for it. The pool's kernels are forked from one process that has made the imports every
     chapter makes (:mod:`assess.report.zygote`: about 4 s of CPU once rather than in each kernel),
-    where the system allows it and ``zygote`` is true (the environment variable
-    ``ASSESS_KERNEL_ZYGOTE=0`` turns it off).
+    where the system allows it and ``zygote`` is true or None (the default: unless the
+    environment variable ``ASSESS_KERNEL_ZYGOTE`` is ``0``). For a pool of one kernel the zygote
+    saves nothing (the imports are made once either way) and adds a process: callers that run one
+    chapter at a time pass ``zygote=False``.
     """
 
     def __init__(self, *, isolate: bool = False, zygote: bool | None = None) -> None:
