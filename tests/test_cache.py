@@ -182,6 +182,16 @@ def test_an_unchanged_rerun_reuses_everything_byte_for_byte(state: SimpleNamespa
     assert manifest["outputs_sha256"] == state.fresh
 
 
+def test_a_bundle_reused_whole_closes_the_layout_worker_made_ahead_for_it(state: SimpleNamespace) -> None:
+    from assess.report.pdf import LayoutWorker
+
+    baseline(state)
+    ahead = LayoutWorker(start=False)  # as `assess run` makes one while it checks its inputs
+    again = build(state, layout=ahead)
+    assert executed(again) == set() and again.ok
+    assert ahead._proc.poll() is not None, "the layout worker made for no PDF is still running"
+
+
 def test_force_executes_every_chapter_and_gives_the_same_bytes(state: SimpleNamespace) -> None:
     forced = build(state, force=True)
     assert executed(forced) == set(CHAPTERS)

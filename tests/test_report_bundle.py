@@ -286,3 +286,20 @@ def _wait_for_orphan_kernels(parent_pid: int, timeout: float = 15.0) -> None:
     while orphans() and time.monotonic() < deadline:
         time.sleep(0.25)
     assert orphans() == [], "kernels of the killed run are still running"
+
+
+def test_a_layout_worker_made_ahead_lays_out_the_same_pdf_and_is_closed(runs: SimpleNamespace, tmp_path: Path) -> None:
+    # `assess run` starts the PDF layout worker while it checks its inputs: handed to the run, it
+    # is given the bundle's folder, lays out the same PDF, and is closed when the run ends
+    from assess.report.pdf import LayoutWorker
+
+    (tmp_path / "processed").mkdir()
+    shutil.copyfile(runs.out_root / "processed" / "manifest.json", tmp_path / "processed" / "manifest.json")
+    ahead = LayoutWorker(start=False)
+    made = build(tmp_path, layout=ahead)
+    assert made.statuses == runs.first.statuses and made.pdf_pages == runs.first.pdf_pages
+    assert ahead._proc.poll() is not None, "the worker made ahead is still running"
+    assert (made.path / "assessment.pdf").read_bytes() == (runs.path / "assessment.pdf").read_bytes()
+    again = LayoutWorker(start=False)
+    build(tmp_path, layout=again)  # the fixture's failing chapter executes again, the others come from the cache
+    assert again._proc.poll() is not None, "the worker made ahead is still running"

@@ -575,6 +575,14 @@ def _kernels_ahead(checking: bool, fresh: bool, jobs: int, isolate: bool) -> Ker
     return kernels
 
 
+def _layout_ahead() -> Any:
+    """The PDF layout worker, started now so that it imports WeasyPrint while the run checks its
+    inputs and starts its kernels (made when kernels are: when chapters will execute and a PDF be laid out)."""
+    from assess.report.pdf import LayoutWorker
+
+    return LayoutWorker(start=False)
+
+
 def _run_one(
     cfg: Any, year: str, raw: Path, processed: Path, out: Path, config_dir: Path, notebooks: Path, jobs: int | None,
     chapter: list[str], isolate: bool, force: bool,
@@ -594,6 +602,7 @@ def _run_one(
     known = None if force else preflight.recall(cache_root, cfg.slug, year_folder(year), key)
     kernels = _kernels_ahead(known is None, force or not holds_bundle(cache_root, cfg.slug, year_folder(year)),
                              jobs or 2, isolate)
+    layout = _layout_ahead() if kernels is not None else None
     try:
         if known is None:
             _check_store_and_years(processed, [year])
@@ -608,11 +617,13 @@ def _run_one(
             result = run_bundle(
                 cfg, year, notebooks_dir=notebooks, raw_dir=raw, processed_dir=processed, out_root=out,
                 config_dir=config_dir, jobs=jobs or 2, chapters=list(chapter) or None, isolate=isolate, force=force,
-                preflight=known, kernels=kernels,
+                preflight=known, kernels=kernels, layout=layout,
             )
         except AssessError as exc:
             raise typer.Exit(code=report_error(exc)) from None
     finally:
+        if layout is not None:
+            layout.close()  # the run's already, unless it stopped before it
         if kernels is not None:
             kernels.shutdown()
     if known is None and result.coverage is not None:

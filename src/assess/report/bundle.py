@@ -69,7 +69,7 @@ from assess.report.export import (
     PageContext,
     write_chapter_pages,
 )
-from assess.report.pdf import PdfBuilder
+from assess.report.pdf import LayoutWorker, PdfBuilder
 from assess.report.preflight import Preflight
 from assess.report.workbook import WorkbookTable, write_workbook
 from assess.safe_paths import check_plain_name, inside
@@ -374,6 +374,7 @@ def run_bundle(
     cache_dir: Path | None = None,
     preflight: Preflight | None = None,
     kernels: KernelPool | None = None,
+    layout: LayoutWorker | None = None,
 ) -> BundleResult:
     """Execute the chapters of ``notebooks_dir`` for ``cfg`` and ``year`` and publish the bundle.
 
@@ -391,7 +392,9 @@ def run_bundle(
     ``preflight``: the outcome of the checks before the run, recalled from the cache
     (:mod:`assess.report.preflight`): the inputs are then not checked again, nor the coverage
     sentence computed. ``kernels``: the pool the chapters run in, started (and shut down) by the
-    caller, perhaps ahead of the run (:meth:`assess.report.execute.KernelPool.prestart`).
+    caller, perhaps ahead of the run (:meth:`assess.report.execute.KernelPool.prestart`). ``layout``:
+    a PDF layout worker made ahead of the run and not yet started (the run owns it: it is closed
+    when the run ends, or at once when the bundle comes whole from the cache).
 
     Returns a :class:`BundleResult` (statuses, problems, timings). A failed chapter does not
     raise; an error in the bundle machinery does, and leaves any previous bundle intact.
@@ -440,6 +443,8 @@ def run_bundle(
         try:
             with published_directory(target) as tmp:
                 summary, hashes = store_cache.restore_bundle(bundle_key, tmp)  # NotCached: the full build below
+                if layout is not None:
+                    layout.close()  # no PDF to lay out
                 runs = [ChapterRun(c["chapter"], s, tmp / "notebooks" / s.name, c["status"], 0.0, cached=True)
                         for c, s in zip(summary["chapters"], sources, strict=True)]
                 timings["total"] = round(time.perf_counter() - t0, 2)
@@ -455,7 +460,8 @@ def run_bundle(
     from assess.report.index import chapter_entries, write_index
     from assess.report.outputs import read_catalogue
 
-    with published_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers) as pdf:
+    with published_directory(target) as tmp, PdfBuilder(ctx, tmp, author=cfg.display_name, workers=pdf_workers,
+                                                    worker=layout) as pdf:
         # each chapter is rendered to HTML and laid out for the PDF as soon as it has run,
         # while the others are still executing
         renderer, rendering = ChapterRenderer(), threading.Lock()

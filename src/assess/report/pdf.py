@@ -377,7 +377,7 @@ class LayoutWorker:
     main module, which fails in a script without a ``__main__`` guard.
     """
 
-    def __init__(self, base_url: str, *, start: bool = True) -> None:
+    def __init__(self, base_url: str = "", *, start: bool = True) -> None:
         # stderr goes to a file, not a pipe: a worker that warns a lot must never block on it
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(
@@ -392,7 +392,9 @@ class LayoutWorker:
     def start(self) -> None:
         """Wait for the worker to be ready (WeasyPrint imported, fonts configured) and give it the
         bundle's folder; ``start=False`` leaves this to the caller (:class:`PdfBuilder` queues it,
-        so that the chapters start executing while the worker imports)."""
+        so that the chapters start executing while the worker imports). A worker made ahead of its
+        bundle (``LayoutWorker(start=False)``, by ``assess run`` while it checks the inputs) is
+        given its folder by the :class:`PdfBuilder` it is handed to."""
         self._call("start", self.base_url)
 
     def _call(self, method: str, *args: Any) -> Any:
@@ -501,13 +503,21 @@ class PdfBuilder:
     Use as a context manager: :meth:`add` each chapter when it is ready (it returns at once;
     safe from any thread), then :meth:`write` with all chapters in order. ``workers=0`` lays
     everything out in this process, when :meth:`write` is called; any other number uses one
-    worker process (laid-out pages can be joined only in the process that laid them out).
+    worker process (laid-out pages can be joined only in the process that laid them out):
+    ``worker``, one made ahead and not yet started (the builder then owns it), or a new one.
     """
 
-    def __init__(self, ctx: PageContext, base_url: Path, *, author: str = "", workers: int = 1) -> None:
+    def __init__(
+        self, ctx: PageContext, base_url: Path, *, author: str = "", workers: int = 1, worker: LayoutWorker | None = None,
+    ) -> None:
         self.ctx, self.base_url, self.author = ctx, str(base_url), author
         self._here: Layout | None = None
-        self._worker: LayoutWorker | None = LayoutWorker(self.base_url, start=False) if workers else None
+        if worker is not None and not workers:
+            worker.close()
+            worker = None
+        elif worker is not None:
+            worker.base_url = self.base_url  # started ahead, not yet given its folder
+        self._worker: LayoutWorker | None = (worker or LayoutWorker(self.base_url, start=False)) if workers else None
         self._started = [self._worker] if self._worker else []
         self._queue = ThreadPoolExecutor(1, thread_name_prefix="pdf-layout") if workers else None
         self._pending: dict[str, Future[LaidOut]] = {}
