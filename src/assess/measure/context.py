@@ -391,7 +391,17 @@ class AssessmentContext:
 
     def population_estimate(self, age_band: str = "all", year: str | None = None) -> PopulationEstimate | None:
         """The CSP's population (sum over its local authorities) for financial year ``year`` (this
-        one by default) with the estimate it comes from; None when an authority has none."""
+        one by default) with the estimate it comes from; None when an authority has none.
+
+        Chosen once for each age band and year and then recalled (the estimate is immutable, as
+        are the tables it is chosen from): chapters ask for the same one in several sections."""
+        known = self.__dict__.setdefault("_population_estimates", {})
+        key = (age_band, year or self.year)
+        if key not in known:
+            known[key] = self._choose_population_estimate(age_band, year)
+        return known[key]
+
+    def _choose_population_estimate(self, age_band: str, year: str | None) -> PopulationEstimate | None:
         chosen = self._estimate_rows("lad", age_band, year)
         if chosen is None:
             return None
