@@ -553,8 +553,10 @@ def heatmap(
             if np.isnan(v):
                 continue
             dark = (v - lo) / (hi - lo or 1) < 0.55
+            # inside its cell, so inside the axes: left out of the layout, which otherwise measures
+            # every cell's text to find the axes' margins (the same figure, a fraction of the time)
             ax.text(j, i, f"{v:.0f}" if percent else thousands(v), ha="center", va="center", fontsize=6.5,
-                    color="white" if dark else "#1b1b1b")
+                    color="white" if dark else "#1b1b1b", in_layout=False)
         fig.colorbar(im, ax=ax, shrink=0.8, label=value_label, format=FuncFormatter(thousands))
         return _finish(fig, ax, title, source)
 
