@@ -303,3 +303,32 @@ def test_a_layout_worker_made_ahead_lays_out_the_same_pdf_and_is_closed(runs: Si
     again = LayoutWorker(start=False)
     build(tmp_path, layout=again)  # the fixture's failing chapter executes again, the others come from the cache
     assert again._proc.poll() is not None, "the worker made ahead is still running"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_state_of_a_fresh_clone_runs_no_notebook_filter_and_sees_changes(tmp_path: Path) -> None:
+    # after a clone every file is "racily clean": git would pass each notebook through the
+    # project's clean filter to compare it (a Python process each, past git_state's time limit)
+    import subprocess
+
+    from assess.report.bundle import NOTEBOOK_FILTER, git_state
+
+    def git(folder: Path, *args: str) -> None:
+        subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+
+    origin, clone, marker = tmp_path / "origin", tmp_path / "clone", tmp_path / "filter-ran"
+    origin.mkdir()
+    (origin / ".gitattributes").write_text(f"*.ipynb filter={NOTEBOOK_FILTER}\n")
+    (origin / "01_a.ipynb").write_text('{"cells": []}\n')
+    git(origin, "init", "-q")
+    git(origin, "-c", "user.name=t", "-c", "user.email=t@example.org", "add", ".")
+    git(origin, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "one notebook")
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    git(clone, "config", f"filter.{NOTEBOOK_FILTER}.clean", f"touch {marker}; cat")
+    git(clone, "config", f"filter.{NOTEBOOK_FILTER}.required", "true")
+    state = git_state(clone)
+    assert state is not None and len(state["commit"]) == 40 and state["dirty"] is False
+    assert not marker.exists(), "git ran the notebook filter to answer"
+    (clone / "01_a.ipynb").write_text('{"cells": [], "outputs": 1}\n')
+    assert git_state(clone)["dirty"] is True  # type: ignore[index]
+    assert git_state(tmp_path / "not-a-repository") is None

@@ -188,8 +188,22 @@ def _package_versions(names: tuple[str, ...]) -> dict[str, str | None]:
     return out
 
 
+#: The clean filter the project's notebooks pass through (.gitattributes, installed by `make setup`),
+#: set aside when git_state asks whether files changed (see there).
+NOTEBOOK_FILTER = "nbstripout"
+
+
 def git_state(folder: Path) -> dict[str, Any] | None:
-    """The commit of the repository holding ``folder`` and whether it has local changes (read-only)."""
+    """The commit of the repository holding ``folder`` and whether its tracked files differ from
+    it (``dirty``; None when git could not say in time). Read-only.
+
+    The notebooks' clean filter (:data:`NOTEBOOK_FILTER`, which strips outputs) is set aside for
+    the question: after a clone or checkout every file is "racily clean" to git, which then
+    passes each notebook through the filter (a Python process each) to compare it: 40 to 50 s
+    for the chapters, past the 10 s this waits, so that a fresh clone's runs recorded nothing.
+    Without the filter a notebook is compared byte for byte: one saved with its outputs counts
+    as a change, which it is, of the file.
+    """
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
@@ -200,8 +214,9 @@ def git_state(folder: Path) -> dict[str, Any] | None:
     commit = git("rev-parse", "HEAD")
     if commit is None:
         return None
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status)}
+    status = git("-c", f"filter.{NOTEBOOK_FILTER}.clean=cat", "-c", f"filter.{NOTEBOOK_FILTER}.required=false",
+                 "status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
 def processed_inputs(processed_dir: Path) -> dict[str, Any]:
