@@ -166,3 +166,35 @@ def test_the_cpu_time_of_forked_kernels_is_counted_in_the_run_that_started_them(
     after = os.times()
     counted = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     assert counted - zygote_own >= 1.5, f"only {counted - zygote_own:.2f} CPU-s of the kernel's 1.5 counted"
+
+
+def test_the_forked_kernels_of_a_run_that_is_killed_exit_with_it(tmp_path: Path) -> None:
+    # as ipykernel's parent poller ends a kernel whose run has died: here the launcher sees its
+    # parent go and kills its kernel, and the zygote, its pipe closed, kills any kernel left
+    import subprocess
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from assess.report.execute import KernelPool\n"
+        "pool = KernelPool(zygote=True)\n"
+        "pool.prestart(2, Path(sys.argv[1]))\n"
+        "for k in pool.started:\n"
+        "    k._wait_started()\n"
+        "    k._execute(\"import os; open('pids.txt', 'a').write(f'{os.getpid()}\\\\n')\", timeout=60)\n"
+        "print(pool.zygote.pid, *(k.km.provisioner.pid for k in pool.started), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        assert line, "the run did not start its kernels"
+        others = [int(p) for p in line.split()]
+        kernels = [int(p) for p in (tmp_path / "pids.txt").read_text().split()]
+        assert len(kernels) == 2 and not set(kernels) & set(others)
+    finally:
+        proc.kill()
+        proc.wait()
+    for pid in [*kernels, *others]:
+        assert _gone(pid, within=4), f"process {pid} outlived the run that started it"

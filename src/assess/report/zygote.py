@@ -13,7 +13,8 @@ only this user can open; the zygote also checks the peer's user), hands over its
 working folder, environment and the kernel's arguments, and the zygote forks a child that becomes
 the kernel (``ipykernel``'s own entry point). The launcher then stands in for the kernel: it
 forwards the signals jupyter_client sends (interrupt, terminate) and exits when the kernel exits;
-if the launcher is killed, the kernel sees its connection close and exits too. When no zygote
+if the launcher is killed, the kernel sees its connection close and exits too, and if the run
+that started it dies, the launcher kills the kernel (as ipykernel's parent poller would). When no zygote
 answers (it failed to start or to import, or has stopped), the launcher becomes an ordinary
 kernel (``exec`` of ``python -m ipykernel_launcher``): a zygote can make a kernel faster, never
 make one fail.
@@ -60,8 +61,10 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _SOCKET = "zygote.sock"
 _HEADER = struct.Struct("!I")
 _STREAMS = 3  # stdin, stdout, stderr
-#: Seconds a closed zygote waits for its kernels (stopped by then, or stopping) before it exits.
-KERNELS_EXIT_WITHIN = 5.0
+#: Seconds a closed zygote waits for its kernels to finish exiting before it kills those left.
+KERNELS_EXIT_WITHIN = 1.0
+#: Seconds between a launcher's checks that the process that started it is alive.
+PARENT_POLL = 1.0
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
 
@@ -147,7 +150,7 @@ def serve() -> None:
     while True:
         ready, _, _ = select.select([listener, sys.stdin.fileno()], [], [])
         if sys.stdin.fileno() in ready and not os.read(sys.stdin.fileno(), 1):
-            _reap(wait=KERNELS_EXIT_WITHIN)  # the pool has closed the zygote: its kernels are stopping
+            _stop_kernels()  # the pool has closed the zygote, or its process has died
             return
         if listener in ready:
             conn, _ = listener.accept()
@@ -159,6 +162,9 @@ def serve() -> None:
                 conn.close()
 
 
+_KERNELS: set[int] = set()  # in the zygote: the kernels it has forked and not yet waited for
+
+
 def _reap(wait: float = 0.0) -> None:
     """Wait for every kernel that has exited; with ``wait``, for up to that many seconds for the others."""
     import time
@@ -168,11 +174,27 @@ def _reap(wait: float = 0.0) -> None:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
+            _KERNELS.clear()
             return  # none left
-        if pid == 0:
-            if time.monotonic() >= deadline:
-                return
+        if pid:
+            _KERNELS.discard(pid)
+        elif time.monotonic() >= deadline:
+            return
+        else:
             time.sleep(0.02)
+
+
+def _stop_kernels() -> None:
+    """When the zygote is closed: wait briefly for the kernels that are exiting (a pool shuts its
+    kernels down before it closes the zygote), kill any still running (their run has died), and
+    wait for them, so that their CPU time is counted."""
+    _reap(wait=KERNELS_EXIT_WITHIN)
+    for pid in list(_KERNELS):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            _KERNELS.discard(pid)
+    _reap(wait=5.0)
 
 
 def _answer(listener: socket.socket, conn: socket.socket) -> None:
@@ -191,6 +213,7 @@ def _answer(listener: socket.socket, conn: socket.socket) -> None:
         pid = os.fork()
         if pid == 0:
             _become_kernel(listener, conn, request, fds)  # never returns
+        _KERNELS.add(pid)
     finally:
         for fd in fds:
             os.close(fd)
@@ -281,10 +304,16 @@ def launch() -> None:
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *kernel_args])
     for signum in _FORWARDED:
         signal.signal(signum, lambda number, _frame: _forward(pid, number))
+    parent = os.getppid()
+    conn.settimeout(PARENT_POLL)
     while True:
         try:
             if not conn.recv(4096):
                 return  # the kernel has exited (it held the other end)
+        except TimeoutError:
+            if os.getppid() != parent:  # the run that started the kernel has died, as ipykernel's own poller checks
+                _forward(pid, signal.SIGKILL)
+                return
         except InterruptedError:
             continue
         except OSError:
