@@ -56,6 +56,7 @@ from markupsafe import Markup
 
 from assess.atomic import write_bytes
 from assess.report.export import ChapterDoc, PageContext, _jinja, css, glossary_html
+from assess.report.processes import end_served_process
 from assess.report.words import link_terms
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
@@ -425,14 +426,7 @@ class LayoutWorker:
         return err.splitlines()[-1] if err else f"exit status {self._proc.returncode}"
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            if self._proc.stdin:
-                self._proc.stdin.close()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        end_served_process(self._proc)
         if self._proc.stdout:
             self._proc.stdout.close()
 

@@ -119,14 +119,9 @@ class Zygote:
 
     def close(self) -> None:
         """Stop the zygote (its end of the pipe closed, it exits) and remove its socket's folder."""
-        if self._proc.poll() is None:
-            if self._proc.stdin is not None:
-                self._proc.stdin.close()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        from assess.report.processes import end_served_process
+
+        end_served_process(self._proc)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
