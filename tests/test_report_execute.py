@@ -1,4 +1,4 @@
-"""Choosing, ordering and normalising chapter notebooks (no kernel started here)."""
+"""Choosing, ordering and normalising chapter notebooks, and the kernels they run in."""
 
 from __future__ import annotations
 
@@ -60,6 +60,49 @@ def test_kernel_is_this_interpreter_whatever_the_kernelspecs() -> None:
     assert spec.argv[0] == sys.executable
     assert spec.argv[1:3] == ["-m", "ipykernel_launcher"]
     assert spec.env["PYTHONHASHSEED"] == "0"
+
+
+def test_a_kernel_talks_over_unix_sockets_in_a_private_folder_removed_at_shutdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # over TCP a port chosen free can be taken before the kernel binds it ("Address already in use")
+    import json
+    import stat
+    import tempfile
+
+    from jupyter_core.utils import run_sync
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    km = VenvKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(cwd=str(tmp_path))
+    try:
+        folder = Path(km.connection_file).parent
+        info = json.loads(Path(km.connection_file).read_text())
+        assert info["transport"] == "ipc" and folder.parent == tmp_path
+        assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0, "others can enter the sockets' folder"
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            reply = run_sync(kc.execute_interactive)("x = 6 * 7", timeout=60, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        assert reply["content"]["status"] == "ok"
+        assert any(p.is_socket() for p in folder.iterdir())
+        assert not [c for c in info if c.endswith("_port") and info[c] > 100], "TCP ports in the connection file"
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+    assert not folder.exists(), "the sockets' folder outlived the kernel"
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)  # too long for a socket's address: TCP on localhost
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    km = VenvKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(cwd=str(tmp_path))
+    try:
+        assert json.loads(Path(km.connection_file).read_text())["transport"] == "tcp" and km.ip == "127.0.0.1"
+        assert run_sync(km.is_alive)()
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+    assert list(deep.iterdir()) == [], "a folder made for sockets was left"
 
 
 def test_normalise_fixes_injected_id_and_drops_timings(tmp_path: Path) -> None:
@@ -249,10 +292,15 @@ def test_a_ready_client_waits_for_iopub_then_takes_only_what_it_holds() -> None:
         async def msg_ready(self) -> bool:
             return bool(self.script) and self.script[0] is not Empty
 
-    reply = {"msg_type": "kernel_info_reply", "content": {"protocol_version": "5.3"}}
+    def reply(ask: int) -> dict:
+        return {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": f"ask-{ask}"}, "content": {"protocol_version": "5.3"}}
+
     status = {"msg_type": "status"}
-    shell = Channel([reply, reply, reply])
-    iopub = Channel([Empty, Empty, status, status, status])  # not connected twice, then the kernel's status
+    later = {"msg_type": "execute_reply", "parent_header": {"msg_id": "someone else's"}}
+    # the first reply comes late, so each ask takes the reply to the one before; the reply to
+    # the last is taken before returning, and the message after it is left for its reader
+    shell = Channel([Empty, reply(1), reply(2), reply(3), later])
+    iopub = Channel([Empty, status, status, status])  # IOPub not yet connected once, then the kernel's status
 
     class Fake(ReadyClient):
         asked = 0
@@ -261,14 +309,15 @@ def test_a_ready_client_waits_for_iopub_then_takes_only_what_it_holds() -> None:
 
         def kernel_info(self) -> str:
             type(self).asked += 1
-            return "id"
+            return f"ask-{type(self).asked}"
 
         async def is_alive(self) -> bool:  # type: ignore[override]
             return True
 
     asyncio.run(Fake().wait_for_ready(timeout=10))
     assert Fake.asked == 3, "asked again until IOPub answered"
-    assert iopub.script == [] and iopub.waits == [0.2, 0.2, 0.2, 0, 0], "the messages there taken, no wait for silence"
+    assert shell.script == [later], "every reply to an ask taken, nothing after it"
+    assert iopub.script == [] and iopub.waits == [0.2, 0.2, 0, 0], "the messages there taken, no wait for silence"
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="kernels are forked only on POSIX systems")
