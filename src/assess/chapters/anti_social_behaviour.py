@@ -68,7 +68,7 @@ def asb_monthly_by_ward(ctx: AssessmentContext) -> pd.DataFrame:
     first published to the last of this year): 0 where a published month has none in the ward, NaN
     for a month police.uk did not publish. Source: police.uk street records placed in wards."""
     street = ctx.street_all[ctx.street_all["month"] <= ctx.months[-1]]
-    covered = sorted(set(street["month"].dropna().astype(str)))
+    covered = sorted(street["month"].dropna().astype(str).unique())
     wards = ctx.wards["ward_code"].astype(str).drop_duplicates().tolist()
     if not covered:
         return pd.DataFrame(index=pd.Index(wards, name="ward_code"))
