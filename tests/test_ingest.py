@@ -134,6 +134,38 @@ def test_ingest_counts_unplaced_rows_and_duplicate_ids_and_drops_nothing(small_r
     assert cov["months_present"] == "2024-04;2024-05" and not cov["complete"]
 
 
+def test_duplicate_ids_of_parts_match_the_pandas_rule_with_and_without_repeats(tmp_path: Path) -> None:
+    """The parts' repeated Crime IDs, found by hash and then checked, are exactly the rows the
+    pandas rule (police_uk.duplicate_crime_ids) finds over the same rows; none when none repeat."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from assess.sources.csv_sql import connect
+    from assess.sources.police_uk import duplicate_crime_ids
+    from assess.store.police import duplicate_ids
+
+    def part(name: str, ids: list[str | None]) -> Path:
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table({"crime_id": ids, "month": ["2024-04"] * len(ids), "source_file": [f"{name}.csv"] * len(ids),
+                                 "source_row": list(range(2, len(ids) + 2))}), path)
+        return path
+
+    first = part("first", ["a" * 64, None, "b" * 64, "c" * 64, "a" * 64])
+    second = part("second", ["c" * 64, None, "d" * 64])
+    unique = part("unique", ["e" * 64, None, "f" * 64])
+    expected = duplicate_crime_ids(pd.concat([pd.read_parquet(first), pd.read_parquet(second)], ignore_index=True))
+    with connect() as con:
+        found = duplicate_ids(con, [first, second])
+        none = duplicate_ids(con, [unique])
+        empty = duplicate_ids(con, [])
+    assert found[["crime_id", "source_file", "source_row", "occurrences"]].values.tolist() == [
+        ["a" * 64, "first.csv", 2, 2], ["a" * 64, "first.csv", 6, 2], ["c" * 64, "first.csv", 5, 2], ["c" * 64, "second.csv", 2, 2],
+    ]
+    pd.testing.assert_frame_equal(found.astype(expected.dtypes.to_dict()), expected, check_dtype=False)
+    for frame in (none, empty):
+        assert frame.empty and list(frame.columns) == list(found.columns)
+
+
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
 

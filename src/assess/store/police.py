@@ -418,18 +418,24 @@ def duplicate_ids(con: duckdb.DuckDBPyConnection, files: list[Path]) -> pd.DataF
 
     Columns crime_id, month, source_file, source_row, occurrences, sorted by crime_id, source_file,
     source_row, as :func:`assess.sources.police_uk.duplicate_crime_ids` gives them. Candidates are
-    found by a 64-bit hash of the ID (held for each distinct ID, not the IDs), then checked exactly.
+    found by a 64-bit hash of the ID (held for each distinct ID, not the IDs), reading the IDs
+    alone; only when some hash occurs twice are the parts read again, for the rows of those hashes,
+    and checked exactly (one query doing both read every part's four columns twice: 1.4 s against
+    0.7 s on a national year with no repeated ID).
     """
     columns = ["crime_id", "month", "source_file", "source_row"]
+    found = pd.DataFrame(columns=columns)
     if files:
         listed = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
         ids = f"SELECT crime_id, \"month\", source_file, source_row FROM read_parquet({listed}) WHERE crime_id IS NOT NULL"
-        found = con.execute(
-            f"WITH ids AS ({ids}), dup AS (SELECT hash(crime_id) AS h FROM ids GROUP BY h HAVING count(*) > 1) "
-            "SELECT crime_id, \"month\", source_file, source_row FROM ids WHERE hash(crime_id) IN (SELECT h FROM dup)"
-        ).df()
-    else:
-        found = pd.DataFrame(columns=columns)
+        repeated = [h for (h,) in con.execute(
+            f"SELECT hash(crime_id) AS h FROM ({ids}) GROUP BY h HAVING count(*) > 1 ORDER BY h"
+        ).fetchall()]
+        if repeated:
+            found = con.execute(
+                f"SELECT crime_id, \"month\", source_file, source_row FROM ({ids}) "
+                "WHERE hash(crime_id) IN (SELECT unnest($hashes::UBIGINT[]))", {"hashes": repeated},
+            ).df()
     for c in columns[:3]:
         found[c] = found[c].astype("string")
     found["source_row"] = found["source_row"].astype("int64")
