@@ -152,12 +152,13 @@ def _text_names(columns: dict[str, str], typed: tuple[str, ...]) -> dict[str, st
 
 def _number(column: str, what: str) -> tuple[str, Check]:
     """A decimal column: its SQL and the check that its text is a number (NaN is not, nor DuckDB's
-    ``1_000`` digit grouping, which pandas never read as a number)."""
+    ``1_000`` digit grouping, which pandas never read as a number). The check reads the typed
+    column (its SQL given as ``typed[column]`` of the spec) rather than casting the text again."""
     text = sql_name(f"{column}_text")
     sql = f"TRY_CAST({text} AS DOUBLE)"
     check = Check(
         column,
-        f"{text} IS NOT NULL AND ({sql} IS NULL OR isnan({sql}) OR contains({text}, '_'))",
+        f"{text} IS NOT NULL AND ({sql_name(column)} IS NULL OR isnan({sql_name(column)}) OR contains({text}, '_'))",
         f"{{value}} is not a number ({what})",
         kind="parse",
         hint="the value must be a decimal number such as -1.4047 or left blank",
