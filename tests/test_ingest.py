@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -187,6 +188,101 @@ def test_ingest_again_with_unchanged_inputs_does_no_work(small_raw: Path, tmp_pa
     _write_street(small_raw / "2024-06" / "2024-06-test-street.csv", [_row("e" * 64, "2024-06", "E01000001")])
     third = ingest(small_raw, processed)
     assert not third.up_to_date and third.rows["street"] == 7
+
+
+def _hashed_raw_files(monkeypatch: pytest.MonkeyPatch, raw: Path) -> list[str]:
+    """The raw files the ingest reads to hash (a checksum pass or a full scan), as it reads them."""
+    import assess.store.ingest as ingest_mod
+
+    hashed: list[str] = []
+    for name in ("scan_file", "sha256_file"):
+        real = getattr(ingest_mod, name)
+
+        def spy(path, *args, _real=real, **kwargs):  # type: ignore[no-untyped-def]
+            if Path(path).resolve().is_relative_to(raw.resolve()):
+                hashed.append(Path(path).relative_to(raw).as_posix())
+            return _real(path, *args, **kwargs)
+
+        monkeypatch.setattr(ingest_mod, name, spy)
+    return hashed
+
+
+def test_an_ingest_hashes_again_only_the_raw_files_changed_since_the_last(small_raw: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A raw file whose size, times and inode are unchanged is not read again to be hashed: its
+    checksum is recalled from the version before (raw_stamps.json beside its manifest), which the
+    new manifest records as if it had been taken again. --force hashes every file."""
+    processed = tmp_path / "processed"
+    time.sleep(0.05)  # past the filesystem clock's tick in which the files were written (else not recorded)
+    ingest(small_raw, processed)
+    record = json.loads((Store(processed).root / "raw_stamps.json").read_text())
+    assert set(record) == set(json.loads((processed / "manifest.json").read_text())["inputs"])
+    hashed = _hashed_raw_files(monkeypatch, small_raw)
+    added = "2024-06/2024-06-test-street.csv"
+    _write_street(small_raw / added, [_row("e" * 64, "2024-06", "E01000001")])
+    second = ingest(small_raw, processed)
+    assert not second.up_to_date and second.files_read == 1
+    assert hashed == [added]  # only the new file was read (its scan hashes it)
+    manifest = json.loads((processed / "manifest.json").read_text())
+    for relative, entry in manifest["inputs"].items():
+        assert entry["sha256"] == hashlib.sha256((small_raw / relative).read_bytes()).hexdigest(), relative
+    hashed.clear()
+    ingest(small_raw, processed, force=True)
+    assert sorted(hashed) == sorted(manifest["inputs"])
+
+
+def test_a_raw_file_rewritten_with_its_modification_time_set_back_is_read_again(small_raw: Path, tmp_path: Path) -> None:
+    """The stamp includes the change time, which no program can set back: a file rewritten to the
+    same size, its modification time restored, is hashed and read again, not taken as unchanged."""
+    processed = tmp_path / "processed"
+    ingest(small_raw, processed)
+    path = small_raw / "2024-05" / "2024-05-test-street.csv"
+    before = path.stat()
+    data = path.read_bytes()
+    changed = data.replace(b"Burglary", b"Robbery ")  # the same number of bytes
+    assert len(changed) == len(data) and changed != data
+    path.write_bytes(changed)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    report = ingest(small_raw, processed)
+    assert not report.up_to_date
+    street = Store(processed).read("street")
+    assert street.loc[street["source_file"] == path.name, "crime_type"].tolist() == ["Robbery"]
+
+
+def test_a_raw_file_stamped_at_or_after_the_ingest_began_is_not_recalled_next_time(small_raw: Path, tmp_path: Path) -> None:
+    """A stamp the filesystem's clock has not moved past (here a file stamped in the future) could
+    hide a change made within the same tick: its checksum is not recorded for the next ingest."""
+    future = small_raw / "2024-05" / "2024-05-test-street.csv"
+    ahead = time.time_ns() + 3600 * 10**9
+    os.utime(future, ns=(ahead, ahead))
+    time.sleep(0.05)
+    processed = tmp_path / "processed"
+    ingest(small_raw, processed)
+    record = json.loads((Store(processed).root / "raw_stamps.json").read_text())
+    assert "2024-05/2024-05-test-street.csv" not in record
+    assert "2024-04/2024-04-test-street.csv" in record
+
+
+def test_a_rebuild_of_the_same_version_records_the_stamps_it_took(small_raw: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose manifest is that of a version already there keeps that version, and replaces
+    its record of raw stamps by the build's own: a file not recorded before (stamped ahead) and
+    recorded now is not hashed by the next ingest."""
+    path = small_raw / "2024-05" / "2024-05-test-street.csv"
+    ahead = time.time_ns() + 3600 * 10**9
+    os.utime(path, ns=(ahead, ahead))
+    processed = tmp_path / "processed"
+    ingest(small_raw, processed)
+    version = Store(processed).root
+    assert "2024-05/2024-05-test-street.csv" not in json.loads((version / "raw_stamps.json").read_text())
+    os.utime(path, ns=(ahead - 7200 * 10**9,) * 2)  # back in the past (its change time is now)
+    time.sleep(0.05)
+    ingest(small_raw, processed, force=True)
+    assert Store(processed).root == version  # the same manifest: the same version, kept
+    assert "2024-05/2024-05-test-street.csv" in json.loads((version / "raw_stamps.json").read_text())
+    hashed = _hashed_raw_files(monkeypatch, small_raw)
+    assert ingest(small_raw, processed).up_to_date and hashed == []
 
 
 def test_a_bad_file_leaves_the_previous_store_intact(small_raw: Path, tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def test_a_file_is_racy_only_when_stamped_at_or_after_the_filesystems_stamp(tmp_
     not 'racy' (any later change would restamp it); one changed after it is, and so is every
     recent change when no stamp can be taken (the clock rule of RACY_SECONDS). The stamp is taken
     in the first folder given that exists: none is created."""
-    from assess.report.cache import filesystem_now
+    from assess.file_stamps import filesystem_now
 
     raw, cache, missing = tmp_path / "raw", tmp_path / "cache", tmp_path / "out" / ".cache"
     raw.mkdir()

@@ -37,7 +37,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -49,6 +48,7 @@ from typing import Any
 
 import assess
 from assess import reads
+from assess.file_stamps import RACY_SECONDS
 from assess.registry import REGISTRY_FILE, Registry
 from assess.report.execute import ChapterRun, chapter_name
 
@@ -62,9 +62,6 @@ FILES = "files"
 NOT_CHAPTER_OUTPUTS = frozenset({"html", reads.READS_DIR})
 #: Entries kept for each chapter of a CSP and year (a file changed and changed back finds its first entry).
 KEEP = 4
-#: A file changed less than this many seconds before its checksum was taken is hashed again next time
-#: (the rule where no time stamp of the file's own filesystem is at hand: :func:`filesystem_now`).
-RACY_SECONDS = 3.0
 
 
 def _sha256(data: bytes) -> str:
@@ -155,46 +152,6 @@ def bundle_slot(csp: str, year: str) -> str:
 def holds_bundle(root: Path, csp: str, year: str) -> bool:
     """Whether the cache in ``root`` holds anything of that bundle (it has been built before)."""
     return (Path(root) / bundle_slot(csp, year)).is_dir()
-
-
-def filesystem_now(beside: Path, folders: Sequence[Path]) -> int | None:
-    """The time stamp (ns) the filesystem of ``beside`` gives a file changed now: the change time of
-    a file created and removed at once in the first of ``folders`` that exists, can be written and
-    is on that filesystem (none is created: a run that fails leaves no folder behind). None when
-    there is no such folder.
-
-    Git's rule for 'racily clean' files: a file whose stamps are older than this was last changed
-    before this moment, so any later change gives it a stamp at least this one (the filesystem's
-    clock does not go back, whatever its resolution); a stamp equal to it or newer may hide a
-    change within one tick. Comparing with the filesystem's own stamp, not the system clock, is
-    exact at any timestamp resolution (2 s on FAT, a kernel tick on ext4)."""
-    try:
-        device = os.stat(beside).st_dev
-    except OSError:
-        return None
-    for folder in folders:
-        try:
-            if not os.path.isdir(folder) or os.stat(folder).st_dev != device:
-                continue
-            fd, name = tempfile.mkstemp(prefix=".assess-now.", suffix=".tmp", dir=folder)
-            try:
-                st = os.fstat(fd)
-            finally:
-                os.close(fd)
-                os.unlink(name)
-        except OSError:
-            continue
-        return max(st.st_mtime_ns, st.st_ctime_ns)
-    return None
-
-
-def changed_recently(stamp_ns: int, now_ns: int | None) -> bool:
-    """Whether a file stamped ``stamp_ns`` (the later of its modification and change times) may
-    have changed within the last tick: at or after ``now_ns`` (:func:`filesystem_now`), or, when
-    that is not known, within :data:`RACY_SECONDS` of the system clock."""
-    if now_ns is not None:
-        return stamp_ns >= now_ns
-    return time.time() - stamp_ns / 1e9 <= RACY_SECONDS
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:

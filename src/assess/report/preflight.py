@@ -19,7 +19,7 @@ recalled only when the key is the same now and the store's files still match the
 unchanged: :class:`assess.report.cache.Checksums`); otherwise the checks run again. A memo is
 written only after the checks passed, and only when the key did not change while they ran and no
 file may have changed within the filesystem's last tick (git's rule for 'racily clean' files:
-:func:`assess.report.cache.filesystem_now`), where a change could hide.
+:func:`assess.file_stamps.filesystem_now`), where a change could hide.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from assess.config import CSPConfig
+from assess.file_stamps import RACY_SECONDS, changed_recently, filesystem_now  # noqa: F401 - RACY_SECONDS: named in docstrings and tests
 from assess.report.cache import (
-    FORMAT, RACY_SECONDS, Checksums, _digest, _hash_file, _write_json_atomic, bundle_slot, changed_recently,
-    code_fingerprint, filesystem_now,
+    FORMAT, Checksums, _digest, _hash_file, _write_json_atomic, bundle_slot, code_fingerprint,
 )
 
 PREFLIGHT = "preflight.json"
@@ -60,7 +60,7 @@ def raw_listing(raw_dir: Path, now_ns: int | None = None) -> tuple[list[list[Any
     """Every entry under ``raw_dir`` (symbolic links not followed): its relative path, kind, size,
     modification and change times (ns) and inode, and for a link where it leads; and whether any
     entry may have changed just now: stamped at or after ``now_ns``, the filesystem's time stamp
-    taken before the listing (:func:`assess.report.cache.filesystem_now`), or, without it, in the
+    taken before the listing (:func:`assess.file_stamps.filesystem_now`), or, without it, in the
     last :data:`RACY_SECONDS`."""
     entries: list[list[Any]] = []
     newest = 0

@@ -9,14 +9,17 @@ reader (the table of each kind: :data:`TABLE_OF_KIND`); partner files are valida
 
 Incremental: what each raw file gave is kept in the version, keyed on the file's checksum (and the
 lookups' and this code's version), and a later ingest reuses it for every unchanged file: adding a
-month reads only that month's files. With unchanged inputs and a store that matches its manifest
-it does no work; a store that does not match its manifest (changed or damaged after ingest) is
-rebuilt, never reported as up to date.
+month reads only that month's files. Nor is an unchanged raw file read again to be hashed: its
+checksum is recalled while its stamps are unchanged (``raw_stamps.json`` in the version,
+:mod:`assess.file_stamps`). With unchanged inputs and a store that matches its manifest it does
+no work; a store that does not match its manifest (changed or damaged after ingest) is rebuilt,
+never reported as up to date.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +32,7 @@ import pandas as pd
 import assess
 from assess.config import CSPConfig, load_config
 from assess.errors import InputError
+from assess.file_stamps import changed_recently, file_stamp, filesystem_now
 from assess.periods import months_of_financial_year
 from assess.sources import discover as disc
 from assess.sources import fingertips, population, rough_sleeping
@@ -46,6 +50,7 @@ from assess.store.processed import (
     sha256_file,
 )
 from assess.store.versions import (
+    SIDECARS,
     VersionBuilder,
     clean_leftovers,
     clean_versions,
@@ -199,10 +204,13 @@ def ingest(
 
     with ingest_lock(processed_dir):
         previous, problems = _previous(processed_dir)
-        scans = _scan(police_files, workers)
+        now_ns = filesystem_now(raw_dir, [processed_dir, raw_dir])  # before any file is read: see _write_stamps
+        stamps = {rel[f.path]: file_stamp(f.path) for f in files}
+        recalled = {} if force or problems or previous is None else _recalled(previous, stamps)
+        scans = _scan([f for f in police_files if rel[f.path] not in recalled], workers)
         inputs = {
             rel[f.path]: {
-                "sha256": scans[f.path].sha256 if f.path in scans else sha256_file(f.path),
+                "sha256": recalled.get(rel[f.path]) or (scans[f.path].sha256 if f.path in scans else sha256_file(f.path)),
                 "bytes": f.path.stat().st_size,
                 "kind": f.kind,
             }
@@ -235,6 +243,7 @@ def ingest(
                 warnings=report.warnings + partner_warnings,
             )
             report.warnings = manifest["warnings"]
+            _write_stamps(builder, stamps, inputs, now_ns)
             version = builder.commit(manifest)
         except (OSError, duckdb.IOException) as exc:
             builder.abort()
@@ -253,6 +262,38 @@ def ingest(
     report.version = version.name
     report.seconds = time.perf_counter() - start
     return report
+
+
+#: The raw files' stamps and checksums, in each version beside its manifest (not in it: the
+#: manifest's checksum is the bundle's record of its inputs, and stamps differ from machine to machine).
+STAMPS = SIDECARS[0]
+
+
+def _recalled(previous: Store, stamps: dict[str, list[int]]) -> dict[str, str]:
+    """The SHA-256 the previous version took of each raw file whose stamp is unchanged since
+    (:mod:`assess.file_stamps`), by relative path: those files are not read again to be hashed.
+    Nothing is recalled from a version without stamps or with a damaged record of them."""
+    try:
+        known = json.loads((previous.root / STAMPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    recalled = {}
+    for relative, stamp in stamps.items():
+        kept = known.get(relative)
+        if isinstance(kept, list) and len(kept) == 5 and kept[:4] == stamp and isinstance(kept[4], str):
+            recalled[relative] = kept[4]
+    return recalled
+
+
+def _write_stamps(builder: VersionBuilder, stamps: dict[str, list[int]], inputs: dict[str, dict], now_ns: int | None) -> None:
+    """Record each raw file's stamp (taken before it was read) and checksum in the new version,
+    but for a file changed at or after ``now_ns``, the filesystem's time when the ingest began
+    (:func:`assess.file_stamps.changed_recently`): a change within that tick could hide behind
+    an unchanged stamp, so such a file is hashed again next time."""
+    kept = {r: [*st, inputs[r]["sha256"]] for r, st in sorted(stamps.items()) if not changed_recently(max(st[1], st[2]), now_ns)}
+    builder.file(STAMPS).write_text(json.dumps(kept, indent=0, sort_keys=True), encoding="utf-8")
 
 
 def _scan(police_files: list[disc.RawFile], workers: int) -> dict[Path, FileScan]:

@@ -97,6 +97,11 @@ def write_frame(df: pd.DataFrame, target: Path) -> None:
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), target, compression="zstd")
 
 
+#: Files a version holds beside its manifest, not recorded in it (so not in its checksum): records
+#: of the build, which a build of the same manifest replaces (the raw files' stamps: assess.store.ingest).
+SIDECARS = ("raw_stamps.json",)
+
+
 class VersionBuilder:
     """A version of the store being written (see the module docstring)."""
 
@@ -143,7 +148,10 @@ class VersionBuilder:
                 vid = f"{vid}-{secrets.token_hex(4)}"
                 final = self.base / VERSIONS / vid
                 os.replace(self.folder, final)
-            else:
+            else:  # whole: kept, with this build's records beside its manifest (atomically each)
+                for name in SIDECARS:
+                    if (self.folder / name).is_file():
+                        os.replace(self.folder / name, final / name)
                 shutil.rmtree(self.folder)
         else:
             os.replace(self.folder, final)
