@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
@@ -116,6 +116,7 @@ def test_all_zero_and_one_sided_counts():
 
 
 @given(st.lists(st.integers(0, 500), min_size=3, max_size=12))
+@example([222, 141, 350, 390, 350, 449, 449, 350, 1])  # no trend: the statistic was rounding, 1e-12 one way and 0 the other
 @settings(max_examples=60, deadline=None)
 def test_reversing_the_series_reverses_the_trend(counts):
     forward, backward = trend_test(counts), trend_test(counts[::-1])
