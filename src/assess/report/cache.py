@@ -48,7 +48,7 @@ from typing import Any
 
 import assess
 from assess import reads
-from assess.file_stamps import RACY_SECONDS
+from assess.file_stamps import changed_recently, file_stamp
 from assess.registry import REGISTRY_FILE, Registry
 from assess.report.execute import ChapterRun, chapter_name
 
@@ -120,18 +120,17 @@ class Checksums:
     def of(self, path: Path) -> str | None:
         """The file's SHA-256, None when it is not a file."""
         try:
-            st = path.stat()
+            stamp = file_stamp(path)
         except OSError:
             return None
         if not os.path.isfile(path):
             return None
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         key = str(path)
         kept = self.known.get(key)
         if kept is not None and kept[:4] == stamp:
             return str(kept[4])
         digest = _hash_file(path)
-        if time.time() - max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 > RACY_SECONDS:
+        if not changed_recently(max(stamp[1], stamp[2]), None):
             self.known[key] = [*stamp, digest]
             self.changed = True
         return digest
