@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from assess.file_stamps import RACY_SECONDS
 from assess.report import preflight
 from assess.report.cache import Checksums
 
@@ -27,7 +28,7 @@ def inputs(demo_data, tmp_path: Path) -> SimpleNamespace:
     shutil.copytree(demo_data.raw, tmp_path / "raw")
     shutil.copytree(demo_data.processed, tmp_path / "processed", symlinks=True)
     shutil.copytree(demo_data.config_dir, tmp_path / "config")
-    time.sleep(preflight.RACY_SECONDS + 0.2)  # a file's change time cannot be set back
+    time.sleep(RACY_SECONDS + 0.2)  # a file's change time cannot be set back
     cfg = find_config(demo_data.csp, tmp_path / "config")
     return SimpleNamespace(raw=tmp_path / "raw", processed=tmp_path / "processed", config=tmp_path / "config",
                            cache=tmp_path / "cache", cfg=cfg, year=demo_data.year)

@@ -64,5 +64,3 @@ def changed_recently(stamp_ns: int, now_ns: int | None) -> bool:
     if now_ns is not None:
         return stamp_ns >= now_ns
     return time.time() - stamp_ns / 1e9 <= RACY_SECONDS
-
-

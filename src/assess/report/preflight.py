@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.config import CSPConfig
-from assess.file_stamps import RACY_SECONDS, changed_recently, filesystem_now  # noqa: F401 - RACY_SECONDS: named in docstrings and tests
+from assess.file_stamps import changed_recently, filesystem_now
 from assess.report.cache import (
     FORMAT, Checksums, _digest, _hash_file, _write_json_atomic, bundle_slot, code_fingerprint,
 )
@@ -61,7 +61,7 @@ def raw_listing(raw_dir: Path, now_ns: int | None = None) -> tuple[list[list[Any
     modification and change times (ns) and inode, and for a link where it leads; and whether any
     entry may have changed just now: stamped at or after ``now_ns``, the filesystem's time stamp
     taken before the listing (:func:`assess.file_stamps.filesystem_now`), or, without it, in the
-    last :data:`RACY_SECONDS`."""
+    last :data:`assess.file_stamps.RACY_SECONDS`."""
     entries: list[list[Any]] = []
     newest = 0
     root = Path(raw_dir)

@@ -50,7 +50,7 @@ from assess.store.processed import (
     sha256_file,
 )
 from assess.store.versions import (
-    SIDECARS,
+    RAW_STAMPS,
     VersionBuilder,
     clean_leftovers,
     clean_versions,
@@ -211,7 +211,7 @@ def ingest(
         inputs = {
             rel[f.path]: {
                 "sha256": recalled.get(rel[f.path]) or (scans[f.path].sha256 if f.path in scans else sha256_file(f.path)),
-                "bytes": f.path.stat().st_size,
+                "bytes": stamps[rel[f.path]][0],
                 "kind": f.kind,
             }
             for f in files
@@ -264,17 +264,12 @@ def ingest(
     return report
 
 
-#: The raw files' stamps and checksums, in each version beside its manifest (not in it: the
-#: manifest's checksum is the bundle's record of its inputs, and stamps differ from machine to machine).
-STAMPS = SIDECARS[0]
-
-
 def _recalled(previous: Store, stamps: dict[str, list[int]]) -> dict[str, str]:
     """The SHA-256 the previous version took of each raw file whose stamp is unchanged since
     (:mod:`assess.file_stamps`), by relative path: those files are not read again to be hashed.
     Nothing is recalled from a version without stamps or with a damaged record of them."""
     try:
-        known = json.loads((previous.root / STAMPS).read_text(encoding="utf-8"))
+        known = json.loads((previous.root / RAW_STAMPS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(known, dict):
@@ -288,12 +283,14 @@ def _recalled(previous: Store, stamps: dict[str, list[int]]) -> dict[str, str]:
 
 
 def _write_stamps(builder: VersionBuilder, stamps: dict[str, list[int]], inputs: dict[str, dict], now_ns: int | None) -> None:
-    """Record each raw file's stamp (taken before it was read) and checksum in the new version,
+    """Record (in :data:`~assess.store.versions.RAW_STAMPS`, beside the manifest and not in it: the
+    manifest's checksum is the bundle's record of its inputs, and stamps differ from machine to
+    machine) each raw file's stamp (taken before it was read) and checksum in the new version,
     but for a file changed at or after ``now_ns``, the filesystem's time when the ingest began
     (:func:`assess.file_stamps.changed_recently`): a change within that tick could hide behind
     an unchanged stamp, so such a file is hashed again next time."""
     kept = {r: [*st, inputs[r]["sha256"]] for r, st in sorted(stamps.items()) if not changed_recently(max(st[1], st[2]), now_ns)}
-    builder.file(STAMPS).write_text(json.dumps(kept, indent=0, sort_keys=True), encoding="utf-8")
+    builder.file(RAW_STAMPS).write_text(json.dumps(kept, indent=0, sort_keys=True), encoding="utf-8")
 
 
 def _scan(police_files: list[disc.RawFile], workers: int) -> dict[Path, FileScan]:

@@ -99,7 +99,8 @@ def write_frame(df: pd.DataFrame, target: Path) -> None:
 
 #: Files a version holds beside its manifest, not recorded in it (so not in its checksum): records
 #: of the build, which a build of the same manifest replaces (the raw files' stamps: assess.store.ingest).
-SIDECARS = ("raw_stamps.json",)
+RAW_STAMPS = "raw_stamps.json"
+SIDECARS = (RAW_STAMPS,)
 
 
 class VersionBuilder:
