@@ -18,7 +18,8 @@ whether two runs give the same bytes. Chromium's CPU time is taken from the whol
 renderer processes are not children the browser waits for, so its own resource usage leaves them
 out (it counts a third of what the machine used). Run it on an idle machine; the load average is printed. The Chromium document is not the bundle's PDF: it has no contents page numbers (Chromium
 has no ``target-counter``), no PDF/UA identification and a creation date; the figures say what
-the engine costs, not that its PDF could be published as it is.
+the engine costs, not that its PDF could be published as it is. A third figure says what a Chromium
+route that numbers its contents would cost: one browser started ahead, the document printed twice.
 
 Usage: ``python benchmarks/bench_pdf_routes.py [--workdir DIR] [--repeat 2]`` (builds the demo
 bundle in DIR first if it is absent). Prints the figures; asserts nothing.
@@ -178,6 +179,33 @@ def chromium_route(document: Path, target: Path) -> dict:
     return {"seconds": seconds, "cpu": cpu, "machine_cpu": machine_cpu() - machine}
 
 
+def chromium_two_prints(document: Path, out: Path, repeat: int) -> None:
+    """What a Chromium route that numbers its contents would cost: one browser started ahead (its
+    start not counted, as the bundle's layout worker is started ahead), and the document printed
+    twice, since the contents' page numbers are known only from a first print (Chromium has no
+    ``target-counter``). Driven by Playwright for Python through the system Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("chromium, two prints: not measured (playwright is not installed)")
+        return
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for i in range(repeat):
+                machine, start = machine_cpu(), time.perf_counter()
+                for n in range(2):
+                    page = browser.new_page()
+                    page.goto(document.as_uri())
+                    page.pdf(path=str(out / f"chromium-twice-{i}-{n}.pdf"), format="A4", tagged=True, outline=True,
+                             prefer_css_page_size=True)
+                    page.close()
+                print(f"chromium, browser started ahead, two prints, run {i + 1}: {time.perf_counter() - start:5.1f} s wall, "
+                      f"{machine_cpu() - machine:5.1f} s CPU (the whole machine's)  [load {os.getloadavg()[0]:.1f}]", flush=True)
+        finally:
+            browser.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -211,6 +239,7 @@ def main() -> None:
         print(f"chromium    run {i + 1}: {r['seconds']:5.1f} s wall, {r['machine_cpu']:5.1f} s CPU (the whole machine's "
               f"meanwhile; the browser's own count: {r['cpu']:.1f} s)   ({describe(target)})  "
               f"[load {os.getloadavg()[0]:.1f}]", flush=True)
+    chromium_two_prints(document, out, args.repeat)
     for route, found in digests.items():
         print(f"{route}: {'the same bytes on every run' if len(found) == 1 else f'{len(found)} different PDFs in {args.repeat} runs'}")
 
