@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assess import atomic
 from assess.atomic import atomic_directory, remove_stale_folders
 
 
@@ -43,3 +44,52 @@ def test_a_run_that_raises_leaves_the_previous_folder_and_no_temporary_one(tmp_p
     assert (target / "index.html").read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["2024-25"]
     assert remove_stale_folders(target) == []
+
+
+def test_private_temporary_folders_of_ended_processes_are_removed_and_no_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a killed run leaves its kernels' socket folders (their connection keys inside) in /tmp
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    prefix = "assess-kernel-"
+    dead, child = _dead_pid(), subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        made = {
+            "dead": tmp_path / f"{prefix}{dead}-abc123",
+            "this process": tmp_path / f"{prefix}{os.getpid()}-def456",
+            "running child": tmp_path / f"{prefix}{child.pid}-ghi789",
+            "unnamed, old": tmp_path / f"{prefix}k2j3h4_x",
+            "unnamed, new": tmp_path / f"{prefix}m5n6p7_y",
+            "other prefix": tmp_path / f"assess-kernels-{dead}-abc123",
+        }
+        for folder in made.values():
+            folder.mkdir()
+            (folder / "kernel.json").write_text("{}", encoding="utf-8")
+        old = time.time() - atomic.UNNAMED_STALE_SECONDS - 60
+        os.utime(made["unnamed, old"], (old, old))
+        target = tmp_path / "elsewhere"
+        target.mkdir()
+        (target / "keep.txt").write_text("x", encoding="utf-8")
+        (tmp_path / f"{prefix}{dead}-link").symlink_to(target)  # a link is never followed nor removed
+        (tmp_path / f"{prefix}{dead}-file").write_text("x", encoding="utf-8")  # nor a file
+
+        removed = atomic.remove_stale_temp_folders(prefix)
+        assert sorted(removed) == sorted([made["dead"], made["unnamed, old"]])
+        assert {name for name, folder in made.items() if folder.exists()} == {
+            "this process", "running child", "unnamed, new", "other prefix"}
+        assert (target / "keep.txt").exists() and (tmp_path / f"{prefix}{dead}-link").is_symlink()
+        assert (tmp_path / f"{prefix}{dead}-file").exists()
+
+        # a new folder is named for its process, private, and its making swept the stale ones first
+        (tmp_path / f"{prefix}{dead}-again").mkdir()
+        monkeypatch.setattr(atomic, "_swept", set())
+        fresh = atomic.private_temp_folder(prefix)
+        assert fresh.parent == tmp_path and fresh.name.startswith(f"{prefix}{os.getpid()}-")
+        assert (fresh.stat().st_mode & 0o077) == 0
+        assert not (tmp_path / f"{prefix}{dead}-again").exists()
+    finally:
+        child.kill()
+        child.wait()

@@ -186,7 +186,10 @@ def test_the_forked_kernels_of_a_run_that_is_killed_exit_with_it(tmp_path: Path)
         "print(pool.zygote.pid, *(k.km.provisioner.pid for k in pool.started), flush=True)\n"
         "time.sleep(600)\n"
     )
-    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    temp = tmp_path / "tmp"  # the run's private folders, kept out of the machine's /tmp
+    temp.mkdir()
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         assert line, "the run did not start its kernels"
@@ -198,3 +201,12 @@ def test_the_forked_kernels_of_a_run_that_is_killed_exit_with_it(tmp_path: Path)
         proc.wait()
     for pid in [*kernels, *others]:
         assert _gone(pid, within=4), f"process {pid} outlived the run that started it"
+    # what the killed run left, its kernels' sockets and connection keys, the next run removes
+    left = sorted(p.name.split("-")[:3] for p in temp.iterdir())
+    assert left == [["assess", "kernel", str(proc.pid)]] * 2 + [["assess", "kernels", str(proc.pid)]], left
+    from assess.atomic import remove_stale_temp_folders
+    from assess.report.kernel import KERNEL_FOLDER_PREFIX
+
+    remove_stale_temp_folders(KERNEL_FOLDER_PREFIX, temp)
+    remove_stale_temp_folders(zygote.ZYGOTE_FOLDER_PREFIX, temp)
+    assert list(temp.iterdir()) == []

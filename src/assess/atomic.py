@@ -25,7 +25,9 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -324,4 +326,60 @@ def remove_stale_folders(target: str | Path) -> list[Path]:
         if (folder.is_dir() or folder.is_symlink()) and pid.isdigit() and not _alive(int(pid)):
             _remove(folder)
             removed.append(folder)
+    return removed
+
+
+# -- private temporary folders ---------------------------------------------------------------------
+#: How old a private temporary folder named by earlier code (no process id in its name) must be
+#: before it is taken for a killed run's: no run keeps one for a day.
+UNNAMED_STALE_SECONDS = 86400
+
+
+_swept: set[tuple[str, str, int]] = set()
+
+
+def private_temp_folder(prefix: str) -> Path:
+    """A new folder in the system's temporary folder that only this user can enter (mode 0700),
+    named ``<prefix><pid>-<random>``: if this process is killed before it removes the folder,
+    a later run can tell that it is stale. The first made with a prefix in a process first
+    removes those that killed runs left (:func:`remove_stale_temp_folders`)."""
+    root = tempfile.gettempdir()
+    if (prefix, root, os.getpid()) not in _swept:
+        _swept.add((prefix, root, os.getpid()))
+        remove_stale_temp_folders(prefix, root)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=root))
+
+
+def remove_stale_temp_folders(prefix: str, root: str | Path | None = None) -> list[Path]:
+    """Remove the folders :func:`private_temp_folder` made with ``prefix`` (in ``root``, by
+    default the system's temporary folder) whose process has ended: the leftovers of killed runs,
+    which may hold a kernel's connection key. Only this user's own folders are touched, never a
+    symbolic link or a file; a folder whose name carries no process id (made by earlier code) is
+    removed once it is :data:`UNNAMED_STALE_SECONDS` old. Returns what was removed."""
+    uid = getattr(os, "getuid", lambda: None)()
+    if uid is None:  # no owners to compare (Windows), and no such folders made there
+        return []
+    root = Path(root) if root is not None else Path(tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid:
+            continue
+        pid, named, _ = entry.name[len(prefix):].partition("-")
+        if named and pid.isdigit():
+            stale = int(pid) != os.getpid() and not _alive(int(pid))
+        else:
+            stale = time.time() - info.st_mtime > UNNAMED_STALE_SECONDS
+        if stale:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
     return removed

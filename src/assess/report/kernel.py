@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import tempfile
 import time
 from queue import Empty
 from typing import Any
@@ -21,7 +20,11 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum, List, Type, Unicode
 
+from assess.atomic import private_temp_folder
 from assess.report.execute import KERNEL_ENV, KERNEL_NAME
+
+#: The name of each kernel's sockets' folder starts so (then the run's process id).
+KERNEL_FOLDER_PREFIX = "assess-kernel-"
 
 
 class ReadyClient(AsyncKernelClient):
@@ -116,7 +119,7 @@ class VenvKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if self.transport == "ipc" and self._socket_folder is None and not self.connection_file:
-            folder = tempfile.mkdtemp(prefix="assess-kernel-")  # mode 0700
+            folder = str(private_temp_folder(KERNEL_FOLDER_PREFIX))  # mode 0700
             prefix = os.path.join(folder, "k")
             if len(os.fsencode(prefix)) + len("-99") < UNIX_SOCKET_PATH_MAX:
                 self._socket_folder = folder

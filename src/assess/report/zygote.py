@@ -59,6 +59,8 @@ PRELOAD = (
 #: imports matplotlib, which reads it then, as a fresh kernel's matplotlib would.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _SOCKET = "zygote.sock"
+#: The name of a zygote's folder starts so (then the run's process id).
+ZYGOTE_FOLDER_PREFIX = "assess-kernels-"
 _HEADER = struct.Struct("!I")
 _STREAMS = 3  # stdin, stdout, stderr
 #: Seconds a closed zygote waits for its kernels to finish exiting before it kills those left.
@@ -82,7 +84,9 @@ class Zygote:
     """
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="assess-kernels-"))  # mode 0700: only this user
+        from assess.atomic import private_temp_folder
+
+        self.folder = private_temp_folder(ZYGOTE_FOLDER_PREFIX)  # mode 0700: only this user
         self.socket_path = str(self.folder / _SOCKET)
         self._stderr = tempfile.TemporaryFile()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
