@@ -171,7 +171,12 @@ def test_the_cpu_time_of_forked_kernels_is_counted_in_the_run_that_started_them(
 def test_the_forked_kernels_of_a_run_that_is_killed_exit_with_it(tmp_path: Path) -> None:
     # as ipykernel's parent poller ends a kernel whose run has died: here the launcher sees its
     # parent go and kills its kernel, and the zygote, its pipe closed, kills any kernel left
+    import shutil
     import subprocess
+    import tempfile
+
+    from assess.atomic import remove_stale_temp_folders
+    from assess.report.kernel import KERNEL_FOLDER_PREFIX
 
     script = tmp_path / "run.py"
     script.write_text(
@@ -186,27 +191,28 @@ def test_the_forked_kernels_of_a_run_that_is_killed_exit_with_it(tmp_path: Path)
         "print(pool.zygote.pid, *(k.km.provisioner.pid for k in pool.started), flush=True)\n"
         "time.sleep(600)\n"
     )
-    temp = tmp_path / "tmp"  # the run's private folders, kept out of the machine's /tmp
-    temp.mkdir()
-    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "TMPDIR": str(temp)})
+    # the run's private folders, kept apart from the machine's others (a short path: socket
+    # addresses are limited to 104 bytes, and pytest's own folders are long)
+    temp = Path(tempfile.mkdtemp(prefix="z", dir="/tmp"))
     try:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        assert line, "the run did not start its kernels"
-        others = [int(p) for p in line.split()]
-        kernels = [int(p) for p in (tmp_path / "pids.txt").read_text().split()]
-        assert len(kernels) == 2 and not set(kernels) & set(others)
+        proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "TMPDIR": str(temp)})
+        try:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            assert line, "the run did not start its kernels"
+            others = [int(p) for p in line.split()]
+            kernels = [int(p) for p in (tmp_path / "pids.txt").read_text().split()]
+            assert len(kernels) == 2 and not set(kernels) & set(others)
+        finally:
+            proc.kill()
+            proc.wait()
+        for pid in [*kernels, *others]:
+            assert _gone(pid, within=4), f"process {pid} outlived the run that started it"
+        # what the killed run left, its kernels' sockets and connection keys, the next run removes
+        left = sorted(p.name.split("-")[:3] for p in temp.iterdir())
+        assert left == [["assess", "kernel", str(proc.pid)]] * 2 + [["assess", "kernels", str(proc.pid)]], left
+        remove_stale_temp_folders(KERNEL_FOLDER_PREFIX, temp)
+        remove_stale_temp_folders(zygote.ZYGOTE_FOLDER_PREFIX, temp)
+        assert list(temp.iterdir()) == []
     finally:
-        proc.kill()
-        proc.wait()
-    for pid in [*kernels, *others]:
-        assert _gone(pid, within=4), f"process {pid} outlived the run that started it"
-    # what the killed run left, its kernels' sockets and connection keys, the next run removes
-    left = sorted(p.name.split("-")[:3] for p in temp.iterdir())
-    assert left == [["assess", "kernel", str(proc.pid)]] * 2 + [["assess", "kernels", str(proc.pid)]], left
-    from assess.atomic import remove_stale_temp_folders
-    from assess.report.kernel import KERNEL_FOLDER_PREFIX
-
-    remove_stale_temp_folders(KERNEL_FOLDER_PREFIX, temp)
-    remove_stale_temp_folders(zygote.ZYGOTE_FOLDER_PREFIX, temp)
-    assert list(temp.iterdir()) == []
+        shutil.rmtree(temp, ignore_errors=True)
