@@ -285,6 +285,29 @@ def test_a_rebuild_of_the_same_version_records_the_stamps_it_took(small_raw: Pat
     assert ingest(small_raw, processed).up_to_date and hashed == []
 
 
+def test_an_up_to_date_ingest_records_the_stamps_of_files_it_had_to_hash(small_raw: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A raw file touched after the ingest (its contents unchanged) has a new stamp: the next
+    ingest hashes it, finds the store up to date, and records the new stamp, so the one after
+    hashes nothing. Without that record it would be hashed at every ingest until it changed."""
+    processed = tmp_path / "processed"
+    time.sleep(0.05)
+    ingest(small_raw, processed)
+    version = Store(processed).root
+    touched = "2024-05/2024-05-test-street.csv"
+    past = time.time_ns() - 60 * 10**9
+    os.utime(small_raw / touched, ns=(past, past))  # a new stamp, the same bytes
+    time.sleep(0.05)
+    hashed = _hashed_raw_files(monkeypatch, small_raw)
+    assert ingest(small_raw, processed).up_to_date
+    assert hashed == [touched]
+    assert Store(processed).root == version  # no new version: only its record of stamps
+    record = json.loads((version / "raw_stamps.json").read_text())
+    assert record[touched][1] == past and record[touched][4] == hashlib.sha256((small_raw / touched).read_bytes()).hexdigest()
+    hashed.clear()
+    assert ingest(small_raw, processed).up_to_date and hashed == []
+
+
 def test_a_bad_file_leaves_the_previous_store_intact(small_raw: Path, tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     ingest(small_raw, processed)

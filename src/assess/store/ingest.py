@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 import assess
+from assess.atomic import write_text
 from assess.config import CSPConfig, load_config
 from assess.errors import InputError
 from assess.file_stamps import changed_recently, file_stamp, filesystem_now
@@ -227,6 +228,8 @@ def ingest(
             and old.get("created_by") == f"assess {assess.__version__}"
         ):
             clean_leftovers(processed_dir)  # what a killed ingest left (the current version is whole)
+            if previous is not None and len(recalled) < len(stamps):
+                _refresh_stamps(previous, stamps, inputs, now_ns)
             return IngestReport(up_to_date=True, inputs=len(files), unknown_files=unknown, seconds=time.perf_counter() - start,
                                 version=previous.root.name if previous else None)
         reuse = previous if previous is not None and not force else None
@@ -289,8 +292,34 @@ def _write_stamps(builder: VersionBuilder, stamps: dict[str, list[int]], inputs:
     but for a file changed at or after ``now_ns``, the filesystem's time when the ingest began
     (:func:`assess.file_stamps.changed_recently`): a change within that tick could hide behind
     an unchanged stamp, so such a file is hashed again next time."""
+    builder.file(RAW_STAMPS).write_text(_stamps_record(stamps, inputs, now_ns), encoding="utf-8")
+
+
+def _stamps_record(stamps: dict[str, list[int]], inputs: dict[str, dict], now_ns: int | None) -> str:
+    """The text of :data:`~assess.store.versions.RAW_STAMPS`: each file's stamp and checksum, but
+    for those changed at or after ``now_ns`` (:func:`_write_stamps`)."""
     kept = {r: [*st, inputs[r]["sha256"]] for r, st in sorted(stamps.items()) if not changed_recently(max(st[1], st[2]), now_ns)}
-    builder.file(RAW_STAMPS).write_text(json.dumps(kept, indent=0, sort_keys=True), encoding="utf-8")
+    return json.dumps(kept, indent=0, sort_keys=True)
+
+
+def _refresh_stamps(current: Store, stamps: dict[str, list[int]], inputs: dict[str, dict], now_ns: int | None) -> None:
+    """After an ingest that found the store up to date but had to hash some files again (their
+    stamps were new: a file touched, copied back or restored with its contents unchanged, or one
+    changed too recently to be recorded last time), record their stamps in the current version,
+    so that the next ingest recalls them instead of hashing them at every run. The record is
+    written atomically and is no part of the version's manifest; a store that cannot be written
+    (a read-only share) keeps its old record, which costs only the hashing."""
+    record = _stamps_record(stamps, inputs, now_ns)
+    path = current.root / RAW_STAMPS
+    try:
+        if path.read_text(encoding="utf-8") == record:
+            return
+    except (OSError, ValueError):
+        pass
+    try:
+        write_text(path, record)
+    except OSError:
+        pass
 
 
 def _scan(police_files: list[disc.RawFile], workers: int) -> dict[Path, FileScan]:
