@@ -62,21 +62,26 @@ def test_kernel_is_this_interpreter_whatever_the_kernelspecs() -> None:
     assert spec.env["PYTHONHASHSEED"] == "0"
 
 
-def test_a_kernel_talks_over_unix_sockets_in_a_private_folder_removed_at_shutdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_kernel_talks_over_unix_sockets_in_a_private_folder_removed_at_shutdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                                  request: pytest.FixtureRequest) -> None:
     # over TCP a port chosen free can be taken before the kernel binds it ("Address already in use")
     import json
+    import shutil
     import stat
     import tempfile
 
     from jupyter_core.utils import run_sync
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # a short temporary folder: pytest-xdist's own are too long for a socket's address (104 bytes)
+    short = Path(tempfile.mkdtemp(prefix="k", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(short))
+    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
     km = VenvKernelManager(kernel_name="python3")
     run_sync(km.start_kernel)(cwd=str(tmp_path))
     try:
         folder = Path(km.connection_file).parent
         info = json.loads(Path(km.connection_file).read_text())
-        assert info["transport"] == "ipc" and folder.parent == tmp_path
+        assert info["transport"] == "ipc" and folder.parent == short
         assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0, "others can enter the sockets' folder"
         kc = km.client()
         kc.start_channels()
