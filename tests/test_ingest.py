@@ -167,6 +167,19 @@ def test_duplicate_ids_of_parts_match_the_pandas_rule_with_and_without_repeats(t
         assert frame.empty and list(frame.columns) == list(found.columns)
 
 
+def _wait_for_the_filesystem_clock_to_pass(raw: Path) -> None:
+    """Wait until the filesystem's clock (a new file's times) is past every raw file's stamp: a
+    file written within the same coarse tick as the ingest's start is, rightly, not recorded as
+    settled (assess.file_stamps), and the next ingest would then record it."""
+    from assess.file_stamps import file_stamp, filesystem_now
+
+    latest = max(max(file_stamp(p)[1:3]) for p in raw.rglob("*") if p.is_file())
+    deadline = time.monotonic() + 5
+    while (filesystem_now(raw, [raw]) or 0) <= latest:
+        assert time.monotonic() < deadline, "the filesystem's clock did not move"
+        time.sleep(0.002)
+
+
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
 
@@ -178,6 +191,7 @@ def _snapshot(folder: Path) -> dict[str, object]:
 
 def test_ingest_again_with_unchanged_inputs_does_no_work(small_raw: Path, tmp_path: Path) -> None:
     processed = tmp_path / "processed"
+    _wait_for_the_filesystem_clock_to_pass(small_raw)
     first = ingest(small_raw, processed)
     assert not first.up_to_date
     mtimes = {p.relative_to(processed).as_posix(): p.lstat().st_mtime_ns for p in _files(processed)}
@@ -213,7 +227,7 @@ def test_an_ingest_hashes_again_only_the_raw_files_changed_since_the_last(small_
     checksum is recalled from the version before (raw_stamps.json beside its manifest), which the
     new manifest records as if it had been taken again. --force hashes every file."""
     processed = tmp_path / "processed"
-    time.sleep(0.05)  # past the filesystem clock's tick in which the files were written (else not recorded)
+    _wait_for_the_filesystem_clock_to_pass(small_raw)  # else the files are, rightly, not recorded
     ingest(small_raw, processed)
     record = json.loads((Store(processed).root / "raw_stamps.json").read_text())
     assert set(record) == set(json.loads((processed / "manifest.json").read_text())["inputs"])
@@ -277,7 +291,7 @@ def test_a_rebuild_of_the_same_version_records_the_stamps_it_took(small_raw: Pat
     version = Store(processed).root
     assert "2024-05/2024-05-test-street.csv" not in json.loads((version / "raw_stamps.json").read_text())
     os.utime(path, ns=(ahead - 7200 * 10**9,) * 2)  # back in the past (its change time is now)
-    time.sleep(0.05)
+    _wait_for_the_filesystem_clock_to_pass(small_raw)
     ingest(small_raw, processed, force=True)
     assert Store(processed).root == version  # the same manifest: the same version, kept
     assert "2024-05/2024-05-test-street.csv" in json.loads((version / "raw_stamps.json").read_text())
@@ -291,13 +305,13 @@ def test_an_up_to_date_ingest_records_the_stamps_of_files_it_had_to_hash(small_r
     ingest hashes it, finds the store up to date, and records the new stamp, so the one after
     hashes nothing. Without that record it would be hashed at every ingest until it changed."""
     processed = tmp_path / "processed"
-    time.sleep(0.05)
+    _wait_for_the_filesystem_clock_to_pass(small_raw)
     ingest(small_raw, processed)
     version = Store(processed).root
     touched = "2024-05/2024-05-test-street.csv"
     past = time.time_ns() - 60 * 10**9
     os.utime(small_raw / touched, ns=(past, past))  # a new stamp, the same bytes
-    time.sleep(0.05)
+    _wait_for_the_filesystem_clock_to_pass(small_raw)
     hashed = _hashed_raw_files(monkeypatch, small_raw)
     assert ingest(small_raw, processed).up_to_date
     assert hashed == [touched]
